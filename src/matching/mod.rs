@@ -1,0 +1,4 @@
+//! The matching engine: pure, deterministic, seeded.
+
+pub mod blossom;
+pub mod flow;
