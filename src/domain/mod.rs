@@ -4,15 +4,19 @@
 //! tools compile against this module alone (`--no-default-features`).
 
 mod enums;
+mod profile;
 mod province;
 mod topics;
+mod validation;
 
 pub use enums::{
     Domain, ExperienceBand, LearningForm, Locale, MatchKind, MeetingMode, ParseEnumError,
     Profession, Registration, Role,
 };
+pub use profile::{LearningProfile, ProfileDraft};
 pub use province::Province;
 pub use topics::{Topic, TOPICS};
+pub use validation::{check_password, free_text, single_line, EmailAddress, FieldProblem};
 
 /// Years as a labour expert, or still in training (the survey's first band).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

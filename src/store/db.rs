@@ -1,0 +1,162 @@
+//! Connections and migrations for both backends behind one type.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Where the data lives, decided by the URL's scheme alone: trying each
+/// backend in turn (the derive's `establish`) would turn a mistyped
+/// PostgreSQL URL into a stray SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// URL needs a file path, e.g. sqlite://buddymatch.db".into());
+            }
+            Ok(DatabaseUrl::Sqlite { path: path.to_string() })
+        } else if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres { url: raw.to_string() })
+        } else {
+            Err(format!(
+                "unsupported database URL scheme in {:?}: use sqlite://PATH or postgres://…",
+                raw.split("://").next().unwrap_or_default()
+            ))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite { .. } => "sqlite",
+            DatabaseUrl::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite { path } => {
+                let mut c = diesel::SqliteConnection::establish(path)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the writer; busy_timeout turns
+                // writer contention into waiting instead of SQLITE_BUSY errors.
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(c))
+            }
+            DatabaseUrl::Postgres { url } => diesel::PgConnection::establish(url)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+    if let DatabaseUrl::Sqlite { path } = url {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(5))
+        .build(Manager { url: url.clone() })?;
+    Ok(pool)
+}
+
+/// Applies pending migrations. Several instances may start at once on one
+/// PostgreSQL database, and diesel's harness takes no lock, so an advisory
+/// lock serialises them.
+pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
+    const LOCK_KEY: i64 = 0x6275_6464_796d;
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("sqlite migrations failed: {e}"))?
+            .iter()
+            .map(|v| v.to_string())
+            .collect(),
+        DbConnection::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|vs| vs.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+                .map_err(|e| anyhow::anyhow!("postgres migrations failed: {e}"));
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))?;
+            result?
+        }
+    };
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend_by_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::Sqlite { path: "data/x.db".into() }
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
+            DatabaseUrl::Postgres { .. }
+        ));
+        assert!(DatabaseUrl::parse("mysql://x").unwrap_err().contains("mysql"));
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+    }
+}

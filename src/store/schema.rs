@@ -1,0 +1,94 @@
+// One schema for both backends: only types diesel's MultiConnection shares.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        locale -> Text,
+        role -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    topics (slug) {
+        slug -> Text,
+        label_nl -> Text,
+        label_en -> Text,
+    }
+}
+
+diesel::table! {
+    profiles (user_id) {
+        user_id -> Text,
+        domain -> Text,
+        profession -> Text,
+        experience_years -> Nullable<Integer>,
+        registration -> Text,
+        province -> Text,
+        host_capacity -> Integer,
+        hours_per_month -> Integer,
+        max_travel_km -> Integer,
+        learning_goal -> Text,
+        paused -> Bool,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    profile_languages (user_id, language) {
+        user_id -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    profile_forms (user_id, form) {
+        user_id -> Text,
+        form -> Text,
+    }
+}
+
+diesel::table! {
+    profile_meeting_modes (user_id, mode) {
+        user_id -> Text,
+        mode -> Text,
+    }
+}
+
+diesel::table! {
+    profile_topics (user_id, topic, direction) {
+        user_id -> Text,
+        topic -> Text,
+        direction -> Text,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(profiles -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    topics,
+    profiles,
+    profile_languages,
+    profile_forms,
+    profile_meeting_modes,
+    profile_topics,
+);
