@@ -181,8 +181,11 @@ struct Solver {
     h_even: Heap,
     /// Odd blossoms by the offset at which their dual hits zero.
     h_odd: Heap,
-    touched_v: Vec<u32>,
-    touched_b: Vec<u32>,
+    /// Tree (root vertex) of each labelled top-level blossom.
+    btree: Vec<u32>,
+    /// Vertices and blossoms ever labelled in each tree, for `dissolve`.
+    tree_verts: Vec<Vec<u32>>,
+    tree_blossoms: Vec<Vec<u32>>,
     mark: Vec<u32>,
     stamp: u32,
     scratch: Vec<u32>,
@@ -220,8 +223,9 @@ impl Solver {
             h_out: Heap::new(),
             h_even: Heap::new(),
             h_odd: Heap::new(),
-            touched_v: Vec::new(),
-            touched_b: Vec::new(),
+            btree: vec![NONE; nb],
+            tree_verts: vec![Vec::new(); n],
+            tree_blossoms: vec![Vec::new(); n],
             mark: vec![0; nb],
             stamp: 0,
             scratch: Vec::new(),
@@ -308,15 +312,10 @@ impl Solver {
     fn solve(&mut self) {
         for r in 0..self.n {
             if self.mate[r as usize] == NONE && self.y[r as usize] > 0 {
-                self.phase(r);
+                let rb = self.top[r as usize];
+                self.label_even(rb, (NONE, NONE), r);
             }
         }
-    }
-
-    fn phase(&mut self, r: u32) {
-        self.d = 0;
-        let rb = self.top[r as usize];
-        self.label_even(rb, (NONE, NONE));
         while let Some((at, ev)) = self.next_event() {
             debug_assert!(at >= self.d, "negative dual step");
             self.d = at;
@@ -328,6 +327,7 @@ impl Solver {
                     } else {
                         (self.g.ev[e as usize], self.g.eu[e as usize])
                     };
+                    let tree = self.btree[self.top[s as usize] as usize];
                     let bw = self.top[w as usize];
                     let bbase = self.base[bw as usize];
                     let bmate = self.mate[bbase as usize];
@@ -335,21 +335,34 @@ impl Solver {
                         self.augment_from(s, w);
                         self.rotate(bw, w);
                         self.mate[w as usize] = s;
-                        break;
+                        self.dissolve(tree);
+                        continue;
                     }
-                    self.label_odd(bw, (s, w));
+                    self.label_odd(bw, (s, w), tree);
                     let bx = self.top[bmate as usize];
-                    self.label_even(bx, (bbase, bmate));
+                    self.label_even(bx, (bbase, bmate), tree);
                 }
-                Event::Even(e) => self.add_blossom(self.g.eu[e as usize], self.g.ev[e as usize]),
+                Event::Even(e) => {
+                    let (u, w) = (self.g.eu[e as usize], self.g.ev[e as usize]);
+                    let tu = self.btree[self.top[u as usize] as usize];
+                    let tw = self.btree[self.top[w as usize] as usize];
+                    if tu == tw {
+                        self.add_blossom(u, w, tu);
+                    } else {
+                        self.augment_from(u, w);
+                        self.augment_from(w, u);
+                        self.dissolve(tu);
+                        self.dissolve(tw);
+                    }
+                }
                 Event::Odd(b) => self.expand_odd(b),
                 Event::Vertex(v) => {
+                    let tree = self.btree[self.top[v as usize] as usize];
                     self.augment_from(v, NONE);
-                    break;
+                    self.dissolve(tree);
                 }
             }
         }
-        self.end_phase();
     }
 
     /// The earliest pending event, discarding heap entries that went stale.
@@ -373,7 +386,11 @@ impl Solver {
         }
         while let Some(&Reverse((key2, e))) = self.h_even.peek() {
             let (u, w) = (self.g.eu[e as usize], self.g.ev[e as usize]);
-            if self.top[u as usize] != self.top[w as usize] {
+            let live = self.vlab[u as usize] == EVEN
+                && self.vlab[w as usize] == EVEN
+                && self.top[u as usize] != self.top[w as usize]
+                && self.y[u as usize] + self.y[w as usize] - self.g.ew[e as usize] == key2;
+            if live {
                 let at = key2 / 2;
                 if best.as_ref().is_none_or(|b| at < b.0) {
                     best = Some((at, Event::Even(e)));
@@ -395,36 +412,46 @@ impl Solver {
             }
             self.h_odd.pop();
         }
-        if let Some(&Reverse((key, v))) = self.h_vertex.peek() {
-            if best.as_ref().is_none_or(|b| key < b.0) {
-                best = Some((key, Event::Vertex(v)));
+        while let Some(&Reverse((key, v))) = self.h_vertex.peek() {
+            if self.vlab[v as usize] == EVEN && self.y[v as usize] == key {
+                if best.as_ref().is_none_or(|b| key < b.0) {
+                    best = Some((key, Event::Vertex(v)));
+                }
+                break;
             }
+            self.h_vertex.pop();
         }
         best
     }
 
-    fn end_phase(&mut self) {
-        let touched_v = std::mem::take(&mut self.touched_v);
-        for &v in &touched_v {
-            if self.vlab[v as usize] != FREE {
+    /// Takes a finished alternating tree apart: its duals become plain
+    /// values again and the edges from other trees into it are re-queued.
+    fn dissolve(&mut self, tree: u32) {
+        let verts = std::mem::take(&mut self.tree_verts[tree as usize]);
+        let blossoms = std::mem::take(&mut self.tree_blossoms[tree as usize]);
+        let mut freed = Vec::with_capacity(verts.len());
+        for &v in &verts {
+            if self.vlab[v as usize] != FREE && self.btree[self.top[v as usize] as usize] == tree {
                 self.y[v as usize] = self.y_now(v);
                 self.vlab[v as usize] = FREE;
+                freed.push(v);
             }
         }
-        let touched_b = std::mem::take(&mut self.touched_b);
-        for &b in &touched_b {
-            if self.blab[b as usize] != FREE {
+        for &b in &blossoms {
+            if self.blab[b as usize] != FREE && self.btree[b as usize] == tree {
                 self.z[b as usize] = self.z_now(b);
                 self.blab[b as usize] = FREE;
+                self.btree[b as usize] = NONE;
             }
         }
         // Blossoms whose dual dropped to zero no longer constrain anything;
         // dissolving them keeps later relabelling cheap.
         let mut stack: Vec<u32> = Vec::new();
-        for &b in &touched_b {
+        for &b in &blossoms {
             if b >= self.n
                 && self.parent[b as usize] == NONE
                 && !self.childs[b as usize].is_empty()
+                && self.blab[b as usize] == FREE
                 && self.z[b as usize] == 0
             {
                 stack.push(b);
@@ -432,11 +459,10 @@ impl Solver {
         }
         let mut leaves = std::mem::take(&mut self.scratch);
         while let Some(b) = stack.pop() {
-            if self.childs[b as usize].is_empty() {
+            if self.childs[b as usize].is_empty() || self.parent[b as usize] != NONE {
                 continue;
             }
             let childs = std::mem::take(&mut self.childs[b as usize]);
-            self.bedges[b as usize].clear();
             for &c in &childs {
                 self.parent[c as usize] = NONE;
                 self.leaves(c, &mut leaves);
@@ -450,14 +476,24 @@ impl Solver {
             self.free_blossom(b);
         }
         self.scratch = leaves;
-        self.touched_v = touched_v;
-        self.touched_v.clear();
-        self.touched_b = touched_b;
-        self.touched_b.clear();
-        self.h_vertex.clear();
-        self.h_out.clear();
-        self.h_even.clear();
-        self.h_odd.clear();
+        for v in freed {
+            self.requeue_free(v);
+        }
+    }
+
+    /// Queues the edges from even vertices to `v`, which just left a tree.
+    fn requeue_free(&mut self, v: u32) {
+        let lo = self.g.adj_start[v as usize] as usize;
+        let hi = self.g.adj_start[v as usize + 1] as usize;
+        for i in lo..hi {
+            let e = self.g.adj[i];
+            let x = self.g.other(e, v);
+            if self.vlab[x as usize] == EVEN {
+                let side = u32::from(self.g.eu[e as usize] != x);
+                let key = self.y[x as usize] + self.y[v as usize] - self.g.ew[e as usize];
+                self.h_out.push(Reverse((key, 2 * e + side)));
+            }
+        }
     }
 
     fn free_blossom(&mut self, b: u32) {
@@ -466,15 +502,16 @@ impl Solver {
         self.parent[b as usize] = NONE;
         self.base[b as usize] = NONE;
         self.blab[b as usize] = FREE;
+        self.btree[b as usize] = NONE;
         self.z[b as usize] = 0;
         self.free_ids.push(b);
     }
 
     /// Makes vertex `v` even (it was free or odd) and queues its events.
-    fn make_vertex_even(&mut self, v: u32, scan: &mut Vec<u32>) {
+    fn make_vertex_even(&mut self, v: u32, tree: u32, scan: &mut Vec<u32>) {
         let now = self.y_now(v);
         if self.vlab[v as usize] == FREE {
-            self.touched_v.push(v);
+            self.tree_verts[tree as usize].push(v);
         }
         self.y[v as usize] = now + self.d;
         self.vlab[v as usize] = EVEN;
@@ -510,11 +547,12 @@ impl Solver {
         }
     }
 
-    fn label_even(&mut self, b: u32, edge: (u32, u32)) {
+    fn label_even(&mut self, b: u32, edge: (u32, u32), tree: u32) {
         let znow = self.z_now(b);
         if self.blab[b as usize] == FREE {
-            self.touched_b.push(b);
+            self.tree_blossoms[tree as usize].push(b);
         }
+        self.btree[b as usize] = tree;
         self.blab[b as usize] = EVEN;
         self.z[b as usize] = znow - 2 * self.d;
         self.ledge[b as usize] = edge;
@@ -522,7 +560,7 @@ impl Solver {
         self.leaves(b, &mut leaves);
         let mut scan = Vec::with_capacity(leaves.len());
         for &v in &leaves {
-            self.make_vertex_even(v, &mut scan);
+            self.make_vertex_even(v, tree, &mut scan);
         }
         self.scratch = leaves;
         for v in scan {
@@ -531,9 +569,10 @@ impl Solver {
     }
 
     /// Labels a free-standing blossom odd.
-    fn label_odd(&mut self, b: u32, edge: (u32, u32)) {
+    fn label_odd(&mut self, b: u32, edge: (u32, u32), tree: u32) {
         let znow = self.z_now(b);
-        self.touched_b.push(b);
+        self.tree_blossoms[tree as usize].push(b);
+        self.btree[b as usize] = tree;
         self.blab[b as usize] = ODD;
         self.z[b as usize] = znow + 2 * self.d;
         self.ledge[b as usize] = edge;
@@ -543,7 +582,7 @@ impl Solver {
         let mut leaves = std::mem::take(&mut self.scratch);
         self.leaves(b, &mut leaves);
         for &v in &leaves {
-            self.touched_v.push(v);
+            self.tree_verts[tree as usize].push(v);
             self.y[v as usize] -= self.d;
             self.vlab[v as usize] = ODD;
         }
@@ -561,7 +600,7 @@ impl Solver {
         self.top[self.ledge[t as usize].0 as usize]
     }
 
-    fn add_blossom(&mut self, u: u32, w: u32) {
+    fn add_blossom(&mut self, u: u32, w: u32, tree: u32) {
         let bu = self.top[u as usize];
         let bw = self.top[w as usize];
         self.stamp = self.stamp.wrapping_add(1);
@@ -611,7 +650,8 @@ impl Solver {
         self.ledge[nb as usize] = self.ledge[lca as usize];
         self.blab[nb as usize] = EVEN;
         self.z[nb as usize] = -2 * self.d;
-        self.touched_b.push(nb);
+        self.btree[nb as usize] = tree;
+        self.tree_blossoms[tree as usize].push(nb);
         let mut leaves = std::mem::take(&mut self.scratch);
         let mut scan = Vec::new();
         for &c in &childs {
@@ -624,7 +664,7 @@ impl Solver {
             for &v in &leaves {
                 self.top[v as usize] = nb;
                 if was_odd {
-                    self.make_vertex_even(v, &mut scan);
+                    self.make_vertex_even(v, tree, &mut scan);
                 }
             }
         }
@@ -637,6 +677,7 @@ impl Solver {
     }
 
     fn expand_odd(&mut self, b: u32) {
+        let tree = self.btree[b as usize];
         let (s0, t0) = self.ledge[b as usize];
         let childs = std::mem::take(&mut self.childs[b as usize]);
         let bedges = std::mem::take(&mut self.bedges[b as usize]);
@@ -688,17 +729,7 @@ impl Solver {
             }
         }
         for v in scan.drain(..) {
-            let lo = self.g.adj_start[v as usize] as usize;
-            let hi = self.g.adj_start[v as usize + 1] as usize;
-            for i in lo..hi {
-                let e = self.g.adj[i];
-                let x = self.g.other(e, v);
-                if self.vlab[x as usize] == EVEN {
-                    let side = u32::from(self.g.eu[e as usize] != x);
-                    let key = self.y[x as usize] + self.y[v as usize] - self.g.ew[e as usize];
-                    self.h_out.push(Reverse((key, 2 * e + side)));
-                }
-            }
+            self.requeue_free(v);
         }
         self.scratch = leaves;
         for (pos, &(idx, ed)) in path.iter().enumerate() {
@@ -706,7 +737,8 @@ impl Solver {
             if pos % 2 == 0 {
                 // Vertices keep their odd offsets; only the blossom dual starts
                 // moving.
-                self.touched_b.push(c);
+                self.tree_blossoms[tree as usize].push(c);
+                self.btree[c as usize] = tree;
                 self.blab[c as usize] = ODD;
                 self.z[c as usize] += 2 * self.d;
                 self.ledge[c as usize] = ed;
@@ -714,7 +746,7 @@ impl Solver {
                     self.h_odd.push(Reverse((self.z[c as usize] / 2, c)));
                 }
             } else {
-                self.label_even(c, ed);
+                self.label_even(c, ed, tree);
             }
         }
     }
