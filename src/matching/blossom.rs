@@ -43,11 +43,7 @@ pub fn max_weight_matching(
     edges: &[(u32, u32, i64)],
     max_cardinality: bool,
 ) -> Vec<Option<u32>> {
-    let graph = Graph::build(n, edges, max_cardinality);
-    let mut solver = Solver::new(graph);
-    solver.warm_start();
-    solver.solve();
-    solver
+    run(n, edges, max_cardinality)
         .mate
         .iter()
         .map(|&m| (m != NONE).then_some(m))
