@@ -1,4 +1,166 @@
 //! The matching engine: pure, deterministic, seeded.
+//!
+//! A round goes through two phases, so callers can time them apart:
+//! [`prepare`] decides who takes part and builds the candidate graph;
+//! [`Round::solve`] runs the exact solver (buddy, shadowing) or the
+//! intervision search on it and explains every match.
 
 pub mod blossom;
+pub mod buddy;
+pub mod candidates;
+pub mod constraints;
+pub mod emit;
 pub mod flow;
+pub mod grouping;
+pub mod instance;
+pub mod intervision;
+pub mod outcome;
+pub mod participation;
+pub mod profile;
+pub mod score;
+pub mod shadowing;
+
+use crate::domain::{LearningForm, MatchKind};
+use candidates::CandidateGraph;
+use constraints::compatible;
+use instance::{Instance, Prefer};
+use outcome::{Reason, RoundResult, Unmatched, UnmatchedReason};
+use participation::Participation;
+pub use profile::InstanceError;
+use profile::Prepared;
+use score::{breakdown, pair_reasons, Breakdown, Direction};
+
+/// A round ready to solve: participants and the candidate graph.
+pub struct Round<'a> {
+    pub instance: &'a Instance,
+    pub prep: Prepared,
+    pub participation: Participation,
+    pub graph: CandidateGraph,
+    /// Intervision: the members (local indices) searched together; one block
+    /// when the graph is full.
+    pub blocks: Vec<Vec<u32>>,
+}
+
+/// Decide participation and build the candidate graph for the round's kind.
+pub fn prepare(instance: &Instance) -> Result<Round<'_>, InstanceError> {
+    let prep = Prepared::new(instance)?;
+    let r = &instance.round;
+    let (participation, graph, blocks) = match r.kind {
+        MatchKind::Buddy => {
+            let p = participation::symmetric(instance, LearningForm::Buddy, r.form_hours.buddy);
+            let g = buddy::candidate_graph(instance, &prep, &p);
+            (p, g, Vec::new())
+        }
+        MatchKind::Shadowing => {
+            let p = participation::shadowing(instance, r.form_hours.shadowing_visit);
+            let g = shadowing::candidate_graph(instance, &prep, &p);
+            (p, g, Vec::new())
+        }
+        MatchKind::Intervision => {
+            let p = participation::symmetric(
+                instance,
+                LearningForm::Intervision,
+                r.form_hours.intervision,
+            );
+            let (g, blocks) = intervision::candidate_graph(instance, &prep, &p);
+            (p, g, blocks)
+        }
+    };
+    Ok(Round {
+        instance,
+        prep,
+        participation,
+        graph,
+        blocks,
+    })
+}
+
+/// Prepare and solve in one call.
+pub fn solve(instance: &Instance) -> Result<RoundResult, InstanceError> {
+    Ok(prepare(instance)?.solve())
+}
+
+impl Round<'_> {
+    pub fn solve(&self) -> RoundResult {
+        match self.instance.round.kind {
+            MatchKind::Buddy => buddy::solve(self),
+            MatchKind::Shadowing => shadowing::solve(self),
+            MatchKind::Intervision => intervision::solve(self),
+        }
+    }
+
+    pub fn max_cardinality(&self) -> bool {
+        self.instance.round.prefer == Prefer::Coverage
+    }
+
+    pub fn id(&self, member: u32) -> &str {
+        &self.instance.members[member as usize].id
+    }
+
+    /// The score breakdown of two members as the candidate graph weighs them.
+    pub fn breakdown(&self, a: u32, b: u32, direction: Direction, cost: (u32, u32)) -> Breakdown {
+        let in_person = self.instance.round.kind == MatchKind::Shadowing;
+        let meeting = compatible(&self.prep, a, b, in_person)
+            .expect("only compatible pairs are edges of the candidate graph");
+        let (pa, pb) = (
+            &self.prep.profiles[a as usize],
+            &self.prep.profiles[b as usize],
+        );
+        breakdown(
+            &self.instance.round.weights,
+            pa,
+            pb,
+            meeting,
+            direction,
+            cost.0,
+            cost.1,
+        )
+    }
+
+    /// Score and reasons of one chosen pair.
+    pub fn explain(
+        &self,
+        a: u32,
+        b: u32,
+        direction: Direction,
+        cost: (u32, u32),
+    ) -> (i64, Vec<Reason>) {
+        let bd = self.breakdown(a, b, direction, cost);
+        let w = &self.instance.round.weights;
+        let reasons = pair_reasons(
+            &bd,
+            (self.id(a), &self.prep.profiles[a as usize]),
+            (self.id(b), &self.prep.profiles[b as usize]),
+            w.topic,
+            w.topic_cap,
+        );
+        (bd.total(), reasons)
+    }
+
+    /// Members excluded before matching, then `extra`, in member order.
+    pub fn unmatched(&self, extra: Vec<(u32, UnmatchedReason)>) -> Vec<Unmatched> {
+        let mut all: Vec<(u32, UnmatchedReason)> = self
+            .participation
+            .excluded
+            .iter()
+            .copied()
+            .chain(extra)
+            .collect();
+        all.sort_by_key(|x| x.0);
+        all.into_iter()
+            .map(|(m, reason)| Unmatched {
+                member: self.id(m).to_string(),
+                reason,
+            })
+            .collect()
+    }
+}
+
+/// Share as a fraction rounded to 4 decimals, so the JSON stays short and stable.
+pub fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0
+    }
+}

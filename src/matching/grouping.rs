@@ -1,0 +1,435 @@
+//! Intervision grouping on one block of members: partition as many as
+//! possible into valid groups maximising the sum of pairwise weights inside
+//! groups. A greedy balanced start, then iterated local search (moves,
+//! swaps, forming groups from the leftovers, random kicks), deterministic
+//! for a seed and bounded by a count of evaluations, not by time.
+
+use super::profile::LangSet;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const POOL: usize = usize::MAX;
+
+/// A dense view of one block: weights and the attributes group rules need.
+pub struct Block {
+    pub n: usize,
+    /// `w[i * n + j]`; meaningful only where `ok`.
+    pub w: Vec<i64>,
+    /// Every pairwise hard constraint holds (the pair is a candidate edge).
+    pub ok: Vec<bool>,
+    /// The pair can meet in person within both travel limits.
+    pub near: Vec<bool>,
+    pub domain: Vec<u8>,
+    pub junior: Vec<bool>,
+    pub online: Vec<bool>,
+    pub in_person: Vec<bool>,
+    pub langs: Vec<LangSet>,
+    pub min: usize,
+    pub max: usize,
+}
+
+/// How a valid group meets: online when all allow it, else in person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupMode {
+    Online,
+    InPerson,
+}
+
+impl Block {
+    fn w(&self, i: usize, j: usize) -> i64 {
+        self.w[i * self.n + j]
+    }
+
+    fn ok(&self, i: usize, j: usize) -> bool {
+        self.ok[i * self.n + j]
+    }
+
+    /// Group rules beyond pairwise compatibility: size, at least two
+    /// domains, not juniors only, one language all share, one mode all can use.
+    pub fn valid(&self, g: &[u32]) -> Option<GroupMode> {
+        if g.len() < self.min || g.len() > self.max {
+            return None;
+        }
+        let first = g[0] as usize;
+        let mut langs = LangSet::all();
+        let (mut two_domains, mut senior, mut all_online, mut all_in_person) =
+            (false, false, true, true);
+        for (x, &a) in g.iter().enumerate() {
+            let a = a as usize;
+            two_domains |= self.domain[a] != self.domain[first];
+            senior |= !self.junior[a];
+            all_online &= self.online[a];
+            all_in_person &= self.in_person[a];
+            langs = langs.intersect(self.langs[a]);
+            for &b in &g[x + 1..] {
+                if !self.ok(a, b as usize) {
+                    return None;
+                }
+            }
+        }
+        if !two_domains || !senior || langs.is_empty() {
+            return None;
+        }
+        if all_online {
+            return Some(GroupMode::Online);
+        }
+        let near = all_in_person
+            && g.iter().enumerate().all(|(x, &a)| {
+                g[x + 1..]
+                    .iter()
+                    .all(|&b| self.near[a as usize * self.n + b as usize])
+            });
+        near.then_some(GroupMode::InPerson)
+    }
+
+    pub fn group_weight(&self, g: &[u32]) -> i64 {
+        let mut s = 0;
+        for (x, &a) in g.iter().enumerate() {
+            for &b in &g[x + 1..] {
+                s += self.w(a as usize, b as usize);
+            }
+        }
+        s
+    }
+}
+
+struct State<'b> {
+    b: &'b Block,
+    group_of: Vec<usize>,
+    groups: Vec<Vec<u32>>,
+    /// `contrib[i * cap + g]`: sum of weights from i to the members of g.
+    contrib: Vec<i64>,
+    /// `bad[i * cap + g]`: members of g that i is not compatible with.
+    bad: Vec<u16>,
+    cap: usize,
+    objective: i64,
+    evaluations: u64,
+}
+
+impl<'b> State<'b> {
+    fn new(b: &'b Block) -> State<'b> {
+        let cap = b.n / b.min + 1;
+        State {
+            b,
+            group_of: vec![POOL; b.n],
+            groups: Vec::new(),
+            contrib: vec![0; b.n * cap],
+            bad: vec![0; b.n * cap],
+            cap,
+            objective: 0,
+            evaluations: 0,
+        }
+    }
+
+    fn add(&mut self, i: usize, g: usize) {
+        let b = self.b;
+        self.objective += self.contrib[i * self.cap + g];
+        for k in 0..b.n {
+            self.contrib[k * self.cap + g] += if b.ok(k, i) { b.w(k, i) } else { 0 };
+            self.bad[k * self.cap + g] += u16::from(k != i && !b.ok(k, i));
+        }
+        self.group_of[i] = g;
+        self.groups[g].push(i as u32);
+    }
+
+    fn remove(&mut self, i: usize) {
+        let g = self.group_of[i];
+        let b = self.b;
+        for k in 0..b.n {
+            self.contrib[k * self.cap + g] -= if b.ok(k, i) { b.w(k, i) } else { 0 };
+            self.bad[k * self.cap + g] -= u16::from(k != i && !b.ok(k, i));
+        }
+        self.objective -= self.contrib[i * self.cap + g];
+        self.group_of[i] = POOL;
+        self.groups[g].retain(|&x| x as usize != i);
+    }
+
+    fn new_group(&mut self) -> usize {
+        if let Some(g) = self.groups.iter().position(|g| g.is_empty()) {
+            return g;
+        }
+        debug_assert!(self.groups.len() < self.cap);
+        self.groups.push(Vec::new());
+        self.groups.len() - 1
+    }
+
+    fn c(&self, i: usize, g: usize) -> i64 {
+        if g == POOL {
+            0
+        } else {
+            self.contrib[i * self.cap + g]
+        }
+    }
+
+    fn bad(&self, i: usize, g: usize) -> u16 {
+        if g == POOL {
+            0
+        } else {
+            self.bad[i * self.cap + g]
+        }
+    }
+
+    /// Would group g be valid with `out` removed and `inn` added?
+    fn valid_after(&self, g: usize, out: Option<usize>, inn: Option<usize>) -> bool {
+        if g == POOL {
+            return true;
+        }
+        let mut v: Vec<u32> = self.groups[g]
+            .iter()
+            .copied()
+            .filter(|&x| Some(x as usize) != out)
+            .collect();
+        if let Some(i) = inn {
+            v.push(i as u32);
+        }
+        v.is_empty() || self.b.valid(&v).is_some()
+    }
+
+    fn try_move(&mut self, i: usize, g: usize, need_gain: bool) -> bool {
+        let gi = self.group_of[i];
+        if g == gi || (g != POOL && (self.groups[g].len() >= self.b.max || self.bad(i, g) > 0)) {
+            return false;
+        }
+        self.evaluations += 1;
+        let gain = self.c(i, g) - self.c(i, gi);
+        if need_gain && gain <= 0 {
+            return false;
+        }
+        if !(self.valid_after(g, None, Some(i)) && self.valid_after(gi, Some(i), None)) {
+            return false;
+        }
+        if gi != POOL {
+            self.remove(i);
+        }
+        if g != POOL {
+            self.add(i, g);
+        }
+        true
+    }
+
+    fn try_swap(&mut self, i: usize, j: usize, need_gain: bool) -> bool {
+        let (gi, gj) = (self.group_of[i], self.group_of[j]);
+        if gi == gj {
+            return false;
+        }
+        self.evaluations += 1;
+        let b = self.b;
+        let not_ok = u16::from(!b.ok(i, j));
+        if (gj != POOL && self.bad(i, gj) - not_ok > 0)
+            || (gi != POOL && self.bad(j, gi) - not_ok > 0)
+        {
+            return false;
+        }
+        let wij = if b.ok(i, j) { b.w(i, j) } else { 0 };
+        let into_gj = if gj == POOL {
+            0
+        } else {
+            self.c(i, gj) - wij - self.c(j, gj)
+        };
+        let into_gi = if gi == POOL {
+            0
+        } else {
+            self.c(j, gi) - wij - self.c(i, gi)
+        };
+        if need_gain && into_gj + into_gi <= 0 {
+            return false;
+        }
+        if !(self.valid_after(gi, Some(i), Some(j)) && self.valid_after(gj, Some(j), Some(i))) {
+            return false;
+        }
+        if gi != POOL {
+            self.remove(i);
+        }
+        if gj != POOL {
+            self.remove(j);
+            self.add(i, gj);
+        }
+        if gi != POOL {
+            self.add(j, gi);
+        }
+        true
+    }
+
+    /// Grow a group greedily from `seed` among pool members, aiming at
+    /// `target` members; keep it only if it is valid.
+    fn form_group(&mut self, seed: usize, target: usize) -> bool {
+        let b = self.b;
+        let mut g: Vec<u32> = vec![seed as u32];
+        while g.len() < target {
+            let mut best: Option<(i64, usize)> = None;
+            for c in 0..b.n {
+                if self.group_of[c] != POOL || g.contains(&(c as u32)) {
+                    continue;
+                }
+                self.evaluations += 1;
+                if !g.iter().all(|&x| b.ok(c, x as usize)) {
+                    continue;
+                }
+                let mut gain: i64 = g.iter().map(|&x| b.w(c, x as usize)).sum();
+                // Steer towards the mix the group rules ask for.
+                if g.iter().all(|&x| b.domain[x as usize] == b.domain[c]) {
+                    gain -= 1 << 20;
+                }
+                if b.junior[c] && g.iter().all(|&x| b.junior[x as usize]) {
+                    gain -= 1 << 20;
+                }
+                if best.is_none_or(|(bg, _)| gain > bg) {
+                    best = Some((gain, c));
+                }
+            }
+            match best {
+                Some((_, c)) => g.push(c as u32),
+                None => break,
+            }
+        }
+        // Shrink from the end while invalid but still large enough.
+        while g.len() >= b.min && b.valid(&g).is_none() {
+            g.pop();
+        }
+        if g.len() < b.min || b.valid(&g).is_none() {
+            return false;
+        }
+        let id = self.new_group();
+        for x in g {
+            self.add(x as usize, id);
+        }
+        true
+    }
+
+    /// Balanced greedy start: hardest members (fewest compatible) seed groups.
+    fn construct(&mut self, order: &[usize]) {
+        let b = self.b;
+        let groups_wanted = b.n.div_ceil(b.max).max(1);
+        let mut formed = 0;
+        for &s in order {
+            if self.group_of[s] != POOL {
+                continue;
+            }
+            let pool_left = self.group_of.iter().filter(|&&g| g == POOL).count();
+            if pool_left < b.min {
+                break;
+            }
+            let remaining_groups = groups_wanted.saturating_sub(formed).max(1);
+            let target = pool_left.div_ceil(remaining_groups).clamp(b.min, b.max);
+            if self.form_group(s, target) {
+                formed += 1;
+            }
+        }
+    }
+
+    fn descend(&mut self, budget: u64) {
+        let n = self.b.n;
+        loop {
+            let mut improved = false;
+            for i in 0..n {
+                for g in 0..self.groups.len() {
+                    if self.groups[g].is_empty() {
+                        continue;
+                    }
+                    if self.try_move(i, g, true) {
+                        improved = true;
+                        break;
+                    }
+                }
+                for j in 0..n {
+                    if j != i && !(self.group_of[i] == POOL && self.group_of[j] == POOL) {
+                        improved |= self.try_swap(i, j, true);
+                    }
+                }
+            }
+            improved |= self.regroup_pool();
+            if !improved || self.evaluations >= budget {
+                return;
+            }
+        }
+    }
+
+    /// Leftovers that could form a valid group among themselves do so.
+    fn regroup_pool(&mut self) -> bool {
+        let pool: Vec<usize> = (0..self.b.n)
+            .filter(|&i| self.group_of[i] == POOL)
+            .collect();
+        if pool.len() < self.b.min
+            || self.groups.iter().filter(|g| !g.is_empty()).count() >= self.cap
+        {
+            return false;
+        }
+        let mut any = false;
+        for &s in &pool {
+            if self.group_of[s] == POOL && self.form_group(s, self.b.max) {
+                any = true;
+            }
+        }
+        any
+    }
+
+    fn kick(&mut self, rng: &mut ChaCha8Rng) {
+        let n = self.b.n;
+        for _ in 0..3 {
+            for _attempt in 0..20 {
+                let i = rng.random_range(0..n);
+                let j = rng.random_range(0..n);
+                if self.try_swap(i, j, false) {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn snapshot(&self) -> (i64, Vec<Vec<u32>>) {
+        (self.objective, self.groups.clone())
+    }
+
+    fn restore(&mut self, groups: &[Vec<u32>]) {
+        let cap = self.cap;
+        *self = State {
+            evaluations: self.evaluations,
+            ..State::new(self.b)
+        };
+        debug_assert_eq!(self.cap, cap);
+        for g in groups {
+            let id = self.new_group();
+            for &x in g {
+                self.add(x as usize, id);
+            }
+        }
+    }
+}
+
+/// Valid groups (local indices, each sorted, groups by first member) for a
+/// block; members in no group could not be placed validly.
+pub fn search(b: &Block, seed: u64, stream: u64, budget: u64) -> Vec<Vec<u32>> {
+    if b.n < b.min {
+        return Vec::new();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    let degree: Vec<usize> = (0..b.n)
+        .map(|i| (0..b.n).filter(|&j| b.ok(i, j)).count())
+        .collect();
+    let tiebreak: Vec<u32> = (0..b.n).map(|_| rng.random()).collect();
+    let mut order: Vec<usize> = (0..b.n).collect();
+    order.sort_by_key(|&i| (degree[i], tiebreak[i]));
+
+    let mut s = State::new(b);
+    s.construct(&order);
+    s.descend(budget);
+    let (mut best_obj, mut best) = s.snapshot();
+    while s.evaluations < budget {
+        s.kick(&mut rng);
+        s.descend(budget);
+        // Better or equal moves on (a walk along plateaus); worse goes back
+        // to the best found.
+        if s.objective >= best_obj {
+            (best_obj, best) = s.snapshot();
+        } else {
+            s.restore(&best);
+        }
+    }
+    let mut out: Vec<Vec<u32>> = best.into_iter().filter(|g| !g.is_empty()).collect();
+    for g in &mut out {
+        g.sort_unstable();
+    }
+    out.sort_unstable();
+    out
+}

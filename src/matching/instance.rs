@@ -1,0 +1,193 @@
+//! The engine's input: who takes part, what happened before, and how this
+//! round is to be matched. A plain serde data type: the service builds it
+//! from the database, the `generate` command writes it, `solve` reads it.
+//! The JSON format is documented in `docs/engine.md`.
+
+use crate::domain::{
+    Domain, Experience, LearningForm, MatchKind, MeetingMode, Profession, Province, Registration,
+};
+use serde::{Deserialize, Serialize};
+
+/// One matching problem: members, their shared past, and the round's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub round: RoundParams,
+    pub members: Vec<Member>,
+    /// Who met whom in which round; used for the repeat window.
+    #[serde(default)]
+    pub history: Vec<PastMeeting>,
+    /// Pairs where one side blocked or declined the other: never matched again.
+    #[serde(default)]
+    pub blocked: Vec<BlockedPair>,
+}
+
+/// A member's profile as far as matching needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// Opaque, unique within the instance (the service uses its own ids).
+    pub id: String,
+    pub domain: Domain,
+    pub profession: Profession,
+    pub experience: Experience,
+    pub registration: Registration,
+    pub province: Province,
+    /// ISO 639-1 codes; at least one must be shared for any match.
+    pub languages: Vec<String>,
+    /// The learning forms this member asked for.
+    pub forms: Vec<LearningForm>,
+    /// Visitors per round this member accepts when hosting a shadowing visit.
+    #[serde(default)]
+    pub host_capacity: u8,
+    /// Hours a month this member can give; no match goes beyond it.
+    pub hours_per_month: u8,
+    pub meeting_modes: Vec<MeetingMode>,
+    /// Furthest one-way distance (km, province centroids) for in-person meetings.
+    #[serde(default)]
+    pub max_travel_km: u16,
+    /// Topic slugs from `domain::TOPICS`.
+    #[serde(default)]
+    pub topics_wanted: Vec<String>,
+    #[serde(default)]
+    pub topics_offered: Vec<String>,
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// `a` and `b` were matched (in any form) in round `round`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastMeeting {
+    pub a: String,
+    pub b: String,
+    pub round: u32,
+}
+
+/// One side blocked or declined the other; symmetric and permanent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedPair {
+    pub a: String,
+    pub b: String,
+}
+
+/// Whether to maximise total score, or first the number of people matched
+/// and then the score among those matchings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prefer {
+    #[default]
+    Score,
+    Coverage,
+}
+
+/// The settings of one round. Every field has a documented default so a
+/// coordinator only states what differs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoundParams {
+    pub kind: MatchKind,
+    /// The number of the round being matched; history rounds count back from it.
+    pub round: u32,
+    /// A pair that met in round r is not matched again while `round - r <= repeat_window`.
+    pub repeat_window: u32,
+    /// Seeds sampling and the intervision search; same seed, same result.
+    pub seed: u64,
+    pub prefer: Prefer,
+    /// k: candidates kept per member when the graph is sparse.
+    pub candidates_per_member: usize,
+    /// Below this many participants every compatible pair is an edge.
+    pub full_graph_below: usize,
+    pub group_min: usize,
+    pub group_max: usize,
+    pub form_hours: FormHours,
+    pub weights: Weights,
+    /// Intervision local search: move evaluations per block of members.
+    /// Counted, not timed, so the result does not depend on machine speed.
+    pub search_effort: u64,
+}
+
+impl Default for RoundParams {
+    fn default() -> Self {
+        RoundParams {
+            kind: MatchKind::Buddy,
+            round: 1,
+            repeat_window: 6,
+            seed: 0,
+            prefer: Prefer::Score,
+            candidates_per_member: 50,
+            full_graph_below: 600,
+            group_min: 4,
+            group_max: 6,
+            form_hours: FormHours::default(),
+            weights: Weights::default(),
+            search_effort: 20_000_000,
+        }
+    }
+}
+
+/// Hours per month each form costs a participant. A shadowing host pays the
+/// visit's hours once per visitor, which caps how many visitors they take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FormHours {
+    pub buddy: u8,
+    pub intervision: u8,
+    pub shadowing_visit: u8,
+}
+
+impl Default for FormHours {
+    fn default() -> Self {
+        FormHours {
+            buddy: 2,
+            intervision: 3,
+            shadowing_visit: 4,
+        }
+    }
+}
+
+/// Points per score component (see `score.rs` for what each rewards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Weights {
+    /// Every compatible pair: a meeting is worth having at all.
+    pub base: i64,
+    /// Different domains (UWV with self-employed, ...): the product's reason to exist.
+    pub cross_domain: i64,
+    /// Different professions (labour expert with a company doctor, ...).
+    pub cross_profession: i64,
+    /// A junior (in training or under 3 years) with a peer of 7+ years.
+    pub complementary_experience: i64,
+    /// Per topic one wants and the other offers, each direction.
+    pub topic: i64,
+    /// At most this many topics count per direction.
+    pub topic_cap: u8,
+    /// In-person within travel limits, scaled down with distance.
+    pub in_person: i64,
+    /// Online only: both allow it.
+    pub online: i64,
+    /// Per member, scaled by spare hours beyond the form's cost (up to the cost again).
+    pub hours_headroom: i64,
+    /// Same first (preferred) language.
+    pub shared_language: i64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            base: 10,
+            cross_domain: 40,
+            cross_profession: 15,
+            complementary_experience: 20,
+            topic: 8,
+            topic_cap: 3,
+            in_person: 6,
+            online: 3,
+            hours_headroom: 3,
+            shared_language: 2,
+        }
+    }
+}
+
+impl Member {
+    pub fn asks_for(&self, form: LearningForm) -> bool {
+        self.forms.contains(&form)
+    }
+}
