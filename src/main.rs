@@ -2,15 +2,32 @@ use buddymatch::offline;
 use clap::{Parser, Subcommand};
 
 /// buddymatch: cross-domain peer-learning matches for labour experts.
+///
+/// With no command it serves the HTTP API. Every setting can also be given
+/// through the environment variable shown with it.
 #[derive(Debug, Parser)]
 #[command(name = "buddymatch", version, about, long_about = None)]
 struct Cli {
+    #[cfg(feature = "server")]
+    #[command(flatten)]
+    config: buddymatch::config::Config,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the HTTP API (the default).
+    #[cfg(feature = "server")]
+    Serve,
+    /// Apply pending database migrations and exit.
+    #[cfg(feature = "server")]
+    Migrate,
+    /// Manage accounts from the command line.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Admin(buddymatch::cli::AdminCommand),
     /// Write a synthetic instance (JSON) drawn from the survey's distributions.
     Generate(offline::GenerateArgs),
     /// Solve an instance file offline and write the result (JSON).
@@ -22,7 +39,22 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Generate(a)) => offline::generate(&a),
         Some(Command::Solve(a)) => offline::solve(&a),
-        None => anyhow::bail!("no command given"),
+        #[cfg(feature = "server")]
+        other => server(cli.config, other),
+        #[cfg(not(feature = "server"))]
+        None => anyhow::bail!(
+            "this build has no server (built without the `server` feature); use generate or solve"
+        ),
+    }
+}
+
+#[cfg(feature = "server")]
+fn server(config: buddymatch::config::Config, command: Option<Command>) -> anyhow::Result<()> {
+    buddymatch::telemetry::init(&config.log_level, config.log_format);
+    match command {
+        Some(Command::Migrate) => buddymatch::cli::migrate(&config),
+        Some(Command::Admin(cmd)) => buddymatch::cli::admin(&config, cmd),
+        _ => actix_web::rt::System::new().block_on(buddymatch::cli::serve(config)),
     }
 }
 

@@ -178,16 +178,28 @@ mod tests {
     fn codes_round_trip_and_match_serde() {
         for d in Domain::ALL {
             assert_eq!(d.code().parse::<Domain>().unwrap(), *d);
-            assert_eq!(serde_json::to_string(d).unwrap(), format!("\"{}\"", d.code()));
+            assert_eq!(
+                serde_json::to_string(d).unwrap(),
+                format!("\"{}\"", d.code())
+            );
         }
         for p in Profession::ALL {
-            assert_eq!(serde_json::to_string(p).unwrap(), format!("\"{}\"", p.code()));
+            assert_eq!(
+                serde_json::to_string(p).unwrap(),
+                format!("\"{}\"", p.code())
+            );
         }
         for f in LearningForm::ALL {
-            assert_eq!(serde_json::to_string(f).unwrap(), format!("\"{}\"", f.code()));
+            assert_eq!(
+                serde_json::to_string(f).unwrap(),
+                format!("\"{}\"", f.code())
+            );
         }
         for m in MeetingMode::ALL {
-            assert_eq!(serde_json::to_string(m).unwrap(), format!("\"{}\"", m.code()));
+            assert_eq!(
+                serde_json::to_string(m).unwrap(),
+                format!("\"{}\"", m.code())
+            );
         }
     }
 

@@ -2,8 +2,7 @@
 //! want to learn, in what form, how far they travel and how much time they have.
 
 use super::{
-    Domain, Experience, FieldProblem, LearningForm, MeetingMode, Profession, Province,
-    Registration,
+    Domain, Experience, FieldProblem, LearningForm, MeetingMode, Profession, Province, Registration,
 };
 use std::collections::BTreeSet;
 
@@ -68,10 +67,16 @@ impl ProfileDraft {
             forms: self.forms.or(Some(b.forms.into_iter().collect())),
             host_capacity: self.host_capacity.or(Some(b.host_capacity)),
             hours_per_month: self.hours_per_month.or(Some(b.hours_per_month)),
-            meeting_modes: self.meeting_modes.or(Some(b.meeting_modes.into_iter().collect())),
+            meeting_modes: self
+                .meeting_modes
+                .or(Some(b.meeting_modes.into_iter().collect())),
             max_travel_km: self.max_travel_km.or(Some(b.max_travel_km)),
-            topics_wanted: self.topics_wanted.or(Some(b.topics_wanted.into_iter().collect())),
-            topics_offered: self.topics_offered.or(Some(b.topics_offered.into_iter().collect())),
+            topics_wanted: self
+                .topics_wanted
+                .or(Some(b.topics_wanted.into_iter().collect())),
+            topics_offered: self
+                .topics_offered
+                .or(Some(b.topics_offered.into_iter().collect())),
             learning_goal: self.learning_goal.or(Some(b.learning_goal)),
             paused: self.paused.or(Some(b.paused)),
         }
@@ -79,7 +84,10 @@ impl ProfileDraft {
 
     /// Checks every field and reports every problem at once, so a form can
     /// show them all. `is_topic` says whether a slug is in the taxonomy.
-    pub fn validate(self, is_topic: &dyn Fn(&str) -> bool) -> Result<LearningProfile, Vec<FieldProblem>> {
+    pub fn validate(
+        self,
+        is_topic: &dyn Fn(&str) -> bool,
+    ) -> Result<LearningProfile, Vec<FieldProblem>> {
         let mut problems = Vec::new();
         fn required<T>(problems: &mut Vec<FieldProblem>, field: &str, v: Option<T>) -> Option<T> {
             if v.is_none() {
@@ -95,15 +103,30 @@ impl ProfileDraft {
         let hours_per_month = required(&mut problems, "hours_per_month", self.hours_per_month);
         let max_travel_km = required(&mut problems, "max_travel_km", self.max_travel_km);
 
-        let languages = set_of(&mut problems, "languages", self.languages.unwrap_or_else(|| vec!["nl".into()]), MAX_LANGUAGES, |p, f, l| {
-            let ok = l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase());
-            if !ok {
-                p.push(FieldProblem::new(f, format!("\"{}\" is not a two-letter ISO 639-1 language code like \"nl\"", clip(l))));
-            }
-            ok
-        });
+        let languages = set_of(
+            &mut problems,
+            "languages",
+            self.languages.unwrap_or_else(|| vec!["nl".into()]),
+            MAX_LANGUAGES,
+            |p, f, l| {
+                let ok = l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase());
+                if !ok {
+                    p.push(FieldProblem::new(
+                        f,
+                        format!(
+                            "\"{}\" is not a two-letter ISO 639-1 language code like \"nl\"",
+                            clip(l)
+                        ),
+                    ));
+                }
+                ok
+            },
+        );
         if languages.is_empty() {
-            problems.push(FieldProblem::new("languages", "must name at least one language"));
+            problems.push(FieldProblem::new(
+                "languages",
+                "must name at least one language",
+            ));
         }
         let forms: BTreeSet<LearningForm> = self.forms.unwrap_or_default().into_iter().collect();
         let meeting_modes: BTreeSet<MeetingMode> = self
@@ -112,63 +135,112 @@ impl ProfileDraft {
             .into_iter()
             .collect();
         if meeting_modes.is_empty() {
-            problems.push(FieldProblem::new("meeting_modes", "must allow in_person, online or both"));
+            problems.push(FieldProblem::new(
+                "meeting_modes",
+                "must allow in_person, online or both",
+            ));
         }
         let host_capacity = self.host_capacity.unwrap_or(0);
         if host_capacity > MAX_HOST_CAPACITY {
-            problems.push(FieldProblem::new("host_capacity", format!("must be at most {MAX_HOST_CAPACITY} visitors per round")));
+            problems.push(FieldProblem::new(
+                "host_capacity",
+                format!("must be at most {MAX_HOST_CAPACITY} visitors per round"),
+            ));
         }
         if forms.contains(&LearningForm::ShadowingHost) && host_capacity == 0 {
-            problems.push(FieldProblem::new("host_capacity", "must be at least 1 when forms include shadowing_host"));
+            problems.push(FieldProblem::new(
+                "host_capacity",
+                "must be at least 1 when forms include shadowing_host",
+            ));
         }
         if let Some(h) = hours_per_month {
             if h > MAX_HOURS_PER_MONTH {
-                problems.push(FieldProblem::new("hours_per_month", format!("must be at most {MAX_HOURS_PER_MONTH}")));
+                problems.push(FieldProblem::new(
+                    "hours_per_month",
+                    format!("must be at most {MAX_HOURS_PER_MONTH}"),
+                ));
             }
         }
         if let Some(km) = max_travel_km {
             if km > MAX_TRAVEL_KM {
-                problems.push(FieldProblem::new("max_travel_km", format!("must be at most {MAX_TRAVEL_KM}")));
+                problems.push(FieldProblem::new(
+                    "max_travel_km",
+                    format!("must be at most {MAX_TRAVEL_KM}"),
+                ));
             }
         }
         let topic_check = |p: &mut Vec<FieldProblem>, f: &str, t: &str| {
             let ok = is_topic(t);
             if !ok {
-                p.push(FieldProblem::new(f, format!("unknown topic \"{}\"; GET /api/v1/topics lists them", clip(t))));
+                p.push(FieldProblem::new(
+                    f,
+                    format!(
+                        "unknown topic \"{}\"; GET /api/v1/topics lists them",
+                        clip(t)
+                    ),
+                ));
             }
             ok
         };
-        let topics_wanted = set_of(&mut problems, "topics_wanted", self.topics_wanted.unwrap_or_default(), MAX_TOPICS, topic_check);
-        let topics_offered = set_of(&mut problems, "topics_offered", self.topics_offered.unwrap_or_default(), MAX_TOPICS, topic_check);
-        let learning_goal = match super::validation::free_text("learning_goal", &self.learning_goal.unwrap_or_default(), MAX_LEARNING_GOAL) {
+        let topics_wanted = set_of(
+            &mut problems,
+            "topics_wanted",
+            self.topics_wanted.unwrap_or_default(),
+            MAX_TOPICS,
+            topic_check,
+        );
+        let topics_offered = set_of(
+            &mut problems,
+            "topics_offered",
+            self.topics_offered.unwrap_or_default(),
+            MAX_TOPICS,
+            topic_check,
+        );
+        let learning_goal = match super::validation::free_text(
+            "learning_goal",
+            &self.learning_goal.unwrap_or_default(),
+            MAX_LEARNING_GOAL,
+        ) {
             Ok(s) => s,
             Err(p) => {
                 problems.push(p);
                 String::new()
             }
         };
-        match (domain, profession, experience, registration, province, hours_per_month, max_travel_km) {
-            (Some(domain), Some(profession), Some(experience), Some(registration), Some(province), Some(hours_per_month), Some(max_travel_km))
-                if problems.is_empty() =>
-            {
-                Ok(LearningProfile {
-                    domain,
-                    profession,
-                    experience,
-                    registration,
-                    province,
-                    languages,
-                    forms,
-                    host_capacity,
-                    hours_per_month,
-                    meeting_modes,
-                    max_travel_km,
-                    topics_wanted,
-                    topics_offered,
-                    learning_goal,
-                    paused: self.paused.unwrap_or(false),
-                })
-            }
+        match (
+            domain,
+            profession,
+            experience,
+            registration,
+            province,
+            hours_per_month,
+            max_travel_km,
+        ) {
+            (
+                Some(domain),
+                Some(profession),
+                Some(experience),
+                Some(registration),
+                Some(province),
+                Some(hours_per_month),
+                Some(max_travel_km),
+            ) if problems.is_empty() => Ok(LearningProfile {
+                domain,
+                profession,
+                experience,
+                registration,
+                province,
+                languages,
+                forms,
+                host_capacity,
+                hours_per_month,
+                meeting_modes,
+                max_travel_km,
+                topics_wanted,
+                topics_offered,
+                learning_goal,
+                paused: self.paused.unwrap_or(false),
+            }),
             _ => Err(problems),
         }
     }
@@ -186,7 +258,10 @@ fn set_of(
     mut check: impl FnMut(&mut Vec<FieldProblem>, &str, &str) -> bool,
 ) -> BTreeSet<String> {
     if items.len() > max {
-        problems.push(FieldProblem::new(field, format!("must have at most {max} entries")));
+        problems.push(FieldProblem::new(
+            field,
+            format!("must have at most {max} entries"),
+        ));
         return BTreeSet::new();
     }
     let mut out = BTreeSet::new();
@@ -239,13 +314,25 @@ mod tests {
         d.languages = Some(vec!["dutch".into()]);
         let problems = d.validate(&known).unwrap_err();
         let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, vec!["domain", "languages[0]", "languages", "host_capacity", "topics_wanted[1]"]);
+        assert_eq!(
+            fields,
+            vec![
+                "domain",
+                "languages[0]",
+                "languages",
+                "host_capacity",
+                "topics_wanted[1]"
+            ]
+        );
     }
 
     #[test]
     fn patch_keeps_unsent_fields() {
         let base = full().validate(&known).unwrap();
-        let patch = ProfileDraft { paused: Some(true), ..Default::default() };
+        let patch = ProfileDraft {
+            paused: Some(true),
+            ..Default::default()
+        };
         let p = patch.over(&base).validate(&known).unwrap();
         assert!(p.paused);
         assert_eq!(p.domain, Domain::Uwv);

@@ -28,14 +28,44 @@ const TABLE: [(Province, &str, &str, f64, f64); 12] = [
     (Province::Groningen, "groningen", "Groningen", 53.22, 6.74),
     (Province::Friesland, "friesland", "Fryslân", 53.11, 5.85),
     (Province::Drenthe, "drenthe", "Drenthe", 52.86, 6.62),
-    (Province::Overijssel, "overijssel", "Overijssel", 52.44, 6.45),
+    (
+        Province::Overijssel,
+        "overijssel",
+        "Overijssel",
+        52.44,
+        6.45,
+    ),
     (Province::Flevoland, "flevoland", "Flevoland", 52.53, 5.60),
-    (Province::Gelderland, "gelderland", "Gelderland", 52.06, 5.95),
+    (
+        Province::Gelderland,
+        "gelderland",
+        "Gelderland",
+        52.06,
+        5.95,
+    ),
     (Province::Utrecht, "utrecht", "Utrecht", 52.08, 5.20),
-    (Province::NoordHolland, "noord_holland", "Noord-Holland", 52.58, 4.87),
-    (Province::ZuidHolland, "zuid_holland", "Zuid-Holland", 51.94, 4.50),
+    (
+        Province::NoordHolland,
+        "noord_holland",
+        "Noord-Holland",
+        52.58,
+        4.87,
+    ),
+    (
+        Province::ZuidHolland,
+        "zuid_holland",
+        "Zuid-Holland",
+        51.94,
+        4.50,
+    ),
     (Province::Zeeland, "zeeland", "Zeeland", 51.45, 3.84),
-    (Province::NoordBrabant, "noord_brabant", "Noord-Brabant", 51.56, 5.20),
+    (
+        Province::NoordBrabant,
+        "noord_brabant",
+        "Noord-Brabant",
+        51.56,
+        5.20,
+    ),
     (Province::Limburg, "limburg", "Limburg", 51.21, 5.94),
 ];
 
@@ -152,7 +182,10 @@ mod tests {
         let gz = Province::Groningen.distance_km(Province::Zeeland);
         assert!((240..=300).contains(&gz), "Groningen-Zeeland {gz} km");
         let ut_zh = Province::Utrecht.distance_km(Province::ZuidHolland);
-        assert!((40..=70).contains(&ut_zh), "Utrecht-Zuid-Holland {ut_zh} km");
+        assert!(
+            (40..=70).contains(&ut_zh),
+            "Utrecht-Zuid-Holland {ut_zh} km"
+        );
         for a in Province::ALL {
             for b in Province::ALL {
                 assert_eq!(a.distance_km(b), b.distance_km(a));

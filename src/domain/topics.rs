@@ -9,33 +9,109 @@ pub struct Topic {
 }
 
 const fn t(slug: &'static str, label_nl: &'static str, label_en: &'static str) -> Topic {
-    Topic { slug, label_nl, label_en }
+    Topic {
+        slug,
+        label_nl,
+        label_en,
+    }
 }
 
 /// The first five are what labour experts worked on in 2023; the next seven
 /// are what they asked for more of (DOMAIN.md); the rest are the field's own
 /// practice areas, so that offers and wants can meet.
 pub const TOPICS: &[Topic] = &[
-    t("law_and_policy", "Wet- en regelgeving en beleid", "Law and policy"),
-    t("knowledge_and_science", "Nieuwe kennis en wetenschap", "New knowledge and science"),
-    t("clients_and_target_groups", "Cliënten en specifieke doelgroepen", "Clients and specific target groups"),
-    t("reflection_on_practice", "Reflectie op eigen handelen", "Reflection on one's own practice"),
+    t(
+        "law_and_policy",
+        "Wet- en regelgeving en beleid",
+        "Law and policy",
+    ),
+    t(
+        "knowledge_and_science",
+        "Nieuwe kennis en wetenschap",
+        "New knowledge and science",
+    ),
+    t(
+        "clients_and_target_groups",
+        "Cliënten en specifieke doelgroepen",
+        "Clients and specific target groups",
+    ),
+    t(
+        "reflection_on_practice",
+        "Reflectie op eigen handelen",
+        "Reflection on one's own practice",
+    ),
     t("methodical_work", "Methodisch werken", "Methodical work"),
-    t("artificial_intelligence", "Artificiële intelligentie (AI)", "Artificial intelligence (AI)"),
-    t("inclusive_technology", "Inclusieve technologie", "Inclusive technology"),
-    t("soft_skills", "Communicatie en gesprekstechniek", "Communication and conversation technique"),
-    t("labour_market_change", "Veranderingen op de arbeidsmarkt", "Labour-market change"),
-    t("digital_inclusion", "Digitale inclusie", "Digital inclusion"),
-    t("multidisciplinary_collaboration", "Multidisciplinair samenwerken", "Multidisciplinary collaboration"),
-    t("work_capacity_assessment", "Beoordeling arbeidsmogelijkheden", "Work capacity assessment"),
+    t(
+        "artificial_intelligence",
+        "Artificiële intelligentie (AI)",
+        "Artificial intelligence (AI)",
+    ),
+    t(
+        "inclusive_technology",
+        "Inclusieve technologie",
+        "Inclusive technology",
+    ),
+    t(
+        "soft_skills",
+        "Communicatie en gesprekstechniek",
+        "Communication and conversation technique",
+    ),
+    t(
+        "labour_market_change",
+        "Veranderingen op de arbeidsmarkt",
+        "Labour-market change",
+    ),
+    t(
+        "digital_inclusion",
+        "Digitale inclusie",
+        "Digital inclusion",
+    ),
+    t(
+        "multidisciplinary_collaboration",
+        "Multidisciplinair samenwerken",
+        "Multidisciplinary collaboration",
+    ),
+    t(
+        "work_capacity_assessment",
+        "Beoordeling arbeidsmogelijkheden",
+        "Work capacity assessment",
+    ),
     t("reintegration", "Re-integratie", "Re-integration"),
-    t("sustainable_employability", "Duurzame inzetbaarheid", "Sustainable employability"),
-    t("mental_health_and_work", "Psychische klachten en werk", "Mental health and work"),
-    t("employer_advice", "Advisering aan werkgevers", "Advising employers"),
-    t("social_security", "Sociale zekerheid (WIA, WW, Ziektewet)", "Social security (WIA, WW, sickness benefit)"),
-    t("participation_act", "Participatiewet en sociaal domein", "Participation Act and the social domain"),
-    t("case_law", "Jurisprudentie en bezwaar", "Case law and objections"),
-    t("entrepreneurship", "Ondernemerschap als zelfstandige", "Running an independent practice"),
+    t(
+        "sustainable_employability",
+        "Duurzame inzetbaarheid",
+        "Sustainable employability",
+    ),
+    t(
+        "mental_health_and_work",
+        "Psychische klachten en werk",
+        "Mental health and work",
+    ),
+    t(
+        "employer_advice",
+        "Advisering aan werkgevers",
+        "Advising employers",
+    ),
+    t(
+        "social_security",
+        "Sociale zekerheid (WIA, WW, Ziektewet)",
+        "Social security (WIA, WW, sickness benefit)",
+    ),
+    t(
+        "participation_act",
+        "Participatiewet en sociaal domein",
+        "Participation Act and the social domain",
+    ),
+    t(
+        "case_law",
+        "Jurisprudentie en bezwaar",
+        "Case law and objections",
+    ),
+    t(
+        "entrepreneurship",
+        "Ondernemerschap als zelfstandige",
+        "Running an independent practice",
+    ),
 ];
 
 impl Topic {

@@ -11,7 +11,10 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldProblem { field: field.into(), message: message.into() }
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -88,10 +91,16 @@ pub fn single_line(field: &str, raw: &str, min: usize, max: usize) -> Result<Str
         });
     }
     if n > max {
-        return Err(FieldProblem::new(field, format!("must be at most {max} characters")));
+        return Err(FieldProblem::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     if s.chars().any(char::is_control) {
-        return Err(FieldProblem::new(field, "must not contain control characters or line breaks"));
+        return Err(FieldProblem::new(
+            field,
+            "must not contain control characters or line breaks",
+        ));
     }
     Ok(s.to_string())
 }
@@ -100,10 +109,18 @@ pub fn single_line(field: &str, raw: &str, min: usize, max: usize) -> Result<Str
 pub fn free_text(field: &str, raw: &str, max: usize) -> Result<String, FieldProblem> {
     let s = raw.trim();
     if s.chars().count() > max {
-        return Err(FieldProblem::new(field, format!("must be at most {max} characters")));
+        return Err(FieldProblem::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(FieldProblem::new(field, "must not contain control characters"));
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldProblem::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(s.to_string())
 }
@@ -120,7 +137,16 @@ mod tests {
 
     #[test]
     fn bad_emails_are_refused_with_the_field_name() {
-        for raw in ["", "anna", "anna@", "@uwv.nl", "a@b", "a b@uwv.nl", "a@@uwv.nl", "a@-x.nl"] {
+        for raw in [
+            "",
+            "anna",
+            "anna@",
+            "@uwv.nl",
+            "a@b",
+            "a b@uwv.nl",
+            "a@@uwv.nl",
+            "a@-x.nl",
+        ] {
             let p = EmailAddress::parse("email", raw).unwrap_err();
             assert_eq!(p.field, "email", "{raw}");
         }

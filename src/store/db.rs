@@ -33,9 +33,13 @@ impl DatabaseUrl {
             if path.is_empty() {
                 return Err("sqlite:// URL needs a file path, e.g. sqlite://buddymatch.db".into());
             }
-            Ok(DatabaseUrl::Sqlite { path: path.to_string() })
+            Ok(DatabaseUrl::Sqlite {
+                path: path.to_string(),
+            })
         } else if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Ok(DatabaseUrl::Postgres { url: raw.to_string() })
+            Ok(DatabaseUrl::Postgres {
+                url: raw.to_string(),
+            })
         } else {
             Err(format!(
                 "unsupported database URL scheme in {:?}: use sqlite://PATH or postgres://…",
@@ -81,7 +85,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -137,13 +142,17 @@ mod tests {
     fn urls_choose_the_backend_by_scheme() {
         assert_eq!(
             DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
-            DatabaseUrl::Sqlite { path: "data/x.db".into() }
+            DatabaseUrl::Sqlite {
+                path: "data/x.db".into()
+            }
         );
         assert!(matches!(
             DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
             DatabaseUrl::Postgres { .. }
         ));
-        assert!(DatabaseUrl::parse("mysql://x").unwrap_err().contains("mysql"));
+        assert!(DatabaseUrl::parse("mysql://x")
+            .unwrap_err()
+            .contains("mysql"));
         assert!(DatabaseUrl::parse("sqlite://").is_err());
     }
 
@@ -158,5 +167,37 @@ mod tests {
             v
         };
         assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+    }
+}
+
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so
+/// a read-then-write never fails half-way on lock upgrade (SQLITE_BUSY);
+/// `busy_timeout` then makes writers queue. Store functions never open
+/// transactions themselves, so no nesting happens under this one.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    if let Err(e) = conn.batch_execute("COMMIT") {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        DbConnection::Postgres(_) => conn.transaction(f),
     }
 }

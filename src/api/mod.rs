@@ -1,0 +1,37 @@
+//! HTTP only: the route table, extractors and wire types.
+
+mod accounts;
+mod health;
+pub mod json;
+mod problems;
+mod profile;
+
+use actix_web::web;
+
+/// The whole route table.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
+        .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(
+            web::scope("/api/v1")
+                .service(web::resource("/auth/register").route(web::post().to(accounts::register)))
+                .service(web::resource("/auth/login").route(web::post().to(accounts::login)))
+                .service(web::resource("/auth/refresh").route(web::post().to(accounts::refresh)))
+                .service(web::resource("/auth/logout").route(web::post().to(accounts::logout)))
+                .service(web::resource("/me").route(web::get().to(accounts::me)))
+                .service(
+                    web::resource("/me/profile")
+                        .route(web::get().to(profile::get))
+                        .route(web::put().to(profile::put))
+                        .route(web::patch().to(profile::patch)),
+                )
+                .service(web::resource("/topics").route(web::get().to(profile::topics)))
+                .service(web::resource("/members").route(web::get().to(profile::list_members)))
+                .service(
+                    web::resource("/admin/users/{id}/role")
+                        .route(web::put().to(accounts::set_role)),
+                ),
+        );
+}
+
+pub use problems::problem_responses;

@@ -1,0 +1,103 @@
+//! The server-side commands: serve, migrate and admin.
+
+use crate::config::Config;
+use crate::domain::{check_password, EmailAddress, Locale, Role};
+use crate::service::accounts::{self, NewAccount};
+use crate::startup::App;
+use crate::store::{db, DatabaseUrl};
+use anyhow::Context;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Create an account with a role, or give an existing account that role.
+    Create {
+        /// Email address of the account.
+        #[arg(long)]
+        email: String,
+        /// Role to create or promote to.
+        #[arg(long, value_parser = ["member", "coordinator", "admin"])]
+        role: String,
+        /// Display name for a new account.
+        #[arg(long, default_value = "Coördinator")]
+        name: String,
+        /// Read the new account's password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = App::build(config.clone()).await?;
+    tracing::info!(bind = %config.bind, port = app.port(), "buddymatch is serving");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn connect(config: &Config) -> anyhow::Result<db::PooledConn> {
+    let url = DatabaseUrl::parse(&config.database_url()).map_err(anyhow::Error::msg)?;
+    let pool = db::pool(&url, 1)?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+pub fn migrate(config: &Config) -> anyhow::Result<()> {
+    let url = DatabaseUrl::parse(&config.database_url()).map_err(anyhow::Error::msg)?;
+    let pool = db::pool(&url, 1)?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied.is_empty() {
+        println!("{}: schema is up to date", url.backend_name());
+    }
+    for v in applied {
+        println!("{}: applied {v}", url.backend_name());
+    }
+    Ok(())
+}
+
+pub fn admin(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
+    match cmd {
+        AdminCommand::Create {
+            email,
+            role,
+            name,
+            password_stdin,
+        } => {
+            let email = EmailAddress::parse("email", &email)
+                .map_err(|p| anyhow::anyhow!("--email {}", p.message))?;
+            let role: Role = role.parse()?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let p = line.trim_end_matches(['\r', '\n']).to_string();
+                check_password("password", &p)
+                    .map_err(|e| anyhow::anyhow!("password {}", e.message))?;
+                (p, false)
+            } else {
+                (crate::auth::tokens::new_token(), true)
+            };
+            let mut conn = connect(config)?;
+            let acc = NewAccount {
+                email,
+                password: password.clone(),
+                display_name: name,
+                locale: Locale::Nl,
+                role,
+            };
+            let (user, created) =
+                accounts::create_or_promote(&mut conn, acc).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if created {
+                println!(
+                    "created {} ({}) with role {}",
+                    user.email, user.id, user.role
+                );
+                if generated {
+                    println!("password (shown once): {password}");
+                }
+            } else {
+                println!("{} ({}) now has role {}", user.email, user.id, user.role);
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! One typed configuration, from flags or environment, with defaults that
+//! run on a bare machine: an SQLite file and a mail folder under `data/`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Holds a secret; its `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address and port the HTTP API listens on.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Folder for the default SQLite database, generated signing key and mail folder.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Database: sqlite://PATH or postgres://USER@HOST:PORT/DB. [default: sqlite://DATA_DIR/buddymatch.db]
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Maximum open database connections.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_DB_POOL_SIZE",
+        default_value_t = 8,
+        global = true
+    )]
+    pub db_pool_size: u32,
+
+    /// JWT signing key (HS256, at least 32 bytes). Production must set this or --signing-key-file.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_SIGNING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub signing_key: Option<Secret>,
+
+    /// File holding the signing key; generated (mode 0600) on first start if missing. [default: DATA_DIR/signing.key]
+    #[arg(long, env = "BUDDYMATCH_SIGNING_KEY_FILE", global = true)]
+    pub signing_key_file: Option<PathBuf>,
+
+    /// Public base URL of the front end, used in links and as the token issuer.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_PUBLIC_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_base_url: String,
+
+    /// Folder where outgoing email is written as .eml files when no SMTP URL is set. [default: DATA_DIR/mail]
+    #[arg(long, env = "BUDDYMATCH_MAIL_DIR", global = true)]
+    pub mail_dir: Option<PathBuf>,
+
+    /// SMTP relay, e.g. smtps://user:pass@smtp.example.nl or smtp://host:25?tls=required; overrides the mail folder.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_SMTP_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_url: Option<Secret>,
+
+    /// Sender address of outgoing email.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_MAIL_FROM",
+        default_value = "buddymatch <noreply@buddymatch.local>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Comma-separated origins allowed by CORS (e.g. https://app.example.nl); none by default.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Log filter (tracing EnvFilter syntax), e.g. info or buddymatch=debug.
+    #[arg(long, env = "BUDDYMATCH_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// Log output format.
+    #[arg(long, env = "BUDDYMATCH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// Lifetime of access tokens, in seconds.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_ACCESS_TOKEN_TTL",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of refresh tokens, in days.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_REFRESH_TOKEN_TTL_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub refresh_token_ttl_days: u64,
+
+    /// Failed logins allowed per account, and per client address, within the lock-out window.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_LOGIN_MAX_FAILURES",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures: u32,
+
+    /// Length of the failed-login window, in seconds.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_LOGIN_WINDOW_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_window_secs: u64,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "BUDDYMATCH_MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("buddymatch.db").display())
+        })
+    }
+
+    pub fn signing_key_file(&self) -> PathBuf {
+        self.signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("signing.key"))
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.mail_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("mail"))
+    }
+
+    /// Defaults for a given data folder; tests and tools start from this.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Config {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        let mut c = Only::parse_from(["buddymatch"]).config;
+        c.data_dir = data_dir.into();
+        c
+    }
+}

@@ -1,0 +1,293 @@
+//! Sign-up, login, token refresh and logout, and role changes.
+
+use super::{now, AppState};
+use crate::auth::{password, tokens};
+use crate::domain::{check_password, single_line, EmailAddress, FieldProblem, Locale, Role};
+use crate::error::AppError;
+use crate::store::db::write_tx;
+use crate::store::tokens::RefreshTokenRow;
+use crate::store::users::{self, UserRow};
+use crate::store::{self, DbConnection};
+use std::time::Instant;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub locale: Locale,
+    pub role: Role,
+    pub created_at: i64,
+}
+
+impl TryFrom<UserRow> for UserView {
+    type Error = AppError;
+    fn try_from(r: UserRow) -> Result<Self, AppError> {
+        let bad = |e: crate::domain::ParseEnumError| {
+            AppError::Internal(anyhow::anyhow!("stored user {}: {e}", r.id))
+        };
+        Ok(UserView {
+            locale: r.locale.parse().map_err(bad)?,
+            role: r.role.parse().map_err(bad)?,
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Session {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub refresh_token: String,
+    pub user: UserView,
+}
+
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub locale: Option<Locale>,
+}
+
+pub struct NewAccount {
+    pub email: EmailAddress,
+    pub password: String,
+    pub display_name: String,
+    pub locale: Locale,
+    pub role: Role,
+}
+
+impl Registration {
+    pub fn validate(self) -> Result<NewAccount, AppError> {
+        let mut problems: Vec<FieldProblem> = Vec::new();
+        let email = EmailAddress::parse("email", &self.email)
+            .map_err(|p| problems.push(p))
+            .ok();
+        let _ = check_password("password", &self.password).map_err(|p| problems.push(p));
+        let name = single_line("display_name", &self.display_name, 1, 100)
+            .map_err(|p| problems.push(p))
+            .ok();
+        match (email, name) {
+            (Some(email), Some(display_name)) if problems.is_empty() => Ok(NewAccount {
+                email,
+                password: self.password,
+                display_name,
+                locale: self.locale.unwrap_or_default(),
+                role: Role::Member,
+            }),
+            _ => Err(AppError::validation(problems)),
+        }
+    }
+}
+
+fn insert_account(conn: &mut DbConnection, acc: &NewAccount) -> Result<UserRow, AppError> {
+    let t = now();
+    let row = UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: acc.email.to_string(),
+        password_hash: password::hash(&acc.password)?,
+        display_name: acc.display_name.clone(),
+        locale: acc.locale.code().into(),
+        role: acc.role.code().into(),
+        created_at: t,
+        updated_at: t,
+    };
+    match users::insert(conn, &row) {
+        Ok(()) => Ok(row),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::conflict(
+            "email_taken",
+            format!(
+                "an account with email {} already exists; log in instead",
+                acc.email
+            ),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn register(state: &AppState, reg: Registration) -> Result<UserView, AppError> {
+    let acc = reg.validate()?;
+    let mut conn = state.conn()?;
+    insert_account(&mut conn, &acc)?.try_into()
+}
+
+fn start_session(
+    state: &AppState,
+    conn: &mut DbConnection,
+    user: UserRow,
+    family: Option<String>,
+) -> Result<Session, AppError> {
+    let view = UserView::try_from(user)?;
+    let t = now();
+    let refresh = tokens::new_token();
+    store::tokens::insert(
+        conn,
+        &RefreshTokenRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: view.id.clone(),
+            family_id: family.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            token_hash: tokens::hash_token(&refresh),
+            created_at: t,
+            expires_at: t + state.refresh_ttl_secs,
+            revoked_at: None,
+        },
+    )?;
+    let access = state.keys.issue(&view.id, view.role, t as u64)?;
+    Ok(Session {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: state.keys.ttl_secs(),
+        refresh_token: refresh,
+        user: view,
+    })
+}
+
+pub fn login(
+    state: &AppState,
+    email: &str,
+    password_in: &str,
+    client_addr: Option<String>,
+) -> Result<Session, AppError> {
+    let email = EmailAddress::parse("email", email).map_err(|p| AppError::validation(vec![p]))?;
+    let mut keys = vec![format!("acct:{email}")];
+    if let Some(addr) = client_addr {
+        keys.push(format!("addr:{addr}"));
+    }
+    if let Err(wait) = state.throttle.check(&keys, Instant::now()) {
+        return Err(AppError::too_many_requests(
+            wait,
+            "Too many failed logins for this account or address.",
+        ));
+    }
+    let mut conn = state.conn()?;
+    let user = users::by_email(&mut conn, email.as_str())?;
+    let ok = match &user {
+        Some(u) => password::verify(password_in, &u.password_hash),
+        None => {
+            password::verify_dummy(password_in);
+            false
+        }
+    };
+    match user {
+        Some(u) if ok => {
+            state.throttle.clear(&keys[0]);
+            start_session(state, &mut conn, u, None)
+        }
+        _ => {
+            state.throttle.record_failure(&keys, Instant::now());
+            Err(AppError::unauthorized(
+                "invalid_credentials",
+                "email or password is incorrect",
+            ))
+        }
+    }
+}
+
+fn refresh_rejected() -> AppError {
+    AppError::unauthorized(
+        "invalid_refresh_token",
+        "the refresh token is unknown, expired or already used; log in again",
+    )
+}
+
+/// Rotates a refresh token: the old one is spent, a new one (same family)
+/// comes back with a fresh access token carrying the current role.
+pub fn refresh(state: &AppState, token: &str) -> Result<Session, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let t = now();
+        let row = store::tokens::by_hash(conn, &tokens::hash_token(token))?
+            .ok_or_else(refresh_rejected)?;
+        if row.revoked_at.is_some() {
+            // A spent token coming back means it leaked: end the whole login.
+            store::tokens::revoke_family(conn, &row.family_id, t)?;
+            tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
+            return Ok(Err(refresh_rejected()));
+        }
+        if row.expires_at <= t || !store::tokens::revoke_if_active(conn, &row.id, t)? {
+            return Ok(Err(refresh_rejected()));
+        }
+        let user = users::by_id(conn, &row.user_id)?.ok_or_else(refresh_rejected)?;
+        start_session(state, conn, user, Some(row.family_id)).map(Ok)
+    })
+    .and_then(|r| r)
+}
+
+/// Ends the login the refresh token belongs to. Unknown tokens are fine:
+/// logging out twice is not an error.
+pub fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
+    let mut conn = state.conn()?;
+    if let Some(row) = store::tokens::by_hash(&mut conn, &tokens::hash_token(token))? {
+        store::tokens::revoke_family(&mut conn, &row.family_id, now())?;
+    }
+    Ok(())
+}
+
+pub fn me(state: &AppState, user_id: &str) -> Result<UserView, AppError> {
+    let mut conn = state.conn()?;
+    users::by_id(&mut conn, user_id)?
+        .ok_or_else(|| {
+            AppError::unauthorized(
+                "invalid_token",
+                "the account of this token no longer exists",
+            )
+        })?
+        .try_into()
+}
+
+pub fn set_role(
+    state: &AppState,
+    actor_id: &str,
+    user_id: &str,
+    role: Role,
+) -> Result<UserView, AppError> {
+    if actor_id == user_id && role != Role::Admin {
+        return Err(AppError::conflict(
+            "own_role",
+            "admins cannot demote themselves; ask another admin",
+        ));
+    }
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let t = now();
+        if users::set_role(conn, user_id, role.code(), t)? == 0 {
+            return Err(AppError::not_found(
+                "user_not_found",
+                format!("no user with id {user_id}"),
+            ));
+        }
+        // Sessions carry the role; ending them makes the change take effect.
+        store::tokens::revoke_all_for_user(conn, user_id, t)?;
+        users::by_id(conn, user_id)?
+            .ok_or_else(|| {
+                AppError::not_found("user_not_found", format!("no user with id {user_id}"))
+            })?
+            .try_into()
+    })
+}
+
+/// For the `admin create` command: creates the account, or gives an existing
+/// one the role. Returns the account and whether it was created.
+pub fn create_or_promote(
+    conn: &mut DbConnection,
+    acc: NewAccount,
+) -> Result<(UserView, bool), AppError> {
+    write_tx(conn, |conn| {
+        match users::by_email(conn, acc.email.as_str())? {
+            Some(existing) => {
+                users::set_role(conn, &existing.id, acc.role.code(), now())?;
+                let row = users::by_id(conn, &existing.id)?
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
+                Ok((row.try_into()?, false))
+            }
+            None => Ok((insert_account(conn, &acc)?.try_into()?, true)),
+        }
+    })
+}

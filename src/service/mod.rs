@@ -1,0 +1,44 @@
+//! Use cases. Each owns its transaction and calls store, auth and (later)
+//! matching and mail; none knows about HTTP.
+
+pub mod accounts;
+pub mod profiles;
+
+use crate::auth::{JwtKeys, LoginThrottle};
+use crate::error::AppError;
+use crate::store::{db::PooledConn, Pool};
+use tracing::Instrument;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub keys: JwtKeys,
+    pub throttle: LoginThrottle,
+    pub refresh_ttl_secs: i64,
+}
+
+impl AppState {
+    pub fn conn(&self) -> Result<PooledConn, AppError> {
+        Ok(self.pool.get()?)
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// Runs blocking work (diesel, argon2) off the async workers, inside the
+/// caller's tracing span so logs keep the request id.
+pub async fn blocking<T, F>(f: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    actix_web::web::block(move || span.in_scope(f))
+        .instrument(tracing::Span::current())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}

@@ -1,0 +1,129 @@
+//! Learning profiles: a member's own, and the coordinator's view of all.
+
+use super::{now, AppState};
+use crate::domain::{Domain, LearningForm, LearningProfile, Profession, ProfileDraft, Province};
+use crate::error::AppError;
+use crate::store::db::write_tx;
+use crate::store::profiles::{self, MemberFilter};
+use crate::store::topics::{self, TopicRow};
+use crate::store::DbConnection;
+use std::collections::HashSet;
+
+fn no_profile() -> AppError {
+    AppError::not_found(
+        "profile_not_found",
+        "you have no learning profile yet; create it with PUT /api/v1/me/profile",
+    )
+}
+
+pub fn get(state: &AppState, user_id: &str) -> Result<LearningProfile, AppError> {
+    let mut conn = state.conn()?;
+    profiles::load(&mut conn, user_id)?.ok_or_else(no_profile)
+}
+
+fn validate(conn: &mut DbConnection, draft: ProfileDraft) -> Result<LearningProfile, AppError> {
+    let known: HashSet<String> = topics::all(conn)?.into_iter().map(|t| t.slug).collect();
+    draft
+        .validate(&|t| known.contains(t))
+        .map_err(AppError::validation)
+}
+
+/// PUT: the draft is the whole profile; missing optional fields take defaults.
+pub fn replace(
+    state: &AppState,
+    user_id: &str,
+    draft: ProfileDraft,
+) -> Result<LearningProfile, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let profile = validate(conn, draft)?;
+        profiles::save(conn, user_id, &profile, now())?;
+        Ok(profile)
+    })
+}
+
+/// PATCH: fields in the draft replace the stored ones; the rest stay.
+pub fn update(
+    state: &AppState,
+    user_id: &str,
+    draft: ProfileDraft,
+) -> Result<LearningProfile, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let current = profiles::load(conn, user_id)?.ok_or_else(no_profile)?;
+        let profile = validate(conn, draft.over(&current))?;
+        profiles::save(conn, user_id, &profile, now())?;
+        Ok(profile)
+    })
+}
+
+pub fn all_topics(state: &AppState) -> Result<Vec<TopicRow>, AppError> {
+    Ok(topics::all(&mut *state.conn()?)?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    pub domain: Option<Domain>,
+    pub province: Option<Province>,
+    pub profession: Option<Profession>,
+    pub form: Option<LearningForm>,
+    pub paused: Option<bool>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+pub const MAX_PER_PAGE: u32 = 100;
+
+#[derive(Debug, serde::Serialize)]
+pub struct MemberSummary {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub profile: LearningProfile,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+pub fn list_members(state: &AppState, q: MemberQuery) -> Result<Page<MemberSummary>, AppError> {
+    if q.page == 0 {
+        return Err(AppError::invalid_field("page", "must be 1 or more"));
+    }
+    if q.per_page == 0 || q.per_page > MAX_PER_PAGE {
+        return Err(AppError::invalid_field(
+            "per_page",
+            format!("must be between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    let filter = MemberFilter {
+        domain: q.domain.map(|d| d.code().into()),
+        province: q.province.map(|p| p.code().into()),
+        profession: q.profession.map(|p| p.code().into()),
+        form: q.form.map(|f| f.code().into()),
+        paused: q.paused,
+    };
+    let mut conn = state.conn()?;
+    let offset = i64::from(q.page - 1) * i64::from(q.per_page);
+    let (rows, total) = profiles::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|(u, profile)| MemberSummary {
+                id: u.id,
+                display_name: u.display_name,
+                email: u.email,
+                role: u.role,
+                profile,
+            })
+            .collect(),
+        page: q.page,
+        per_page: q.per_page,
+        total,
+    })
+}

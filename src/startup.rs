@@ -1,0 +1,161 @@
+//! The app factory shared by `main` and the integration tests.
+
+use crate::api;
+use crate::auth::{JwtKeys, LoginThrottle};
+use crate::config::Config;
+use crate::service::AppState;
+use crate::store::{db, DatabaseUrl};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+pub struct App {
+    port: u16,
+    server: Server,
+}
+
+impl App {
+    /// Connects, migrates, loads the signing key and binds; serving starts
+    /// with `run_until_stopped`.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let url = DatabaseUrl::parse(&config.database_url()).map_err(anyhow::Error::msg)?;
+        let pool = db::pool(&url, config.db_pool_size)?;
+        let migrate_pool = pool.clone();
+        let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+            let mut conn = migrate_pool.get().context("connecting to the database")?;
+            db::run_migrations(&mut conn)
+        })
+        .await??;
+        tracing::info!(
+            backend = url.backend_name(),
+            migrations = applied.len(),
+            "database ready"
+        );
+
+        let secret = signing_secret(&config)?;
+        let keys = JwtKeys::new(
+            secret.as_bytes(),
+            &config.public_base_url,
+            config.access_token_ttl_secs,
+        )?;
+        let state = web::Data::new(AppState {
+            pool,
+            keys: keys.clone(),
+            throttle: LoginThrottle::new(
+                config.login_max_failures,
+                Duration::from_secs(config.login_window_secs),
+            ),
+            refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
+        });
+        let keys = web::Data::new(keys);
+        let limit = api::json::BodyLimit(config.max_body_bytes);
+        let origins = config.cors_origins.clone();
+
+        let listener =
+            TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            let mut cors = actix_cors::Cors::default()
+                .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+                .allowed_headers([
+                    actix_web::http::header::AUTHORIZATION,
+                    actix_web::http::header::CONTENT_TYPE,
+                ])
+                .max_age(3600);
+            for o in &origins {
+                cors = cors.allowed_origin(o);
+            }
+            actix_web::App::new()
+                .wrap(api::problem_responses())
+                .wrap(cors)
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .app_data(keys.clone())
+                .app_data(limit)
+                .app_data(api::json::query_config())
+                .app_data(api::json::path_config())
+                .configure(api::routes)
+        })
+        .listen(listener)?
+        .shutdown_timeout(20)
+        .run();
+        Ok(App { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The configured key, or the key file, generated on first start. A key
+/// file readable by others is refused: anyone who reads it can mint tokens.
+pub fn signing_secret(config: &Config) -> anyhow::Result<String> {
+    if let Some(k) = &config.signing_key {
+        return Ok(k.expose().to_string());
+    }
+    let path = config.signing_key_file();
+    if path.exists() {
+        check_private(&path)?;
+        let key = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        return Ok(key.trim().to_string());
+    }
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let key = crate::auth::tokens::new_token() + &crate::auth::tokens::new_token();
+    write_private(&path, &key)?;
+    tracing::warn!(path = %path.display(), "generated a new signing key; production should set BUDDYMATCH_SIGNING_KEY or a managed key file");
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(content.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    std::fs::write(path, content).with_context(|| format!("creating {}", path.display()))
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    anyhow::ensure!(
+        mode & 0o077 == 0,
+        "signing key file {} is readable by others (mode {:o}); run chmod 600 on it",
+        path.display(),
+        mode & 0o777
+    );
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> anyhow::Result<()> {
+    Ok(())
+}

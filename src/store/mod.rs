@@ -1,0 +1,11 @@
+//! Storage: the only place that knows SQL. Functions take `&mut DbConnection`
+//! so the service layer decides where transactions begin and end.
+
+pub mod db;
+pub mod profiles;
+pub mod schema;
+pub mod tokens;
+pub mod topics;
+pub mod users;
+
+pub use db::{DatabaseUrl, DbConnection, Pool};

@@ -1,0 +1,250 @@
+//! Learning profiles as rows: the profile itself plus one child table per
+//! list (languages, forms, meeting modes, topics) so they can be queried.
+
+use super::db::MultiBackend;
+use super::schema::{
+    profile_forms as pf, profile_languages as pl, profile_meeting_modes as pm,
+    profile_topics as pt, profiles as p, users as u,
+};
+use super::users::UserRow;
+use super::DbConnection;
+use crate::domain::{Experience, LearningForm, LearningProfile, MeetingMode};
+use diesel::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = p)]
+struct ProfileRow {
+    user_id: String,
+    domain: String,
+    profession: String,
+    experience_years: Option<i32>,
+    registration: String,
+    province: String,
+    host_capacity: i32,
+    hours_per_month: i32,
+    max_travel_km: i32,
+    learning_goal: String,
+    paused: bool,
+    updated_at: i64,
+}
+
+const WANTED: &str = "wanted";
+const OFFERED: &str = "offered";
+
+/// Replaces the member's profile with `profile`. Call inside a transaction.
+pub fn save(
+    conn: &mut DbConnection,
+    user_id: &str,
+    profile: &LearningProfile,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::delete(pl::table.filter(pl::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(pf::table.filter(pf::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(pm::table.filter(pm::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(pt::table.filter(pt::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(p::table.find(user_id)).execute(conn)?;
+
+    let row = ProfileRow {
+        user_id: user_id.to_string(),
+        domain: profile.domain.code().into(),
+        profession: profile.profession.code().into(),
+        experience_years: match profile.experience {
+            Experience::InTraining => None,
+            Experience::Years(y) => Some(i32::from(y)),
+        },
+        registration: profile.registration.code().into(),
+        province: profile.province.code().into(),
+        host_capacity: i32::from(profile.host_capacity),
+        hours_per_month: i32::from(profile.hours_per_month),
+        max_travel_km: i32::from(profile.max_travel_km),
+        learning_goal: profile.learning_goal.clone(),
+        paused: profile.paused,
+        updated_at: now,
+    };
+    diesel::insert_into(p::table).values(&row).execute(conn)?;
+
+    // One row per statement: MultiConnection has no multi-row INSERT, and
+    // these lists are short (bounded by validation).
+    for l in &profile.languages {
+        diesel::insert_into(pl::table)
+            .values((pl::user_id.eq(user_id), pl::language.eq(l)))
+            .execute(conn)?;
+    }
+    for f in &profile.forms {
+        diesel::insert_into(pf::table)
+            .values((pf::user_id.eq(user_id), pf::form.eq(f.code())))
+            .execute(conn)?;
+    }
+    for m in &profile.meeting_modes {
+        diesel::insert_into(pm::table)
+            .values((pm::user_id.eq(user_id), pm::mode.eq(m.code())))
+            .execute(conn)?;
+    }
+    let topics = profile
+        .topics_wanted
+        .iter()
+        .map(|t| (t, WANTED))
+        .chain(profile.topics_offered.iter().map(|t| (t, OFFERED)));
+    for (t, dir) in topics {
+        diesel::insert_into(pt::table)
+            .values((
+                pt::user_id.eq(user_id),
+                pt::topic.eq(t.as_str()),
+                pt::direction.eq(dir),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn load(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<LearningProfile>> {
+    Ok(load_many(conn, &[user_id.to_string()])?.remove(user_id))
+}
+
+/// Loads several profiles with one query per table, whatever their number.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, LearningProfile>> {
+    let rows: Vec<ProfileRow> = p::table
+        .filter(p::user_id.eq_any(ids))
+        .select(ProfileRow::as_select())
+        .load(conn)?;
+    let langs: Vec<(String, String)> = pl::table
+        .filter(pl::user_id.eq_any(ids))
+        .select((pl::user_id, pl::language))
+        .load(conn)?;
+    let forms: Vec<(String, String)> = pf::table
+        .filter(pf::user_id.eq_any(ids))
+        .select((pf::user_id, pf::form))
+        .load(conn)?;
+    let modes: Vec<(String, String)> = pm::table
+        .filter(pm::user_id.eq_any(ids))
+        .select((pm::user_id, pm::mode))
+        .load(conn)?;
+    let topics: Vec<(String, String, String)> = pt::table
+        .filter(pt::user_id.eq_any(ids))
+        .select((pt::user_id, pt::topic, pt::direction))
+        .load(conn)?;
+
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let profile = LearningProfile {
+            domain: parse(&r.domain)?,
+            profession: parse(&r.profession)?,
+            experience: match r.experience_years {
+                None => Experience::InTraining,
+                Some(y) => Experience::Years(narrow(y)?),
+            },
+            registration: parse(&r.registration)?,
+            province: parse(&r.province)?,
+            languages: BTreeSet::new(),
+            forms: BTreeSet::new(),
+            host_capacity: narrow(r.host_capacity)?,
+            hours_per_month: narrow(r.hours_per_month)?,
+            meeting_modes: BTreeSet::new(),
+            max_travel_km: narrow(r.max_travel_km)?,
+            topics_wanted: BTreeSet::new(),
+            topics_offered: BTreeSet::new(),
+            learning_goal: r.learning_goal,
+            paused: r.paused,
+        };
+        out.insert(r.user_id, profile);
+    }
+    for (id, l) in langs {
+        if let Some(prof) = out.get_mut(&id) {
+            prof.languages.insert(l);
+        }
+    }
+    for (id, f) in forms {
+        if let Some(prof) = out.get_mut(&id) {
+            prof.forms.insert(parse::<LearningForm>(&f)?);
+        }
+    }
+    for (id, m) in modes {
+        if let Some(prof) = out.get_mut(&id) {
+            prof.meeting_modes.insert(parse::<MeetingMode>(&m)?);
+        }
+    }
+    for (id, t, dir) in topics {
+        if let Some(prof) = out.get_mut(&id) {
+            if dir == WANTED {
+                prof.topics_wanted.insert(t);
+            } else {
+                prof.topics_offered.insert(t);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    pub domain: Option<String>,
+    pub province: Option<String>,
+    pub profession: Option<String>,
+    pub form: Option<String>,
+    pub paused: Option<bool>,
+}
+
+type BoxedMembers<'a> =
+    diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<u::table, p::table>, MultiBackend>;
+
+fn filtered(f: &MemberFilter) -> BoxedMembers<'_> {
+    let mut q = u::table.inner_join(p::table).into_boxed::<MultiBackend>();
+    if let Some(d) = &f.domain {
+        q = q.filter(p::domain.eq(d));
+    }
+    if let Some(r) = &f.province {
+        q = q.filter(p::province.eq(r));
+    }
+    if let Some(pr) = &f.profession {
+        q = q.filter(p::profession.eq(pr));
+    }
+    if let Some(paused) = f.paused {
+        q = q.filter(p::paused.eq(paused));
+    }
+    if let Some(form) = &f.form {
+        q = q.filter(p::user_id.eq_any(pf::table.filter(pf::form.eq(form)).select(pf::user_id)));
+    }
+    q
+}
+
+/// Members with a profile matching `filter`, by display name, and the total count.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &MemberFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<(UserRow, LearningProfile)>, i64)> {
+    let total: i64 = filtered(filter).count().get_result(conn)?;
+    let users: Vec<UserRow> = filtered(filter)
+        .order((u::display_name.asc(), u::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let mut profiles = load_many(conn, &ids)?;
+    let items = users
+        .into_iter()
+        .filter_map(|u| profiles.remove(&u.id).map(|p| (u, p)))
+        .collect();
+    Ok((items, total))
+}
+
+fn parse<T: std::str::FromStr>(s: &str) -> QueryResult<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    s.parse()
+        .map_err(|e: T::Err| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+fn narrow<T: TryFrom<i32>>(v: i32) -> QueryResult<T>
+where
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    T::try_from(v).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}

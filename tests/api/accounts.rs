@@ -1,0 +1,142 @@
+use crate::both_backends;
+use crate::common::{assert_problem, PASSWORD};
+use serde_json::json;
+
+both_backends! {
+    async fn register_login_and_me(app) {
+        let user = app.register("  Anna.de.Vries@UWV.nl ", "Anna de Vries").await;
+        assert_eq!(user["email"], "anna.de.vries@uwv.nl");
+        assert_eq!(user["role"], "member");
+        assert_eq!(user["locale"], "nl");
+        assert!(user.get("password_hash").is_none());
+
+        let session = app.login("anna.de.vries@uwv.nl").await;
+        assert_eq!(session["token_type"], "Bearer");
+        assert_eq!(session["expires_in"], 900);
+        let token = session["access_token"].as_str().unwrap();
+        let me: serde_json::Value = app.get("/api/v1/me", Some(token)).await.json().await.unwrap();
+        assert_eq!(me["id"], user["id"]);
+
+        let res = app.post("/api/v1/auth/register", &json!({"email": "anna.de.vries@uwv.nl", "password": PASSWORD, "display_name": "Anna"})).await;
+        assert_problem(res, 409, "email_taken").await;
+    }
+
+    async fn english_locale_is_kept(app) {
+        let res = app.post("/api/v1/auth/register", &json!({"email": "sam@zzp.nl", "password": PASSWORD, "display_name": "Sam", "locale": "en"})).await;
+        assert_eq!(res.status(), 201);
+        let user: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(user["locale"], "en");
+    }
+
+    async fn unknown_email_and_wrong_password_look_the_same(app) {
+        app.register("piet@gemeente.nl", "Piet").await;
+        let wrong = app.post("/api/v1/auth/login", &json!({"email": "piet@gemeente.nl", "password": "not the password"})).await;
+        let wrong = assert_problem(wrong, 401, "invalid_credentials").await;
+        let unknown = app.post("/api/v1/auth/login", &json!({"email": "nobody@gemeente.nl", "password": "not the password"})).await;
+        let unknown = assert_problem(unknown, 401, "invalid_credentials").await;
+        assert_eq!(wrong, unknown);
+    }
+
+    async fn refresh_rotates_and_reuse_ends_the_login(app) {
+        app.register("joke@arbo.nl", "Joke").await;
+        let first = app.login("joke@arbo.nl").await;
+        let r1 = first["refresh_token"].as_str().unwrap();
+
+        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": r1})).await;
+        assert_eq!(res.status(), 200);
+        let second: serde_json::Value = res.json().await.unwrap();
+        let r2 = second["refresh_token"].as_str().unwrap();
+        assert_ne!(r1, r2);
+        assert_eq!(app.get("/api/v1/me", second["access_token"].as_str()).await.status(), 200);
+
+        // Replaying the spent token revokes the whole family, r2 included.
+        let replay = app.post("/api/v1/auth/refresh", &json!({"refresh_token": r1})).await;
+        assert_problem(replay, 401, "invalid_refresh_token").await;
+        let after = app.post("/api/v1/auth/refresh", &json!({"refresh_token": r2})).await;
+        assert_problem(after, 401, "invalid_refresh_token").await;
+    }
+
+    async fn logout_revokes_the_refresh_token(app) {
+        app.register("kees@bureau.nl", "Kees").await;
+        let s = app.login("kees@bureau.nl").await;
+        let r = s["refresh_token"].as_str().unwrap();
+        let res = app.post("/api/v1/auth/logout", &json!({"refresh_token": r})).await;
+        assert_eq!(res.status(), 204);
+        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": r})).await;
+        assert_problem(res, 401, "invalid_refresh_token").await;
+        // Logging out twice is harmless.
+        assert_eq!(app.post("/api/v1/auth/logout", &json!({"refresh_token": r})).await.status(), 204);
+    }
+
+    async fn failed_logins_are_rate_limited(app) {
+        app.register("target@uwv.nl", "Target").await;
+        for _ in 0..5 {
+            let res = app.post("/api/v1/auth/login", &json!({"email": "target@uwv.nl", "password": "guess guess"})).await;
+            assert_eq!(res.status(), 401);
+        }
+        let res = app.post("/api/v1/auth/login", &json!({"email": "target@uwv.nl", "password": "guess guess"})).await;
+        let retry: u64 = res.headers().get("retry-after").expect("Retry-After header").to_str().unwrap().parse().unwrap();
+        assert!(retry > 0 && retry <= 900, "retry-after {retry}");
+        assert_problem(res, 429, "too_many_requests").await;
+        // Locked even with the right password, and it is the account that is locked:
+        let res = app.post("/api/v1/auth/login", &json!({"email": "TARGET@uwv.nl", "password": PASSWORD})).await;
+        assert_eq!(res.status(), 429);
+        // another account from the same address still logs in.
+        app.register("other@uwv.nl", "Other").await;
+        app.login("other@uwv.nl").await;
+    }
+
+    async fn the_address_limit_catches_spraying(app) {
+        // 4 x 5 failures over different accounts from one address.
+        for i in 0..20 {
+            let res = app.post("/api/v1/auth/login", &json!({"email": format!("u{i}@x.nl"), "password": "guess guess"})).await;
+            assert_eq!(res.status(), 401, "attempt {i}");
+        }
+        let res = app.post("/api/v1/auth/login", &json!({"email": "fresh@x.nl", "password": "guess guess"})).await;
+        assert_problem(res, 429, "too_many_requests").await;
+    }
+
+    async fn roles_guard_endpoints_and_admins_change_roles(app) {
+        let member = app.member("lid@uwv.nl").await;
+        let me: serde_json::Value = app.get("/api/v1/me", Some(&member)).await.json().await.unwrap();
+        let member_id = me["id"].as_str().unwrap().to_string();
+
+        assert_problem(app.get("/api/v1/members", Some(&member)).await, 403, "forbidden").await;
+        let admin = app.with_role("admin@vereniging.nl", buddymatch::domain::Role::Admin).await;
+        let coordinator = app.with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator).await;
+        assert_eq!(app.get("/api/v1/members", Some(&coordinator)).await.status(), 200);
+
+        let path = format!("/api/v1/admin/users/{member_id}/role");
+        let res = app.send_json(reqwest::Method::PUT, &path, Some(&coordinator), &json!({"role": "admin"})).await;
+        assert_problem(res, 403, "forbidden").await;
+        let res = app.send_json(reqwest::Method::PUT, &path, Some(&admin), &json!({"role": "coordinator"})).await;
+        assert_eq!(res.status(), 200);
+        let promoted: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(promoted["role"], "coordinator");
+
+        // The new role arrives with the next login; the old tokens were ended.
+        let fresh = app.login("lid@uwv.nl").await;
+        assert_eq!(fresh["user"]["role"], "coordinator");
+        assert_eq!(app.get("/api/v1/members", fresh["access_token"].as_str()).await.status(), 200);
+
+        let res = app.send_json(reqwest::Method::PUT, "/api/v1/admin/users/no-such-user/role", Some(&admin), &json!({"role": "member"})).await;
+        assert_problem(res, 404, "user_not_found").await;
+        let res = app.send_json(reqwest::Method::PUT, &path, Some(&admin), &json!({"role": "king"})).await;
+        let body = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(body["errors"][0]["field"], "role");
+    }
+
+    async fn restart_keeps_accounts_profiles_and_tokens(app) {
+        let token = app.member("blijft@uwv.nl").await;
+        let res = app.send_json(reqwest::Method::PUT, "/api/v1/me/profile", Some(&token), &crate::common::sample_profile()).await;
+        assert_eq!(res.status(), 200);
+        let before: serde_json::Value = res.json().await.unwrap();
+
+        let app = app.restart().await;
+        let res = app.get("/api/v1/me/profile", Some(&token)).await;
+        assert_eq!(res.status(), 200, "the old access token is still valid after a restart");
+        let after: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(before, after);
+        app.login("blijft@uwv.nl").await;
+    }
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary (link time on two cores): every test talks
+//! HTTP to a real server, once on SQLite and once on PostgreSQL.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod accounts;
+mod errors;
+mod health;
+mod members;
+mod profile;

@@ -1,0 +1,293 @@
+//! Shared test harness: the real app on a random port, a fresh database per
+//! test on SQLite or PostgreSQL, and an HTTP client.
+
+#![allow(dead_code)]
+
+use buddymatch::config::{Config, Secret};
+use buddymatch::startup::App;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+pub const SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789abcdef";
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Every test runs once per backend: `both_backends! { async fn name(app) { … } }`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::common::TestApp) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await
+            }
+        }
+    )*};
+}
+
+/// The server for PostgreSQL tests; each test gets its own database on it.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    fn create(backend: Backend, dir: &std::path::Path) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb {
+                url: format!("sqlite://{}", dir.join("test.db").display()),
+                pg_name: None,
+            },
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("bm_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL tests need a server at {admin} (set TEST_POSTGRES_URL to another one): {e}"
+                    )
+                });
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("creating the test database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub config: Config,
+    handle: actix_web::dev::ServerHandle,
+    db: TestDb,
+    dir: tempfile::TempDir,
+}
+
+pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
+    let mut c = Config::with_data_dir(dir);
+    c.bind = "127.0.0.1:0".into();
+    c.database_url = Some(database_url.to_string());
+    c.signing_key = Some(Secret::new(SIGNING_KEY));
+    c.db_pool_size = 4;
+    c.smtp_url = None;
+    c.cors_origins = vec![];
+    c
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        if std::env::var("TEST_LOG").is_ok() {
+            buddymatch::telemetry::init("debug", buddymatch::config::LogFormat::Text);
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = tokio::task::block_in_place(|| TestDb::create(backend, dir.path()));
+        let mut config = test_config(dir.path(), &db.url);
+        tweak(&mut config);
+        TestApp::start(backend, config, db, dir).await
+    }
+
+    async fn start(
+        backend: Backend,
+        config: Config,
+        db: TestDb,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
+        let app = App::build(config.clone()).await.expect("app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            backend,
+            config,
+            handle,
+            db,
+            dir,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same database and files.
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            backend,
+            config,
+            handle,
+            db,
+            dir,
+            ..
+        } = self;
+        handle.stop(true).await;
+        TestApp::start(backend, config, db, dir).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut r = self.client.get(self.url(path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.expect("request sent")
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        let mut r = self.client.request(method, self.url(path)).json(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, None, body)
+            .await
+    }
+
+    pub async fn register(&self, email: &str, name: &str) -> Value {
+        let res = self
+            .post(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": PASSWORD, "display_name": name}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "registering {email}");
+        res.json().await.unwrap()
+    }
+
+    pub async fn login(&self, email: &str) -> Value {
+        let res = self
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "logging in {email}");
+        res.json().await.unwrap()
+    }
+
+    /// A registered, logged-in member; returns the access token.
+    pub async fn member(&self, email: &str) -> String {
+        self.register(email, "Test Lid").await;
+        self.login(email).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Creates an account with a role the way `buddymatch admin create` does,
+    /// then logs in over HTTP; returns the access token.
+    pub async fn with_role(&self, email: &str, role: buddymatch::domain::Role) -> String {
+        let url = self.db.url.clone();
+        let email_owned = email.to_string();
+        tokio::task::block_in_place(move || {
+            use buddymatch::service::accounts::{create_or_promote, NewAccount};
+            let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+            let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+            let mut conn = pool.get().unwrap();
+            let acc = NewAccount {
+                email: buddymatch::domain::EmailAddress::parse("email", &email_owned).unwrap(),
+                password: PASSWORD.into(),
+                display_name: "Coördinator".into(),
+                locale: buddymatch::domain::Locale::Nl,
+                role,
+            };
+            create_or_promote(&mut conn, acc).unwrap();
+        });
+        self.login(email).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+/// Asserts an RFC 9457 problem with the given status and code; returns it.
+pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+    let got = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body: Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(got, status, "status; body {body}");
+    assert_eq!(
+        ct.as_deref(),
+        Some("application/problem+json"),
+        "content type; body {body}"
+    );
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["title"].is_string() && body["type"].is_string(),
+        "{body}"
+    );
+    assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{body}");
+    body
+}
+
+pub fn sample_profile() -> Value {
+    json!({
+        "domain": "uwv",
+        "profession": "labour_expert",
+        "experience": 2,
+        "registration": "registered",
+        "province": "utrecht",
+        "languages": ["nl", "en"],
+        "forms": ["buddy", "shadowing_visitor", "intervision"],
+        "hours_per_month": 6,
+        "meeting_modes": ["in_person", "online"],
+        "max_travel_km": 60,
+        "topics_wanted": ["soft_skills", "artificial_intelligence"],
+        "topics_offered": ["social_security"],
+        "learning_goal": "Ik wil leren hoe zelfstandigen een re-integratietraject aanpakken."
+    })
+}
