@@ -1,16 +1,636 @@
 //! Exact maximum-weight assignment of visitors to hosts with capacities.
+//!
+//! This is the bipartite b-matching LP (a min-cost flow: source → visitor,
+//! visitor → host at cost −w, host → sink with the host's capacity), solved by
+//! a primal-dual Hungarian method built like the blossom solver next door:
+//!
+//! - duals `y[visitor] >= 0`, `y[host] >= 0` with `y[v] + y[h] >= w(v, h)`;
+//!   optimal when every used edge is tight, every unplaced visitor has
+//!   `y = 0` and every host with room left has `y = 0`;
+//! - a warm start (each visitor's dual at its best edge, hosts at zero, each
+//!   visitor placed on its best host while that has room) leaves few visitors
+//!   unplaced with positive dual; each roots an alternating tree;
+//! - all trees grow together with the dual step applied lazily (an offset
+//!   `d`), and the next event comes from two heaps: a tree visitor's dual
+//!   reaching zero, or an edge from a tree visitor to a host outside all trees
+//!   becoming tight (one entry per host: its best such edge). A tight edge to
+//!   a host with room augments; to a full host it pulls that host (odd) and
+//!   its visitors (even) into the tree. Only the tree that changed is taken
+//!   apart afterwards, so work stays near the part of the graph involved.
+//!
+//! With `max_cardinality` every weight is shifted by a constant larger than
+//! the sum of all |weights|, so placing one more visitor always wins.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+const NONE: u32 = u32::MAX;
+const FREE: u8 = 0;
+const EVEN: u8 = 1;
+const ODD: u8 = 2;
 
 /// Left side: `n_visitors` visitors, each assigned at most once. Right side:
 /// hosts `0..capacity.len()`, host `h` takes at most `capacity[h]` visitors.
 /// Edges are `(visitor, host, weight)`. Returns the host of each visitor.
 /// With `max_cardinality`, the most visitors are placed and, among those
 /// assignments, the total weight is largest.
+///
+/// Edges naming an unknown visitor or host are ignored; of parallel edges
+/// only the heaviest counts. Without `max_cardinality`, edges of weight
+/// `<= 0` are never used.
 pub fn max_weight_assignment(
     n_visitors: usize,
     capacity: &[u32],
     edges: &[(u32, u32, i64)],
     max_cardinality: bool,
 ) -> Vec<Option<u32>> {
-    let _ = (n_visitors, capacity, edges, max_cardinality);
-    unimplemented!("being written")
+    run(n_visitors, capacity, edges, max_cardinality)
+        .assign
+        .iter()
+        .map(|&h| (h != NONE).then_some(h))
+        .collect()
+}
+
+/// Total weight of an assignment, using the heaviest parallel edge for each
+/// visitor–host pair (as the solver does).
+pub fn assignment_weight(edges: &[(u32, u32, i64)], assign: &[Option<u32>]) -> i128 {
+    let mut best: std::collections::HashMap<(u32, u32), i64> = std::collections::HashMap::new();
+    for &(v, h, w) in edges {
+        if assign.get(v as usize).copied().flatten() != Some(h) {
+            continue;
+        }
+        let slot = best.entry((v, h)).or_insert(w);
+        *slot = (*slot).max(w);
+    }
+    best.values().map(|&w| w as i128).sum()
+}
+
+fn run(n_visitors: usize, capacity: &[u32], edges: &[(u32, u32, i64)], mc: bool) -> Solver {
+    let mut s = Solver::new(n_visitors, capacity, edges, mc);
+    s.warm_start();
+    s.solve();
+    s
+}
+
+struct Solver {
+    nv: usize,
+    cap: Vec<u32>,
+    /// Visitor-side CSR: for visitor v, edges `vstart[v]..vstart[v + 1]`.
+    vstart: Vec<u32>,
+    ehost: Vec<u32>,
+    ew: Vec<i128>,
+    /// Host-side CSR of edge ids, and each edge's visitor.
+    hstart: Vec<u32>,
+    hedges: Vec<u32>,
+    evis: Vec<u32>,
+    /// Host and edge of each visitor's placement.
+    assign: Vec<u32>,
+    assign_e: Vec<u32>,
+    members: Vec<Vec<u32>>,
+    /// Duals, stored relative to `d` by label: even `y + d`, odd `y - d`.
+    yv: Vec<i128>,
+    yh: Vec<i128>,
+    vlab: Vec<u8>,
+    hlab: Vec<u8>,
+    /// Tree (root visitor) of each labelled visitor / host.
+    vtree: Vec<u32>,
+    htree: Vec<u32>,
+    /// The tight edge by which an odd host was reached.
+    hparent_e: Vec<u32>,
+    tree_vis: Vec<Vec<u32>>,
+    tree_hosts: Vec<Vec<u32>>,
+    d: i128,
+    h_vertex: BinaryHeap<Reverse<(i128, u32)>>,
+    h_out: BinaryHeap<Reverse<(i128, u32)>>,
+    best_key: Vec<i128>,
+    best_edge: Vec<u32>,
+}
+
+impl Solver {
+    fn new(nv: usize, capacity: &[u32], edges: &[(u32, u32, i64)], mc: bool) -> Solver {
+        let nh = capacity.len();
+        let mut list: Vec<(u32, u32, i64)> = edges
+            .iter()
+            .copied()
+            .filter(|&(v, h, _)| (v as usize) < nv && (h as usize) < nh)
+            .collect();
+        list.sort_unstable_by_key(|e| (e.0, e.1, Reverse(e.2)));
+        list.dedup_by(|later, earlier| later.0 == earlier.0 && later.1 == earlier.1);
+        if !mc {
+            list.retain(|e| e.2 > 0);
+        }
+        let shift: i128 = if mc {
+            list.iter().map(|e| (e.2 as i128).abs()).sum::<i128>() + 1
+        } else {
+            0
+        };
+        let m = list.len();
+        let mut vstart = vec![0u32; nv + 1];
+        let mut hdeg = vec![0u32; nh + 1];
+        let mut ehost = Vec::with_capacity(m);
+        let mut evis = Vec::with_capacity(m);
+        let mut ew = Vec::with_capacity(m);
+        for &(v, h, w) in &list {
+            vstart[v as usize + 1] += 1;
+            hdeg[h as usize] += 1;
+            ehost.push(h);
+            evis.push(v);
+            ew.push(w as i128 + shift);
+        }
+        drop(list);
+        for v in 0..nv {
+            vstart[v + 1] += vstart[v];
+        }
+        let mut hstart = vec![0u32; nh + 1];
+        for h in 0..nh {
+            hstart[h + 1] = hstart[h] + hdeg[h];
+        }
+        let mut fill: Vec<u32> = hstart[..nh].to_vec();
+        let mut hedges = vec![0u32; m];
+        for (e, &h) in ehost.iter().enumerate() {
+            hedges[fill[h as usize] as usize] = e as u32;
+            fill[h as usize] += 1;
+        }
+        Solver {
+            nv,
+            cap: capacity.to_vec(),
+            vstart,
+            ehost,
+            ew,
+            hstart,
+            hedges,
+            evis,
+            assign: vec![NONE; nv],
+            assign_e: vec![NONE; nv],
+            members: vec![Vec::new(); nh],
+            yv: vec![0; nv],
+            yh: vec![0; nh],
+            vlab: vec![FREE; nv],
+            hlab: vec![FREE; nh],
+            vtree: vec![NONE; nv],
+            htree: vec![NONE; nh],
+            hparent_e: vec![NONE; nh],
+            tree_vis: vec![Vec::new(); nv],
+            tree_hosts: vec![Vec::new(); nv],
+            d: 0,
+            h_vertex: BinaryHeap::new(),
+            h_out: BinaryHeap::new(),
+            best_key: vec![i128::MAX; nh],
+            best_edge: vec![NONE; nh],
+        }
+    }
+
+    fn vedges(&self, v: u32) -> std::ops::Range<usize> {
+        self.vstart[v as usize] as usize..self.vstart[v as usize + 1] as usize
+    }
+
+    fn yv_now(&self, v: u32) -> i128 {
+        match self.vlab[v as usize] {
+            EVEN => self.yv[v as usize] - self.d,
+            _ => self.yv[v as usize],
+        }
+    }
+
+    fn yh_now(&self, h: u32) -> i128 {
+        match self.hlab[h as usize] {
+            ODD => self.yh[h as usize] + self.d,
+            _ => self.yh[h as usize],
+        }
+    }
+
+    fn place(&mut self, v: u32, e: u32) {
+        let h = self.ehost[e as usize];
+        self.assign[v as usize] = h;
+        self.assign_e[v as usize] = e;
+        self.members[h as usize].push(v);
+    }
+
+    fn unplace(&mut self, v: u32) {
+        let h = self.assign[v as usize];
+        if h == NONE {
+            return;
+        }
+        let list = &mut self.members[h as usize];
+        if let Some(pos) = list.iter().position(|&x| x == v) {
+            list.remove(pos);
+        }
+        self.assign[v as usize] = NONE;
+        self.assign_e[v as usize] = NONE;
+    }
+
+    /// Visitor duals at their best edge, hosts at zero (so every constraint
+    /// holds); each visitor then takes its best host while that has room.
+    fn warm_start(&mut self) {
+        for v in 0..self.nv as u32 {
+            let mut best = NONE;
+            for e in self.vedges(v) {
+                if best == NONE || self.ew[e] > self.ew[best as usize] {
+                    best = e as u32;
+                }
+            }
+            if best == NONE {
+                continue;
+            }
+            self.yv[v as usize] = self.ew[best as usize].max(0);
+            // Any tight edge will do; prefer the first host with room.
+            let mut pick = NONE;
+            for e in self.vedges(v) {
+                let h = self.ehost[e];
+                if self.ew[e] == self.yv[v as usize]
+                    && (self.members[h as usize].len() as u64) < u64::from(self.cap[h as usize])
+                {
+                    pick = e as u32;
+                    break;
+                }
+            }
+            if pick != NONE {
+                self.place(v, pick);
+            }
+        }
+    }
+
+    fn solve(&mut self) {
+        for r in 0..self.nv as u32 {
+            if self.assign[r as usize] == NONE && self.yv[r as usize] > 0 {
+                self.tree_vis[r as usize].push(r);
+                self.label_even(r, r);
+            }
+        }
+        while let Some((at, ev)) = self.next_event() {
+            debug_assert!(at >= self.d, "negative dual step");
+            self.d = at;
+            match ev {
+                Event::Visitor(v) => {
+                    let tree = self.vtree[v as usize];
+                    let old = self.assign[v as usize];
+                    self.unplace(v);
+                    if old != NONE {
+                        let pe = self.hparent_e[old as usize];
+                        self.augment(self.evis[pe as usize], pe);
+                    }
+                    self.dissolve(tree);
+                }
+                Event::Host(h) => {
+                    let e = self.best_edge[h as usize];
+                    let v = self.evis[e as usize];
+                    let tree = self.vtree[v as usize];
+                    if (self.members[h as usize].len() as u64) < u64::from(self.cap[h as usize]) {
+                        self.augment(v, e);
+                        self.dissolve(tree);
+                    } else {
+                        self.hlab[h as usize] = ODD;
+                        self.htree[h as usize] = tree;
+                        self.hparent_e[h as usize] = e;
+                        self.yh[h as usize] -= self.d;
+                        self.tree_hosts[tree as usize].push(h);
+                        let kids = self.members[h as usize].clone();
+                        for c in kids {
+                            self.tree_vis[tree as usize].push(c);
+                            self.label_even(c, tree);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Visitor `v` moves to edge `e`'s host; whoever reached `v`'s old host
+    /// in the tree moves there, and so on up to the root.
+    fn augment(&mut self, mut v: u32, mut e: u32) {
+        loop {
+            let old = self.assign[v as usize];
+            self.unplace(v);
+            self.place(v, e);
+            if old == NONE {
+                break;
+            }
+            e = self.hparent_e[old as usize];
+            v = self.evis[e as usize];
+        }
+    }
+
+    fn label_even(&mut self, v: u32, tree: u32) {
+        let now = self.yv_now(v);
+        self.vlab[v as usize] = EVEN;
+        self.vtree[v as usize] = tree;
+        self.yv[v as usize] = now + self.d;
+        let key = self.yv[v as usize];
+        self.h_vertex.push(Reverse((key, v)));
+        for e in self.vedges(v) {
+            let h = self.ehost[e];
+            if self.hlab[h as usize] == FREE {
+                let k = key + self.yh[h as usize] - self.ew[e];
+                self.offer(h, k, e as u32);
+            }
+        }
+    }
+
+    fn offer(&mut self, h: u32, key: i128, e: u32) {
+        if key < self.best_key[h as usize] {
+            self.best_key[h as usize] = key;
+            self.best_edge[h as usize] = e;
+            self.h_out.push(Reverse((key, h)));
+        }
+    }
+
+    /// Recomputes the best edge from an even visitor to free-standing `h`.
+    fn requeue_host(&mut self, h: u32) {
+        self.best_key[h as usize] = i128::MAX;
+        let lo = self.hstart[h as usize] as usize;
+        let hi = self.hstart[h as usize + 1] as usize;
+        for i in lo..hi {
+            let e = self.hedges[i];
+            let v = self.evis[e as usize];
+            if self.vlab[v as usize] == EVEN {
+                let k = self.yv[v as usize] + self.yh[h as usize] - self.ew[e as usize];
+                self.offer(h, k, e);
+            }
+        }
+    }
+
+    fn next_event(&mut self) -> Option<(i128, Event)> {
+        let mut best: Option<(i128, Event)> = None;
+        while let Some(&Reverse((key, h))) = self.h_out.peek() {
+            if self.hlab[h as usize] != FREE || self.best_key[h as usize] != key {
+                self.h_out.pop();
+                continue;
+            }
+            let e = self.best_edge[h as usize];
+            let v = self.evis[e as usize];
+            if self.vlab[v as usize] == EVEN
+                && self.yv[v as usize] + self.yh[h as usize] - self.ew[e as usize] == key
+            {
+                best = Some((key, Event::Host(h)));
+                break;
+            }
+            // Its visitor left a tree: find the host's new best edge.
+            self.h_out.pop();
+            self.requeue_host(h);
+        }
+        while let Some(&Reverse((key, v))) = self.h_vertex.peek() {
+            if self.vlab[v as usize] == EVEN && self.yv[v as usize] == key {
+                if best.as_ref().is_none_or(|b| key < b.0) {
+                    best = Some((key, Event::Visitor(v)));
+                }
+                break;
+            }
+            self.h_vertex.pop();
+        }
+        best
+    }
+
+    /// Takes a finished tree apart and re-queues edges from other trees into
+    /// the hosts it released.
+    fn dissolve(&mut self, tree: u32) {
+        let vis = std::mem::take(&mut self.tree_vis[tree as usize]);
+        let hosts = std::mem::take(&mut self.tree_hosts[tree as usize]);
+        for &v in &vis {
+            if self.vlab[v as usize] != FREE && self.vtree[v as usize] == tree {
+                self.yv[v as usize] = self.yv_now(v);
+                self.vlab[v as usize] = FREE;
+                self.vtree[v as usize] = NONE;
+            }
+        }
+        let mut freed = Vec::with_capacity(hosts.len());
+        for &h in &hosts {
+            if self.hlab[h as usize] != FREE && self.htree[h as usize] == tree {
+                self.yh[h as usize] = self.yh_now(h);
+                self.hlab[h as usize] = FREE;
+                self.htree[h as usize] = NONE;
+                freed.push(h);
+            }
+        }
+        for h in freed {
+            self.requeue_host(h);
+        }
+    }
+}
+
+enum Event {
+    Visitor(u32),
+    Host(u32),
+}
+
+#[cfg(test)]
+impl Solver {
+    /// Checks the LP optimality certificate; returns the first violation.
+    fn certificate_violation(&self) -> Option<String> {
+        for v in 0..self.nv {
+            if self.vlab[v] != FREE || self.yv[v] < 0 {
+                return Some(format!("visitor {v} labelled or negative"));
+            }
+            if self.assign[v] == NONE && self.yv[v] != 0 {
+                return Some(format!("unplaced visitor {v} with dual {}", self.yv[v]));
+            }
+        }
+        for h in 0..self.cap.len() {
+            if self.hlab[h] != FREE || self.yh[h] < 0 {
+                return Some(format!("host {h} labelled or negative"));
+            }
+            if self.members[h].len() as u64 > u64::from(self.cap[h]) {
+                return Some(format!("host {h} over capacity"));
+            }
+            if (self.members[h].len() as u64) < u64::from(self.cap[h]) && self.yh[h] != 0 {
+                return Some(format!("host {h} has room and dual {}", self.yh[h]));
+            }
+            for &v in &self.members[h] {
+                if self.assign[v as usize] != h as u32 {
+                    return Some(format!("members of {h} inconsistent"));
+                }
+            }
+        }
+        for e in 0..self.ew.len() {
+            let (v, h) = (self.evis[e], self.ehost[e]);
+            let slack = self.yv[v as usize] + self.yh[h as usize] - self.ew[e];
+            if slack < 0 {
+                return Some(format!("edge {v}->{h} slack {slack}"));
+            }
+            if self.assign_e[v as usize] == e as u32 && slack != 0 {
+                return Some(format!("used edge {v}->{h} slack {slack}"));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Best (placed, weight) over all assignments, by enumeration.
+    fn brute(nv: usize, cap: &[u32], edges: &[(u32, u32, i64)], mc: bool) -> (usize, i128) {
+        let nh = cap.len();
+        let mut w = vec![vec![None::<i64>; nh]; nv];
+        for &(v, h, x) in edges {
+            if (v as usize) < nv && (h as usize) < nh {
+                let cur = w[v as usize][h as usize].map_or(x, |c: i64| c.max(x));
+                w[v as usize][h as usize] = Some(cur);
+            }
+        }
+        fn rec(
+            v: usize,
+            w: &[Vec<Option<i64>>],
+            load: &mut Vec<u32>,
+            cap: &[u32],
+            acc: (usize, i128),
+            out: &mut Vec<(usize, i128)>,
+        ) {
+            if v == w.len() {
+                out.push(acc);
+                return;
+            }
+            rec(v + 1, w, load, cap, acc, out);
+            for h in 0..cap.len() {
+                if let Some(x) = w[v][h] {
+                    if load[h] < cap[h] {
+                        load[h] += 1;
+                        rec(v + 1, w, load, cap, (acc.0 + 1, acc.1 + x as i128), out);
+                        load[h] -= 1;
+                    }
+                }
+            }
+        }
+        let mut all = Vec::new();
+        rec(0, &w, &mut vec![0; nh], cap, (0, 0), &mut all);
+        if mc {
+            all.into_iter().max().unwrap_or((0, 0))
+        } else {
+            (0, all.into_iter().map(|x| x.1).max().unwrap_or(0))
+        }
+    }
+
+    fn check(nv: usize, cap: &[u32], edges: &[(u32, u32, i64)], mc: bool) {
+        let solver = run(nv, cap, edges, mc);
+        assert_eq!(solver.certificate_violation(), None);
+        let assign = max_weight_assignment(nv, cap, edges, mc);
+        assert_eq!(assign.len(), nv);
+        let mut load = vec![0u32; cap.len()];
+        for (v, a) in assign.iter().enumerate() {
+            if let Some(h) = *a {
+                assert!(
+                    edges.iter().any(|&(x, y, _)| x as usize == v && y == h),
+                    "placement along a missing edge"
+                );
+                load[h as usize] += 1;
+            }
+        }
+        for h in 0..cap.len() {
+            assert!(load[h] <= cap[h], "capacity exceeded");
+        }
+        let placed = assign.iter().filter(|a| a.is_some()).count();
+        let got = (placed, assignment_weight(edges, &assign));
+        let want = brute(nv, cap, edges, mc);
+        if mc {
+            assert_eq!(got, want, "nv={nv} cap={cap:?} edges={edges:?}");
+        } else {
+            assert_eq!(got.1, want.1, "nv={nv} cap={cap:?} edges={edges:?}");
+        }
+    }
+
+    #[test]
+    fn small_cases() {
+        check(0, &[], &[], false);
+        check(2, &[1], &[(0, 0, 5), (1, 0, 7)], false);
+        check(2, &[1, 1], &[(0, 0, 5), (1, 0, 7), (1, 1, 1)], false);
+        check(2, &[1, 1], &[(0, 0, 5), (1, 0, 7), (1, 1, 1)], true);
+        check(3, &[2], &[(0, 0, -1), (1, 0, 0), (2, 0, 3)], true);
+        check(3, &[2], &[(0, 0, -1), (1, 0, 0), (2, 0, 3)], false);
+        check(
+            2,
+            &[0, 1],
+            &[(0, 0, 5), (1, 1, 2), (1, 1, 9), (5, 0, 1), (0, 7, 1)],
+            false,
+        );
+    }
+
+    fn instance() -> impl Strategy<Value = (usize, Vec<u32>, Vec<(u32, u32, i64)>, bool)> {
+        (1usize..=8, 1usize..=4).prop_flat_map(|(nv, nh)| {
+            let edge = (
+                0..nv as u32,
+                0..nh as u32,
+                prop_oneof![Just(0i64), Just(4i64), -5i64..=10i64],
+            );
+            (
+                Just(nv),
+                proptest::collection::vec(0u32..=3, nh),
+                proptest::collection::vec(edge, 0..=20),
+                any::<bool>(),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+        #[test]
+        fn equals_brute_force((nv, cap, edges, mc) in instance()) {
+            check(nv, &cap, &edges, mc);
+        }
+    }
+
+    #[test]
+    fn certificate_on_random_instances() {
+        let mut st: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut rnd = move || {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            st
+        };
+        for round in 0..80 {
+            let nv = 10 + (rnd() % 300) as usize;
+            let nh = 1 + (rnd() % 120) as usize;
+            let cap: Vec<u32> = (0..nh).map(|_| (rnd() % 4) as u32).collect();
+            let k = 1 + (rnd() % 10) as usize;
+            let maxw = [3u64, 20, 1000][round % 3];
+            let mut edges = Vec::new();
+            for v in 0..nv as u32 {
+                for _ in 0..k {
+                    let h = (rnd() % nh as u64) as u32;
+                    edges.push((v, h, (rnd() % maxw) as i64 - (maxw / 4) as i64));
+                }
+            }
+            for mc in [false, true] {
+                let solver = run(nv, &cap, &edges, mc);
+                assert_eq!(
+                    solver.certificate_violation(),
+                    None,
+                    "round {round} mc={mc}"
+                );
+            }
+        }
+    }
+
+    /// Speed and certificate check at scale:
+    /// `cargo test --release --lib flow::tests::large -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn large_random_instance() {
+        let mut st: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rnd = move || {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            st
+        };
+        let (nv, nh, k) = (50_000usize, 20_000usize, 50usize);
+        let cap: Vec<u32> = (0..nh).map(|_| 1 + (rnd() % 3) as u32).collect();
+        let mut edges = Vec::new();
+        for v in 0..nv as u32 {
+            for _ in 0..k {
+                edges.push((v, (rnd() % nh as u64) as u32, (rnd() % 1000) as i64 + 1));
+            }
+        }
+        for mc in [false, true] {
+            let t = std::time::Instant::now();
+            let solver = run(nv, &cap, &edges, mc);
+            let secs = t.elapsed().as_secs_f64();
+            assert_eq!(solver.certificate_violation(), None, "mc={mc}");
+            let placed = solver.assign.iter().filter(|&&h| h != NONE).count();
+            println!(
+                "nv={nv} nh={nh} m={} mc={mc} placed={placed} secs={secs:.3}",
+                edges.len()
+            );
+        }
+    }
 }
