@@ -544,7 +544,9 @@ mod tests {
         );
     }
 
-    fn instance() -> impl Strategy<Value = (usize, Vec<u32>, Vec<(u32, u32, i64)>, bool)> {
+    type Instance = (usize, Vec<u32>, Vec<(u32, u32, i64)>, bool);
+
+    fn instance() -> impl Strategy<Value = Instance> {
         (1usize..=8, 1usize..=4).prop_flat_map(|(nv, nh)| {
             let edge = (
                 0..nv as u32,
