@@ -36,6 +36,13 @@ impl App {
             "database ready"
         );
 
+        if config.smtp_url.is_none() {
+            // The default transport writes .eml files here (delivery itself
+            // arrives with the outbox); creating it now surfaces a bad path at start.
+            let dir = config.mail_dir();
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("creating mail folder {}", dir.display()))?;
+        }
         let secret = signing_secret(&config)?;
         let keys = JwtKeys::new(
             secret.as_bytes(),

@@ -134,6 +134,38 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied)
 }
 
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so
+/// a read-then-write never fails half-way on lock upgrade (SQLITE_BUSY);
+/// `busy_timeout` then makes writers queue. Store functions never open
+/// transactions themselves, so no nesting happens under this one.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    if let Err(e) = conn.batch_execute("COMMIT") {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        DbConnection::Postgres(_) => conn.transaction(f),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,37 +199,5 @@ mod tests {
             v
         };
         assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
-    }
-}
-
-/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so
-/// a read-then-write never fails half-way on lock upgrade (SQLITE_BUSY);
-/// `busy_timeout` then makes writers queue. Store functions never open
-/// transactions themselves, so no nesting happens under this one.
-pub fn write_tx<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    match conn {
-        DbConnection::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            match f(conn) {
-                Ok(v) => {
-                    if let Err(e) = conn.batch_execute("COMMIT") {
-                        let _ = conn.batch_execute("ROLLBACK");
-                        return Err(e.into());
-                    }
-                    Ok(v)
-                }
-                Err(e) => {
-                    let _ = conn.batch_execute("ROLLBACK");
-                    Err(e)
-                }
-            }
-        }
-        DbConnection::Postgres(_) => conn.transaction(f),
     }
 }

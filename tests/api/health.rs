@@ -10,3 +10,32 @@ both_backends! {
         assert_eq!(body["status"], "ready");
     }
 }
+
+mod signing_key {
+    use crate::common::{Backend, TestApp};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn generated_on_first_start_private_and_reused() {
+        let app = TestApp::spawn_with(Backend::Sqlite, |c| c.signing_key = None).await;
+        let key_file = app.data_dir().join("signing.key");
+        let mode = {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(&key_file)
+                .expect("key file written")
+                .permissions()
+                .mode()
+        };
+        assert_eq!(mode & 0o777, 0o600, "only the owner may read the key");
+        assert!(
+            app.data_dir().join("mail").is_dir(),
+            "the mail folder exists"
+        );
+        let key = std::fs::read_to_string(&key_file).unwrap();
+        assert!(key.len() >= 64);
+
+        let token = app.member("a@uwv.nl").await;
+        let app = app.restart().await;
+        assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key);
+        assert_eq!(app.get("/api/v1/me", Some(&token)).await.status(), 200);
+    }
+}
