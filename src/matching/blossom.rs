@@ -186,7 +186,12 @@ struct Solver {
     /// key; one live heap entry per vertex keeps the heap near n, not m.
     best_out_key: Vec<i128>,
     best_out_edge: Vec<u32>,
-    /// Even–even edges by twice the offset at which they become tight.
+    /// For each even vertex, its least-slack edge to an even vertex in another
+    /// top-level blossom, and that edge's key (as in `h_even`).
+    best_even_key: Vec<i128>,
+    best_even_edge: Vec<u32>,
+    /// Even vertices by twice the offset at which their best edge to another
+    /// even blossom becomes tight.
     h_even: Heap,
     /// Odd blossoms by the offset at which their dual hits zero.
     h_odd: Heap,
@@ -233,6 +238,8 @@ impl Solver {
             h_even: Heap::new(),
             best_out_key: vec![i128::MAX; n],
             best_out_edge: vec![NONE; n],
+            best_even_key: vec![i128::MAX; n],
+            best_even_edge: vec![NONE; n],
             h_odd: Heap::new(),
             btree: vec![NONE; nb],
             tree_verts: vec![Vec::new(); n],
@@ -406,12 +413,16 @@ impl Solver {
             self.h_out.pop();
             self.requeue_free(w);
         }
-        while let Some(&Reverse((key2, e))) = self.h_even.peek() {
-            let (u, w) = (self.g.eu[e as usize], self.g.ev[e as usize]);
-            let live = self.vlab[u as usize] == EVEN
-                && self.vlab[w as usize] == EVEN
-                && self.top[u as usize] != self.top[w as usize]
-                && self.y[u as usize] + self.y[w as usize] - self.g.ew[e as usize] == key2;
+        while let Some(&Reverse((key2, u))) = self.h_even.peek() {
+            if self.vlab[u as usize] != EVEN || self.best_even_key[u as usize] != key2 {
+                self.h_even.pop();
+                continue;
+            }
+            let e = self.best_even_edge[u as usize];
+            let x = self.g.other(e, u);
+            let live = self.vlab[x as usize] == EVEN
+                && self.top[u as usize] != self.top[x as usize]
+                && self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize] == key2;
             if live {
                 let at = key2 / 2;
                 if best.as_ref().is_none_or(|b| at < b.0) {
@@ -419,7 +430,9 @@ impl Solver {
                 }
                 break;
             }
+            // The edge went inside a blossom or its far end left a tree.
             self.h_even.pop();
+            self.recompute_even(u);
         }
         while let Some(&Reverse((key, b))) = self.h_odd.peek() {
             let live = self.parent[b as usize] == NONE
@@ -519,6 +532,29 @@ impl Solver {
         }
     }
 
+    fn offer_even(&mut self, u: u32, key2: i128, e: u32) {
+        if key2 < self.best_even_key[u as usize] {
+            self.best_even_key[u as usize] = key2;
+            self.best_even_edge[u as usize] = e;
+            self.h_even.push(Reverse((key2, u)));
+        }
+    }
+
+    fn recompute_even(&mut self, u: u32) {
+        self.best_even_key[u as usize] = i128::MAX;
+        let tu = self.top[u as usize];
+        let lo = self.g.adj_start[u as usize] as usize;
+        let hi = self.g.adj_start[u as usize + 1] as usize;
+        for i in lo..hi {
+            let e = self.g.adj[i];
+            let x = self.g.other(e, u);
+            if self.vlab[x as usize] == EVEN && self.top[x as usize] != tu {
+                let key2 = self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize];
+                self.offer_even(u, key2, e);
+            }
+        }
+    }
+
     fn offer_out(&mut self, w: u32, key: i128, de: u32) {
         if key < self.best_out_key[w as usize] {
             self.best_out_key[w as usize] = key;
@@ -546,6 +582,7 @@ impl Solver {
         }
         self.y[v as usize] = now + self.d;
         self.vlab[v as usize] = EVEN;
+        self.best_even_key[v as usize] = i128::MAX;
         self.h_vertex.push(Reverse((self.y[v as usize], v)));
         scan.push(v);
     }
@@ -561,10 +598,9 @@ impl Solver {
             let x = if eu == v { self.g.ev[e as usize] } else { eu };
             match self.vlab[x as usize] {
                 EVEN if self.top[x as usize] != tv => {
-                    self.h_even.push(Reverse((
-                        yv + self.y[x as usize] - self.g.ew[e as usize],
-                        e,
-                    )));
+                    let key2 = yv + self.y[x as usize] - self.g.ew[e as usize];
+                    self.offer_even(v, key2, e);
+                    self.offer_even(x, key2, e);
                 }
                 FREE => {
                     let side = u32::from(eu != v);
