@@ -22,14 +22,70 @@
 //! than the sum of all |weights| to every edge) cannot overflow.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 const NONE: u32 = u32::MAX;
 const FREE: u8 = 0;
 const EVEN: u8 = 1;
 const ODD: u8 = 2;
 
-type Heap = BinaryHeap<Reverse<(i128, u32)>>;
+// Event kinds, kept in the top bits of a queue entry's payload.
+const EV_OUT: u64 = 0;
+const EV_EVEN: u64 = 1 << 32;
+const EV_ODD: u64 = 2 << 32;
+const EV_VERTEX: u64 = 3 << 32;
+
+/// Monotone priority queue (radix heap): every key pushed is at least the
+/// last key popped, which holds here because event times never lie in the
+/// past. Pushes are O(1) appends and each entry moves through at most 129
+/// buckets, which keeps memory access sequential, unlike a binary heap over
+/// millions of entries.
+pub(crate) struct RadixQueue {
+    last: u128,
+    buckets: Vec<Vec<(u128, u64)>>,
+}
+
+impl RadixQueue {
+    pub(crate) fn new() -> RadixQueue {
+        RadixQueue {
+            last: 0,
+            buckets: (0..129).map(|_| Vec::new()).collect(),
+        }
+    }
+
+    fn bucket(&self, key: u128) -> usize {
+        128 - (key ^ self.last).leading_zeros() as usize
+    }
+
+    /// Keys below the last popped key would break the order; they cannot
+    /// occur while duals stay feasible, so they are clamped rather than lost.
+    pub(crate) fn push(&mut self, key: i128, val: u64) {
+        debug_assert!(
+            key >= 0 && key as u128 >= self.last,
+            "radix queue key in the past"
+        );
+        let key = (key.max(0) as u128).max(self.last);
+        let b = self.bucket(key);
+        self.buckets[b].push((key, val));
+    }
+
+    pub(crate) fn pop(&mut self) -> Option<(i128, u64)> {
+        if self.buckets[0].is_empty() {
+            let i = self.buckets.iter().position(|b| !b.is_empty())?;
+            let moving = std::mem::take(&mut self.buckets[i]);
+            self.last = moving.iter().map(|e| e.0).min().unwrap_or(self.last);
+            for &(k, v) in &moving {
+                let b = self.bucket(k);
+                self.buckets[b].push((k, v));
+            }
+            let mut moving = moving;
+            moving.clear();
+            if self.buckets[i].is_empty() {
+                self.buckets[i] = moving;
+            }
+        }
+        self.buckets[0].pop().map(|(k, v)| (k as i128, v))
+    }
+}
 
 /// `mate[v]` is the vertex matched to `v`, if any. Edges are `(u, v, weight)`
 /// with `u != v` and `u, v < n`. With `max_cardinality`, the matching has the
@@ -176,25 +232,21 @@ struct Solver {
     ledge: Vec<(u32, u32)>,
     free_ids: Vec<u32>,
     d: i128,
-    /// Even vertices by the offset at which their dual hits zero.
-    h_vertex: Heap,
-    /// Free-standing vertices (outside every tree) by the offset at which
-    /// their best edge to an even vertex becomes tight.
-    h_out: Heap,
+    /// All pending events by the offset at which they fire: an even
+    /// vertex's dual reaching zero, a free-standing vertex's best edge to an
+    /// even vertex becoming tight, an even vertex's best edge to another even
+    /// blossom becoming tight, an odd blossom's dual reaching zero. Entries
+    /// are checked when popped and dropped if stale.
+    queue: RadixQueue,
     /// For each free-standing vertex, its least-slack edge to an even vertex
     /// (`2e + side`, side 1 meaning `ev` is the even end) and that edge's
     /// key; one live heap entry per vertex keeps the heap near n, not m.
     best_out_key: Vec<i128>,
     best_out_edge: Vec<u32>,
     /// For each even vertex, its least-slack edge to an even vertex in another
-    /// top-level blossom, and that edge's key (as in `h_even`).
+    /// top-level blossom, and that edge's key (twice the offset at which it becomes tight).
     best_even_key: Vec<i128>,
     best_even_edge: Vec<u32>,
-    /// Even vertices by twice the offset at which their best edge to another
-    /// even blossom becomes tight.
-    h_even: Heap,
-    /// Odd blossoms by the offset at which their dual hits zero.
-    h_odd: Heap,
     /// Tree (root vertex) of each labelled top-level blossom.
     btree: Vec<u32>,
     /// Vertices and blossoms ever labelled in each tree, for `dissolve`.
@@ -233,14 +285,11 @@ impl Solver {
             ledge: vec![(NONE, NONE); nb],
             free_ids: (n as u32..nb as u32).rev().collect(),
             d: 0,
-            h_vertex: Heap::new(),
-            h_out: Heap::new(),
-            h_even: Heap::new(),
+            queue: RadixQueue::new(),
             best_out_key: vec![i128::MAX; n],
             best_out_edge: vec![NONE; n],
             best_even_key: vec![i128::MAX; n],
             best_even_edge: vec![NONE; n],
-            h_odd: Heap::new(),
             btree: vec![NONE; nb],
             tree_verts: vec![Vec::new(); n],
             tree_blossoms: vec![Vec::new(); n],
@@ -359,6 +408,9 @@ impl Solver {
                         self.rotate(bw, w);
                         self.mate[w as usize] = s;
                         self.dissolve(tree);
+                        // The popped entry was w's only one and w stays
+                        // free-standing.
+                        self.requeue_free(w);
                         continue;
                     }
                     self.label_odd(bw, (s, w), tree);
@@ -371,6 +423,9 @@ impl Solver {
                     let tw = self.btree[self.top[w as usize] as usize];
                     if tu == tw {
                         self.add_blossom(u, w, tu);
+                        // One of them just lost its only queue entry.
+                        self.recompute_even(u);
+                        self.recompute_even(w);
                     } else {
                         self.augment_from(u, w);
                         self.augment_from(w, u);
@@ -388,75 +443,67 @@ impl Solver {
         }
     }
 
-    /// The earliest pending event, discarding heap entries that went stale.
+    /// The earliest pending event, discarding queue entries that went stale.
     fn next_event(&mut self) -> Option<(i128, Event)> {
-        let mut best: Option<(i128, Event)> = None;
-        while let Some(&Reverse((key, w))) = self.h_out.peek() {
-            if self.vlab[w as usize] != FREE || self.best_out_key[w as usize] != key {
-                self.h_out.pop();
-                continue;
-            }
-            let de = self.best_out_edge[w as usize];
-            let e = de >> 1;
-            let s = if de & 1 == 0 {
-                self.g.eu[e as usize]
-            } else {
-                self.g.ev[e as usize]
-            };
-            if self.vlab[s as usize] == EVEN
-                && self.y[s as usize] + self.y[w as usize] - self.g.ew[e as usize] == key
-            {
-                best = Some((key, Event::Out(de)));
-                break;
-            }
-            // Its even end left a tree: find the vertex's new best edge.
-            self.h_out.pop();
-            self.requeue_free(w);
-        }
-        while let Some(&Reverse((key2, u))) = self.h_even.peek() {
-            if self.vlab[u as usize] != EVEN || self.best_even_key[u as usize] != key2 {
-                self.h_even.pop();
-                continue;
-            }
-            let e = self.best_even_edge[u as usize];
-            let x = self.g.other(e, u);
-            let live = self.vlab[x as usize] == EVEN
-                && self.top[u as usize] != self.top[x as usize]
-                && self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize] == key2;
-            if live {
-                let at = key2 / 2;
-                if best.as_ref().is_none_or(|b| at < b.0) {
-                    best = Some((at, Event::Even(e)));
+        while let Some((at, tagged)) = self.queue.pop() {
+            let id = tagged as u32;
+            match tagged & !u64::from(u32::MAX) {
+                EV_OUT => {
+                    let w = id;
+                    if self.vlab[w as usize] != FREE || self.best_out_key[w as usize] != at {
+                        continue;
+                    }
+                    let de = self.best_out_edge[w as usize];
+                    let e = de >> 1;
+                    let s = if de & 1 == 0 {
+                        self.g.eu[e as usize]
+                    } else {
+                        self.g.ev[e as usize]
+                    };
+                    if self.vlab[s as usize] == EVEN
+                        && self.y[s as usize] + self.y[w as usize] - self.g.ew[e as usize] == at
+                    {
+                        return Some((at, Event::Out(de)));
+                    }
+                    // Its even end left a tree: find the vertex's new best edge.
+                    self.requeue_free(w);
                 }
-                break;
-            }
-            // The edge went inside a blossom or its far end left a tree.
-            self.h_even.pop();
-            self.recompute_even(u);
-        }
-        while let Some(&Reverse((key, b))) = self.h_odd.peek() {
-            let live = self.parent[b as usize] == NONE
-                && self.blab[b as usize] == ODD
-                && !self.childs[b as usize].is_empty()
-                && self.z[b as usize] / 2 == key;
-            if live {
-                if best.as_ref().is_none_or(|bb| key < bb.0) {
-                    best = Some((key, Event::Odd(b)));
+                EV_EVEN => {
+                    let u = id;
+                    let key2 = 2 * at;
+                    if self.vlab[u as usize] != EVEN || self.best_even_key[u as usize] != key2 {
+                        continue;
+                    }
+                    let e = self.best_even_edge[u as usize];
+                    let x = self.g.other(e, u);
+                    if self.vlab[x as usize] == EVEN
+                        && self.top[u as usize] != self.top[x as usize]
+                        && self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize] == key2
+                    {
+                        return Some((at, Event::Even(e)));
+                    }
+                    // The edge went inside a blossom or its far end left a tree.
+                    self.recompute_even(u);
                 }
-                break;
-            }
-            self.h_odd.pop();
-        }
-        while let Some(&Reverse((key, v))) = self.h_vertex.peek() {
-            if self.vlab[v as usize] == EVEN && self.y[v as usize] == key {
-                if best.as_ref().is_none_or(|b| key < b.0) {
-                    best = Some((key, Event::Vertex(v)));
+                EV_ODD => {
+                    let b = id;
+                    let live = self.parent[b as usize] == NONE
+                        && self.blab[b as usize] == ODD
+                        && !self.childs[b as usize].is_empty()
+                        && self.z[b as usize] / 2 == at;
+                    if live {
+                        return Some((at, Event::Odd(b)));
+                    }
                 }
-                break;
+                _ => {
+                    let v = id;
+                    if self.vlab[v as usize] == EVEN && self.y[v as usize] == at {
+                        return Some((at, Event::Vertex(v)));
+                    }
+                }
             }
-            self.h_vertex.pop();
         }
-        best
+        None
     }
 
     /// Takes a finished alternating tree apart: its duals become plain
@@ -536,7 +583,7 @@ impl Solver {
         if key2 < self.best_even_key[u as usize] {
             self.best_even_key[u as usize] = key2;
             self.best_even_edge[u as usize] = e;
-            self.h_even.push(Reverse((key2, u)));
+            self.queue.push(key2 / 2, EV_EVEN | u64::from(u));
         }
     }
 
@@ -559,7 +606,7 @@ impl Solver {
         if key < self.best_out_key[w as usize] {
             self.best_out_key[w as usize] = key;
             self.best_out_edge[w as usize] = de;
-            self.h_out.push(Reverse((key, w)));
+            self.queue.push(key, EV_OUT | u64::from(w));
         }
     }
 
@@ -583,7 +630,8 @@ impl Solver {
         self.y[v as usize] = now + self.d;
         self.vlab[v as usize] = EVEN;
         self.best_even_key[v as usize] = i128::MAX;
-        self.h_vertex.push(Reverse((self.y[v as usize], v)));
+        self.queue
+            .push(self.y[v as usize], EV_VERTEX | u64::from(v));
         scan.push(v);
     }
 
@@ -642,7 +690,8 @@ impl Solver {
         self.z[b as usize] = znow + 2 * self.d;
         self.ledge[b as usize] = edge;
         if b >= self.n {
-            self.h_odd.push(Reverse((self.z[b as usize] / 2, b)));
+            self.queue
+                .push(self.z[b as usize] / 2, EV_ODD | u64::from(b));
         }
         let mut leaves = std::mem::take(&mut self.scratch);
         self.leaves(b, &mut leaves);
@@ -808,7 +857,8 @@ impl Solver {
                 self.z[c as usize] += 2 * self.d;
                 self.ledge[c as usize] = ed;
                 if c >= self.n {
-                    self.h_odd.push(Reverse((self.z[c as usize] / 2, c)));
+                    self.queue
+                        .push(self.z[c as usize] / 2, EV_ODD | u64::from(c));
                 }
             } else {
                 self.label_even(c, ed, tree);
