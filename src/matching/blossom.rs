@@ -243,8 +243,19 @@ struct Solver {
     /// vertex's label: even `y - d`, odd `y + d`, free `y`.
     y: Vec<i128>,
     vlab: Vec<u8>,
-    /// Top-level blossom containing each vertex.
-    top: Vec<u32>,
+    /// Top-level blossom of a vertex is `gtop[grp[v]]`: each top-level
+    /// blossom owns one group of vertices. A new blossom takes over the group
+    /// of its largest child and an expanded one hands it back, so only the
+    /// smaller children's vertices are relabelled (nested blossoms typically
+    /// grow by a few vertices around one big child).
+    grp: Vec<u32>,
+    gtop: Vec<u32>,
+    bgrp: Vec<u32>,
+    gfree: Vec<u32>,
+    /// Number of vertices in each blossom, and which child inherited a
+    /// non-trivial blossom's group.
+    bsize: Vec<u32>,
+    heir: Vec<u32>,
     // Blossoms: ids < n are the vertices themselves, ids >= n are non-trivial.
     parent: Vec<u32>,
     base: Vec<u32>,
@@ -301,7 +312,14 @@ impl Solver {
             mate: vec![NONE; n],
             y: vec![0; n],
             vlab: vec![FREE; n],
-            top: (0..n as u32).collect(),
+            grp: (0..n as u32).collect(),
+            gtop: (0..n as u32).collect(),
+            bgrp: (0..nb as u32)
+                .map(|b| if (b as usize) < n { b } else { NONE })
+                .collect(),
+            gfree: Vec::new(),
+            bsize: (0..nb).map(|b| u32::from(b < n)).collect(),
+            heir: vec![NONE; nb],
             parent: vec![NONE; nb],
             base: (0..nb as u32)
                 .map(|b| if (b as usize) < n { b } else { NONE })
@@ -412,7 +430,7 @@ impl Solver {
                 // any even-even edge even and every dual step integral.
                 // Raising a free vertex's dual never breaks feasibility.
                 self.y[r as usize] += self.y[r as usize] & 1;
-                let rb = self.top[r as usize];
+                let rb = self.top(r);
                 self.label_even(rb, (NONE, NONE), r);
             }
         }
@@ -427,8 +445,8 @@ impl Solver {
                     } else {
                         (self.g.ev[e as usize], self.g.eu[e as usize])
                     };
-                    let tree = self.btree[self.top[s as usize] as usize];
-                    let bw = self.top[w as usize];
+                    let tree = self.btree[self.top(s) as usize];
+                    let bw = self.top(w);
                     let bbase = self.base[bw as usize];
                     let bmate = self.mate[bbase as usize];
                     if bmate == NONE {
@@ -442,13 +460,13 @@ impl Solver {
                         continue;
                     }
                     self.label_odd(bw, (s, w), tree);
-                    let bx = self.top[bmate as usize];
+                    let bx = self.top(bmate);
                     self.label_even(bx, (bbase, bmate), tree);
                 }
                 Event::Even(e) => {
                     let (u, w) = (self.g.eu[e as usize], self.g.ev[e as usize]);
-                    let tu = self.btree[self.top[u as usize] as usize];
-                    let tw = self.btree[self.top[w as usize] as usize];
+                    let tu = self.btree[self.top(u) as usize];
+                    let tw = self.btree[self.top(w) as usize];
                     if tu == tw {
                         self.add_blossom(u, w, tu);
                         // One of them just lost its only queue entry.
@@ -463,7 +481,7 @@ impl Solver {
                 }
                 Event::Odd(b) => self.expand_odd(b),
                 Event::Vertex(v) => {
-                    let tree = self.btree[self.top[v as usize] as usize];
+                    let tree = self.btree[self.top(v) as usize];
                     self.augment_from(v, NONE);
                     self.dissolve(tree);
                 }
@@ -505,7 +523,7 @@ impl Solver {
                     let e = self.best_even_edge[u as usize];
                     let x = self.g.other(e, u);
                     if self.vlab[x as usize] == EVEN
-                        && self.top[u as usize] != self.top[x as usize]
+                        && self.top(u) != self.top(x)
                         && self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize] == key2
                     {
                         return Some((at, Event::Even(e)));
@@ -541,7 +559,7 @@ impl Solver {
         let blossoms = std::mem::take(&mut self.tree_blossoms[tree as usize]);
         let mut freed = Vec::with_capacity(verts.len());
         for &v in &verts {
-            if self.vlab[v as usize] != FREE && self.btree[self.top[v as usize] as usize] == tree {
+            if self.vlab[v as usize] != FREE && self.btree[self.top(v) as usize] == tree {
                 self.y[v as usize] = self.y_now(v);
                 self.vlab[v as usize] = FREE;
                 freed.push(v);
@@ -573,12 +591,8 @@ impl Solver {
                 continue;
             }
             let childs = std::mem::take(&mut self.childs[b as usize]);
+            self.release_children(b, &childs, &mut leaves);
             for &c in &childs {
-                self.parent[c as usize] = NONE;
-                self.leaves(c, &mut leaves);
-                for &v in &leaves {
-                    self.top[v as usize] = c;
-                }
                 if c >= self.n && self.z[c as usize] == 0 {
                     stack.push(c);
                 }
@@ -617,13 +631,13 @@ impl Solver {
 
     fn recompute_even(&mut self, u: u32) {
         self.best_even_key[u as usize] = i128::MAX;
-        let tu = self.top[u as usize];
+        let tu = self.top(u);
         let lo = self.g.adj_start[u as usize] as usize;
         let hi = self.g.adj_start[u as usize + 1] as usize;
         for i in lo..hi {
             let e = self.g.adj[i];
             let x = self.g.other(e, u);
-            if self.vlab[x as usize] == EVEN && self.top[x as usize] != tu {
+            if self.vlab[x as usize] == EVEN && self.top(x) != tu {
                 let key2 = self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize];
                 self.offer_even(u, key2, e);
             }
@@ -635,6 +649,34 @@ impl Solver {
             self.best_out_key[w as usize] = key;
             self.best_out_edge[w as usize] = de;
             self.queue.push(key, EV_OUT | u64::from(w));
+        }
+    }
+
+    fn top(&self, v: u32) -> u32 {
+        self.gtop[self.grp[v as usize] as usize]
+    }
+
+    /// Makes the children of `b` top-level again: the heir gets `b`'s group
+    /// back, the others get fresh groups.
+    fn release_children(&mut self, b: u32, childs: &[u32], leaves: &mut Vec<u32>) {
+        let g = self.bgrp[b as usize];
+        let heir = self.heir[b as usize];
+        self.gtop[g as usize] = heir;
+        self.bgrp[heir as usize] = g;
+        self.bgrp[b as usize] = NONE;
+        for &c in childs {
+            self.parent[c as usize] = NONE;
+            if c == heir {
+                continue;
+            }
+            let ng = self.gfree.pop().unwrap_or(NONE);
+            debug_assert!(ng != NONE, "out of group ids");
+            self.bgrp[c as usize] = ng;
+            self.gtop[ng as usize] = c;
+            self.leaves(c, leaves);
+            for &v in leaves.iter() {
+                self.grp[v as usize] = ng;
+            }
         }
     }
 
@@ -664,7 +706,7 @@ impl Solver {
     }
 
     fn scan_even(&mut self, v: u32) {
-        let tv = self.top[v as usize];
+        let tv = self.top(v);
         let yv = self.y[v as usize];
         let lo = self.g.adj_start[v as usize] as usize;
         let hi = self.g.adj_start[v as usize + 1] as usize;
@@ -673,7 +715,7 @@ impl Solver {
             let eu = self.g.eu[e as usize];
             let x = if eu == v { self.g.ev[e as usize] } else { eu };
             match self.vlab[x as usize] {
-                EVEN if self.top[x as usize] != tv => {
+                EVEN if self.top(x) != tv => {
                     let key2 = yv + self.y[x as usize] - self.g.ew[e as usize];
                     self.offer_even(v, key2, e);
                     self.offer_even(x, key2, e);
@@ -738,13 +780,13 @@ impl Solver {
         if x == NONE {
             return NONE;
         }
-        let t = self.top[x as usize];
-        self.top[self.ledge[t as usize].0 as usize]
+        let t = self.top(x);
+        self.top(self.ledge[t as usize].0)
     }
 
     fn add_blossom(&mut self, u: u32, w: u32, tree: u32) {
-        let bu = self.top[u as usize];
-        let bw = self.top[w as usize];
+        let bu = self.top(u);
+        let bw = self.top(w);
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.mark.iter_mut().for_each(|m| *m = 0);
@@ -766,7 +808,7 @@ impl Solver {
         let mut x = bu;
         while x != lca {
             side_u.push(x);
-            x = self.top[self.ledge[x as usize].0 as usize];
+            x = self.top(self.ledge[x as usize].0);
         }
         side_u.reverse();
         let mut childs = vec![lca];
@@ -781,7 +823,7 @@ impl Solver {
             childs.push(x);
             let (p, q) = self.ledge[x as usize];
             bedges.push((q, p));
-            x = self.top[p as usize];
+            x = self.top(p);
         }
         let Some(nb) = self.free_ids.pop() else {
             debug_assert!(false, "out of blossom ids");
@@ -796,15 +838,33 @@ impl Solver {
         self.tree_blossoms[tree as usize].push(nb);
         let mut leaves = std::mem::take(&mut self.scratch);
         let mut scan = Vec::new();
+        let heir = childs
+            .iter()
+            .copied()
+            .max_by_key(|&c| (self.bsize[c as usize], Reverse(c)))
+            .unwrap_or(lca);
+        let g = self.bgrp[heir as usize];
+        self.gtop[g as usize] = nb;
+        self.bgrp[nb as usize] = g;
+        self.heir[nb as usize] = heir;
+        self.bsize[nb as usize] = childs.iter().map(|&c| self.bsize[c as usize]).sum();
         for &c in &childs {
             let zc = self.z_now(c);
             let was_odd = self.blab[c as usize] == ODD;
             self.z[c as usize] = zc;
             self.blab[c as usize] = FREE;
             self.parent[c as usize] = nb;
+            if c == heir && !was_odd {
+                continue;
+            }
+            if c != heir {
+                let old = self.bgrp[c as usize];
+                self.gfree.push(old);
+                self.bgrp[c as usize] = NONE;
+            }
             self.leaves(c, &mut leaves);
             for &v in &leaves {
-                self.top[v as usize] = nb;
+                self.grp[v as usize] = g;
                 if was_odd {
                     self.make_vertex_even(v, tree, &mut scan);
                 }
@@ -824,15 +884,9 @@ impl Solver {
         let childs = std::mem::take(&mut self.childs[b as usize]);
         let bedges = std::mem::take(&mut self.bedges[b as usize]);
         let mut leaves = std::mem::take(&mut self.scratch);
-        for &c in &childs {
-            self.parent[c as usize] = NONE;
-            self.leaves(c, &mut leaves);
-            for &v in &leaves {
-                self.top[v as usize] = c;
-            }
-        }
+        self.release_children(b, &childs, &mut leaves);
         let k = childs.len();
-        let entry = self.top[t0 as usize];
+        let entry = self.top(t0);
         let j = childs.iter().position(|&c| c == entry).unwrap_or(0);
         // The even-length way round the cycle from the entry child to the base.
         let mut path: Vec<(usize, (u32, u32))> = vec![(j, (s0, t0))];
@@ -898,14 +952,14 @@ impl Solver {
     /// matches `s` to `p` (or leaves it free when `p` is NONE).
     fn augment_from(&mut self, mut s: u32, mut p: u32) {
         loop {
-            let bs = self.top[s as usize];
+            let bs = self.top(s);
             self.rotate(bs, s);
             self.mate[s as usize] = p;
             let x = self.ledge[bs as usize].0;
             if x == NONE {
                 break;
             }
-            let bt = self.top[x as usize];
+            let bt = self.top(x);
             let (sx, ty) = self.ledge[bt as usize];
             self.rotate(bt, ty);
             self.mate[ty as usize] = sx;
