@@ -22,7 +22,12 @@
 //! the sum of all |weights|, so placing one more visitor always wins.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+
+use super::blossom::RadixQueue;
+
+// Event kinds, kept in the top bits of a queue entry's payload.
+const EV_HOST: u64 = 0;
+const EV_VISITOR: u64 = 1 << 32;
 
 const NONE: u32 = u32::MAX;
 const FREE: u8 = 0;
@@ -100,8 +105,10 @@ struct Solver {
     tree_vis: Vec<Vec<u32>>,
     tree_hosts: Vec<Vec<u32>>,
     d: i128,
-    h_vertex: BinaryHeap<Reverse<(i128, u32)>>,
-    h_out: BinaryHeap<Reverse<(i128, u32)>>,
+    /// Pending events by the offset at which they fire: a tree visitor's
+    /// dual reaching zero, or a host's best edge from a tree visitor becoming
+    /// tight (one live entry per host). Stale entries are dropped on pop.
+    queue: RadixQueue,
     best_key: Vec<i128>,
     best_edge: Vec<u32>,
 }
@@ -125,6 +132,11 @@ impl Solver {
             0
         };
         let m = list.len();
+        // Same deterministic tie-breaking as the blossom solver: an
+        // assignment uses at most `nv` edges, so the jitter sums stay below
+        // one unit of the scaled weights.
+        let (scale, spread) =
+            super::blossom::tie_breaking(2 * nv, list.iter().map(|e| e.2 as i128 + shift));
         let mut vstart = vec![0u32; nv + 1];
         let mut hdeg = vec![0u32; nh + 1];
         let mut ehost = Vec::with_capacity(m);
@@ -135,7 +147,9 @@ impl Solver {
             hdeg[h as usize] += 1;
             ehost.push(h);
             evis.push(v);
-            ew.push(w as i128 + shift);
+            let jitter =
+                (super::blossom::mix64((u64::from(v) << 32) | u64::from(h)) % spread) as i128;
+            ew.push((w as i128 + shift) * scale + jitter);
         }
         drop(list);
         for v in 0..nv {
@@ -173,8 +187,7 @@ impl Solver {
             tree_vis: vec![Vec::new(); nv],
             tree_hosts: vec![Vec::new(); nv],
             d: 0,
-            h_vertex: BinaryHeap::new(),
-            h_out: BinaryHeap::new(),
+            queue: RadixQueue::new(),
             best_key: vec![i128::MAX; nh],
             best_edge: vec![NONE; nh],
         }
@@ -277,6 +290,9 @@ impl Solver {
                     if (self.members[h as usize].len() as u64) < u64::from(self.cap[h as usize]) {
                         self.augment(v, e);
                         self.dissolve(tree);
+                        // The popped entry was h's only one and h stays
+                        // outside every tree.
+                        self.requeue_host(h);
                     } else {
                         self.hlab[h as usize] = ODD;
                         self.htree[h as usize] = tree;
@@ -315,7 +331,7 @@ impl Solver {
         self.vtree[v as usize] = tree;
         self.yv[v as usize] = now + self.d;
         let key = self.yv[v as usize];
-        self.h_vertex.push(Reverse((key, v)));
+        self.queue.push(key, EV_VISITOR | u64::from(v));
         for e in self.vedges(v) {
             let h = self.ehost[e];
             if self.hlab[h as usize] == FREE {
@@ -329,7 +345,7 @@ impl Solver {
         if key < self.best_key[h as usize] {
             self.best_key[h as usize] = key;
             self.best_edge[h as usize] = e;
-            self.h_out.push(Reverse((key, h)));
+            self.queue.push(key, EV_HOST | u64::from(h));
         }
     }
 
@@ -349,34 +365,27 @@ impl Solver {
     }
 
     fn next_event(&mut self) -> Option<(i128, Event)> {
-        let mut best: Option<(i128, Event)> = None;
-        while let Some(&Reverse((key, h))) = self.h_out.peek() {
-            if self.hlab[h as usize] != FREE || self.best_key[h as usize] != key {
-                self.h_out.pop();
-                continue;
-            }
-            let e = self.best_edge[h as usize];
-            let v = self.evis[e as usize];
-            if self.vlab[v as usize] == EVEN
-                && self.yv[v as usize] + self.yh[h as usize] - self.ew[e as usize] == key
-            {
-                best = Some((key, Event::Host(h)));
-                break;
-            }
-            // Its visitor left a tree: find the host's new best edge.
-            self.h_out.pop();
-            self.requeue_host(h);
-        }
-        while let Some(&Reverse((key, v))) = self.h_vertex.peek() {
-            if self.vlab[v as usize] == EVEN && self.yv[v as usize] == key {
-                if best.as_ref().is_none_or(|b| key < b.0) {
-                    best = Some((key, Event::Visitor(v)));
+        while let Some((at, tagged)) = self.queue.pop() {
+            let id = tagged as u32;
+            if tagged & !u64::from(u32::MAX) == EV_HOST {
+                let h = id;
+                if self.hlab[h as usize] != FREE || self.best_key[h as usize] != at {
+                    continue;
                 }
-                break;
+                let e = self.best_edge[h as usize];
+                let v = self.evis[e as usize];
+                if self.vlab[v as usize] == EVEN
+                    && self.yv[v as usize] + self.yh[h as usize] - self.ew[e as usize] == at
+                {
+                    return Some((at, Event::Host(h)));
+                }
+                // Its visitor left a tree: find the host's new best edge.
+                self.requeue_host(h);
+            } else if self.vlab[id as usize] == EVEN && self.yv[id as usize] == at {
+                return Some((at, Event::Visitor(id)));
             }
-            self.h_vertex.pop();
         }
-        best
+        None
     }
 
     /// Takes a finished tree apart and re-queues edges from other trees into
