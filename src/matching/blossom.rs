@@ -1189,6 +1189,18 @@ mod tests {
         check(4, &[(0, 1, -5), (1, 2, -1), (2, 3, -5)], true);
         check(4, &[(0, 1, -5), (1, 2, -1), (2, 3, -5)], false);
         check(3, &[(0, 1, 2), (0, 1, 7), (1, 0, 3)], false);
+        // Found by proptest: roots of different dual parity (half-integral
+        // even-even slack) and a consumed queue entry not re-queued.
+        check(
+            6,
+            &[(5, 4, 6), (1, 5, 0), (0, 3, 0), (2, 4, 0), (3, 1, 5)],
+            true,
+        );
+        check(
+            5,
+            &[(2, 0, 8), (2, 3, 12), (2, 1, 12), (1, 4, 5), (4, 3, 5)],
+            false,
+        );
     }
 
     // Classic cases from van Rantwijk's mwmatching test suite (0-based).
