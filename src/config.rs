@@ -113,6 +113,42 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// Delivery attempts per email before it is marked failed.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_MAIL_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_max_attempts: i32,
+
+    /// First retry delay in seconds; it doubles with each failed attempt.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_MAIL_BACKOFF_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub mail_backoff_secs: i64,
+
+    /// Longest retry delay in seconds.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_MAIL_BACKOFF_MAX_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub mail_backoff_max_secs: i64,
+
+    /// How often the delivery worker looks for due email, in milliseconds.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_MAIL_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub mail_poll_ms: u64,
+
     /// Comma-separated origins allowed by CORS (e.g. https://app.example.nl); none by default.
     #[arg(
         long,

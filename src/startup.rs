@@ -3,6 +3,8 @@
 use crate::api;
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::Config;
+use crate::mail::worker::WorkerSettings;
+use crate::mail::Transport;
 use crate::service::AppState;
 use crate::store::{db, DatabaseUrl};
 use actix_web::dev::{Server, ServerHandle};
@@ -11,11 +13,14 @@ use anyhow::Context;
 use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
+use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
 pub struct App {
     port: u16,
     server: Server,
+    stop_worker: watch::Sender<bool>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl App {
@@ -36,13 +41,25 @@ impl App {
             "database ready"
         );
 
-        if config.smtp_url.is_none() {
-            // The default transport writes .eml files here (delivery itself
-            // arrives with the outbox); creating it now surfaces a bad path at start.
-            let dir = config.mail_dir();
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("creating mail folder {}", dir.display()))?;
-        }
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::smtp(url.expose()).context("BUDDYMATCH_SMTP_URL")?,
+            None => {
+                let dir = config.mail_dir();
+                Transport::folder(dir.clone())
+                    .with_context(|| format!("creating mail folder {}", dir.display()))?
+            }
+        };
+        let worker_settings = WorkerSettings {
+            from: config
+                .mail_from
+                .parse()
+                .with_context(|| format!("--mail-from {:?} is not an address", config.mail_from))?,
+            poll: Duration::from_millis(config.mail_poll_ms.max(10)),
+            max_attempts: config.mail_max_attempts.max(1),
+            backoff_base_secs: config.mail_backoff_secs.max(1),
+            backoff_max_secs: config.mail_backoff_max_secs.max(1),
+            lease_secs: 120,
+        };
         let secret = signing_secret(&config)?;
         let keys = JwtKeys::new(
             secret.as_bytes(),
@@ -57,7 +74,15 @@ impl App {
                 Duration::from_secs(config.login_window_secs),
             ),
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
+            public_base_url: config.public_base_url.clone(),
         });
+        let (stop_worker, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(crate::mail::worker::run(
+            state.clone().into_inner(),
+            transport,
+            worker_settings,
+            stop_rx,
+        ));
         let keys = web::Data::new(keys);
         let limit = api::json::BodyLimit(config.max_body_bytes);
         let origins = config.cors_origins.clone();
@@ -90,7 +115,12 @@ impl App {
         .listen(listener)?
         .shutdown_timeout(20)
         .run();
-        Ok(App { port, server })
+        Ok(App {
+            port,
+            server,
+            stop_worker,
+            worker,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -101,8 +131,13 @@ impl App {
         self.server.handle()
     }
 
+    /// Serves until the server is stopped (signal or handle), then lets the
+    /// mail worker finish the message it is sending.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        let _ = self.stop_worker.send(true);
+        let _ = self.worker.await;
+        result
     }
 }
 

@@ -95,3 +95,57 @@ pub async fn set_role(
     let user = blocking(move || accounts::set_role(&state, &admin.id, &user_id, role)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    token: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequestBody {
+    email: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    token: String,
+    password: String,
+}
+
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    body: ApiJson<TokenBody>,
+) -> Result<HttpResponse, AppError> {
+    let token = body.0.token;
+    let user = blocking(move || accounts::verify_email(&state, &token)).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+pub async fn resend_verification(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    blocking(move || accounts::resend_verification(&state, &user.id)).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    body: ApiJson<ResetRequestBody>,
+) -> Result<HttpResponse, AppError> {
+    let email = body.0.email;
+    blocking(move || accounts::request_password_reset(&state, &email)).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    body: ApiJson<ResetBody>,
+) -> Result<HttpResponse, AppError> {
+    let ResetBody { token, password } = body.0;
+    blocking(move || accounts::reset_password(&state, &token, &password)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -18,7 +18,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/login").route(web::post().to(accounts::login)))
                 .service(web::resource("/auth/refresh").route(web::post().to(accounts::refresh)))
                 .service(web::resource("/auth/logout").route(web::post().to(accounts::logout)))
+                .service(
+                    web::resource("/auth/verify-email")
+                        .route(web::post().to(accounts::verify_email)),
+                )
+                .service(
+                    web::resource("/auth/password-reset")
+                        .route(web::post().to(accounts::request_password_reset)),
+                )
+                .service(
+                    web::resource("/auth/password-reset/confirm")
+                        .route(web::post().to(accounts::reset_password)),
+                )
                 .service(web::resource("/me").route(web::get().to(accounts::me)))
+                .service(
+                    web::resource("/me/verification-email")
+                        .route(web::post().to(accounts::resend_verification)),
+                )
                 .service(
                     web::resource("/me/profile")
                         .route(web::get().to(profile::get))

@@ -4,6 +4,7 @@ use super::{now, AppState};
 use crate::auth::{password, tokens};
 use crate::domain::{check_password, single_line, EmailAddress, FieldProblem, Locale, Role};
 use crate::error::AppError;
+use crate::mail::MailKind;
 use crate::store::db::write_tx;
 use crate::store::tokens::RefreshTokenRow;
 use crate::store::users::{self, UserRow};
@@ -17,6 +18,7 @@ pub struct UserView {
     pub display_name: String,
     pub locale: Locale,
     pub role: Role,
+    pub email_verified: bool,
     pub created_at: i64,
 }
 
@@ -29,6 +31,7 @@ impl TryFrom<UserRow> for UserView {
         Ok(UserView {
             locale: r.locale.parse().map_err(bad)?,
             role: r.role.parse().map_err(bad)?,
+            email_verified: r.email_verified_at.is_some(),
             id: r.id,
             email: r.email,
             display_name: r.display_name,
@@ -95,6 +98,7 @@ fn insert_account(conn: &mut DbConnection, acc: &NewAccount) -> Result<UserRow, 
         role: acc.role.code().into(),
         created_at: t,
         updated_at: t,
+        email_verified_at: None,
     };
     match users::insert(conn, &row) {
         Ok(()) => Ok(row),
@@ -112,10 +116,149 @@ fn insert_account(conn: &mut DbConnection, acc: &NewAccount) -> Result<UserRow, 
     }
 }
 
+pub const VERIFY_EMAIL: &str = "verify_email";
+pub const RESET_PASSWORD: &str = "reset_password";
+const VERIFY_VALID_HOURS: i64 = 48;
+const RESET_VALID_MINUTES: i64 = 60;
+
+/// The account and its verification email commit together or not at all.
 pub fn register(state: &AppState, reg: Registration) -> Result<UserView, AppError> {
     let acc = reg.validate()?;
     let mut conn = state.conn()?;
-    insert_account(&mut conn, &acc)?.try_into()
+    write_tx(&mut conn, |conn| {
+        let user = insert_account(conn, &acc)?;
+        send_verification(state, conn, &user)?;
+        user.try_into()
+    })
+}
+
+fn new_email_token(
+    conn: &mut DbConnection,
+    user_id: &str,
+    purpose: &str,
+    valid_secs: i64,
+) -> Result<String, AppError> {
+    let t = now();
+    store::email_tokens::expire_unused(conn, user_id, purpose, t)?;
+    let token = tokens::new_token();
+    store::email_tokens::insert(
+        conn,
+        &store::email_tokens::EmailTokenRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user_id.to_string(),
+            purpose: purpose.to_string(),
+            token_hash: tokens::hash_token(&token),
+            created_at: t,
+            expires_at: t + valid_secs,
+            used_at: None,
+        },
+    )?;
+    Ok(token)
+}
+
+fn send_verification(
+    state: &AppState,
+    conn: &mut DbConnection,
+    user: &UserRow,
+) -> Result<(), AppError> {
+    let token = new_email_token(conn, &user.id, VERIFY_EMAIL, VERIFY_VALID_HOURS * 3600)?;
+    let mc = state.mail_context();
+    let locale: Locale = user.locale.parse().unwrap_or_default();
+    let ctx = minijinja::context! {
+        name => user.display_name.clone(),
+        link => mc.link("/verify-email", &token),
+        valid_hours => VERIFY_VALID_HOURS,
+    };
+    crate::service::mail::enqueue(conn, &mc, MailKind::VerifyEmail, &user.email, locale, ctx)?;
+    Ok(())
+}
+
+/// Sends a fresh verification link (the older ones stop working).
+pub fn resend_verification(state: &AppState, user_id: &str) -> Result<(), AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let user = users::by_id(conn, user_id)?.ok_or_else(|| {
+            AppError::unauthorized(
+                "invalid_token",
+                "the account of this token no longer exists",
+            )
+        })?;
+        if user.email_verified_at.is_some() {
+            return Err(AppError::conflict(
+                "already_verified",
+                "this email address is already confirmed",
+            ));
+        }
+        send_verification(state, conn, &user)
+    })
+}
+
+fn bad_email_token() -> AppError {
+    AppError::bad_request(
+        "invalid_email_token",
+        "the link is unknown, expired or already used; ask for a new one",
+    )
+}
+
+pub fn verify_email(state: &AppState, token: &str) -> Result<UserView, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let t = now();
+        let user_id =
+            store::email_tokens::consume(conn, VERIFY_EMAIL, &tokens::hash_token(token), t)?
+                .ok_or_else(bad_email_token)?;
+        users::mark_verified(conn, &user_id, t)?;
+        users::by_id(conn, &user_id)?
+            .ok_or_else(bad_email_token)?
+            .try_into()
+    })
+}
+
+/// Always succeeds from the caller's view, so it does not reveal who has an
+/// account; a known address gets a single-use link by email.
+pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+    let email = EmailAddress::parse("email", email).map_err(|p| AppError::validation(vec![p]))?;
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let Some(user) = users::by_email(conn, email.as_str())? else {
+            return Ok(());
+        };
+        let token = new_email_token(conn, &user.id, RESET_PASSWORD, RESET_VALID_MINUTES * 60)?;
+        let mc = state.mail_context();
+        let locale: Locale = user.locale.parse().unwrap_or_default();
+        let ctx = minijinja::context! {
+            name => user.display_name.clone(),
+            link => mc.link("/reset-password", &token),
+            valid_minutes => RESET_VALID_MINUTES,
+        };
+        crate::service::mail::enqueue(
+            conn,
+            &mc,
+            MailKind::ResetPassword,
+            &user.email,
+            locale,
+            ctx,
+        )?;
+        Ok(())
+    })
+}
+
+/// Sets the new password and ends every login of the account. Following
+/// the link also proves the address works, so it counts as verification.
+pub fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<(), AppError> {
+    check_password("password", new_password).map_err(|p| AppError::validation(vec![p]))?;
+    let hash = password::hash(new_password)?;
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let t = now();
+        let user_id =
+            store::email_tokens::consume(conn, RESET_PASSWORD, &tokens::hash_token(token), t)?
+                .ok_or_else(bad_email_token)?;
+        users::set_password(conn, &user_id, &hash, t)?;
+        users::mark_verified(conn, &user_id, t)?;
+        store::tokens::revoke_all_for_user(conn, &user_id, t)?;
+        Ok(())
+    })
 }
 
 fn start_session(

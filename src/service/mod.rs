@@ -2,6 +2,7 @@
 //! matching and mail; none knows about HTTP.
 
 pub mod accounts;
+pub mod mail;
 pub mod profiles;
 
 use crate::auth::{JwtKeys, LoginThrottle};
@@ -14,9 +15,16 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub throttle: LoginThrottle,
     pub refresh_ttl_secs: i64,
+    pub public_base_url: String,
 }
 
 impl AppState {
+    pub fn mail_context(&self) -> mail::MailContext<'_> {
+        mail::MailContext {
+            public_base_url: &self.public_base_url,
+        }
+    }
+
     pub fn conn(&self) -> Result<PooledConn, AppError> {
         Ok(self.pool.get()?)
     }

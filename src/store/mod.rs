@@ -2,6 +2,8 @@
 //! so the service layer decides where transactions begin and end.
 
 pub mod db;
+pub mod email_tokens;
+pub mod outbox;
 pub mod profiles;
 pub mod schema;
 pub mod tokens;

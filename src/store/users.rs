@@ -13,6 +13,7 @@ pub struct UserRow {
     pub role: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub email_verified_at: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {
@@ -48,4 +49,14 @@ pub fn set_password(conn: &mut DbConnection, id: &str, hash: &str, now: i64) -> 
     diesel::update(users::table.find(id))
         .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
         .execute(conn)
+}
+
+pub fn mark_verified(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set(users::email_verified_at.eq(now))
+    .execute(conn)
 }

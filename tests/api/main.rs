@@ -7,5 +7,6 @@ mod common;
 mod accounts;
 mod errors;
 mod health;
+mod mail;
 mod members;
 mod profile;

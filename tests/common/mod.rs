@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use buddymatch::config::{Config, Secret};
 use buddymatch::startup::App;
 use diesel::connection::SimpleConnection;
@@ -104,6 +106,9 @@ pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
     c.db_pool_size = 4;
     c.smtp_url = None;
     c.cors_origins = vec![];
+    c.mail_poll_ms = 50;
+    c.mail_backoff_secs = 1;
+    c.mail_backoff_max_secs = 2;
     c
 }
 
@@ -272,6 +277,24 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
     );
     assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{body}");
     body
+}
+
+impl TestApp {
+    /// Reads the outbox as the worker sees it: (status, attempts) per message.
+    pub fn outbox(&self) -> Vec<(String, i32, String)> {
+        let url = self.db.url.clone();
+        tokio::task::block_in_place(move || {
+            use buddymatch::store::schema::outbox::dsl::*;
+            let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+            let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+            let mut conn = pool.get().unwrap();
+            outbox
+                .order(created_at.asc())
+                .select((status, attempts, recipient))
+                .load::<(String, i32, String)>(&mut *conn)
+                .unwrap()
+        })
+    }
 }
 
 pub fn sample_profile() -> Value {

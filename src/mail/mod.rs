@@ -1,0 +1,9 @@
+//! Email: templates per message and language, transports, and the outbox
+//! delivery worker.
+
+pub mod templates;
+pub mod transport;
+pub mod worker;
+
+pub use templates::{render, MailKind, Rendered};
+pub use transport::Transport;

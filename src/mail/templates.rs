@@ -1,0 +1,108 @@
+//! Each message has `subject.txt`, `body.txt` and `body.html` per language,
+//! compiled into the binary. HTML output is auto-escaped by minijinja.
+
+use crate::domain::Locale;
+use minijinja::Environment;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 2] = [MailKind::VerifyEmail, MailKind::ResetPassword];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MailKind::VerifyEmail => "verify_email",
+            MailKind::ResetPassword => "reset_password",
+        }
+    }
+}
+
+macro_rules! template_files {
+    ($($kind:literal),*) => {
+        &[$(
+            (concat!($kind, "/nl/subject.txt"), include_str!(concat!("templates/", $kind, "/nl/subject.txt"))),
+            (concat!($kind, "/nl/body.txt"), include_str!(concat!("templates/", $kind, "/nl/body.txt"))),
+            (concat!($kind, "/nl/body.html"), include_str!(concat!("templates/", $kind, "/nl/body.html"))),
+            (concat!($kind, "/en/subject.txt"), include_str!(concat!("templates/", $kind, "/en/subject.txt"))),
+            (concat!($kind, "/en/body.txt"), include_str!(concat!("templates/", $kind, "/en/body.txt"))),
+            (concat!($kind, "/en/body.html"), include_str!(concat!("templates/", $kind, "/en/body.html"))),
+        )*]
+    };
+}
+
+const FILES: &[(&str, &str)] = template_files!("verify_email", "reset_password");
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, source) in FILES {
+        env.add_template(name, source)
+            .expect("templates compile (checked by a unit test)");
+    }
+    env
+});
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn render(kind: MailKind, locale: Locale, ctx: minijinja::Value) -> anyhow::Result<Rendered> {
+    let part = |p: &str| -> anyhow::Result<String> {
+        let name = format!("{}/{}/{p}", kind.code(), locale.code());
+        Ok(ENV.get_template(&name)?.render(&ctx)?)
+    };
+    Ok(Rendered {
+        subject: part("subject.txt")?.trim().to_string(),
+        text: part("body.txt")?,
+        html: part("body.html")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    #[test]
+    fn every_message_renders_in_both_languages() {
+        for kind in MailKind::ALL {
+            for locale in [Locale::Nl, Locale::En] {
+                let r = render(
+                    kind,
+                    locale,
+                    context! { name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60 },
+                )
+                .unwrap();
+                assert!(!r.subject.is_empty());
+                assert!(r.text.contains("http://x/y?token=abc"));
+                assert!(
+                    r.html.contains("Anna &lt;b&gt;"),
+                    "HTML is escaped: {}",
+                    r.html
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dutch_and_english_differ() {
+        let ctx = || context! { name => "A", link => "l", valid_hours => 1, valid_minutes => 1 };
+        let nl = render(MailKind::VerifyEmail, Locale::Nl, ctx()).unwrap();
+        let en = render(MailKind::VerifyEmail, Locale::En, ctx()).unwrap();
+        assert!(nl.subject.contains("Bevestig"));
+        assert!(en.subject.contains("Confirm"));
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_not_a_blank() {
+        assert!(render(MailKind::VerifyEmail, Locale::Nl, context! { name => "A" }).is_err());
+    }
+}

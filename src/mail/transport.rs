@@ -1,0 +1,63 @@
+//! Where email goes: an SMTP relay in production, a folder of .eml files by
+//! default (no setup needed), a real SMTP server in the tests.
+
+use crate::store::outbox::OutboxRow;
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Transport {
+    /// `smtp://host:port` (plain, or STARTTLS with `?tls=required`),
+    /// `smtps://user:pass@host` (implicit TLS), as lettre reads them.
+    pub fn smtp(url: &str) -> anyhow::Result<Transport> {
+        Ok(Transport::Smtp(
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build(),
+        ))
+    }
+
+    pub fn folder(dir: PathBuf) -> anyhow::Result<Transport> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Transport::Folder(AsyncFileTransport::new(dir)))
+    }
+
+    pub async fn send(&self, msg: Message) -> Result<(), String> {
+        match self {
+            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Folder(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Builds the message from the outbox row. The Message-ID comes from the
+/// row, so a retry after an unclear failure carries the same id and a
+/// receiving system can drop the duplicate.
+pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, String> {
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .message_id(Some(row.message_id.clone()))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(row.body_text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(row.body_html.clone()),
+                ),
+        )
+        .map_err(|e| format!("building message: {e}"))
+}

@@ -1,0 +1,125 @@
+//! Delivers the outbox: claims due rows, sends them, records the outcome.
+//! Failures back off exponentially; after `max_attempts` a message is marked
+//! failed (coordinators see those) rather than dropped.
+
+use super::transport::{build_message, Transport};
+use crate::service::{blocking, now, AppState};
+use crate::store;
+use lettre::message::Mailbox;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub from: Mailbox,
+    pub poll: Duration,
+    pub max_attempts: i32,
+    pub backoff_base_secs: i64,
+    pub backoff_max_secs: i64,
+    /// How long a claim lasts; a worker that dies mid-send frees its rows after it.
+    pub lease_secs: i64,
+}
+
+impl WorkerSettings {
+    /// Seconds to wait before attempt `attempts + 1`: base · 2^(attempts−1), capped.
+    pub fn backoff(&self, attempts: i32) -> i64 {
+        let exp = (attempts - 1).clamp(0, 30) as u32;
+        self.backoff_base_secs
+            .saturating_mul(1i64 << exp)
+            .min(self.backoff_max_secs)
+    }
+}
+
+pub async fn run(
+    state: Arc<AppState>,
+    transport: Transport,
+    settings: WorkerSettings,
+    mut stop: watch::Receiver<bool>,
+) {
+    tracing::info!("mail delivery worker started");
+    loop {
+        match deliver_due(&state, &transport, &settings).await {
+            Ok(0) => {}
+            Ok(_) => continue,
+            Err(e) => tracing::warn!(error = %e, "outbox poll failed; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(settings.poll) => {}
+            _ = stop.changed() => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+    tracing::info!("mail delivery worker stopped");
+}
+
+/// One batch. Returns how many messages it handled.
+pub async fn deliver_due(
+    state: &Arc<AppState>,
+    transport: &Transport,
+    settings: &WorkerSettings,
+) -> Result<usize, crate::error::AppError> {
+    let s = state.clone();
+    let lease = settings.lease_secs;
+    let batch = blocking(move || {
+        let mut conn = s.conn()?;
+        Ok(store::db::write_tx(&mut conn, |c| {
+            store::outbox::claim_due(c, now(), lease, 20)
+        })?)
+    })
+    .await?;
+    let n = batch.len();
+    for row in batch {
+        let outcome = match build_message(&row, &settings.from) {
+            Ok(msg) => transport.send(msg).await,
+            Err(e) => Err(e),
+        };
+        let attempts = row.attempts + 1;
+        let s = state.clone();
+        let next = (attempts < settings.max_attempts).then(|| now() + settings.backoff(attempts));
+        match &outcome {
+            Ok(()) => {
+                tracing::info!(message_id = %row.message_id, kind = %row.kind, "email delivered")
+            }
+            Err(e) => {
+                tracing::warn!(message_id = %row.message_id, kind = %row.kind, attempts, error = %e, final_attempt = next.is_none(), "email delivery failed")
+            }
+        }
+        blocking(move || {
+            let mut conn = s.conn()?;
+            match outcome {
+                Ok(()) => store::outbox::mark_sent(&mut conn, &row.id, now())?,
+                Err(e) => {
+                    store::outbox::mark_attempt_failed(&mut conn, &row.id, attempts, next, &e)?
+                }
+            };
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let s = WorkerSettings {
+            from: "a@b.nl".parse().unwrap(),
+            poll: Duration::from_secs(1),
+            max_attempts: 8,
+            backoff_base_secs: 30,
+            backoff_max_secs: 3600,
+            lease_secs: 120,
+        };
+        assert_eq!(s.backoff(1), 30);
+        assert_eq!(s.backoff(2), 60);
+        assert_eq!(s.backoff(3), 120);
+        assert_eq!(s.backoff(10), 3600);
+        assert_eq!(s.backoff(1000), 3600);
+    }
+}

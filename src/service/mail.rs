@@ -1,0 +1,62 @@
+//! Writing an email = inserting an outbox row, inside the caller's
+//! transaction, so the email exists if and only if the event does.
+
+use super::now;
+use crate::domain::Locale;
+use crate::error::AppError;
+use crate::mail::{render, MailKind};
+use crate::store::outbox::{self, OutboxRow, PENDING};
+use crate::store::DbConnection;
+
+pub struct MailContext<'a> {
+    pub public_base_url: &'a str,
+}
+
+impl MailContext<'_> {
+    /// Front-end link with a query parameter; the token is URL-safe base64.
+    pub fn link(&self, path: &str, token: &str) -> String {
+        format!(
+            "{}{path}?token={token}",
+            self.public_base_url.trim_end_matches('/')
+        )
+    }
+
+    fn message_id_host(&self) -> String {
+        url::Url::parse(self.public_base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "buddymatch.local".into())
+    }
+}
+
+pub fn enqueue(
+    conn: &mut DbConnection,
+    mc: &MailContext<'_>,
+    kind: MailKind,
+    recipient: &str,
+    locale: Locale,
+    ctx: minijinja::Value,
+) -> Result<String, AppError> {
+    let rendered = render(kind, locale, ctx)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let t = now();
+    let row = OutboxRow {
+        message_id: format!("<{id}@{}>", mc.message_id_host()),
+        id: id.clone(),
+        kind: kind.code().into(),
+        recipient: recipient.into(),
+        locale: locale.code().into(),
+        subject: rendered.subject,
+        body_text: rendered.text,
+        body_html: rendered.html,
+        status: PENDING.into(),
+        attempts: 0,
+        next_attempt_at: t,
+        locked_until: None,
+        last_error: None,
+        created_at: t,
+        sent_at: None,
+    };
+    outbox::enqueue(conn, &row)?;
+    Ok(id)
+}

@@ -1,0 +1,129 @@
+//! The outbox table: enqueue in the caller's transaction; workers claim due
+//! rows with a lease, so several instances never deliver one row at once.
+
+use super::schema::outbox as ob;
+use super::DbConnection;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ob)]
+pub struct OutboxRow {
+    pub id: String,
+    pub message_id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub locale: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    pub locked_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+pub const PENDING: &str = "pending";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+pub fn enqueue(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
+    diesel::insert_into(ob::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Claims up to `limit` due messages for `lease_secs`: pending ones whose
+/// time has come, and ones left "sending" by a worker that died (lease over).
+/// Each claim is a conditional update, so a row another worker claimed
+/// between our read and our write is simply skipped.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: i64,
+    lease_secs: i64,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let candidates: Vec<String> = ob::table
+        .filter(
+            (ob::status.eq(PENDING).and(ob::next_attempt_at.le(now)))
+                .or(ob::status.eq(SENDING).and(ob::locked_until.lt(now))),
+        )
+        .order((ob::next_attempt_at.asc(), ob::id.asc()))
+        .limit(limit)
+        .select(ob::id)
+        .load(conn)?;
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for id in candidates {
+        let n = diesel::update(
+            ob::table.find(&id).filter(
+                (ob::status.eq(PENDING).and(ob::next_attempt_at.le(now)))
+                    .or(ob::status.eq(SENDING).and(ob::locked_until.lt(now))),
+            ),
+        )
+        .set((
+            ob::status.eq(SENDING),
+            ob::locked_until.eq(now + lease_secs),
+        ))
+        .execute(conn)?;
+        if n == 1 {
+            claimed.push(
+                ob::table
+                    .find(&id)
+                    .select(OutboxRow::as_select())
+                    .first(conn)?,
+            );
+        }
+    }
+    Ok(claimed)
+}
+
+pub fn mark_sent(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(ob::table.find(id).filter(ob::status.eq(SENDING)))
+        .set((
+            ob::status.eq(SENT),
+            ob::sent_at.eq(now),
+            ob::locked_until.eq(None::<i64>),
+            ob::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Records a failed attempt: back to pending at `next_at`, or failed for good.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    attempts: i32,
+    next_at: Option<i64>,
+    error: &str,
+) -> QueryResult<usize> {
+    let status = if next_at.is_some() { PENDING } else { FAILED };
+    diesel::update(ob::table.find(id).filter(ob::status.eq(SENDING)))
+        .set((
+            ob::status.eq(status),
+            ob::attempts.eq(attempts),
+            ob::next_attempt_at.eq(next_at.unwrap_or(0)),
+            ob::locked_until.eq(None::<i64>),
+            ob::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+        ))
+        .execute(conn)
+}
+
+pub fn count_by_status(conn: &mut DbConnection, status: &str) -> QueryResult<i64> {
+    ob::table
+        .filter(ob::status.eq(status))
+        .count()
+        .get_result(conn)
+}
+
+pub fn failed(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    ob::table
+        .filter(ob::status.eq(FAILED))
+        .order(ob::created_at.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
