@@ -1,25 +1,41 @@
 //! Exact maximum-weight matching on a general graph.
 //!
-//! Edmonds' primal-dual blossom algorithm, organised for large sparse graphs:
+//! Edmonds' primal-dual blossom algorithm (vertex duals `y`, blossom duals
+//! `z`, optimal once every matched edge is tight, every free vertex has
+//! `y = 0` and every blossom with `z > 0` is full), organised for large
+//! sparse graphs:
 //!
-//! - A cheap warm start (per-vertex duals at half the heaviest incident edge,
-//!   then each vertex lowers its dual until an edge becomes tight and takes it
-//!   if the other end is free) leaves only a few free vertices with a positive
-//!   dual, the only ones that still violate complementary slackness.
-//! - Each of those is then resolved by growing a *single* alternating tree
-//!   from it. Dual changes are applied lazily (a per-phase offset `d`), so a
-//!   dual step costs O(1) instead of O(n), and the four classic "delta"
-//!   minimisations come from binary heaps with lazy deletion. A phase
-//!   therefore costs O((size of the tree and its edges) · log m), not O(n + m),
-//!   which is what lets 10⁵ vertices finish quickly.
-//! - A phase ends when the root gets matched (augmenting path to any free
-//!   vertex) or when some even vertex's dual reaches zero, in which case the
-//!   alternating path from the root to it is flipped so that vertex becomes the
-//!   free one; either way the number of free vertices with positive dual drops.
+//! - Warm start: each vertex's dual starts at half its heaviest edge, then
+//!   each vertex in turn lowers its dual until an edge becomes tight and takes
+//!   it if the other end is free. About a quarter of the vertices stay free
+//!   with a positive dual on random sparse graphs; each roots an alternating
+//!   tree.
+//! - All trees grow together. The dual step is applied lazily (a global
+//!   offset `d`; a labelled vertex stores its dual relative to it), so a step
+//!   costs O(1) instead of O(n), and the next event comes from one monotone
+//!   radix queue: an even vertex's dual reaching zero, a free-standing
+//!   vertex's best edge to an even vertex becoming tight, an even vertex's best
+//!   edge to another even blossom becoming tight, an odd blossom's dual
+//!   reaching zero. Keeping one entry per vertex (its best edge) rather than
+//!   one per edge, re-checked when popped, keeps the queue near n entries.
+//! - An augmentation (or a root whose path is flipped because an even
+//!   vertex's dual hit zero) takes apart only the trees involved; the rest
+//!   keep growing. This is what makes 10⁵ vertices with 2.5·10⁶ edges take
+//!   about 2 s instead of the hours a textbook O(n³) version needs.
+//! - Top-level blossom lookup goes through vertex groups that new blossoms
+//!   inherit from their largest child (small-to-large relabelling).
+//! - Ties are broken by a small deterministic jitter on scaled weights (see
+//!   `tie_breaking`), which keeps the optimum but avoids the slow degenerate
+//!   growth that many equal weights cause.
 //!
-//! Weights are doubled internally so all duals stay integral, and kept in
-//! `i128` so that the max-cardinality transformation (adding a constant larger
-//! than the sum of all |weights| to every edge) cannot overflow.
+//! Worst case this is the O(n·m) queue operations of the O(nm log n) family
+//! (at most n/2 augmentations, each possibly relabelling the whole graph); on
+//! the sparse candidate graphs of this product it behaves near-linearly.
+//!
+//! Weights are doubled internally so all duals stay integral. Duals are `i64`
+//! when the scaled weights leave headroom and `i128` otherwise, so the
+//! max-cardinality transformation (adding a constant larger than the sum of
+//! all |weights| to every edge) can never overflow.
 
 use std::cmp::Reverse;
 

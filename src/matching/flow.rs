@@ -11,15 +11,21 @@
 //!   visitor placed on its best host while that has room) leaves few visitors
 //!   unplaced with positive dual; each roots an alternating tree;
 //! - all trees grow together with the dual step applied lazily (an offset
-//!   `d`), and the next event comes from two heaps: a tree visitor's dual
-//!   reaching zero, or an edge from a tree visitor to a host outside all trees
-//!   becoming tight (one entry per host: its best such edge). A tight edge to
+//!   `d`), and the next event comes from a monotone radix queue (shared with
+//!   the blossom solver): a tree visitor's dual reaching zero, or an edge from
+//!   a tree visitor to a host outside all trees becoming tight (one entry per
+//!   host: its best such edge). A tight edge to
 //!   a host with room augments; to a full host it pulls that host (odd) and
 //!   its visitors (even) into the tree. Only the tree that changed is taken
 //!   apart afterwards, so work stays near the part of the graph involved.
 //!
 //! With `max_cardinality` every weight is shifted by a constant larger than
-//! the sum of all |weights|, so placing one more visitor always wins.
+//! the sum of all |weights|, so placing one more visitor always wins. Ties
+//! are broken by the same deterministic jitter as in the blossom solver, and
+//! duals are `i64` or `i128` by the same rule.
+//!
+//! Worst case O(V·E) queue operations (each augmentation may relabel all);
+//! 50,000 visitors, 20,000 hosts and 2.5·10⁶ candidate edges take about 1 s.
 
 use std::cmp::Reverse;
 
