@@ -82,6 +82,20 @@ impl Block {
         near.then_some(GroupMode::InPerson)
     }
 
+    /// Would the group plus `c` still share a language and a meeting mode?
+    /// Both only get harder as a group grows, so growth stops early.
+    fn could_meet(&self, g: &[u32], c: usize) -> bool {
+        let mut langs = self.langs[c];
+        let (mut online, mut in_person) = (self.online[c], self.in_person[c]);
+        for &x in g {
+            let x = x as usize;
+            langs = langs.intersect(self.langs[x]);
+            online &= self.online[x];
+            in_person &= self.in_person[x] && self.near[x * self.n + c];
+        }
+        !langs.is_empty() && (online || in_person)
+    }
+
     pub fn group_weight(&self, g: &[u32]) -> i64 {
         let mut s = 0;
         for (x, &a) in g.iter().enumerate() {
@@ -262,7 +276,7 @@ impl<'b> State<'b> {
                     continue;
                 }
                 self.evaluations += 1;
-                if !g.iter().all(|&x| b.ok(c, x as usize)) {
+                if !g.iter().all(|&x| b.ok(c, x as usize)) || !b.could_meet(&g, c) {
                     continue;
                 }
                 let mut gain: i64 = g.iter().map(|&x| b.w(c, x as usize)).sum();
@@ -363,14 +377,41 @@ impl<'b> State<'b> {
         any
     }
 
+    /// Leave the current local optimum: a few random swaps, or a member
+    /// sent to the leftovers, or a whole group dissolved (the only way to
+    /// go from many small groups to fewer large ones, which have more pairs).
     fn kick(&mut self, rng: &mut ChaCha8Rng) {
         let n = self.b.n;
-        for _ in 0..3 {
-            for _attempt in 0..20 {
-                let i = rng.random_range(0..n);
-                let j = rng.random_range(0..n);
-                if self.try_swap(i, j, false) {
-                    break;
+        match rng.random_range(0..4) {
+            0 | 1 => {
+                for _ in 0..3 {
+                    for _attempt in 0..20 {
+                        let i = rng.random_range(0..n);
+                        let j = rng.random_range(0..n);
+                        if self.try_swap(i, j, false) {
+                            break;
+                        }
+                    }
+                }
+            }
+            2 => {
+                for _attempt in 0..20 {
+                    let i = rng.random_range(0..n);
+                    if self.group_of[i] != POOL && self.try_move(i, POOL, false) {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                let live: Vec<usize> = (0..self.groups.len())
+                    .filter(|&g| !self.groups[g].is_empty())
+                    .collect();
+                if live.is_empty() {
+                    return;
+                }
+                let g = live[rng.random_range(0..live.len())];
+                for i in self.groups[g].clone() {
+                    self.remove(i as usize);
                 }
             }
         }
@@ -411,19 +452,42 @@ pub fn search(b: &Block, seed: u64, stream: u64, budget: u64) -> Vec<Vec<u32>> {
     let mut order: Vec<usize> = (0..b.n).collect();
     order.sort_by_key(|&i| (degree[i], tiebreak[i]));
 
+    // Iterated local search from the hardest-first start; when a walk has
+    // not improved for a while, start again from a shuffled order and keep
+    // the best of all walks.
+    const STALL: u32 = 300;
     let mut s = State::new(b);
-    s.construct(&order);
-    s.descend(budget);
-    let (mut best_obj, mut best) = s.snapshot();
-    while s.evaluations < budget {
-        s.kick(&mut rng);
+    let (mut best_obj, mut best) = (i64::MIN, Vec::new());
+    let mut first = true;
+    while first || s.evaluations < budget {
+        if !first {
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.random_range(0..=i));
+            }
+            s.restore(&[]);
+        }
+        first = false;
+        s.construct(&order);
         s.descend(budget);
-        // Better or equal moves on (a walk along plateaus); worse goes back
-        // to the best found.
-        if s.objective >= best_obj {
-            (best_obj, best) = s.snapshot();
-        } else {
-            s.restore(&best);
+        let (mut walk_obj, mut walk) = s.snapshot();
+        let mut stall = 0;
+        while s.evaluations < budget && stall < STALL {
+            s.kick(&mut rng);
+            s.descend(budget);
+            stall += 1;
+            // Better or equal moves on (a walk along plateaus); worse goes
+            // back to the walk's best.
+            if s.objective > walk_obj {
+                stall = 0;
+            }
+            if s.objective >= walk_obj {
+                (walk_obj, walk) = s.snapshot();
+            } else {
+                s.restore(&walk);
+            }
+        }
+        if walk_obj > best_obj {
+            (best_obj, best) = (walk_obj, walk);
         }
     }
     let mut out: Vec<Vec<u32>> = best.into_iter().filter(|g| !g.is_empty()).collect();

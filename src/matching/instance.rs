@@ -99,8 +99,9 @@ pub struct RoundParams {
     pub group_max: usize,
     pub form_hours: FormHours,
     pub weights: Weights,
-    /// Intervision local search: move evaluations per block of members.
-    /// Counted, not timed, so the result does not depend on machine speed.
+    /// Intervision local search: move evaluations per member of a block
+    /// (never fewer than 2 million per block). Counted, not timed, so the
+    /// result does not depend on machine speed.
     pub search_effort: u64,
 }
 
@@ -118,7 +119,7 @@ impl Default for RoundParams {
             group_max: 6,
             form_hours: FormHours::default(),
             weights: Weights::default(),
-            search_effort: 20_000_000,
+            search_effort: 10_000,
         }
     }
 }
