@@ -16,13 +16,16 @@ more visitor always beats any weight difference. OR-tools takes int64 costs,
 so BIG must fit: the script exits with an error if it does not.
 
 Prints one JSON line {"peer":"ortools","total_weight":T,"matched":M,"seconds":S}.
-Timed: building the SimpleMinCostFlow network and Solve(); not reading or
-parsing the file. `matched` counts placed visitors.
+Timed: Solve() only. The network is added in bulk from numpy arrays before
+the clock starts (adding 2.5 million arcs one Python call at a time would
+time the interpreter, not OR-tools); reading and parsing the file are not
+timed either. `matched` counts placed visitors.
 """
 import json
 import sys
 import time
 
+import numpy as np
 from ortools.graph.python import min_cost_flow
 
 
@@ -47,30 +50,48 @@ def main() -> None:
     if big * 2 >= 2**62:
         sys.exit("weights too large for int64 costs")
 
-    start = time.perf_counter()
     mcf = min_cost_flow.SimpleMinCostFlow()
     source, sink = nv + nh, nv + nh + 1
-    for v in range(nv):
-        mcf.add_arc_with_capacity_and_unit_cost(source, v, 1, 0)
-        mcf.add_arc_with_capacity_and_unit_cost(v, sink, 1, big)
-    arcs = {}
-    for (v, h), w in best.items():
-        arcs[mcf.add_arc_with_capacity_and_unit_cost(v, nv + h, 1, -w)] = (v, h)
-    for h in range(nh):
-        mcf.add_arc_with_capacity_and_unit_cost(nv + h, sink, cap[h], 0)
+    pairs = list(best.items())
+    visitors = np.arange(nv, dtype=np.int64)
+    hosts = np.arange(nh, dtype=np.int64)
+    tails = np.concatenate([
+        np.full(nv, source, dtype=np.int64),      # source -> visitor
+        visitors,                                  # visitor -> sink (stay)
+        np.fromiter((v for (v, _), _ in pairs), dtype=np.int64, count=len(pairs)),
+        nv + hosts,                                # host -> sink
+    ])
+    heads = np.concatenate([
+        visitors,
+        np.full(nv, sink, dtype=np.int64),
+        np.fromiter((nv + h for (_, h), _ in pairs), dtype=np.int64, count=len(pairs)),
+        np.full(nh, sink, dtype=np.int64),
+    ])
+    caps = np.concatenate([
+        np.ones(2 * nv + len(pairs), dtype=np.int64),
+        np.asarray(cap, dtype=np.int64),
+    ])
+    costs = np.concatenate([
+        np.zeros(nv, dtype=np.int64),
+        np.full(nv, big, dtype=np.int64),
+        np.fromiter((-w for _, w in pairs), dtype=np.int64, count=len(pairs)),
+        np.zeros(nh, dtype=np.int64),
+    ])
+    arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     mcf.set_node_supply(source, nv)
     mcf.set_node_supply(sink, -nv)
+
+    start = time.perf_counter()
     status = mcf.solve()
     seconds = time.perf_counter() - start
     if status != mcf.OPTIMAL:
         sys.exit(f"min cost flow failed: status {status}")
 
-    total = 0
-    matched = 0
-    for arc, (v, h) in arcs.items():
-        if mcf.flow(arc) > 0:
-            total += best[(v, h)]
-            matched += 1
+    edge_arcs = arcs[2 * nv: 2 * nv + len(pairs)]
+    flows = mcf.flows(edge_arcs)
+    used = np.nonzero(flows > 0)[0]
+    total = int(sum(pairs[i][1] for i in used))
+    matched = int(len(used))
     print(json.dumps({"peer": "ortools", "total_weight": total,
                       "matched": matched, "seconds": round(seconds, 6)}))
 

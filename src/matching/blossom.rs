@@ -40,6 +40,12 @@
 use std::cmp::Reverse;
 
 const NONE: u32 = u32::MAX;
+/// Blossom ids run up to 2n and must stay below `NONE` in a u32; vertices
+/// beyond this (an absurd instance) are treated as having no edges.
+const MAX_VERTICES: usize = (u32::MAX / 2 - 1) as usize;
+/// Edge ids are stored doubled (with a side bit) in a u32; further edges are
+/// ignored.
+const MAX_EDGES: usize = (u32::MAX / 2 - 1) as usize;
 const FREE: u8 = 0;
 const EVEN: u8 = 1;
 const ODD: u8 = 2;
@@ -173,7 +179,10 @@ pub fn max_weight_matching(
     } else {
         run(prepared.into_graph::<i128>()).mate
     };
-    mate.iter().map(|&m| (m != NONE).then_some(m)).collect()
+    let mut out: Vec<Option<u32>> = mate.iter().map(|&m| (m != NONE).then_some(m)).collect();
+    // Vertices past the solver's id range (see `MAX_VERTICES`) stay free.
+    out.resize(n, None);
+    out
 }
 
 /// Sum of the weights of the matched pairs, each pair counted once, using the
@@ -259,6 +268,7 @@ impl Prepared {
     }
 
     fn build(n: usize, edges: &[(u32, u32, i64)], max_cardinality: bool) -> Prepared {
+        let n = n.min(MAX_VERTICES);
         let mut list: Vec<(u32, u32, i64)> = edges
             .iter()
             .filter(|&&(u, v, _)| u != v && (u as usize) < n && (v as usize) < n)
@@ -270,6 +280,7 @@ impl Prepared {
         if !max_cardinality {
             list.retain(|e| e.2 > 0);
         }
+        list.truncate(MAX_EDGES);
         // Any matching with one more edge gains at least `shift - sum|w| > 0`.
         let shift: i128 = if max_cardinality {
             list.iter().map(|e| (e.2 as i128).abs()).sum::<i128>() + 1

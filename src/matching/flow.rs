@@ -61,7 +61,10 @@ pub fn max_weight_assignment(
     } else {
         run(Solver::<i128>::new(prepared)).assign
     };
-    assign.iter().map(|&h| (h != NONE).then_some(h)).collect()
+    let mut out: Vec<Option<u32>> = assign.iter().map(|&h| (h != NONE).then_some(h)).collect();
+    // Visitors past the u32 id range stay unplaced.
+    out.resize(n_visitors, None);
+    out
 }
 
 /// Total weight of an assignment, using the heaviest parallel edge for each
@@ -135,6 +138,11 @@ struct Solver<T: Dual> {
 
 impl Prepared {
     fn build(nv: usize, capacity: &[u32], edges: &[(u32, u32, i64)], mc: bool) -> Prepared {
+        // Ids must stay below the NONE sentinel; an instance that large is
+        // absurd, and the excess is simply left out.
+        let limit = (u32::MAX - 1) as usize;
+        let nv = nv.min(limit);
+        let capacity = &capacity[..capacity.len().min(limit)];
         let nh = capacity.len();
         let mut list: Vec<(u32, u32, i64)> = edges
             .iter()
@@ -146,6 +154,7 @@ impl Prepared {
         if !mc {
             list.retain(|e| e.2 > 0);
         }
+        list.truncate(limit);
         let shift: i128 = if mc {
             list.iter().map(|e| (e.2 as i128).abs()).sum::<i128>() + 1
         } else {
