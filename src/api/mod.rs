@@ -5,6 +5,7 @@ mod health;
 pub mod json;
 mod problems;
 mod profile;
+mod rounds;
 
 use actix_web::web;
 
@@ -43,6 +44,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/topics").route(web::get().to(profile::topics)))
                 .service(web::resource("/members").route(web::get().to(profile::list_members)))
+                .service(
+                    web::resource("/rounds")
+                        .route(web::get().to(rounds::list))
+                        .route(web::post().to(rounds::create)),
+                )
+                .service(web::resource("/rounds/{id}").route(web::get().to(rounds::detail)))
+                .service(
+                    web::resource("/rounds/{id}/preview").route(web::post().to(rounds::preview)),
+                )
+                .service(
+                    web::resource("/rounds/{id}/publish").route(web::post().to(rounds::publish)),
+                )
+                .service(web::resource("/rounds/{id}/cancel").route(web::post().to(rounds::cancel)))
+                .service(web::resource("/me/matches").route(web::get().to(rounds::my_matches)))
+                .service(
+                    web::resource("/me/matches/{id}/accept").route(web::post().to(rounds::accept)),
+                )
+                .service(
+                    web::resource("/me/matches/{id}/decline")
+                        .route(web::post().to(rounds::decline)),
+                )
                 .service(
                     web::resource("/admin/users/{id}/role")
                         .route(web::put().to(accounts::set_role)),

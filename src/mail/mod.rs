@@ -1,6 +1,7 @@
 //! Email: templates per message and language, transports, and the outbox
 //! delivery worker.
 
+pub mod labels;
 pub mod templates;
 pub mod transport;
 pub mod worker;

@@ -9,15 +9,21 @@ use std::sync::LazyLock;
 pub enum MailKind {
     VerifyEmail,
     ResetPassword,
+    MatchProposed,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 2] = [MailKind::VerifyEmail, MailKind::ResetPassword];
+    pub const ALL: [MailKind; 3] = [
+        MailKind::VerifyEmail,
+        MailKind::ResetPassword,
+        MailKind::MatchProposed,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             MailKind::VerifyEmail => "verify_email",
             MailKind::ResetPassword => "reset_password",
+            MailKind::MatchProposed => "match_proposed",
         }
     }
 }
@@ -35,7 +41,7 @@ macro_rules! template_files {
     };
 }
 
-const FILES: &[(&str, &str)] = template_files!("verify_email", "reset_password");
+const FILES: &[(&str, &str)] = template_files!("verify_email", "reset_password", "match_proposed");
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -78,7 +84,12 @@ mod tests {
                 let r = render(
                     kind,
                     locale,
-                    context! { name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60 },
+                    context! {
+                        name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
+                        kind => "een buddykoppel", role => "buddy", round => 3, note => "",
+                        counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht" }],
+                        reasons => vec!["Verschillende domeinen (+40)"],
+                    },
                 )
                 .unwrap();
                 assert!(!r.subject.is_empty());

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod mail;
+pub mod matches;
 pub mod profiles;
+pub mod rounds;
 
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::error::AppError;

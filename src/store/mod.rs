@@ -5,6 +5,7 @@ pub mod db;
 pub mod email_tokens;
 pub mod outbox;
 pub mod profiles;
+pub mod rounds;
 pub mod schema;
 pub mod tokens;
 pub mod topics;

@@ -127,7 +127,31 @@ pub fn load_many(
         .filter(pt::user_id.eq_any(ids))
         .select((pt::user_id, pt::topic, pt::direction))
         .load(conn)?;
+    assemble(rows, langs, forms, modes, topics)
+}
 
+/// Every profile, for building a round's instance. Whole tables rather than
+/// an id list: bind-parameter limits (SQLite 32,766) make huge IN lists fail.
+pub fn load_all(conn: &mut DbConnection) -> QueryResult<HashMap<String, LearningProfile>> {
+    let rows: Vec<ProfileRow> = p::table.select(ProfileRow::as_select()).load(conn)?;
+    let langs: Vec<(String, String)> = pl::table.select((pl::user_id, pl::language)).load(conn)?;
+    let forms: Vec<(String, String)> = pf::table.select((pf::user_id, pf::form)).load(conn)?;
+    let modes: Vec<(String, String)> = pm::table.select((pm::user_id, pm::mode)).load(conn)?;
+    let topics: Vec<(String, String, String)> = pt::table
+        .select((pt::user_id, pt::topic, pt::direction))
+        .load(conn)?;
+    assemble(rows, langs, forms, modes, topics)
+}
+
+type Pairs = Vec<(String, String)>;
+
+fn assemble(
+    rows: Vec<ProfileRow>,
+    langs: Pairs,
+    forms: Pairs,
+    modes: Pairs,
+    topics: Vec<(String, String, String)>,
+) -> QueryResult<HashMap<String, LearningProfile>> {
     let mut out = HashMap::with_capacity(rows.len());
     for r in rows {
         let profile = LearningProfile {

@@ -112,8 +112,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rounds (id) {
+        id -> Text,
+        number -> Integer,
+        kind -> Text,
+        status -> Text,
+        params -> Text,
+        cohort -> Text,
+        note -> Text,
+        meeting_window -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        published_at -> Nullable<BigInt>,
+        cancelled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    matches (id) {
+        id -> Text,
+        round_id -> Text,
+        kind -> Text,
+        score -> BigInt,
+        explanation -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    match_members (match_id, user_id) {
+        match_id -> Text,
+        round_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        response -> Text,
+        responded_at -> Nullable<BigInt>,
+        decline_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
+diesel::joinable!(matches -> rounds (round_id));
+diesel::joinable!(match_members -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -126,4 +168,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     profile_topics,
     email_tokens,
     outbox,
+    rounds,
+    matches,
+    match_members,
 );

@@ -10,3 +10,4 @@ mod health;
 mod mail;
 mod members;
 mod profile;
+mod rounds;

@@ -250,6 +250,87 @@ impl TestApp {
             .to_string()
     }
 
+    /// A second server on the same database and files, as in a scale-out
+    /// deployment; returns its base address. It stops with the test.
+    pub async fn second_instance(&self) -> String {
+        let app = App::build(self.config.clone())
+            .await
+            .expect("second instance starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
+    /// Signs up through HTTP, confirms the address with the link from the
+    /// email in the mail folder, logs in and saves `profile`. Returns the token.
+    pub async fn verified_member(
+        &self,
+        email: &str,
+        name: &str,
+        locale: &str,
+        profile: &Value,
+    ) -> String {
+        let res = self
+            .post("/api/v1/auth/register", &json!({"email": email, "password": PASSWORD, "display_name": name, "locale": locale}))
+            .await;
+        assert_eq!(res.status(), 201, "registering {email}");
+        let mail = self.wait_for_folder_mail(email, "token=").await;
+        let start = mail.find("token=").unwrap() + "token=".len();
+        let token: String = mail[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let res = self
+            .post("/api/v1/auth/verify-email", &json!({"token": token}))
+            .await;
+        assert_eq!(res.status(), 200, "verifying {email}");
+        let access = self.login(email).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = self
+            .send_json(
+                reqwest::Method::PUT,
+                "/api/v1/me/profile",
+                Some(&access),
+                profile,
+            )
+            .await;
+        assert_eq!(res.status(), 200, "profile of {email}");
+        access
+    }
+
+    /// The decoded text of the first .eml in the mail folder sent to `to`
+    /// and containing `needle`.
+    pub async fn wait_for_folder_mail(&self, to: &str, needle: &str) -> String {
+        let dir = self.config.mail_dir();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                for e in entries.flatten() {
+                    let raw = std::fs::read(e.path()).unwrap_or_default();
+                    if let Some(m) = mail_parser::MessageParser::default().parse(&raw) {
+                        let rcpt = m
+                            .to()
+                            .and_then(|a| a.first())
+                            .and_then(|a| a.address())
+                            .unwrap_or_default()
+                            .to_string();
+                        let text = m.body_text(0).map(|c| c.to_string()).unwrap_or_default();
+                        if rcpt == to && text.contains(needle) {
+                            return text;
+                        }
+                    }
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no email to {to} containing {needle:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn data_dir(&self) -> &std::path::Path {
         self.dir.path()
     }

@@ -1,0 +1,3 @@
+DROP TABLE match_members;
+DROP TABLE matches;
+DROP TABLE rounds;

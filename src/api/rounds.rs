@@ -1,0 +1,131 @@
+use super::json::ApiJson;
+use crate::auth::{AuthUser, Coordinator};
+use crate::domain::MatchKind;
+use crate::error::AppError;
+use crate::service::rounds::{self, Cohort, MeetingWindow, NewRound, Settings};
+use crate::service::{blocking, matches, AppState};
+use actix_web::{web, HttpResponse};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundBody {
+    kind: MatchKind,
+    #[serde(default)]
+    cohort: Cohort,
+    #[serde(default)]
+    settings: Settings,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    meeting_window: MeetingWindow,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineBody {
+    reason: Option<String>,
+}
+
+pub async fn create(
+    Coordinator(c): Coordinator,
+    state: web::Data<AppState>,
+    body: ApiJson<RoundBody>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.0;
+    let new = NewRound {
+        kind: b.kind,
+        cohort: b.cohort,
+        settings: b.settings,
+        note: b.note,
+        meeting_window: b.meeting_window,
+    };
+    let round = blocking(move || rounds::create(&state, &c.id, new)).await?;
+    Ok(HttpResponse::Created().json(round))
+}
+
+pub async fn list(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+    q: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(25));
+    let out = blocking(move || rounds::list(&state, page, per_page)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn detail(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || rounds::detail(&state, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn preview(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || rounds::preview(&state, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn publish(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || rounds::publish(&state, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn cancel(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || rounds::cancel(&state, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn my_matches(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || matches::mine(&state, &user.id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn accept(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || matches::respond(&state, &user.id, &id, true, None)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn decline(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<DeclineBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let reason = body.0.reason;
+    let out = blocking(move || matches::respond(&state, &user.id, &id, false, reason)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}

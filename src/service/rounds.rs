@@ -1,0 +1,636 @@
+//! Matching rounds: a coordinator creates one, previews the engine's
+//! proposal on the current cohort, and publishes it, which stores the
+//! matches and enqueues every email in one transaction.
+
+use super::{now, AppState};
+use crate::domain::{Domain, Locale, MatchKind, Profession, Province};
+use crate::error::AppError;
+use crate::mail::{labels, MailKind};
+use crate::matching::instance::{
+    BlockedPair, Instance, Member, PastMeeting, Prefer, RoundParams, Weights,
+};
+use crate::matching::outcome::{Reason, RoundResult};
+use crate::store::db::write_tx;
+use crate::store::rounds::{self as store_rounds, MatchMemberRow, MatchRow, RoundRow, DRAFT};
+use crate::store::{self, DbConnection};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Cohort {
+    pub provinces: Vec<Province>,
+    pub domains: Vec<Domain>,
+    pub professions: Vec<Profession>,
+}
+
+/// What a coordinator may set; everything else is the engine's default.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub repeat_window: Option<u32>,
+    pub prefer: Option<Prefer>,
+    pub group_min: Option<usize>,
+    pub group_max: Option<usize>,
+    pub seed: Option<u64>,
+    pub candidates_per_member: Option<usize>,
+    pub weights: Option<Weights>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingWindow {
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+pub struct NewRound {
+    pub kind: MatchKind,
+    pub cohort: Cohort,
+    pub settings: Settings,
+    pub note: String,
+    pub meeting_window: MeetingWindow,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct RoundView {
+    pub id: String,
+    pub number: i32,
+    pub kind: String,
+    pub status: String,
+    pub cohort: Cohort,
+    pub settings: Settings,
+    pub note: String,
+    pub meeting_window: MeetingWindow,
+    pub created_at: i64,
+    pub published_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+}
+
+fn view(r: RoundRow) -> Result<RoundView, AppError> {
+    let bad =
+        |e: serde_json::Error| AppError::Internal(anyhow::anyhow!("stored round {}: {e}", r.id));
+    Ok(RoundView {
+        cohort: serde_json::from_str(&r.cohort).map_err(bad)?,
+        settings: serde_json::from_str(&r.params).map_err(bad)?,
+        meeting_window: serde_json::from_str(&r.meeting_window).map_err(bad)?,
+        id: r.id,
+        number: r.number,
+        kind: r.kind,
+        status: r.status,
+        note: r.note,
+        created_at: r.created_at,
+        published_at: r.published_at,
+        cancelled_at: r.cancelled_at,
+    })
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+impl NewRound {
+    fn validate(&self) -> Result<(), AppError> {
+        let mut problems = Vec::new();
+        let s = &self.settings;
+        let (min, max) = (s.group_min.unwrap_or(4), s.group_max.unwrap_or(6));
+        if !(3..=12).contains(&min) || !(3..=12).contains(&max) || min > max {
+            problems.push(crate::domain::FieldProblem::new(
+                "settings.group_min",
+                format!("group sizes must satisfy 3 <= group_min <= group_max <= 12 (got {min} and {max})"),
+            ));
+        }
+        if s.repeat_window.is_some_and(|w| w > 120) {
+            problems.push(crate::domain::FieldProblem::new(
+                "settings.repeat_window",
+                "must be at most 120 rounds",
+            ));
+        }
+        if s.candidates_per_member
+            .is_some_and(|k| !(1..=500).contains(&k))
+        {
+            problems.push(crate::domain::FieldProblem::new(
+                "settings.candidates_per_member",
+                "must be between 1 and 500",
+            ));
+        }
+        if let Err(p) = crate::domain::free_text("note", &self.note, 1000) {
+            problems.push(p);
+        }
+        for (field, v) in [
+            ("meeting_window.from", &self.meeting_window.from),
+            ("meeting_window.until", &self.meeting_window.until),
+        ] {
+            if v.as_deref().is_some_and(|d| !is_date(d)) {
+                problems.push(crate::domain::FieldProblem::new(
+                    field,
+                    "must be a date like 2026-12-01",
+                ));
+            }
+        }
+        if let (Some(f), Some(u)) = (&self.meeting_window.from, &self.meeting_window.until) {
+            if is_date(f) && is_date(u) && f > u {
+                problems.push(crate::domain::FieldProblem::new(
+                    "meeting_window.until",
+                    "must not be before meeting_window.from",
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(problems))
+        }
+    }
+}
+
+pub fn create(
+    state: &AppState,
+    coordinator_id: &str,
+    new: NewRound,
+) -> Result<RoundView, AppError> {
+    new.validate()?;
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let row = RoundRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            number: store_rounds::next_number(conn)?,
+            kind: new.kind.code().into(),
+            status: DRAFT.into(),
+            params: serde_json::to_string(&new.settings).map_err(anyhow::Error::from)?,
+            cohort: serde_json::to_string(&new.cohort).map_err(anyhow::Error::from)?,
+            note: new.note.trim().to_string(),
+            meeting_window: serde_json::to_string(&new.meeting_window)
+                .map_err(anyhow::Error::from)?,
+            created_by: coordinator_id.into(),
+            created_at: now(),
+            published_at: None,
+            cancelled_at: None,
+        };
+        store_rounds::insert(conn, &row)?;
+        view(row)
+    })
+}
+
+fn round_not_found(id: &str) -> AppError {
+    AppError::not_found("round_not_found", format!("no round with id {id}"))
+}
+
+fn load_round(conn: &mut DbConnection, id: &str) -> Result<RoundRow, AppError> {
+    store_rounds::get(conn, id)?.ok_or_else(|| round_not_found(id))
+}
+
+/// Who is in the round and the engine's instance for them.
+struct Prepared {
+    instance: Instance,
+    people: HashMap<String, (String, Domain)>,
+}
+
+fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppError> {
+    let cohort: Cohort = serde_json::from_str(&round.cohort).map_err(anyhow::Error::from)?;
+    let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
+    let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
+    let verified: HashMap<String, String> =
+        store_rounds::verified_user_ids(conn)?.into_iter().collect();
+    let mut profiles: Vec<_> = store::profiles::load_all(conn)?
+        .into_iter()
+        .filter(|(id, _)| verified.contains_key(id))
+        .collect();
+    // The engine's result depends on input order; a stable order makes a
+    // round reproducible on either database.
+    profiles.sort_by(|a, b| a.0.cmp(&b.0));
+    let in_cohort = |p: &crate::domain::LearningProfile| {
+        (cohort.provinces.is_empty() || cohort.provinces.contains(&p.province))
+            && (cohort.domains.is_empty() || cohort.domains.contains(&p.domain))
+            && (cohort.professions.is_empty() || cohort.professions.contains(&p.profession))
+    };
+    let mut people = HashMap::new();
+    let mut members = Vec::new();
+    for (id, p) in profiles.into_iter().filter(|(_, p)| in_cohort(p)) {
+        people.insert(
+            id.clone(),
+            (verified.get(&id).cloned().unwrap_or_default(), p.domain),
+        );
+        members.push(Member {
+            id,
+            domain: p.domain,
+            profession: p.profession,
+            experience: p.experience,
+            registration: p.registration,
+            province: p.province,
+            languages: p.languages.into_iter().collect(),
+            forms: p.forms.into_iter().collect(),
+            host_capacity: p.host_capacity,
+            hours_per_month: p.hours_per_month,
+            meeting_modes: p.meeting_modes.into_iter().collect(),
+            max_travel_km: p.max_travel_km,
+            topics_wanted: p.topics_wanted.into_iter().collect(),
+            topics_offered: p.topics_offered.into_iter().collect(),
+            paused: p.paused,
+        });
+    }
+    let h = store_rounds::history(conn)?;
+    let known = |a: &String, b: &String| people.contains_key(a) && people.contains_key(b);
+    let defaults = RoundParams::default();
+    let params = RoundParams {
+        kind,
+        round: round.number as u32,
+        repeat_window: settings.repeat_window.unwrap_or(defaults.repeat_window),
+        seed: settings.seed.unwrap_or(round.number as u64),
+        prefer: settings.prefer.unwrap_or(defaults.prefer),
+        candidates_per_member: settings
+            .candidates_per_member
+            .unwrap_or(defaults.candidates_per_member),
+        group_min: settings.group_min.unwrap_or(defaults.group_min),
+        group_max: settings.group_max.unwrap_or(defaults.group_max),
+        weights: settings.weights.unwrap_or(defaults.weights),
+        ..defaults
+    };
+    let instance = Instance {
+        round: params,
+        history: h
+            .met
+            .iter()
+            .filter(|(a, b, _)| known(a, b))
+            .map(|(a, b, r)| PastMeeting {
+                a: a.clone(),
+                b: b.clone(),
+                round: *r as u32,
+            })
+            .collect(),
+        blocked: h
+            .declined
+            .iter()
+            .filter(|(a, b)| known(a, b))
+            .map(|(a, b)| BlockedPair {
+                a: a.clone(),
+                b: b.clone(),
+            })
+            .collect(),
+        members,
+    };
+    Ok(Prepared { instance, people })
+}
+
+fn solve(p: &Prepared) -> Result<RoundResult, AppError> {
+    crate::matching::solve(&p.instance).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("engine refused the round's instance: {e}"))
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Metrics {
+    pub eligible: usize,
+    pub matched: usize,
+    pub matched_share: f64,
+    pub cross_domain_share: f64,
+    pub matches: usize,
+    pub mean_score: f64,
+    pub score_spread: f64,
+    /// Per domain: members in the round and how many of them were matched.
+    pub per_domain: BTreeMap<String, DomainCount>,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct DomainCount {
+    pub eligible: usize,
+    pub matched: usize,
+}
+
+fn metrics(p: &Prepared, r: &RoundResult) -> Metrics {
+    let scores: Vec<i64> = r
+        .pairs
+        .iter()
+        .map(|x| x.score)
+        .chain(r.visits.iter().map(|x| x.score))
+        .chain(r.groups.iter().map(|x| x.score))
+        .collect();
+    let n = scores.len().max(1) as f64;
+    let mean = scores.iter().sum::<i64>() as f64 / n;
+    let var = scores
+        .iter()
+        .map(|s| (*s as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let unmatched: std::collections::HashSet<&str> =
+        r.unmatched.iter().map(|u| u.member.as_str()).collect();
+    let mut per_domain: BTreeMap<String, DomainCount> = BTreeMap::new();
+    for (id, (_, d)) in &p.people {
+        let e = per_domain.entry(d.code().to_string()).or_default();
+        e.eligible += 1;
+        if !unmatched.contains(id.as_str()) {
+            e.matched += 1;
+        }
+    }
+    Metrics {
+        eligible: r.participants,
+        matched: r.matched_members,
+        matched_share: if r.participants == 0 {
+            0.0
+        } else {
+            r.matched_members as f64 / r.participants as f64
+        },
+        cross_domain_share: r.cross_domain_share,
+        matches: scores.len(),
+        mean_score: if scores.is_empty() { 0.0 } else { mean },
+        score_spread: var.sqrt(),
+        per_domain,
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Preview {
+    pub round: RoundView,
+    pub metrics: Metrics,
+    pub result: RoundResult,
+    /// Display names of everyone the result mentions.
+    pub names: BTreeMap<String, String>,
+}
+
+pub fn preview(state: &AppState, round_id: &str) -> Result<Preview, AppError> {
+    let mut conn = state.conn()?;
+    let round = load_round(&mut conn, round_id)?;
+    let prepared = prepare(&mut conn, &round)?;
+    drop(conn);
+    let result = solve(&prepared)?;
+    Ok(Preview {
+        metrics: metrics(&prepared, &result),
+        names: prepared
+            .people
+            .iter()
+            .map(|(id, (name, _))| (id.clone(), name.clone()))
+            .collect(),
+        round: view(round)?,
+        result,
+    })
+}
+
+/// One stored match: who is in it, in which role, and why.
+struct PlannedMatch {
+    score: i64,
+    members: Vec<(String, &'static str)>,
+    reasons: Vec<Reason>,
+}
+
+fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
+    let mut out: Vec<PlannedMatch> = result
+        .pairs
+        .iter()
+        .map(|p| PlannedMatch {
+            score: p.score,
+            members: vec![(p.a.clone(), "buddy"), (p.b.clone(), "buddy")],
+            reasons: p.reasons.clone(),
+        })
+        .collect();
+    // A host with several visitors is one match: they meet the host together or in turn.
+    let mut by_host: BTreeMap<&str, PlannedMatch> = BTreeMap::new();
+    for v in &result.visits {
+        let e = by_host.entry(&v.host).or_insert_with(|| PlannedMatch {
+            score: 0,
+            members: vec![(v.host.clone(), "host")],
+            reasons: Vec::new(),
+        });
+        e.score += v.score;
+        e.members.push((v.visitor.clone(), "visitor"));
+        e.reasons.extend(v.reasons.iter().cloned());
+    }
+    out.extend(by_host.into_values());
+    out.extend(result.groups.iter().map(|g| PlannedMatch {
+        score: g.score,
+        members: g.members.iter().map(|m| (m.clone(), "member")).collect(),
+        reasons: g.reasons.clone(),
+    }));
+    out
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Published {
+    pub round: RoundView,
+    pub metrics: Metrics,
+    pub matches: usize,
+    pub emails: usize,
+}
+
+pub fn publish(state: &AppState, round_id: &str) -> Result<Published, AppError> {
+    let mut conn = state.conn()?;
+    let round = load_round(&mut conn, round_id)?;
+    if round.status != DRAFT {
+        return Err(not_draft(&round));
+    }
+    let prepared = prepare(&mut conn, &round)?;
+    let result = solve(&prepared)?;
+    let plan = planned(&result);
+    let emails = write_tx(&mut conn, |conn| {
+        let t = now();
+        if !store_rounds::publish_if_draft(conn, round_id, t)? {
+            let current = load_round(conn, round_id)?;
+            return Err(not_draft(&current));
+        }
+        let ids: Vec<String> = prepared.people.keys().cloned().collect();
+        let contacts: HashMap<String, (String, String, String)> = store_rounds::people(conn, &ids)?
+            .into_iter()
+            .map(|(id, name, email, locale)| (id, (name, email, locale)))
+            .collect();
+        let profiles = store::profiles::load_all(conn)?;
+        let mut emails = 0;
+        for m in &plan {
+            let match_id = uuid::Uuid::new_v4().to_string();
+            let row = MatchRow {
+                id: match_id.clone(),
+                round_id: round_id.into(),
+                kind: round.kind.clone(),
+                score: m.score,
+                explanation: serde_json::to_string(&m.reasons).map_err(anyhow::Error::from)?,
+                created_at: t,
+            };
+            let members: Vec<MatchMemberRow> = m
+                .members
+                .iter()
+                .map(|(uid, role)| MatchMemberRow {
+                    match_id: match_id.clone(),
+                    round_id: round_id.into(),
+                    user_id: uid.clone(),
+                    role: (*role).into(),
+                    response: "pending".into(),
+                    responded_at: None,
+                    decline_reason: None,
+                })
+                .collect();
+            store_rounds::insert_match(conn, &row, &members)?;
+            for (uid, role) in &m.members {
+                let Some((name, email, locale)) = contacts.get(uid) else {
+                    continue;
+                };
+                let locale: Locale = locale.parse().unwrap_or_default();
+                // A visitor meets the host; everyone else meets everyone in the match.
+                let counterparts: Vec<minijinja::Value> = m
+                    .members
+                    .iter()
+                    .filter(|(other, other_role)| {
+                        other != uid && (*role != "visitor" || *other_role == "host")
+                    })
+                    .filter_map(|(other, _)| {
+                        let (n, e, _) = contacts.get(other)?;
+                        let p = profiles.get(other)?;
+                        Some(minijinja::context! {
+                            name => n, email => e,
+                            domain => labels::domain(p.domain, locale),
+                            profession => labels::profession(p.profession, locale),
+                            province => p.province.name(),
+                        })
+                    })
+                    .collect();
+                let reasons: Vec<String> = m
+                    .reasons
+                    .iter()
+                    .map(|r| labels::reason(r, locale))
+                    .collect();
+                let mc = state.mail_context();
+                let ctx = minijinja::context! {
+                    name => name,
+                    kind => labels::kind(round.kind.parse().unwrap_or(MatchKind::Buddy), locale),
+                    role => labels::role(role, locale),
+                    round => round.number,
+                    counterparts => counterparts,
+                    reasons => reasons,
+                    note => round.note.clone(),
+                    link => format!("{}/matches/{match_id}", state.public_base_url.trim_end_matches('/')),
+                };
+                crate::service::mail::enqueue(
+                    conn,
+                    &mc,
+                    MailKind::MatchProposed,
+                    email,
+                    locale,
+                    ctx,
+                )?;
+                emails += 1;
+            }
+        }
+        Ok(emails)
+    })?;
+    let round = load_round(&mut conn, round_id)?;
+    Ok(Published {
+        metrics: metrics(&prepared, &result),
+        matches: plan.len(),
+        emails,
+        round: view(round)?,
+    })
+}
+
+fn not_draft(round: &RoundRow) -> AppError {
+    AppError::conflict(
+        "round_not_draft",
+        format!(
+            "round {} is {}; only a draft can be published",
+            round.number, round.status
+        ),
+    )
+}
+
+pub fn cancel(state: &AppState, round_id: &str) -> Result<RoundView, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let round = load_round(conn, round_id)?;
+        if round.status != DRAFT {
+            return Err(AppError::conflict(
+                "round_not_draft",
+                format!(
+                    "round {} is {}; only drafts can be cancelled for now",
+                    round.number, round.status
+                ),
+            ));
+        }
+        store_rounds::cancel(conn, round_id, now())?;
+        view(load_round(conn, round_id)?)
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct RoundDetail {
+    pub round: RoundView,
+    pub matches: Vec<StoredMatch>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct StoredMatch {
+    pub id: String,
+    pub score: i64,
+    pub reasons: serde_json::Value,
+    pub members: Vec<MatchMemberView>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct MatchMemberView {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: String,
+    pub response: String,
+}
+
+pub fn detail(state: &AppState, round_id: &str) -> Result<RoundDetail, AppError> {
+    let mut conn = state.conn()?;
+    let round = load_round(&mut conn, round_id)?;
+    let stored = store_rounds::matches_of_round(&mut conn, round_id)?;
+    let ids: Vec<String> = stored
+        .iter()
+        .flat_map(|(_, ms)| ms.iter().map(|m| m.user_id.clone()))
+        .collect();
+    let names: HashMap<String, String> = store_rounds::people(&mut conn, &ids)?
+        .into_iter()
+        .map(|(id, n, _, _)| (id, n))
+        .collect();
+    let matches = stored
+        .into_iter()
+        .map(|(m, ms)| StoredMatch {
+            id: m.id,
+            score: m.score,
+            reasons: serde_json::from_str(&m.explanation).unwrap_or(serde_json::Value::Null),
+            members: ms
+                .into_iter()
+                .map(|x| MatchMemberView {
+                    display_name: names.get(&x.user_id).cloned().unwrap_or_default(),
+                    user_id: x.user_id,
+                    role: x.role,
+                    response: x.response,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(RoundDetail {
+        round: view(round)?,
+        matches,
+    })
+}
+
+pub fn list(
+    state: &AppState,
+    page: u32,
+    per_page: u32,
+) -> Result<super::profiles::Page<RoundView>, AppError> {
+    if page == 0 || per_page == 0 || per_page > 100 {
+        return Err(AppError::invalid_field(
+            "per_page",
+            "page must be 1 or more and per_page between 1 and 100",
+        ));
+    }
+    let mut conn = state.conn()?;
+    let (rows, total) = store_rounds::list(
+        &mut conn,
+        i64::from(page - 1) * i64::from(per_page),
+        i64::from(per_page),
+    )?;
+    Ok(super::profiles::Page {
+        items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
+        page,
+        per_page,
+        total,
+    })
+}

@@ -1,0 +1,265 @@
+//! Rounds, their matches and the people in them.
+
+use super::schema::{match_members as mm, matches as m, rounds as r, users as u};
+use super::DbConnection;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = r)]
+pub struct RoundRow {
+    pub id: String,
+    pub number: i32,
+    pub kind: String,
+    pub status: String,
+    pub params: String,
+    pub cohort: String,
+    pub note: String,
+    pub meeting_window: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub published_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = m)]
+pub struct MatchRow {
+    pub id: String,
+    pub round_id: String,
+    pub kind: String,
+    pub score: i64,
+    pub explanation: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = mm)]
+pub struct MatchMemberRow {
+    pub match_id: String,
+    pub round_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub response: String,
+    pub responded_at: Option<i64>,
+    pub decline_reason: Option<String>,
+}
+
+pub const DRAFT: &str = "draft";
+pub const PUBLISHED: &str = "published";
+pub const CANCELLED: &str = "cancelled";
+
+pub fn next_number(conn: &mut DbConnection) -> QueryResult<i32> {
+    let max: Option<i32> = r::table.select(diesel::dsl::max(r::number)).first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &RoundRow) -> QueryResult<()> {
+    diesel::insert_into(r::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RoundRow>> {
+    r::table
+        .find(id)
+        .select(RoundRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<(Vec<RoundRow>, i64)> {
+    let total = r::table.count().get_result(conn)?;
+    let rows = r::table
+        .order(r::number.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(RoundRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Moves a draft to published. Of two concurrent publishers exactly one
+/// sees `true`: the other's update finds the status already changed.
+pub fn publish_if_draft(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(r::table.find(id).filter(r::status.eq(DRAFT)))
+        .set((r::status.eq(PUBLISHED), r::published_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn cancel(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(r::table.find(id).filter(r::status.ne(CANCELLED)))
+        .set((r::status.eq(CANCELLED), r::cancelled_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_match(
+    conn: &mut DbConnection,
+    row: &MatchRow,
+    members: &[MatchMemberRow],
+) -> QueryResult<()> {
+    diesel::insert_into(m::table).values(row).execute(conn)?;
+    for mem in members {
+        diesel::insert_into(mm::table).values(mem).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn matches_of_round(
+    conn: &mut DbConnection,
+    round_id: &str,
+) -> QueryResult<Vec<(MatchRow, Vec<MatchMemberRow>)>> {
+    let ms: Vec<MatchRow> = m::table
+        .filter(m::round_id.eq(round_id))
+        .order(m::id.asc())
+        .select(MatchRow::as_select())
+        .load(conn)?;
+    let members: Vec<MatchMemberRow> = mm::table
+        .filter(mm::round_id.eq(round_id))
+        .order((mm::match_id.asc(), mm::user_id.asc()))
+        .select(MatchMemberRow::as_select())
+        .load(conn)?;
+    Ok(group(ms, members))
+}
+
+fn group(ms: Vec<MatchRow>, members: Vec<MatchMemberRow>) -> Vec<(MatchRow, Vec<MatchMemberRow>)> {
+    let mut by_match: std::collections::HashMap<String, Vec<MatchMemberRow>> =
+        std::collections::HashMap::new();
+    for mem in members {
+        by_match.entry(mem.match_id.clone()).or_default().push(mem);
+    }
+    ms.into_iter()
+        .map(|row| {
+            let people = by_match.remove(&row.id).unwrap_or_default();
+            (row, people)
+        })
+        .collect()
+}
+
+/// A member's matches in published rounds, newest round first, with everyone in them.
+pub fn matches_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
+    let mine: Vec<String> = mm::table
+        .filter(mm::user_id.eq(user_id))
+        .select(mm::match_id)
+        .load(conn)?;
+    let ms: Vec<(MatchRow, RoundRow)> = m::table
+        .inner_join(r::table)
+        .filter(m::id.eq_any(&mine))
+        .filter(r::status.eq(PUBLISHED))
+        .order((r::number.desc(), m::id.asc()))
+        .select((MatchRow::as_select(), RoundRow::as_select()))
+        .load(conn)?;
+    let members: Vec<MatchMemberRow> = mm::table
+        .filter(mm::match_id.eq_any(&mine))
+        .order((mm::match_id.asc(), mm::user_id.asc()))
+        .select(MatchMemberRow::as_select())
+        .load(conn)?;
+    let (matches, rounds): (Vec<_>, Vec<_>) = ms.into_iter().unzip();
+    Ok(group(matches, members)
+        .into_iter()
+        .zip(rounds)
+        .map(|((mr, people), rr)| (rr, mr, people))
+        .collect())
+}
+
+/// Everyone who was in a match together in a published round, with the
+/// round number: the engine's repeat window reads this. Declines are
+/// returned apart: a declined pair is never proposed again.
+pub struct History {
+    pub met: Vec<(String, String, i32)>,
+    pub declined: Vec<(String, String)>,
+}
+
+pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
+    let rows: Vec<(String, String, String, i32)> = mm::table
+        .inner_join(r::table)
+        .filter(r::status.eq(PUBLISHED))
+        .order((mm::match_id.asc(), mm::user_id.asc()))
+        .select((mm::match_id, mm::user_id, mm::response, r::number))
+        .load(conn)?;
+    let mut met = Vec::new();
+    let mut declined = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i;
+        while j < rows.len() && rows[j].0 == rows[i].0 {
+            j += 1;
+        }
+        for a in i..j {
+            for b in a + 1..j {
+                met.push((rows[a].1.clone(), rows[b].1.clone(), rows[a].3));
+                if rows[a].2 == "declined" || rows[b].2 == "declined" {
+                    declined.push((rows[a].1.clone(), rows[b].1.clone()));
+                }
+            }
+        }
+        i = j;
+    }
+    Ok(History { met, declined })
+}
+
+/// Display names and emails for the people in a set of matches.
+pub fn people(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String, String, String)>> {
+    u::table
+        .filter(u::id.eq_any(ids))
+        .select((u::id, u::display_name, u::email, u::locale))
+        .load(conn)
+}
+
+pub fn verified_user_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    u::table
+        .filter(u::email_verified_at.is_not_null())
+        .select((u::id, u::display_name))
+        .load(conn)
+}
+
+pub enum ResponseOutcome {
+    Recorded,
+    NotInMatch,
+    AlreadyAnswered(String),
+}
+
+/// Records an answer once; the pending filter makes a second one a no-op.
+pub fn set_response(
+    conn: &mut DbConnection,
+    match_id: &str,
+    user_id: &str,
+    response: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> QueryResult<ResponseOutcome> {
+    let current: Option<String> = mm::table
+        .inner_join(r::table)
+        .filter(mm::match_id.eq(match_id))
+        .filter(mm::user_id.eq(user_id))
+        .filter(r::status.eq(PUBLISHED))
+        .select(mm::response)
+        .first(conn)
+        .optional()?;
+    match current.as_deref() {
+        None => Ok(ResponseOutcome::NotInMatch),
+        Some("pending") => {
+            diesel::update(
+                mm::table
+                    .find((match_id, user_id))
+                    .filter(mm::response.eq("pending")),
+            )
+            .set((
+                mm::response.eq(response),
+                mm::responded_at.eq(now),
+                mm::decline_reason.eq(reason),
+            ))
+            .execute(conn)?;
+            Ok(ResponseOutcome::Recorded)
+        }
+        Some(prev) => Ok(ResponseOutcome::AlreadyAnswered(prev.to_string())),
+    }
+}

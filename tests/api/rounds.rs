@@ -1,0 +1,219 @@
+use crate::both_backends;
+use crate::common::{assert_problem, sample_profile, TestApp};
+use buddymatch::domain::Role;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// Six members who all want a buddy and can meet online, across domains:
+/// (email, name, locale, domain, years of experience).
+const PEOPLE: [(&str, &str, &str, &str, u8); 6] = [
+    ("anna@uwv.nl", "Anna", "nl", "uwv", 2),
+    ("bram@zzp.nl", "Bram", "nl", "self_employed", 15),
+    ("chris@gemeente.nl", "Chris", "en", "municipality", 8),
+    ("dewi@arbo.nl", "Dewi", "nl", "occupational_health", 1),
+    ("eva@uwv.nl", "Eva", "en", "uwv", 12),
+    ("farid@bureau.nl", "Farid", "nl", "advisory_firm", 5),
+];
+
+async fn population(app: &TestApp) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (email, name, locale, domain, years) in PEOPLE {
+        let mut p = sample_profile();
+        p["domain"] = json!(domain);
+        p["experience"] = json!(years);
+        p["forms"] = json!(["buddy"]);
+        p["meeting_modes"] = json!(["online"]);
+        let token = app.verified_member(email, name, locale, &p).await;
+        out.push((email.to_string(), token));
+    }
+    out
+}
+
+fn pairs(preview: &Value) -> Vec<(String, String)> {
+    preview["result"]["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let (a, b) = (
+                p["a"].as_str().unwrap().to_string(),
+                p["b"].as_str().unwrap().to_string(),
+            );
+            if a < b {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        })
+        .collect()
+}
+
+both_backends! {
+    async fn a_buddy_round_from_preview_to_answers(app) {
+        let members = population(&app).await;
+        app.register("unverified@uwv.nl", "Niet Bevestigd").await;
+        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy", "note": "Veel leerplezier!"})).await;
+        assert_eq!(res.status(), 201);
+        let round: Value = res.json().await.unwrap();
+        assert_eq!(round["status"], "draft");
+        let id = round["id"].as_str().unwrap().to_string();
+
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let preview: Value = res.json().await.unwrap();
+        assert_eq!(preview["metrics"]["eligible"], 6, "{preview}");
+        assert_eq!(preview["metrics"]["matched"], 6);
+        let ps = pairs(&preview);
+        assert_eq!(ps.len(), 3);
+        let everyone: HashSet<&String> = ps.iter().flat_map(|(a, b)| [a, b]).collect();
+        assert_eq!(everyone.len(), 6, "nobody twice");
+        assert!(preview["metrics"]["cross_domain_share"].as_f64().unwrap() > 0.99, "every pair crosses domains here: {}", preview["metrics"]);
+        assert!(preview["result"]["pairs"][0]["reasons"].as_array().unwrap().iter().any(|r| r["component"] == "cross_domain"));
+        // Preview changes nothing.
+        let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
+        assert_eq!(detail["round"]["status"], "draft");
+        assert_eq!(detail["matches"], json!([]));
+
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let published: Value = res.json().await.unwrap();
+        assert_eq!(published["matches"], 3);
+        assert_eq!(published["emails"], 6);
+        let again = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await;
+        assert_problem(again, 409, "round_not_draft").await;
+
+        // Every member is told, in their own language, with the counterpart's contact.
+        let chris = app.wait_for_folder_mail("chris@gemeente.nl", "Why this match").await;
+        assert!(chris.contains("You have been matched for a buddy pair"), "{chris}");
+        let anna = app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match").await;
+        assert!(anna.contains("Veel leerplezier!") && anna.contains("Verschillende domeinen"), "{anna}");
+
+        let (anna_email, anna_token) = &members[0];
+        let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
+        let mine = mine.as_array().unwrap();
+        assert_eq!(mine.len(), 1);
+        let m = &mine[0];
+        assert_eq!(m["response"], "pending");
+        let other = &m["counterparts"][0];
+        assert_ne!(other["email"], json!(anna_email));
+        assert!(anna.contains(other["email"].as_str().unwrap()), "the email names the counterpart");
+        let match_id = m["id"].as_str().unwrap().to_string();
+
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(anna_token), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let accepted: Value = res.json().await.unwrap();
+        assert_eq!(accepted["response"], "accepted");
+        let twice = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(anna_token), &json!({})).await;
+        assert_problem(twice, 409, "already_answered").await;
+
+        // Someone outside the match cannot answer it or see it.
+        let outsider = members.iter().find(|(e, _)| e != anna_email && json!(e) != other["email"]).unwrap();
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&outsider.1), &json!({})).await;
+        assert_problem(res, 404, "match_not_found").await;
+
+        let other_token = &members.iter().find(|(e, _)| json!(e) == other["email"]).unwrap().1;
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(other_token), &json!({"reason": "Geen tijd deze maand"})).await;
+        assert_eq!(res.status(), 200);
+
+        let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
+        assert_eq!(detail["round"]["status"], "published");
+        assert_eq!(detail["matches"].as_array().unwrap().len(), 3);
+
+        // The next round proposes none of these pairs again (repeat window,
+        // and the declined pair is blocked for good).
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"})).await;
+        let next: Value = res.json().await.unwrap();
+        let preview2: Value = app
+            .send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{}/preview", next["id"].as_str().unwrap()), Some(&coord), &json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        for p in pairs(&preview2) {
+            assert!(!ps.contains(&p), "pair {p:?} repeated");
+        }
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{}/cancel", next["id"].as_str().unwrap()), Some(&coord), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let list: Value = app.get("/api/v1/rounds", Some(&coord)).await.json().await.unwrap();
+        assert_eq!(list["total"], 2);
+        assert_eq!(list["items"][0]["status"], "cancelled");
+    }
+
+    async fn rounds_are_for_coordinators_and_check_their_input(app) {
+        let member = app.member("lid@uwv.nl").await;
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&member), &json!({"kind": "buddy"})).await;
+        assert_problem(res, 403, "forbidden").await;
+        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "speed_dating"})).await;
+        let body = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(body["errors"][0]["field"], "kind");
+        let res = app
+            .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision", "settings": {"group_min": 7, "group_max": 5}, "meeting_window": {"from": "2026-13-01"}}))
+            .await;
+        let body = assert_problem(res, 422, "validation_failed").await;
+        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["settings.group_min", "meeting_window.from"]);
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds/nope/publish", Some(&coord), &json!({})).await;
+        assert_problem(res, 404, "round_not_found").await;
+    }
+}
+
+/// Two server instances on one PostgreSQL database publish the same round
+/// at the same moment: one set of matches, one email per member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_publish_from_two_instances_on_postgres() {
+    let app = TestApp::spawn(crate::common::Backend::Postgres).await;
+    population(&app).await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let round: Value = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "buddy"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = round["id"].as_str().unwrap();
+    let other = app.second_instance().await;
+    let path = format!("/api/v1/rounds/{id}/publish");
+    let a = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&coord)
+        .json(&json!({}))
+        .send();
+    let b = app
+        .client
+        .post(format!("{other}{path}"))
+        .bearer_auth(&coord)
+        .json(&json!({}))
+        .send();
+    let (a, b) = tokio::join!(a, b);
+    let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 409]);
+    let detail: Value = app
+        .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["matches"].as_array().unwrap().len(), 3);
+    // Each member: one verification email and exactly one match email.
+    let outbox = app.outbox();
+    assert_eq!(outbox.len(), 12);
+    for (email, ..) in PEOPLE {
+        assert_eq!(
+            outbox.iter().filter(|(_, _, to)| to == email).count(),
+            2,
+            "{email}"
+        );
+    }
+}
