@@ -242,7 +242,9 @@ struct Prepared {
     ew: Vec<i128>,
     max_abs: i128,
     adj_start: Vec<u32>,
-    adj: Vec<u32>,
+    /// `(neighbour, edge id)` per incidence, so scans read neighbours
+    /// sequentially instead of looking up both endpoints of each edge.
+    adj: Vec<(u32, u32)>,
 }
 
 struct Graph<T> {
@@ -252,7 +254,9 @@ struct Graph<T> {
     /// Doubled, scaled, jittered (and for max-cardinality, shifted) weights.
     ew: Vec<T>,
     adj_start: Vec<u32>,
-    adj: Vec<u32>,
+    /// `(neighbour, edge id)` per incidence, so scans read neighbours
+    /// sequentially instead of looking up both endpoints of each edge.
+    adj: Vec<(u32, u32)>,
 }
 
 impl Prepared {
@@ -307,10 +311,10 @@ impl Prepared {
             adj_start[i + 1] = adj_start[i] + deg[i];
         }
         let mut fill: Vec<u32> = adj_start[..n].to_vec();
-        let mut adj = vec![0u32; 2 * m];
+        let mut adj = vec![(0u32, 0u32); 2 * m];
         for e in 0..m {
-            for x in [eu[e], ev[e]] {
-                adj[fill[x as usize] as usize] = e as u32;
+            for (x, y) in [(eu[e], ev[e]), (ev[e], eu[e])] {
+                adj[fill[x as usize] as usize] = (y, e as u32);
                 fill[x as usize] += 1;
             }
         }
@@ -328,7 +332,7 @@ impl Prepared {
 }
 
 impl<T: Dual> Graph<T> {
-    fn edges_of(&self, v: u32) -> &[u32] {
+    fn edges_of(&self, v: u32) -> &[(u32, u32)] {
         &self.adj[self.adj_start[v as usize] as usize..self.adj_start[v as usize + 1] as usize]
     }
 
@@ -488,7 +492,7 @@ impl<T: Dual> Solver<T> {
                 .g
                 .edges_of(v)
                 .iter()
-                .map(|&e| self.g.ew[e as usize])
+                .map(|&(_, e)| self.g.ew[e as usize])
                 .max()
                 .unwrap_or(T::ZERO);
             self.y[v as usize] = best / T::TWO;
@@ -499,8 +503,7 @@ impl<T: Dual> Solver<T> {
             }
             let mut min_slack = T::MAX;
             let mut pick = NONE;
-            for &e in self.g.edges_of(v) {
-                let x = self.g.other(e, v);
+            for &(x, e) in self.g.edges_of(v) {
                 let slack = self.y[v as usize] + self.y[x as usize] - self.g.ew[e as usize];
                 let better = slack < min_slack
                     || (slack == min_slack && pick == NONE && self.mate[x as usize] == NONE);
@@ -719,10 +722,10 @@ impl<T: Dual> Solver<T> {
         let lo = self.g.adj_start[v as usize] as usize;
         let hi = self.g.adj_start[v as usize + 1] as usize;
         for i in lo..hi {
-            let e = self.g.adj[i];
-            let x = self.g.other(e, v);
+            let (x, e) = self.g.adj[i];
             if self.vlab[x as usize] == EVEN {
-                let side = u32::from(self.g.eu[e as usize] != x);
+                // Edges are stored with eu < ev; side 1 means ev is even.
+                let side = u32::from(x > v);
                 let key = self.y[x as usize] + self.y[v as usize] - self.g.ew[e as usize];
                 self.offer_out(v, key, 2 * e + side);
             }
@@ -743,8 +746,7 @@ impl<T: Dual> Solver<T> {
         let lo = self.g.adj_start[u as usize] as usize;
         let hi = self.g.adj_start[u as usize + 1] as usize;
         for i in lo..hi {
-            let e = self.g.adj[i];
-            let x = self.g.other(e, u);
+            let (x, e) = self.g.adj[i];
             if self.vlab[x as usize] == EVEN && self.top(x) != tu {
                 let key2 = self.y[u as usize] + self.y[x as usize] - self.g.ew[e as usize];
                 self.offer_even(u, key2, e);
@@ -819,9 +821,7 @@ impl<T: Dual> Solver<T> {
         let lo = self.g.adj_start[v as usize] as usize;
         let hi = self.g.adj_start[v as usize + 1] as usize;
         for i in lo..hi {
-            let e = self.g.adj[i];
-            let eu = self.g.eu[e as usize];
-            let x = if eu == v { self.g.ev[e as usize] } else { eu };
+            let (x, e) = self.g.adj[i];
             match self.vlab[x as usize] {
                 EVEN if self.top(x) != tv => {
                     let key2 = yv + self.y[x as usize] - self.g.ew[e as usize];
@@ -829,7 +829,8 @@ impl<T: Dual> Solver<T> {
                     self.offer_even(x, key2, e);
                 }
                 FREE => {
-                    let side = u32::from(eu != v);
+                    // Edges are stored with eu < ev; side 1 means ev is even.
+                    let side = u32::from(v > x);
                     let key = yv + self.y[x as usize] - self.g.ew[e as usize];
                     self.offer_out(x, key, 2 * e + side);
                 }
