@@ -148,9 +148,20 @@ impl Round<'_> {
             .collect();
         all.sort_by_key(|x| x.0);
         all.into_iter()
-            .map(|(m, reason)| Unmatched {
-                member: self.id(m).to_string(),
-                reason,
+            .map(|(m, reason)| {
+                let role = match (self.instance.round.kind, reason) {
+                    (MatchKind::Shadowing, UnmatchedReason::NoVisitor) => Some("host"),
+                    (
+                        MatchKind::Shadowing,
+                        UnmatchedReason::HostCapacity | UnmatchedReason::NoCompatibleCandidate,
+                    ) => Some("visitor"),
+                    _ => None,
+                };
+                Unmatched {
+                    member: self.id(m).to_string(),
+                    reason,
+                    role,
+                }
             })
             .collect()
     }

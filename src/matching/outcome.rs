@@ -76,6 +76,10 @@ pub enum UnmatchedReason {
 pub struct Unmatched {
     pub member: String,
     pub reason: UnmatchedReason,
+    /// Shadowing: the side left without a match (`visitor` or `host`); a
+    /// member asking for both may host and still be an unplaced visitor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
 }
 
 /// The candidate graph the solver maximised over.
