@@ -1620,6 +1620,16 @@ mod tests {
         fn equals_brute_force_dense((n, edges, mc) in graph_strategy(9, 40)) {
             check(n, &edges, mc);
         }
+
+        /// The answer depends on the edge set, not on the order it came in,
+        /// so it is trivially deterministic for a given instance.
+        #[test]
+        fn independent_of_edge_order((n, edges, mc) in graph_strategy(12, 30), rot in 0usize..30) {
+            let mut shuffled: Vec<_> = edges.iter().rev().map(|&(u, v, w)| (v, u, w)).collect();
+            let len = shuffled.len().max(1);
+            shuffled.rotate_left(rot % len);
+            prop_assert_eq!(max_weight_matching(n, &edges, mc), max_weight_matching(n, &shuffled, mc));
+        }
     }
 
     /// Larger random sparse graphs have no brute-force oracle; the LP

@@ -653,6 +653,18 @@ mod tests {
         fn equals_brute_force((nv, cap, edges, mc) in instance()) {
             check(nv, &cap, &edges, mc);
         }
+
+        /// The answer depends on the edge set, not on the order it came in.
+        #[test]
+        fn independent_of_edge_order((nv, cap, edges, mc) in instance(), rot in 0usize..20) {
+            let mut shuffled: Vec<_> = edges.iter().rev().copied().collect();
+            let len = shuffled.len().max(1);
+            shuffled.rotate_left(rot % len);
+            prop_assert_eq!(
+                max_weight_assignment(nv, &cap, &edges, mc),
+                max_weight_assignment(nv, &cap, &shuffled, mc)
+            );
+        }
     }
 
     #[test]
