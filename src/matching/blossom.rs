@@ -1660,6 +1660,11 @@ mod tests {
                     None,
                     "round {round} n={n} mc={mc}"
                 );
+                assert_eq!(
+                    certify::<i128>(n, &edges, mc),
+                    None,
+                    "i128 round {round} n={n} mc={mc}"
+                );
             }
         }
     }

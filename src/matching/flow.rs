@@ -695,6 +695,11 @@ mod tests {
                     None,
                     "round {round} mc={mc}"
                 );
+                assert_eq!(
+                    certify::<i128>(nv, &cap, &edges, mc),
+                    None,
+                    "i128 round {round} mc={mc}"
+                );
             }
         }
     }
