@@ -57,7 +57,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/rounds/{id}/publish").route(web::post().to(rounds::publish)),
                 )
                 .service(web::resource("/rounds/{id}/cancel").route(web::post().to(rounds::cancel)))
+                .service(web::resource("/mail/failed").route(web::get().to(rounds::failed_mail)))
                 .service(web::resource("/me/matches").route(web::get().to(rounds::my_matches)))
+                .service(
+                    web::resource("/me/matches/{id}/meetings")
+                        .route(web::post().to(rounds::record_meeting)),
+                )
+                .service(
+                    web::resource("/me/matches/{id}/rating").route(web::put().to(rounds::rate)),
+                )
+                .service(
+                    web::resource("/me/learning-record")
+                        .route(web::get().to(rounds::learning_record)),
+                )
                 .service(
                     web::resource("/me/matches/{id}/accept").route(web::post().to(rounds::accept)),
                 )

@@ -129,3 +129,63 @@ pub async fn decline(
     let out = blocking(move || matches::respond(&state, &user.id, &id, false, reason)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingBody {
+    date: String,
+    hours: u8,
+    reflection: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    stars: u8,
+    comment: Option<String>,
+}
+
+pub async fn record_meeting(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<MeetingBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let b = body.0;
+    let m = matches::NewMeeting {
+        date: b.date,
+        hours: b.hours,
+        reflection: b.reflection,
+    };
+    let out = blocking(move || matches::record_meeting(&state, &user.id, &id, m)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+pub async fn learning_record(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || matches::learning_record(&state, &user.id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn rate(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<RatingBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let RatingBody { stars, comment } = body.0;
+    blocking(move || matches::rate(&state, &user.id, &id, stars, comment)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn failed_mail(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || crate::service::mail::failed(&state)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}

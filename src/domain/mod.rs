@@ -16,7 +16,7 @@ pub use enums::{
 pub use profile::{LearningProfile, ProfileDraft};
 pub use province::Province;
 pub use topics::{Topic, TOPICS};
-pub use validation::{check_password, free_text, single_line, EmailAddress, FieldProblem};
+pub use validation::{check_password, free_text, is_date, single_line, EmailAddress, FieldProblem};
 
 /// Years as a labour expert, or still in training (the survey's first band).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

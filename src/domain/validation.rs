@@ -125,6 +125,31 @@ pub fn free_text(field: &str, raw: &str, max: usize) -> Result<String, FieldProb
     Ok(s.to_string())
 }
 
+/// A calendar date written as YYYY-MM-DD (days checked against the month).
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|x| x.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|x| x.parse::<u32>().ok())
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +175,16 @@ mod tests {
             let p = EmailAddress::parse("email", raw).unwrap_err();
             assert_eq!(p.field, "email", "{raw}");
         }
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_date("2026-11-23"));
+        assert!(is_date("2028-02-29"));
+        assert!(!is_date("2026-02-29"));
+        assert!(!is_date("2026-13-01"));
+        assert!(!is_date("2026-1-01"));
+        assert!(!is_date("23-11-2026"));
     }
 
     #[test]

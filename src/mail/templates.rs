@@ -10,13 +10,15 @@ pub enum MailKind {
     VerifyEmail,
     ResetPassword,
     MatchProposed,
+    MatchDeclined,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 3] = [
+    pub const ALL: [MailKind; 4] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
+        MailKind::MatchDeclined,
     ];
 
     pub fn code(self) -> &'static str {
@@ -24,6 +26,7 @@ impl MailKind {
             MailKind::VerifyEmail => "verify_email",
             MailKind::ResetPassword => "reset_password",
             MailKind::MatchProposed => "match_proposed",
+            MailKind::MatchDeclined => "match_declined",
         }
     }
 }
@@ -41,7 +44,12 @@ macro_rules! template_files {
     };
 }
 
-const FILES: &[(&str, &str)] = template_files!("verify_email", "reset_password", "match_proposed");
+const FILES: &[(&str, &str)] = template_files!(
+    "verify_email",
+    "reset_password",
+    "match_proposed",
+    "match_declined"
+);
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -88,7 +96,7 @@ mod tests {
                         name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
                         kind => "een buddykoppel", role => "buddy", round => 3, note => "",
                         counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht" }],
-                        reasons => vec!["Verschillende domeinen (+40)"],
+                        reasons => vec!["Verschillende domeinen (+40)"], other => "Bram", reason => "",
                     },
                 )
                 .unwrap();

@@ -60,3 +60,31 @@ pub fn enqueue(
     outbox::enqueue(conn, &row)?;
     Ok(id)
 }
+
+#[derive(Debug, serde::Serialize)]
+pub struct FailedMail {
+    pub id: String,
+    pub message_id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// Messages that ran out of attempts: shown to coordinators, never dropped.
+pub fn failed(state: &super::AppState) -> Result<Vec<FailedMail>, AppError> {
+    let mut conn = state.conn()?;
+    Ok(outbox::failed(&mut conn, 200)?
+        .into_iter()
+        .map(|r| FailedMail {
+            id: r.id,
+            message_id: r.message_id,
+            kind: r.kind,
+            recipient: r.recipient,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: r.created_at,
+        })
+        .collect())
+}

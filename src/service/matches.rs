@@ -117,7 +117,10 @@ pub fn respond(
             reason.as_deref(),
             now(),
         )? {
-            store_rounds::ResponseOutcome::Recorded => Ok(()),
+            store_rounds::ResponseOutcome::Recorded if accept => Ok(()),
+            store_rounds::ResponseOutcome::Recorded => {
+                tell_others_of_decline(state, conn, user_id, match_id, reason.as_deref())
+            }
             store_rounds::ResponseOutcome::NotInMatch => Err(AppError::not_found(
                 "match_not_found",
                 format!("you have no match with id {match_id}"),
@@ -138,4 +141,192 @@ pub fn respond(
                 format!("you have no match with id {match_id}"),
             )
         })
+}
+
+fn open_match(
+    conn: &mut crate::store::DbConnection,
+    user_id: &str,
+    match_id: &str,
+) -> Result<(), AppError> {
+    match store_rounds::membership(conn, match_id, user_id)?.as_deref() {
+        None => Err(AppError::not_found(
+            "match_not_found",
+            format!("you have no match with id {match_id}"),
+        )),
+        Some("declined") => Err(AppError::conflict(
+            "match_declined",
+            "you declined this match",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+pub struct NewMeeting {
+    pub date: String,
+    pub hours: u8,
+    pub reflection: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Meeting {
+    pub id: String,
+    pub match_id: String,
+    pub kind: String,
+    pub round: i32,
+    pub date: String,
+    pub hours: i32,
+    pub reflection: String,
+}
+
+/// Records that a meeting took place and what the member learned: the
+/// evidence of learning (not attendance) a member exports for PE points.
+pub fn record_meeting(
+    state: &AppState,
+    user_id: &str,
+    match_id: &str,
+    m: NewMeeting,
+) -> Result<Meeting, AppError> {
+    let mut problems = Vec::new();
+    if !crate::domain::is_date(&m.date) {
+        problems.push(crate::domain::FieldProblem::new(
+            "date",
+            "must be a date like 2026-12-01",
+        ));
+    }
+    if !(1..=24).contains(&m.hours) {
+        problems.push(crate::domain::FieldProblem::new(
+            "hours",
+            "must be between 1 and 24",
+        ));
+    }
+    let reflection = match crate::domain::free_text("reflection", &m.reflection, 2000) {
+        Ok(r) if r.chars().count() >= 20 => r,
+        Ok(_) => {
+            problems.push(crate::domain::FieldProblem::new(
+                "reflection",
+                "must say in at least 20 characters what you learned",
+            ));
+            String::new()
+        }
+        Err(p) => {
+            problems.push(p);
+            String::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(AppError::validation(problems));
+    }
+    let mut conn = state.conn()?;
+    let id = write_tx(&mut conn, |conn| {
+        open_match(conn, user_id, match_id)?;
+        let row = crate::store::evidence::MeetingRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            match_id: match_id.into(),
+            user_id: user_id.into(),
+            met_on: m.date.clone(),
+            hours: i32::from(m.hours),
+            reflection: reflection.clone(),
+            created_at: now(),
+        };
+        crate::store::evidence::insert_meeting(conn, &row)?;
+        Ok::<_, AppError>(row.id)
+    })?;
+    learning_record(state, user_id)?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("meeting {id} vanished")))
+}
+
+pub fn learning_record(state: &AppState, user_id: &str) -> Result<Vec<Meeting>, AppError> {
+    let mut conn = state.conn()?;
+    Ok(
+        crate::store::evidence::meetings_of_user(&mut conn, user_id)?
+            .into_iter()
+            .map(|(row, kind, round)| Meeting {
+                id: row.id,
+                match_id: row.match_id,
+                kind,
+                round,
+                date: row.met_on,
+                hours: row.hours,
+                reflection: row.reflection,
+            })
+            .collect(),
+    )
+}
+
+pub fn rate(
+    state: &AppState,
+    user_id: &str,
+    match_id: &str,
+    stars: u8,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    if !(1..=5).contains(&stars) {
+        return Err(AppError::invalid_field("stars", "must be 1 to 5"));
+    }
+    let comment = crate::domain::free_text("comment", comment.as_deref().unwrap_or(""), 1000)
+        .map_err(|p| AppError::validation(vec![p]))?;
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        open_match(conn, user_id, match_id)?;
+        crate::store::evidence::set_rating(
+            conn,
+            match_id,
+            user_id,
+            i32::from(stars),
+            &comment,
+            now(),
+        )?;
+        Ok(())
+    })
+}
+
+/// Everyone else in the match learns of a decline by email, in the same
+/// transaction as the decline itself.
+fn tell_others_of_decline(
+    state: &AppState,
+    conn: &mut crate::store::DbConnection,
+    user_id: &str,
+    match_id: &str,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    use crate::domain::{Locale, MatchKind};
+    use crate::mail::labels;
+    let Some((round, m, people)) = store_rounds::matches_of_user(conn, user_id)?
+        .into_iter()
+        .find(|(_, m, _)| m.id == match_id)
+    else {
+        return Ok(());
+    };
+    let ids: Vec<String> = people.iter().map(|p| p.user_id.clone()).collect();
+    let contacts: HashMap<String, (String, String, String)> = store_rounds::people(conn, &ids)?
+        .into_iter()
+        .map(|(id, n, e, l)| (id, (n, e, l)))
+        .collect();
+    let decliner = contacts
+        .get(user_id)
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
+    let kind: MatchKind = m.kind.parse().unwrap_or(MatchKind::Buddy);
+    let mc = state.mail_context();
+    for p in people.iter().filter(|p| p.user_id != user_id) {
+        let Some((name, email, locale)) = contacts.get(&p.user_id) else {
+            continue;
+        };
+        let locale: Locale = locale.parse().unwrap_or_default();
+        let ctx = minijinja::context! {
+            name => name, other => decliner.clone(), kind => labels::kind(kind, locale),
+            round => round.number, reason => reason.unwrap_or(""),
+        };
+        crate::service::mail::enqueue(
+            conn,
+            &mc,
+            crate::mail::MailKind::MatchDeclined,
+            email,
+            locale,
+            ctx,
+        )?;
+    }
+    Ok(())
 }

@@ -84,18 +84,6 @@ fn view(r: RoundRow) -> Result<RoundView, AppError> {
     })
 }
 
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s.chars()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
-}
-
 impl NewRound {
     fn validate(&self) -> Result<(), AppError> {
         let mut problems = Vec::new();
@@ -128,7 +116,7 @@ impl NewRound {
             ("meeting_window.from", &self.meeting_window.from),
             ("meeting_window.until", &self.meeting_window.until),
         ] {
-            if v.as_deref().is_some_and(|d| !is_date(d)) {
+            if v.as_deref().is_some_and(|d| !crate::domain::is_date(d)) {
                 problems.push(crate::domain::FieldProblem::new(
                     field,
                     "must be a date like 2026-12-01",
@@ -136,7 +124,7 @@ impl NewRound {
             }
         }
         if let (Some(f), Some(u)) = (&self.meeting_window.from, &self.meeting_window.until) {
-            if is_date(f) && is_date(u) && f > u {
+            if crate::domain::is_date(f) && crate::domain::is_date(u) && f > u {
                 problems.push(crate::domain::FieldProblem::new(
                     "meeting_window.until",
                     "must not be before meeting_window.from",
@@ -557,6 +545,18 @@ pub fn cancel(state: &AppState, round_id: &str) -> Result<RoundView, AppError> {
 pub struct RoundDetail {
     pub round: RoundView,
     pub matches: Vec<StoredMatch>,
+    pub ratings: RatingSummary,
+}
+
+/// Members' ratings of the round's matches, aggregated: coordinators see how
+/// a round landed without seeing who said what.
+#[derive(Debug, serde::Serialize)]
+pub struct RatingSummary {
+    pub count: usize,
+    pub mean: Option<f64>,
+    /// Number of ratings with 1, 2, 3, 4 and 5 stars.
+    pub distribution: [usize; 5],
+    pub comments: Vec<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -604,9 +604,31 @@ pub fn detail(state: &AppState, round_id: &str) -> Result<RoundDetail, AppError>
                 .collect(),
         })
         .collect();
+    let rated = store::evidence::ratings_of_round(&mut conn, round_id)?;
+    let mut distribution = [0usize; 5];
+    for (stars, _) in &rated {
+        if let Some(slot) = usize::try_from(*stars - 1)
+            .ok()
+            .and_then(|i| distribution.get_mut(i))
+        {
+            *slot += 1;
+        }
+    }
+    let ratings = RatingSummary {
+        count: rated.len(),
+        mean: (!rated.is_empty())
+            .then(|| rated.iter().map(|(s, _)| f64::from(*s)).sum::<f64>() / rated.len() as f64),
+        distribution,
+        comments: rated
+            .into_iter()
+            .map(|(_, c)| c)
+            .filter(|c| !c.is_empty())
+            .collect(),
+    };
     Ok(RoundDetail {
         round: view(round)?,
         matches,
+        ratings,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod email_tokens;
+pub mod evidence;
 pub mod outbox;
 pub mod profiles;
 pub mod rounds;

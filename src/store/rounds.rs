@@ -263,3 +263,19 @@ pub fn set_response(
         Some(prev) => Ok(ResponseOutcome::AlreadyAnswered(prev.to_string())),
     }
 }
+
+/// A member's answer to a match of a published round, if they are in it.
+pub fn membership(
+    conn: &mut DbConnection,
+    match_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<String>> {
+    mm::table
+        .inner_join(r::table)
+        .filter(mm::match_id.eq(match_id))
+        .filter(mm::user_id.eq(user_id))
+        .filter(r::status.eq(PUBLISHED))
+        .select(mm::response)
+        .first(conn)
+        .optional()
+}

@@ -152,9 +152,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        match_id -> Text,
+        user_id -> Text,
+        met_on -> Text,
+        hours -> Integer,
+        reflection -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ratings (match_id, user_id) {
+        match_id -> Text,
+        user_id -> Text,
+        stars -> Integer,
+        comment -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(matches -> rounds (round_id));
+diesel::joinable!(meetings -> matches (match_id));
+diesel::joinable!(ratings -> matches (match_id));
 diesel::joinable!(match_members -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -171,4 +195,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rounds,
     matches,
     match_members,
+    meetings,
+    ratings,
 );

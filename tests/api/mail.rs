@@ -111,6 +111,29 @@ mod over_smtp {
 }
 
 both_backends! {
+    async fn undeliverable_mail_is_kept_and_shown_to_coordinators(app) {
+        let port = free_port();
+        let app = TestApp::spawn_with(app.backend, |c| {
+            c.smtp_url = Some(buddymatch::config::Secret::new(format!("smtp://127.0.0.1:{port}")));
+            c.mail_max_attempts = 2;
+        })
+        .await;
+        app.register("nergens@uwv.nl", "Nergens").await;
+        let deadline = std::time::Instant::now() + WAIT;
+        while app.outbox().iter().all(|(status, _, _)| status != "failed") {
+            assert!(std::time::Instant::now() < deadline, "never marked failed: {:?}", app.outbox());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let coord = app.with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator).await;
+        let failed: Vec<serde_json::Value> = app.get("/api/v1/mail/failed", Some(&coord)).await.json().await.unwrap();
+        let mine = failed.iter().find(|f| f["recipient"] == "nergens@uwv.nl").expect("listed");
+        assert_eq!(mine["attempts"], 2);
+        assert_eq!(mine["kind"], "verify_email");
+        assert!(mine["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+        let member = app.member("lid@uwv.nl").await;
+        assert_problem(app.get("/api/v1/mail/failed", Some(&member)).await, 403, "forbidden").await;
+    }
+
     async fn default_transport_writes_eml_files(app) {
         app.register("map@gemeente.nl", "Map").await;
         let dir = app.data_dir().join("mail");

@@ -113,12 +113,40 @@ both_backends! {
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&outsider.1), &json!({})).await;
         assert_problem(res, 404, "match_not_found").await;
 
+        // Evidence of learning: a meeting with a reflection, and a rating.
+        let meetings = format!("/api/v1/me/matches/{match_id}/meetings");
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2026-02-30", "hours": 0, "reflection": "ok"})).await;
+        let body = assert_problem(res, 422, "validation_failed").await;
+        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["date", "hours", "reflection"]);
+        let reflection = "Ik zag hoe een zelfstandige een intake voert zonder vast protocol.";
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2026-12-03", "hours": 2, "reflection": reflection})).await;
+        assert_eq!(res.status(), 201);
+        let record: Value = app.get("/api/v1/me/learning-record", Some(anna_token)).await.json().await.unwrap();
+        assert_eq!(record[0]["reflection"], reflection);
+        assert_eq!(record[0]["kind"], "buddy");
+        assert_eq!(record[0]["hours"], 2);
+        let rating = format!("/api/v1/me/matches/{match_id}/rating");
+        let res = app.send_json(reqwest::Method::PUT, &rating, Some(anna_token), &json!({"stars": 6})).await;
+        assert_problem(res, 422, "validation_failed").await;
+        let res = app.send_json(reqwest::Method::PUT, &rating, Some(anna_token), &json!({"stars": 4, "comment": "Leerzaam"})).await;
+        assert_eq!(res.status(), 204);
+
         let other_token = &members.iter().find(|(e, _)| json!(e) == other["email"]).unwrap().1;
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(other_token), &json!({"reason": "Geen tijd deze maand"})).await;
         assert_eq!(res.status(), 200);
 
+        // Anna is told, in Dutch; the decliner can no longer record meetings.
+        let told = app.wait_for_folder_mail("anna@uwv.nl", "afgeslagen").await;
+        assert!(told.contains("Geen tijd deze maand"), "{told}");
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(other_token), &json!({"date": "2026-12-03", "hours": 1, "reflection": reflection})).await;
+        assert_problem(res, 409, "match_declined").await;
+
         let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
         assert_eq!(detail["round"]["status"], "published");
+        assert_eq!(detail["ratings"]["count"], 1);
+        assert_eq!(detail["ratings"]["mean"], 4.0);
+        assert_eq!(detail["ratings"]["comments"], json!(["Leerzaam"]));
         assert_eq!(detail["matches"].as_array().unwrap().len(), 3);
 
         // The next round proposes none of these pairs again (repeat window,

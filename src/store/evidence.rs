@@ -1,0 +1,72 @@
+//! Meetings members record (their evidence of learning) and match ratings.
+
+use super::schema::{matches as m, meetings as mt, ratings as rt, rounds as r};
+use super::DbConnection;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = mt)]
+pub struct MeetingRow {
+    pub id: String,
+    pub match_id: String,
+    pub user_id: String,
+    pub met_on: String,
+    pub hours: i32,
+    pub reflection: String,
+    pub created_at: i64,
+}
+
+pub fn insert_meeting(conn: &mut DbConnection, row: &MeetingRow) -> QueryResult<()> {
+    diesel::insert_into(mt::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A member's meetings with the kind and round of the match, oldest first.
+pub fn meetings_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Vec<(MeetingRow, String, i32)>> {
+    mt::table
+        .inner_join(m::table.inner_join(r::table))
+        .filter(mt::user_id.eq(user_id))
+        .order((mt::met_on.asc(), mt::created_at.asc()))
+        .select((MeetingRow::as_select(), m::kind, r::number))
+        .load(conn)
+}
+
+/// Sets (or replaces) a member's rating of a match.
+pub fn set_rating(
+    conn: &mut DbConnection,
+    match_id: &str,
+    user_id: &str,
+    stars: i32,
+    comment: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::delete(rt::table.find((match_id, user_id))).execute(conn)?;
+    diesel::insert_into(rt::table)
+        .values((
+            rt::match_id.eq(match_id),
+            rt::user_id.eq(user_id),
+            rt::stars.eq(stars),
+            rt::comment.eq(comment),
+            rt::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Ratings of one round's matches: (stars, comment) pairs, no names.
+pub fn ratings_of_round(
+    conn: &mut DbConnection,
+    round_id: &str,
+) -> QueryResult<Vec<(i32, String)>> {
+    rt::table
+        .inner_join(m::table)
+        .filter(m::round_id.eq(round_id))
+        .order(rt::created_at.asc())
+        .select((rt::stars, rt::comment))
+        .load(conn)
+}
