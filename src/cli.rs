@@ -101,3 +101,21 @@ pub fn admin(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
         }
     }
 }
+
+/// Loads the demo population and coordinator into the configured database.
+pub fn demo(config: &Config, members: usize, seed: u64) -> anyhow::Result<()> {
+    let mut conn = connect(config)?;
+    let summary =
+        crate::service::demo::load(&mut conn, members, seed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "loaded {} demo members into {}",
+        summary.members,
+        config.database_url()
+    );
+    println!(
+        "coordinator: {}  password: {}",
+        summary.coordinator, summary.password
+    );
+    println!("every demo member has the same password; their emails end in @demo.buddymatch.nl");
+    Ok(())
+}

@@ -28,6 +28,16 @@ enum Command {
     #[cfg(feature = "server")]
     #[command(subcommand)]
     Admin(buddymatch::cli::AdminCommand),
+    /// Load a realistic demo population and a coordinator account.
+    #[cfg(feature = "server")]
+    Demo {
+        /// Number of demo members (a third per learning form).
+        #[arg(long, default_value_t = 200)]
+        members: usize,
+        /// Seed for the population; the same seed gives the same people.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Write a synthetic instance (JSON) drawn from the survey's distributions.
     Generate(offline::GenerateArgs),
     /// Solve an instance file offline and write the result (JSON).
@@ -54,6 +64,7 @@ fn server(config: buddymatch::config::Config, command: Option<Command>) -> anyho
     match command {
         Some(Command::Migrate) => buddymatch::cli::migrate(&config),
         Some(Command::Admin(cmd)) => buddymatch::cli::admin(&config, cmd),
+        Some(Command::Demo { members, seed }) => buddymatch::cli::demo(&config, members, seed),
         _ => actix_web::rt::System::new().block_on(buddymatch::cli::serve(config)),
     }
 }

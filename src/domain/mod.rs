@@ -13,7 +13,7 @@ pub use enums::{
     Domain, ExperienceBand, LearningForm, Locale, MatchKind, MeetingMode, ParseEnumError,
     Profession, Registration, Role,
 };
-pub use profile::{LearningProfile, ProfileDraft};
+pub use profile::{LearningProfile, ProfileDraft, MAX_TRAVEL_KM};
 pub use province::Province;
 pub use topics::{Topic, TOPICS};
 pub use validation::{check_password, free_text, is_date, single_line, EmailAddress, FieldProblem};

@@ -2,6 +2,7 @@
 //! matching and mail; none knows about HTTP.
 
 pub mod accounts;
+pub mod demo;
 pub mod mail;
 pub mod matches;
 pub mod profiles;

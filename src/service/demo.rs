@@ -1,0 +1,146 @@
+//! A realistic demo population (drawn from the survey's distributions by
+//! the synthetic generator) and a coordinator, so a newcomer can run rounds
+//! of every kind within minutes.
+
+use super::now;
+use crate::auth::password;
+use crate::domain::{LearningProfile, MatchKind, Role};
+use crate::error::AppError;
+use crate::offline::synthetic;
+use crate::store::db::write_tx;
+use crate::store::users::{self, UserRow};
+use crate::store::{profiles, DbConnection};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+pub const COORDINATOR_EMAIL: &str = "coordinator@demo.buddymatch.nl";
+pub const DEMO_PASSWORD: &str = "demo-wachtwoord";
+
+const FIRST: &[&str] = &[
+    "Anna", "Bram", "Chantal", "Daan", "Eva", "Fatima", "Gijs", "Hanneke", "Ilse", "Jeroen", "Kim",
+    "Lotte", "Mohamed", "Noor", "Olivier", "Priya", "Ruben", "Sanne", "Thijs", "Yara",
+];
+const LAST: &[&str] = &[
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Bos",
+    "Yilmaz",
+    "Peters",
+    "Hendriks",
+    "van Dijk",
+    "Dekker",
+    "El Amrani",
+    "Kok",
+    "Verhoeven",
+    "Postma",
+];
+
+#[derive(Debug, serde::Serialize)]
+pub struct DemoSummary {
+    pub members: usize,
+    pub coordinator: &'static str,
+    pub password: &'static str,
+}
+
+/// Loads `members` demo members (a third generated for each learning form)
+/// and the demo coordinator. Refuses to load twice.
+pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSummary, AppError> {
+    let hash = password::hash(DEMO_PASSWORD)?;
+    write_tx(conn, |conn| {
+        if users::by_email(conn, COORDINATOR_EMAIL)?.is_some() {
+            return Err(AppError::conflict(
+                "demo_loaded",
+                "the demo population is already in this database",
+            ));
+        }
+        let t = now();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let insert = |conn: &mut DbConnection,
+                      id: String,
+                      email: String,
+                      name: String,
+                      locale: &str,
+                      role: Role| {
+            users::insert(
+                conn,
+                &UserRow {
+                    id,
+                    email,
+                    password_hash: hash.clone(),
+                    display_name: name,
+                    locale: locale.into(),
+                    role: role.code().into(),
+                    created_at: t,
+                    updated_at: t,
+                    email_verified_at: Some(t),
+                },
+            )
+        };
+        insert(
+            conn,
+            uuid::Uuid::new_v4().to_string(),
+            COORDINATOR_EMAIL.into(),
+            "Demo-coördinator".into(),
+            "nl",
+            Role::Coordinator,
+        )?;
+        let kinds = [
+            MatchKind::Buddy,
+            MatchKind::Intervision,
+            MatchKind::Shadowing,
+        ];
+        let mut n = 0;
+        for (i, kind) in kinds.iter().enumerate() {
+            let share = members / 3 + usize::from(i < members % 3);
+            for m in synthetic::instance(share, seed.wrapping_add(i as u64), *kind).members {
+                n += 1;
+                let first = FIRST[rng.random_range(0..FIRST.len())];
+                let last = LAST[rng.random_range(0..LAST.len())];
+                let email = format!(
+                    "{}.{}{n}@demo.buddymatch.nl",
+                    first.to_lowercase(),
+                    last.replace(' ', "").to_lowercase()
+                );
+                let locale = if rng.random_bool(0.85) { "nl" } else { "en" };
+                let id = uuid::Uuid::new_v4().to_string();
+                insert(
+                    conn,
+                    id.clone(),
+                    email,
+                    format!("{first} {last}"),
+                    locale,
+                    Role::Member,
+                )?;
+                let profile = LearningProfile {
+                    domain: m.domain,
+                    profession: m.profession,
+                    experience: m.experience,
+                    registration: m.registration,
+                    province: m.province,
+                    languages: m.languages.into_iter().collect(),
+                    forms: m.forms.into_iter().collect(),
+                    host_capacity: m.host_capacity,
+                    hours_per_month: m.hours_per_month,
+                    meeting_modes: m.meeting_modes.into_iter().collect(),
+                    max_travel_km: m.max_travel_km.min(crate::domain::MAX_TRAVEL_KM),
+                    topics_wanted: m.topics_wanted.into_iter().collect(),
+                    topics_offered: m.topics_offered.into_iter().collect(),
+                    learning_goal: String::new(),
+                    paused: m.paused,
+                };
+                profiles::save(conn, &id, &profile, t)?;
+            }
+        }
+        Ok(DemoSummary {
+            members: n,
+            coordinator: COORDINATOR_EMAIL,
+            password: DEMO_PASSWORD,
+        })
+    })
+}

@@ -1,0 +1,67 @@
+use crate::both_backends;
+use crate::common::TestApp;
+use buddymatch::service::demo;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+fn load_demo(app: &TestApp, members: usize) {
+    let url = app.config.database_url();
+    tokio::task::block_in_place(move || {
+        let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+        let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let summary = demo::load(&mut conn, members, 7).unwrap();
+        assert_eq!(summary.members, members);
+        assert!(
+            demo::load(&mut conn, members, 7).is_err(),
+            "loading twice is refused"
+        );
+    });
+}
+
+both_backends! {
+    async fn all_three_kinds_of_rounds_on_the_demo_population(app) {
+        load_demo(&app, 90);
+        let login: Value = app
+            .post("/api/v1/auth/login", &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let coord = login["access_token"].as_str().expect("the demo coordinator logs in").to_string();
+        let mut emailed = 0;
+        for kind in ["buddy", "shadowing", "intervision"] {
+            let round: Value = app
+                .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": kind}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let id = round["id"].as_str().unwrap();
+            let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await;
+            assert_eq!(res.status(), 200, "{kind}");
+            let preview: Value = res.json().await.unwrap();
+            assert!(preview["metrics"]["matched"].as_u64().unwrap() >= 2, "{kind}: {}", preview["metrics"]);
+            let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await;
+            assert_eq!(res.status(), 200, "{kind}");
+            let published: Value = res.json().await.unwrap();
+            let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
+            let mut seen = HashSet::new();
+            let mut people = 0;
+            for m in detail["matches"].as_array().unwrap() {
+                for p in m["members"].as_array().unwrap() {
+                    assert!(seen.insert(p["user_id"].as_str().unwrap().to_string()), "{kind}: someone is in two matches");
+                    people += 1;
+                }
+                if kind == "intervision" {
+                    let n = m["members"].as_array().unwrap().len();
+                    assert!((4..=6).contains(&n), "group of {n}");
+                }
+            }
+            assert_eq!(published["emails"], people, "{kind}: one email per person in a match");
+            assert_eq!(published["metrics"]["matched"], people, "{kind}");
+            emailed += people;
+        }
+        assert!(emailed > 0);
+    }
+}
