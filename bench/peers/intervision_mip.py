@@ -123,19 +123,37 @@ def mip(g, time_limit, threads, limit):
     lp.a_matrix_.start_ = starts
     lp.a_matrix_.index_ = np.array([i for m, _ in groups for i in m], dtype=np.int32)
     lp.a_matrix_.value_ = np.ones(int(starts[-1]))
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * ncol
     lp.sense_ = highspy.ObjSense.kMaximize
+    # The LP relaxation first: a valid bound even when the MIP stops early
+    # (HiGHS reports no usable dual bound if its root is not finished).
+    h.setOptionValue("solver", "ipm")
     h.passModel(lp)
+    h.run()
+    lp_ok = h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    lp_bound = h.getInfo().objective_function_value if lp_ok else float("inf")
+    h.setOptionValue("solver", "choose")
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * ncol
+    h.clearSolver()
+    h.passModel(lp)
+    h.setOptionValue("time_limit", max(1.0, float(time_limit) - (time.time() - t0)))
     h.run()
     info = h.getInfo()
     status = h.modelStatusToString(h.getModelStatus())
     sol = h.getSolution().col_value
     chosen = [k for k in range(ncol) if sol[k] > 0.5]
+    # HiGHS's MIP dual bound is only meaningful once its root LP is solved.
+    mip_bound = info.mip_dual_bound
+    if status != "Optimal" and not (abs(mip_bound) < 1e12):
+        mip_bound = float("inf")
+    bound = min(lp_bound, mip_bound)
+    if status == "Optimal":
+        bound = min(bound, sum(groups[k][1] for k in chosen))
     total = int(round(sum(groups[k][1] for k in chosen)))
     return {
         "peer": "mip",
         "total_weight": total,
-        "bound": round(info.mip_dual_bound, 1),
+        "bound": None if bound == float("inf") else round(bound, 1),
+        "lp_bound": round(lp_bound, 1) if lp_ok else None,
         "optimal": status == "Optimal",
         "status": status,
         "matched": sum(len(groups[k][0]) for k in chosen),
