@@ -11,14 +11,16 @@ pub enum MailKind {
     ResetPassword,
     MatchProposed,
     MatchDeclined,
+    RoundCancelled,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 4] = [
+    pub const ALL: [MailKind; 5] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
         MailKind::MatchDeclined,
+        MailKind::RoundCancelled,
     ];
 
     pub fn code(self) -> &'static str {
@@ -27,6 +29,7 @@ impl MailKind {
             MailKind::ResetPassword => "reset_password",
             MailKind::MatchProposed => "match_proposed",
             MailKind::MatchDeclined => "match_declined",
+            MailKind::RoundCancelled => "round_cancelled",
         }
     }
 }
@@ -48,7 +51,8 @@ const FILES: &[(&str, &str)] = template_files!(
     "verify_email",
     "reset_password",
     "match_proposed",
-    "match_declined"
+    "match_declined",
+    "round_cancelled"
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -523,20 +523,38 @@ fn not_draft(round: &RoundRow) -> AppError {
     )
 }
 
+/// Cancels a draft, or a published round: then its matches no longer
+/// stand (nor count as history) and everyone in them is told by email.
 pub fn cancel(state: &AppState, round_id: &str) -> Result<RoundView, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let round = load_round(conn, round_id)?;
-        if round.status != DRAFT {
+        if !store_rounds::cancel(conn, round_id, now())? {
             return Err(AppError::conflict(
-                "round_not_draft",
-                format!(
-                    "round {} is {}; only drafts can be cancelled for now",
-                    round.number, round.status
-                ),
+                "round_cancelled",
+                format!("round {} is already cancelled", round.number),
             ));
         }
-        store_rounds::cancel(conn, round_id, now())?;
+        if round.status == store_rounds::PUBLISHED {
+            let kind: MatchKind = round.kind.parse().unwrap_or(MatchKind::Buddy);
+            let ids: Vec<String> = store_rounds::matches_of_round(conn, round_id)?
+                .into_iter()
+                .flat_map(|(_, ms)| ms.into_iter().map(|m| m.user_id))
+                .collect();
+            let mc = state.mail_context();
+            for (_, name, email, locale) in store_rounds::people(conn, &ids)? {
+                let locale: Locale = locale.parse().unwrap_or_default();
+                let ctx = minijinja::context! { name => name, round => round.number, kind => labels::kind(kind, locale) };
+                crate::service::mail::enqueue(
+                    conn,
+                    &mc,
+                    MailKind::RoundCancelled,
+                    &email,
+                    locale,
+                    ctx,
+                )?;
+            }
+        }
         view(load_round(conn, round_id)?)
     })
 }

@@ -164,9 +164,18 @@ both_backends! {
         }
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{}/cancel", next["id"].as_str().unwrap()), Some(&coord), &json!({})).await;
         assert_eq!(res.status(), 200);
+        // Cancelling the published round tells everyone and withdraws the matches.
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/cancel"), Some(&coord), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/cancel"), Some(&coord), &json!({})).await;
+        assert_problem(res, 409, "round_cancelled").await;
+        app.wait_for_folder_mail("eva@uwv.nl", "has cancelled round").await;
+        let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
+        assert_eq!(mine, json!([]));
         let list: Value = app.get("/api/v1/rounds", Some(&coord)).await.json().await.unwrap();
         assert_eq!(list["total"], 2);
         assert_eq!(list["items"][0]["status"], "cancelled");
+        assert_eq!(list["items"][1]["status"], "cancelled");
     }
 
     async fn rounds_are_for_coordinators_and_check_their_input(app) {
