@@ -65,3 +65,56 @@ both_backends! {
         assert!(emailed > 0);
     }
 }
+
+both_backends! {
+    async fn smtp_down_during_publish_loses_nothing(app) {
+        let port = crate::common::smtp::free_port();
+        let app = TestApp::spawn_with(app.backend, |c| {
+            c.smtp_url = Some(buddymatch::config::Secret::new(format!("smtp://127.0.0.1:{port}")))
+        })
+        .await;
+        load_demo(&app, 30);
+        let login: Value = app
+            .post("/api/v1/auth/login", &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let coord = login["access_token"].as_str().unwrap().to_string();
+        let round: Value = app
+            .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = round["id"].as_str().unwrap();
+        let published: Value = app
+            .send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let expected = published["emails"].as_u64().unwrap() as usize;
+        assert!(expected >= 2, "{published}");
+
+        // Wait until every email has failed at least once, then bring SMTP up.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !app.outbox().iter().all(|(s, attempts, _)| s == "pending" && *attempts >= 1) {
+            assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let sink = crate::common::smtp::SmtpSink::start_on(port);
+        let got = sink.wait_for(expected, std::time::Duration::from_secs(30)).await;
+        let mut ids: Vec<&str> = got.iter().map(|m| m.message_id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), expected, "each email once");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !app.outbox().iter().all(|(s, _, _)| s == "sent") {
+            assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(sink.messages().len(), expected, "nothing sent twice");
+    }
+}
