@@ -203,15 +203,20 @@ pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
     Ok(History { met, declined })
 }
 
-/// Display names and emails for the people in a set of matches.
-pub fn people(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<Vec<(String, String, String, String)>> {
-    u::table
-        .filter(u::id.eq_any(ids))
-        .select((u::id, u::display_name, u::email, u::locale))
-        .load(conn)
+/// (id, display name, email, locale) of the given users. Queried in chunks:
+/// a round can hold far more people than one statement may bind (SQLite
+/// allows 32,766 parameters).
+pub fn people(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String, String, String)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            u::table
+                .filter(u::id.eq_any(chunk))
+                .select((u::id, u::display_name, u::email, u::locale))
+                .load::<(String, String, String, String)>(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 pub fn verified_user_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
