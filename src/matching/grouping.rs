@@ -358,6 +358,81 @@ impl<'b> State<'b> {
         }
     }
 
+    /// A new group around leftover `seed`, taking other leftovers and at most
+    /// one member from each group that can spare one (stays valid at its
+    /// smaller size): the best valid prefix of a greedy growth. This is how
+    /// members left over at the edge of a domain or a region get placed.
+    fn steal_group(&mut self, seed: usize, need_gain: bool) -> bool {
+        let b = self.b;
+        if self.groups.iter().filter(|g| !g.is_empty()).count() >= self.cap {
+            return false;
+        }
+        let mut g: Vec<u32> = vec![seed as u32];
+        let mut donors: Vec<usize> = Vec::new();
+        let mut best_net: Option<(i64, usize)> = None;
+        while g.len() < b.max {
+            let mut best: Option<(i64, usize)> = None;
+            for c in 0..b.n {
+                let d = self.group_of[c];
+                if g.contains(&(c as u32)) || donors.contains(&d) {
+                    continue;
+                }
+                self.evaluations += 1;
+                if d != POOL && self.groups[d].len() <= b.min {
+                    continue;
+                }
+                if !g.iter().all(|&x| b.ok(c, x as usize)) || !b.could_meet(&g, c) {
+                    continue;
+                }
+                let mut gain = g.iter().map(|&x| b.w(c, x as usize)).sum::<i64>() - self.c(c, d);
+                if g.iter().all(|&x| b.domain[x as usize] == b.domain[c]) {
+                    gain -= 1 << 20;
+                }
+                if b.junior[c] && g.iter().all(|&x| b.junior[x as usize]) {
+                    gain -= 1 << 20;
+                }
+                if best.is_none_or(|(bg, _)| gain > bg) {
+                    best = Some((gain, c));
+                }
+            }
+            let Some((_, c)) = best else { break };
+            if self.group_of[c] != POOL {
+                if !self.valid_after(self.group_of[c], Some(c), None) {
+                    break;
+                }
+                donors.push(self.group_of[c]);
+            }
+            g.push(c as u32);
+            if g.len() >= b.min && b.valid(&g).is_some() {
+                let lost: i64 = g
+                    .iter()
+                    .map(|&x| self.c(x as usize, self.group_of[x as usize]))
+                    .sum();
+                let net = b.group_weight(&g) - lost;
+                if best_net.is_none_or(|(bn, _)| net > bn) {
+                    best_net = Some((net, g.len()));
+                }
+            }
+        }
+        let Some((net, len)) = best_net else {
+            return false;
+        };
+        if need_gain && net <= 0 {
+            return false;
+        }
+        g.truncate(len);
+        for &x in &g {
+            if self.group_of[x as usize] != POOL {
+                self.remove(x as usize);
+            }
+        }
+        let id = self.new_group();
+        for x in g {
+            self.add(x as usize, id);
+        }
+        true
+    }
+
     /// Leftovers that could form a valid group among themselves do so.
     fn regroup_pool(&mut self) -> bool {
         let pool: Vec<usize> = (0..self.b.n)
@@ -382,7 +457,14 @@ impl<'b> State<'b> {
     /// go from many small groups to fewer large ones, which have more pairs).
     fn kick(&mut self, rng: &mut ChaCha8Rng) {
         let n = self.b.n;
-        match rng.random_range(0..4) {
+        match rng.random_range(0..5) {
+            4 => {
+                let pool: Vec<usize> = (0..n).filter(|&i| self.group_of[i] == POOL).collect();
+                if !pool.is_empty() {
+                    let seed = pool[rng.random_range(0..pool.len())];
+                    self.steal_group(seed, false);
+                }
+            }
             0 | 1 => {
                 for _ in 0..3 {
                     for _attempt in 0..20 {
