@@ -64,6 +64,14 @@ pub struct RoundView {
     pub created_at: i64,
     pub published_at: Option<i64>,
     pub cancelled_at: Option<i64>,
+    /// While a preview or publish runs: what it is doing and since when.
+    pub progress: Option<Progress>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    pub phase: String,
+    pub since: i64,
 }
 
 fn view(r: RoundRow) -> Result<RoundView, AppError> {
@@ -81,6 +89,10 @@ fn view(r: RoundRow) -> Result<RoundView, AppError> {
         created_at: r.created_at,
         published_at: r.published_at,
         cancelled_at: r.cancelled_at,
+        progress: r
+            .progress
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()),
     })
 }
 
@@ -161,6 +173,7 @@ pub fn create(
             created_at: now(),
             published_at: None,
             cancelled_at: None,
+            progress: None,
         };
         store_rounds::insert(conn, &row)?;
         view(row)
@@ -267,10 +280,32 @@ fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppErr
     Ok(Prepared { instance, people })
 }
 
-fn solve(p: &Prepared) -> Result<RoundResult, AppError> {
-    crate::matching::solve(&p.instance).map_err(|e| {
+/// Records the phase a long preview or publish is in, in its own short
+/// write, so `GET /rounds/{id}` shows it to anyone polling meanwhile.
+/// Reporting is best effort: a failure to report never fails the round.
+fn report(state: &AppState, round_id: &str, phase: Option<&str>) {
+    let progress = phase.map(|p| serde_json::json!({ "phase": p, "since": now() }).to_string());
+    let result = state.conn().and_then(|mut c| {
+        Ok(store_rounds::set_progress(
+            &mut c,
+            round_id,
+            progress.as_deref(),
+        )?)
+    });
+    if let Err(e) = result {
+        tracing::warn!(round = round_id, error = %e, "could not record round progress");
+    }
+}
+
+/// Runs the engine, reporting its two phases.
+fn solve(state: &AppState, round_id: &str, p: &Prepared) -> Result<RoundResult, AppError> {
+    let refused = |e: crate::matching::InstanceError| {
         AppError::Internal(anyhow::anyhow!("engine refused the round's instance: {e}"))
-    })
+    };
+    report(state, round_id, Some("building_candidate_graph"));
+    let round = crate::matching::prepare(&p.instance).map_err(refused)?;
+    report(state, round_id, Some("solving"));
+    Ok(round.solve())
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -342,12 +377,23 @@ pub struct Preview {
     pub names: BTreeMap<String, String>,
 }
 
+fn run_phases(state: &AppState, round: &RoundRow) -> Result<(Prepared, RoundResult), AppError> {
+    report(state, &round.id, Some("loading_members"));
+    let prepared = {
+        let mut conn = state.conn()?;
+        prepare(&mut conn, round)?
+    };
+    let result = solve(state, &round.id, &prepared)?;
+    Ok((prepared, result))
+}
+
 pub fn preview(state: &AppState, round_id: &str) -> Result<Preview, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
-    let prepared = prepare(&mut conn, &round)?;
     drop(conn);
-    let result = solve(&prepared)?;
+    let outcome = run_phases(state, &round);
+    report(state, round_id, None);
+    let (prepared, result) = outcome?;
     Ok(Preview {
         metrics: metrics(&prepared, &result),
         names: prepared
@@ -412,9 +458,16 @@ pub fn publish(state: &AppState, round_id: &str) -> Result<Published, AppError> 
     if round.status != DRAFT {
         return Err(not_draft(&round));
     }
-    let prepared = prepare(&mut conn, &round)?;
-    let result = solve(&prepared)?;
+    let outcome = run_phases(state, &round);
+    let (prepared, result) = match outcome {
+        Ok(x) => x,
+        Err(e) => {
+            report(state, round_id, None);
+            return Err(e);
+        }
+    };
     let plan = planned(&result);
+    report(state, round_id, Some("storing_matches_and_emails"));
     let emails = write_tx(&mut conn, |conn| {
         let t = now();
         if !store_rounds::publish_if_draft(conn, round_id, t)? {
@@ -504,6 +557,7 @@ pub fn publish(state: &AppState, round_id: &str) -> Result<Published, AppError> 
         }
         Ok(emails)
     })?;
+    report(state, round_id, None);
     let round = load_round(&mut conn, round_id)?;
     Ok(Published {
         metrics: metrics(&prepared, &result),

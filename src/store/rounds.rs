@@ -19,6 +19,7 @@ pub struct RoundRow {
     pub created_at: i64,
     pub published_at: Option<i64>,
     pub cancelled_at: Option<i64>,
+    pub progress: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -206,7 +207,10 @@ pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
 /// (id, display name, email, locale) of the given users. Queried in chunks:
 /// a round can hold far more people than one statement may bind (SQLite
 /// allows 32,766 parameters).
-pub fn people(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String, String, String)>> {
+pub fn people(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String, String, String)>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(10_000) {
         out.extend(
@@ -283,4 +287,14 @@ pub fn membership(
         .select(mm::response)
         .first(conn)
         .optional()
+}
+
+pub fn set_progress(
+    conn: &mut DbConnection,
+    id: &str,
+    progress: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(r::table.find(id))
+        .set(r::progress.eq(progress))
+        .execute(conn)
 }

@@ -126,6 +126,7 @@ diesel::table! {
         created_at -> BigInt,
         published_at -> Nullable<BigInt>,
         cancelled_at -> Nullable<BigInt>,
+        progress -> Nullable<Text>,
     }
 }
 

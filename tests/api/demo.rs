@@ -118,3 +118,44 @@ both_backends! {
         assert_eq!(sink.messages().len(), expected, "nothing sent twice");
     }
 }
+
+both_backends! {
+    async fn a_running_round_reports_its_phase(app) {
+        load_demo(&app, 1200);
+        let login: Value = app
+            .post("/api/v1/auth/login", &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let coord = login["access_token"].as_str().unwrap().to_string();
+        let round: Value = app
+            .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = round["id"].as_str().unwrap().to_string();
+        assert_eq!(round["progress"], Value::Null);
+
+        let running = {
+            let (client, url, token) = (app.client.clone(), app.url(&format!("/api/v1/rounds/{id}/preview")), coord.clone());
+            tokio::spawn(async move { client.post(url).bearer_auth(token).json(&json!({})).send().await.unwrap().status() })
+        };
+        let mut phases = Vec::new();
+        while !running.is_finished() {
+            let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
+            if let Some(phase) = detail["round"]["progress"]["phase"].as_str() {
+                if phases.last().map(String::as_str) != Some(phase) {
+                    phases.push(phase.to_string());
+                }
+            }
+        }
+        assert_eq!(running.await.unwrap(), 200);
+        assert!(!phases.is_empty(), "no phase was visible while the preview ran");
+        let known = ["loading_members", "building_candidate_graph", "solving"];
+        assert!(phases.iter().all(|p| known.contains(&p.as_str())), "{phases:?}");
+        let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
+        assert_eq!(detail["round"]["progress"], Value::Null, "cleared when done");
+    }
+}
