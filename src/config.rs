@@ -57,7 +57,7 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// Database: sqlite://PATH or postgres://USER@HOST:PORT/DB. [default: sqlite://DATA_DIR/buddymatch.db]
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
 
     /// Maximum open database connections.
@@ -214,6 +214,21 @@ impl Config {
         })
     }
 
+    /// The database URL with any password replaced, for messages and logs.
+    pub fn database_url_redacted(&self) -> String {
+        let url = self.database_url();
+        match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &url[scheme + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                    None => url,
+                }
+            }
+            _ => url,
+        }
+    }
+
     pub fn signing_key_file(&self) -> PathBuf {
         self.signing_key_file
             .clone()
@@ -237,5 +252,29 @@ impl Config {
         let mut c = Only::parse_from(["buddymatch"]).config;
         c.data_dir = data_dir.into();
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        let mut c = Config::with_data_dir("d");
+        c.database_url = Some("postgres://app:s3cret@db:5432/bm".into());
+        assert_eq!(c.database_url_redacted(), "postgres://app:***@db:5432/bm");
+        c.database_url = Some("postgres://app@db/bm".into());
+        assert_eq!(c.database_url_redacted(), "postgres://app@db/bm");
+        c.database_url = None;
+        assert_eq!(c.database_url_redacted(), "sqlite://d/buddymatch.db");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(
+            format!("{:?}", Secret::new("hunter2")),
+            "Secret([redacted])"
+        );
     }
 }

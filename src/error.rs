@@ -203,6 +203,10 @@ impl From<diesel::result::Error> for AppError {
                 tracing::info!(constraint = ?info.constraint_name(), "unique violation");
                 AppError::conflict("conflict", "this conflicts with data that already exists")
             }
+            // SQLite's busy timeout ran out: another writer held the lock.
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                AppError::unavailable("the database was busy; retry the request")
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::unavailable("the database was busy; retry the request")
             }

@@ -58,7 +58,7 @@ impl App {
             max_attempts: config.mail_max_attempts.max(1),
             backoff_base_secs: config.mail_backoff_secs.max(1),
             backoff_max_secs: config.mail_backoff_max_secs.max(1),
-            lease_secs: 120,
+            lease_secs: 300,
         };
         let secret = signing_secret(&config)?;
         let keys = JwtKeys::new(
@@ -73,6 +73,7 @@ impl App {
                 config.login_max_failures,
                 Duration::from_secs(config.login_window_secs),
             ),
+            mail_throttle: LoginThrottle::new(3, Duration::from_secs(3600)),
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
         });

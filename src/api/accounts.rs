@@ -133,11 +133,13 @@ pub async fn resend_verification(
 }
 
 pub async fn request_password_reset(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<ResetRequestBody>,
 ) -> Result<HttpResponse, AppError> {
+    let addr = req.peer_addr().map(|a| a.ip().to_string());
     let email = body.0.email;
-    blocking(move || accounts::request_password_reset(&state, &email)).await?;
+    blocking(move || accounts::request_password_reset(&state, &email, addr)).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 

@@ -1,4 +1,4 @@
-//! Counts failed logins per account and per client address in a fixed
+//! Counts login attempts per account and per client address in a fixed
 //! window. In memory, per instance: with N instances an attacker gets at
 //! most N times the budget, which still stops online guessing.
 
@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+type Entries = HashMap<String, (Instant, u32)>;
+
 pub struct LoginThrottle {
     max_failures: u32,
     window: Duration,
-    entries: Mutex<HashMap<String, (Instant, u32)>>,
+    entries: Mutex<Entries>,
 }
 
 /// Many colleagues can share one office address, so an address gets more
@@ -33,9 +35,13 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(seconds)` when any key is locked out, with the time until it frees.
-    pub fn check(&self, keys: &[String], now: Instant) -> Result<(), u64> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+    /// Checks and counts an attempt in one step, before the (slow) password
+    /// check, so a burst of parallel guesses cannot all slip through. On
+    /// `Err`, the seconds until the first locked key frees up. A successful
+    /// login hands its attempt back with [`LoginThrottle::succeeded`].
+    /// `keys[0]` is the account, the rest are addresses.
+    pub fn begin_attempt(&self, keys: &[String], now: Instant) -> Result<(), u64> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = 0u64;
         for k in keys {
             if let Some((start, n)) = entries.get(k) {
@@ -46,14 +52,8 @@ impl LoginThrottle {
             }
         }
         if wait > 0 {
-            Err(wait)
-        } else {
-            Ok(())
+            return Err(wait);
         }
-    }
-
-    pub fn record_failure(&self, keys: &[String], now: Instant) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() > 100_000 {
             let window = self.window;
             entries.retain(|_, (start, _)| *start + window > now);
@@ -65,13 +65,19 @@ impl LoginThrottle {
             }
             e.1 += 1;
         }
+        Ok(())
     }
 
-    pub fn clear(&self, key: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+    /// The account starts afresh; the address gets its attempt back.
+    pub fn succeeded(&self, keys: &[String]) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        for (i, k) in keys.iter().enumerate() {
+            if i == 0 {
+                entries.remove(k);
+            } else if let Some(e) = entries.get_mut(k) {
+                e.1 = e.1.saturating_sub(1);
+            }
+        }
     }
 }
 
@@ -80,31 +86,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_after_max_failures_until_the_window_ends() {
+    fn locks_after_max_attempts_until_the_window_ends() {
         let t = LoginThrottle::new(3, Duration::from_secs(60));
         let keys = vec!["acct:a@b.nl".to_string()];
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(t.check(&keys, t0).is_ok());
-            t.record_failure(&keys, t0);
+            assert!(t.begin_attempt(&keys, t0).is_ok());
         }
-        assert_eq!(t.check(&keys, t0), Err(60));
-        assert_eq!(t.check(&keys, t0 + Duration::from_secs(59)), Err(1));
-        assert!(t.check(&keys, t0 + Duration::from_secs(60)).is_ok());
-        t.clear("acct:a@b.nl");
-        assert!(t.check(&keys, t0).is_ok());
+        assert_eq!(t.begin_attempt(&keys, t0), Err(60));
+        assert_eq!(t.begin_attempt(&keys, t0 + Duration::from_secs(59)), Err(1));
+        assert!(t.begin_attempt(&keys, t0 + Duration::from_secs(60)).is_ok());
+    }
+
+    #[test]
+    fn parallel_guesses_count_before_the_password_check() {
+        let t = LoginThrottle::new(2, Duration::from_secs(60));
+        let keys = vec!["acct:a@b.nl".to_string(), "addr:10.0.0.1".to_string()];
+        let t0 = Instant::now();
+        assert!(t.begin_attempt(&keys, t0).is_ok());
+        assert!(t.begin_attempt(&keys, t0).is_ok());
+        assert!(t.begin_attempt(&keys, t0).is_err());
+        t.succeeded(&keys);
+        assert!(
+            t.begin_attempt(&keys, t0).is_ok(),
+            "success clears the account"
+        );
     }
 
     #[test]
     fn addresses_get_a_larger_budget() {
         let t = LoginThrottle::new(2, Duration::from_secs(60));
-        let keys = vec!["addr:10.0.0.1".to_string()];
         let t0 = Instant::now();
-        for _ in 0..7 {
-            t.record_failure(&keys, t0);
+        for i in 0..8 {
+            let keys = vec![format!("acct:{i}@b.nl"), "addr:10.0.0.1".to_string()];
+            assert!(t.begin_attempt(&keys, t0).is_ok(), "attempt {i}");
         }
-        assert!(t.check(&keys, t0).is_ok());
-        t.record_failure(&keys, t0);
-        assert!(t.check(&keys, t0).is_err());
+        let keys = vec!["acct:new@b.nl".to_string(), "addr:10.0.0.1".to_string()];
+        assert!(t.begin_attempt(&keys, t0).is_err());
     }
 }

@@ -16,7 +16,9 @@ pub use enums::{
 pub use profile::{LearningProfile, ProfileDraft, MAX_TRAVEL_KM};
 pub use province::Province;
 pub use topics::{Topic, TOPICS};
-pub use validation::{check_password, free_text, is_date, single_line, EmailAddress, FieldProblem};
+pub use validation::{
+    check_password, free_text, is_date, is_language_code, single_line, EmailAddress, FieldProblem,
+};
 
 /// Years as a labour expert, or still in training (the survey's first band).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -109,7 +109,7 @@ impl ProfileDraft {
             self.languages.unwrap_or_else(|| vec!["nl".into()]),
             MAX_LANGUAGES,
             |p, f, l| {
-                let ok = l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase());
+                let ok = super::is_language_code(l);
                 if !ok {
                     p.push(FieldProblem::new(
                         f,

@@ -125,6 +125,18 @@ pub fn free_text(field: &str, raw: &str, max: usize) -> Result<String, FieldProb
     Ok(s.to_string())
 }
 
+/// ISO 639-1 language codes (the 2002 list, without the withdrawn `bh`).
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy \
+da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig \
+ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml \
+mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg \
+si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh \
+yi yo za zh zu";
+
+pub fn is_language_code(code: &str) -> bool {
+    code.len() == 2 && ISO_639_1.split_ascii_whitespace().any(|c| c == code)
+}
+
 /// A calendar date written as YYYY-MM-DD (days checked against the month).
 pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -175,6 +187,13 @@ mod tests {
             let p = EmailAddress::parse("email", raw).unwrap_err();
             assert_eq!(p.field, "email", "{raw}");
         }
+    }
+
+    #[test]
+    fn language_codes() {
+        assert_eq!(ISO_639_1.split_ascii_whitespace().count(), 183);
+        assert!(is_language_code("nl") && is_language_code("tr") && is_language_code("ar"));
+        assert!(!is_language_code("xx") && !is_language_code("NL") && !is_language_code("nld"));
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub struct WorkerSettings {
     pub max_attempts: i32,
     pub backoff_base_secs: i64,
     pub backoff_max_secs: i64,
-    /// How long a claim lasts; a worker that dies mid-send frees its rows after it.
+    /// How long a claim lasts; a worker that dies mid-send frees its row
+    /// after it. Must exceed the transport's timeout (lettre SMTP: 60 s), and
+    /// rows are claimed one at a time, so a live worker never loses its claim.
     pub lease_secs: i64,
 }
 
@@ -41,7 +43,8 @@ pub async fn run(
     loop {
         match deliver_due(&state, &transport, &settings).await {
             Ok(0) => {}
-            Ok(_) => continue,
+            Ok(_) if !*stop.borrow() => continue,
+            Ok(_) => break,
             Err(e) => tracing::warn!(error = %e, "outbox poll failed; will retry"),
         }
         tokio::select! {
@@ -66,7 +69,7 @@ pub async fn deliver_due(
     let batch = blocking(move || {
         let mut conn = s.conn()?;
         Ok(store::db::write_tx(&mut conn, |c| {
-            store::outbox::claim_due(c, now(), lease, 20)
+            store::outbox::claim_due(c, now(), lease, 1)
         })?)
     })
     .await?;
@@ -77,6 +80,7 @@ pub async fn deliver_due(
             Err(e) => Err(e),
         };
         let attempts = row.attempts + 1;
+        let claim = row.locked_until.unwrap_or_default();
         let s = state.clone();
         let next = (attempts < settings.max_attempts).then(|| now() + settings.backoff(attempts));
         match &outcome {
@@ -90,10 +94,10 @@ pub async fn deliver_due(
         blocking(move || {
             let mut conn = s.conn()?;
             match outcome {
-                Ok(()) => store::outbox::mark_sent(&mut conn, &row.id, now())?,
-                Err(e) => {
-                    store::outbox::mark_attempt_failed(&mut conn, &row.id, attempts, next, &e)?
-                }
+                Ok(()) => store::outbox::mark_sent(&mut conn, &row.id, claim, now())?,
+                Err(e) => store::outbox::mark_attempt_failed(
+                    &mut conn, &row.id, claim, attempts, next, &e,
+                )?,
             };
             Ok(())
         })
@@ -114,7 +118,7 @@ mod tests {
             max_attempts: 8,
             backoff_base_secs: 30,
             backoff_max_secs: 3600,
-            lease_secs: 120,
+            lease_secs: 300,
         };
         assert_eq!(s.backoff(1), 30);
         assert_eq!(s.backoff(2), 60);

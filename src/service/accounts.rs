@@ -87,12 +87,18 @@ impl Registration {
     }
 }
 
-fn insert_account(conn: &mut DbConnection, acc: &NewAccount) -> Result<UserRow, AppError> {
+/// `hash` is computed by the caller before its transaction: Argon2 takes
+/// tens of milliseconds, and SQLite's write lock should not wait on it.
+fn insert_account(
+    conn: &mut DbConnection,
+    acc: &NewAccount,
+    hash: String,
+) -> Result<UserRow, AppError> {
     let t = now();
     let row = UserRow {
         id: uuid::Uuid::new_v4().to_string(),
         email: acc.email.to_string(),
-        password_hash: password::hash(&acc.password)?,
+        password_hash: hash,
         display_name: acc.display_name.clone(),
         locale: acc.locale.code().into(),
         role: acc.role.code().into(),
@@ -124,9 +130,10 @@ const RESET_VALID_MINUTES: i64 = 60;
 /// The account and its verification email commit together or not at all.
 pub fn register(state: &AppState, reg: Registration) -> Result<UserView, AppError> {
     let acc = reg.validate()?;
+    let hash = password::hash(&acc.password)?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let user = insert_account(conn, &acc)?;
+        let user = insert_account(conn, &acc, hash)?;
         send_verification(state, conn, &user)?;
         user.try_into()
     })
@@ -174,7 +181,21 @@ fn send_verification(
 }
 
 /// Sends a fresh verification link (the older ones stop working).
+/// At most 3 such emails an hour per address (12 per client address),
+/// whether or not the address has an account, so the limit reveals nothing.
+fn limit_mail(state: &AppState, key: String, client_addr: Option<String>) -> Result<(), AppError> {
+    let mut keys = vec![key];
+    keys.extend(client_addr.map(|a| format!("addr:{a}")));
+    state
+        .mail_throttle
+        .begin_attempt(&keys, Instant::now())
+        .map_err(|wait| {
+            AppError::too_many_requests(wait, "Too many emails requested for this address.")
+        })
+}
+
 pub fn resend_verification(state: &AppState, user_id: &str) -> Result<(), AppError> {
+    limit_mail(state, format!("acct:verify:{user_id}"), None)?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let user = users::by_id(conn, user_id)?.ok_or_else(|| {
@@ -216,8 +237,13 @@ pub fn verify_email(state: &AppState, token: &str) -> Result<UserView, AppError>
 
 /// Always succeeds from the caller's view, so it does not reveal who has an
 /// account; a known address gets a single-use link by email.
-pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+pub fn request_password_reset(
+    state: &AppState,
+    email: &str,
+    client_addr: Option<String>,
+) -> Result<(), AppError> {
     let email = EmailAddress::parse("email", email).map_err(|p| AppError::validation(vec![p]))?;
+    limit_mail(state, format!("acct:reset:{email}"), client_addr)?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let Some(user) = users::by_email(conn, email.as_str())? else {
@@ -303,7 +329,7 @@ pub fn login(
     if let Some(addr) = client_addr {
         keys.push(format!("addr:{addr}"));
     }
-    if let Err(wait) = state.throttle.check(&keys, Instant::now()) {
+    if let Err(wait) = state.throttle.begin_attempt(&keys, Instant::now()) {
         return Err(AppError::too_many_requests(
             wait,
             "Too many failed logins for this account or address.",
@@ -320,16 +346,14 @@ pub fn login(
     };
     match user {
         Some(u) if ok => {
-            state.throttle.clear(&keys[0]);
+            state.throttle.succeeded(&keys);
             start_session(state, &mut conn, u, None)
         }
-        _ => {
-            state.throttle.record_failure(&keys, Instant::now());
-            Err(AppError::unauthorized(
-                "invalid_credentials",
-                "email or password is incorrect",
-            ))
-        }
+        // The attempt was already counted by begin_attempt.
+        _ => Err(AppError::unauthorized(
+            "invalid_credentials",
+            "email or password is incorrect",
+        )),
     }
 }
 
@@ -422,6 +446,7 @@ pub fn create_or_promote(
     conn: &mut DbConnection,
     acc: NewAccount,
 ) -> Result<(UserView, bool), AppError> {
+    let hash = password::hash(&acc.password)?;
     write_tx(conn, |conn| {
         match users::by_email(conn, acc.email.as_str())? {
             Some(existing) => {
@@ -430,7 +455,7 @@ pub fn create_or_promote(
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
                 Ok((row.try_into()?, false))
             }
-            None => Ok((insert_account(conn, &acc)?.try_into()?, true)),
+            None => Ok((insert_account(conn, &acc, hash)?.try_into()?, true)),
         }
     })
 }

@@ -153,13 +153,35 @@ fn open_match(
             "match_not_found",
             format!("you have no match with id {match_id}"),
         )),
+        Some("accepted") => Ok(()),
         Some("declined") => Err(AppError::conflict(
             "match_declined",
             "you declined this match",
         )),
-        Some(_) => Ok(()),
+        Some(_) => Err(AppError::conflict(
+            "match_not_accepted",
+            "accept the match first",
+        )),
     }
 }
+
+/// Today's UTC date as YYYY-MM-DD (civil-from-days, proleptic Gregorian).
+fn today() -> String {
+    let days = now().div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Enough for weekly meetings over a long buddy relation; more is noise.
+const MAX_MEETINGS_PER_MATCH: usize = 52;
 
 pub struct NewMeeting {
     pub date: String,
@@ -192,6 +214,11 @@ pub fn record_meeting(
             "date",
             "must be a date like 2026-12-01",
         ));
+    } else if m.date > today() {
+        problems.push(crate::domain::FieldProblem::new(
+            "date",
+            "must not be in the future: record a meeting once it took place",
+        ));
     }
     if !(1..=24).contains(&m.hours) {
         problems.push(crate::domain::FieldProblem::new(
@@ -219,6 +246,17 @@ pub fn record_meeting(
     let mut conn = state.conn()?;
     let id = write_tx(&mut conn, |conn| {
         open_match(conn, user_id, match_id)?;
+        if crate::store::evidence::meetings_of_user(conn, user_id)?
+            .iter()
+            .filter(|(r, _, _)| r.match_id == match_id)
+            .count()
+            >= MAX_MEETINGS_PER_MATCH
+        {
+            return Err(AppError::conflict(
+                "too_many_meetings",
+                format!("at most {MAX_MEETINGS_PER_MATCH} meetings per match"),
+            ));
+        }
         let row = crate::store::evidence::MeetingRow {
             id: uuid::Uuid::new_v4().to_string(),
             match_id: match_id.into(),
@@ -329,4 +367,14 @@ fn tell_others_of_decline(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_a_valid_date() {
+        let t = super::today();
+        assert!(crate::domain::is_date(&t), "{t}");
+        assert!(t.as_str() > "2024-01-01");
+    }
 }

@@ -17,6 +17,9 @@ pub struct AppState {
     pub pool: Pool,
     pub keys: JwtKeys,
     pub throttle: LoginThrottle,
+    /// Limits requests that send email to an address (password reset,
+    /// verification), so nobody can flood a member's inbox.
+    pub mail_throttle: LoginThrottle,
     pub refresh_ttl_secs: i64,
     pub public_base_url: String,
 }

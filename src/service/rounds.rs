@@ -107,6 +107,34 @@ impl NewRound {
                 format!("group sizes must satisfy 3 <= group_min <= group_max <= 12 (got {min} and {max})"),
             ));
         }
+        if let Some(w) = &s.weights {
+            // Bounded so that sums over any group stay far from overflow.
+            let all = [
+                ("base", w.base),
+                ("cross_domain", w.cross_domain),
+                ("cross_profession", w.cross_profession),
+                ("complementary_experience", w.complementary_experience),
+                ("topic", w.topic),
+                ("in_person", w.in_person),
+                ("online", w.online),
+                ("hours_headroom", w.hours_headroom),
+                ("shared_language", w.shared_language),
+            ];
+            for (name, v) in all {
+                if !(0..=1000).contains(&v) {
+                    problems.push(crate::domain::FieldProblem::new(
+                        format!("settings.weights.{name}"),
+                        "must be between 0 and 1000",
+                    ));
+                }
+            }
+            if w.topic_cap > 20 {
+                problems.push(crate::domain::FieldProblem::new(
+                    "settings.weights.topic_cap",
+                    "must be at most 20",
+                ));
+            }
+        }
         if s.repeat_window.is_some_and(|w| w > 120) {
             problems.push(crate::domain::FieldProblem::new(
                 "settings.repeat_window",
@@ -158,26 +186,47 @@ pub fn create(
 ) -> Result<RoundView, AppError> {
     new.validate()?;
     let mut conn = state.conn()?;
-    write_tx(&mut conn, |conn| {
-        let row = RoundRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            number: store_rounds::next_number(conn)?,
-            kind: new.kind.code().into(),
-            status: DRAFT.into(),
-            params: serde_json::to_string(&new.settings).map_err(anyhow::Error::from)?,
-            cohort: serde_json::to_string(&new.cohort).map_err(anyhow::Error::from)?,
-            note: new.note.trim().to_string(),
-            meeting_window: serde_json::to_string(&new.meeting_window)
-                .map_err(anyhow::Error::from)?,
-            created_by: coordinator_id.into(),
-            created_at: now(),
-            published_at: None,
-            cancelled_at: None,
-            progress: None,
-        };
-        store_rounds::insert(conn, &row)?;
-        view(row)
-    })
+    // Numbers are max + 1; two coordinators creating at once on PostgreSQL
+    // can pick the same one, and the unique key sends the loser round again.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let result = write_tx(&mut conn, |conn| {
+            let row = RoundRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                number: store_rounds::next_number(conn)?,
+                kind: new.kind.code().into(),
+                status: DRAFT.into(),
+                params: serde_json::to_string(&new.settings).map_err(anyhow::Error::from)?,
+                cohort: serde_json::to_string(&new.cohort).map_err(anyhow::Error::from)?,
+                note: new.note.trim().to_string(),
+                meeting_window: serde_json::to_string(&new.meeting_window)
+                    .map_err(anyhow::Error::from)?,
+                created_by: coordinator_id.into(),
+                created_at: now(),
+                published_at: None,
+                cancelled_at: None,
+                progress: None,
+            };
+            match store_rounds::insert(conn, &row) {
+                Ok(()) => Ok(Some(row)),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Ok(None),
+                Err(e) => Err(AppError::from(e)),
+            }
+        })?;
+        match result {
+            Some(row) => return view(row),
+            None if attempts < 5 => continue,
+            None => {
+                return Err(AppError::unavailable(
+                    "too many rounds are being created at once; retry",
+                ))
+            }
+        }
+    }
 }
 
 fn round_not_found(id: &str) -> AppError {
@@ -299,8 +348,12 @@ fn report(state: &AppState, round_id: &str, phase: Option<&str>) {
 
 /// Runs the engine, reporting its two phases.
 fn solve(state: &AppState, round_id: &str, p: &Prepared) -> Result<RoundResult, AppError> {
+    // The cohort's data, not the request, is at fault; tell the coordinator what.
     let refused = |e: crate::matching::InstanceError| {
-        AppError::Internal(anyhow::anyhow!("engine refused the round's instance: {e}"))
+        AppError::conflict(
+            "round_unsolvable",
+            format!("the cohort cannot be matched as it stands: {e}"),
+        )
     };
     report(state, round_id, Some("building_candidate_graph"));
     let round = crate::matching::prepare(&p.instance).map_err(refused)?;
@@ -452,20 +505,21 @@ pub struct Published {
     pub emails: usize,
 }
 
+/// Stores the proposal and enqueues its emails; the progress shown while it
+/// runs is cleared however it ends (success, a lost race, an error).
 pub fn publish(state: &AppState, round_id: &str) -> Result<Published, AppError> {
+    let outcome = publish_steps(state, round_id);
+    report(state, round_id, None);
+    outcome
+}
+
+fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     if round.status != DRAFT {
         return Err(not_draft(&round));
     }
-    let outcome = run_phases(state, &round);
-    let (prepared, result) = match outcome {
-        Ok(x) => x,
-        Err(e) => {
-            report(state, round_id, None);
-            return Err(e);
-        }
-    };
+    let (prepared, result) = run_phases(state, &round)?;
     let plan = planned(&result);
     report(state, round_id, Some("storing_matches_and_emails"));
     let emails = write_tx(&mut conn, |conn| {
@@ -557,7 +611,6 @@ pub fn publish(state: &AppState, round_id: &str) -> Result<Published, AppError> 
         }
         Ok(emails)
     })?;
-    report(state, round_id, None);
     let round = load_round(&mut conn, round_id)?;
     Ok(Published {
         metrics: metrics(&prepared, &result),
@@ -583,10 +636,19 @@ pub fn cancel(state: &AppState, round_id: &str) -> Result<RoundView, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let round = load_round(conn, round_id)?;
-        if !store_rounds::cancel(conn, round_id, now())? {
+        if round.status == store_rounds::CANCELLED {
             return Err(AppError::conflict(
                 "round_cancelled",
                 format!("round {} is already cancelled", round.number),
+            ));
+        }
+        if !store_rounds::cancel_if(conn, round_id, &round.status, now())? {
+            return Err(AppError::conflict(
+                "round_changed",
+                format!(
+                    "round {} changed while it was being cancelled; read it and retry",
+                    round.number
+                ),
             ));
         }
         if round.status == store_rounds::PUBLISHED {

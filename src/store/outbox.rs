@@ -81,13 +81,22 @@ pub fn claim_due(
     Ok(claimed)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<usize> {
-    diesel::update(ob::table.find(id).filter(ob::status.eq(SENDING)))
+/// Marks a delivered message sent and drops its bodies: they may hold
+/// single-use links, and a delivered message has no more need of them.
+///
+/// `claim` is the lease expiry the worker got: a re-claim after a lease ran
+/// out always sets a later one, so a worker that outlived its lease cannot
+/// overwrite the outcome of the worker that took over.
+pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: i64, now: i64) -> QueryResult<usize> {
+    let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
+    diesel::update(ob::table.find(id).filter(mine))
         .set((
             ob::status.eq(SENT),
             ob::sent_at.eq(now),
             ob::locked_until.eq(None::<i64>),
             ob::last_error.eq(None::<String>),
+            ob::body_text.eq(""),
+            ob::body_html.eq(""),
         ))
         .execute(conn)
 }
@@ -96,12 +105,14 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<usi
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
     id: &str,
+    claim: i64,
     attempts: i32,
     next_at: Option<i64>,
     error: &str,
 ) -> QueryResult<usize> {
     let status = if next_at.is_some() { PENDING } else { FAILED };
-    diesel::update(ob::table.find(id).filter(ob::status.eq(SENDING)))
+    let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
+    diesel::update(ob::table.find(id).filter(mine))
         .set((
             ob::status.eq(status),
             ob::attempts.eq(attempts),

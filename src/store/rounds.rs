@@ -89,8 +89,10 @@ pub fn publish_if_draft(conn: &mut DbConnection, id: &str, now: i64) -> QueryRes
     Ok(n == 1)
 }
 
-pub fn cancel(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
-    let n = diesel::update(r::table.find(id).filter(r::status.ne(CANCELLED)))
+/// Cancels the round if its status is still `expected`: a publish that
+/// committed in between makes this a no-op (false), never a silent overwrite.
+pub fn cancel_if(conn: &mut DbConnection, id: &str, expected: &str, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(r::table.find(id).filter(r::status.eq(expected)))
         .set((r::status.eq(CANCELLED), r::cancelled_at.eq(now)))
         .execute(conn)?;
     Ok(n == 1)
@@ -256,7 +258,7 @@ pub fn set_response(
     match current.as_deref() {
         None => Ok(ResponseOutcome::NotInMatch),
         Some("pending") => {
-            diesel::update(
+            let n = diesel::update(
                 mm::table
                     .find((match_id, user_id))
                     .filter(mm::response.eq("pending")),
@@ -267,7 +269,12 @@ pub fn set_response(
                 mm::decline_reason.eq(reason),
             ))
             .execute(conn)?;
-            Ok(ResponseOutcome::Recorded)
+            // A concurrent answer (a double click) got there first.
+            Ok(if n == 1 {
+                ResponseOutcome::Recorded
+            } else {
+                ResponseOutcome::AlreadyAnswered("answered".into())
+            })
         }
         Some(prev) => Ok(ResponseOutcome::AlreadyAnswered(prev.to_string())),
     }

@@ -150,6 +150,7 @@ both_backends! {
                     phases.push(phase.to_string());
                 }
             }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         assert_eq!(running.await.unwrap(), 200);
         assert!(!phases.is_empty(), "no phase was visible while the preview ran");

@@ -101,6 +101,10 @@ both_backends! {
         assert!(anna.contains(other["email"].as_str().unwrap()), "the email names the counterpart");
         let match_id = m["id"].as_str().unwrap().to_string();
 
+        let early = app
+            .send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(anna_token), &json!({"date": "2026-11-02", "hours": 1, "reflection": "Nog niet geaccepteerd, toch een verslag."}))
+            .await;
+        assert_problem(early, 409, "match_not_accepted").await;
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(anna_token), &json!({})).await;
         assert_eq!(res.status(), 200);
         let accepted: Value = res.json().await.unwrap();
@@ -120,7 +124,10 @@ both_backends! {
         let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, vec!["date", "hours", "reflection"]);
         let reflection = "Ik zag hoe een zelfstandige een intake voert zonder vast protocol.";
-        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2026-12-03", "hours": 2, "reflection": reflection})).await;
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2999-01-01", "hours": 2, "reflection": reflection})).await;
+        let body = assert_problem(res, 422, "validation_failed").await;
+        assert!(body["detail"].as_str().unwrap().contains("future"), "{body}");
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2026-11-02", "hours": 2, "reflection": reflection})).await;
         assert_eq!(res.status(), 201);
         let record: Value = app.get("/api/v1/me/learning-record", Some(anna_token)).await.json().await.unwrap();
         assert_eq!(record[0]["reflection"], reflection);
@@ -139,7 +146,7 @@ both_backends! {
         // Anna is told, in Dutch; the decliner can no longer record meetings.
         let told = app.wait_for_folder_mail("anna@uwv.nl", "afgeslagen").await;
         assert!(told.contains("Geen tijd deze maand"), "{told}");
-        let res = app.send_json(reqwest::Method::POST, &meetings, Some(other_token), &json!({"date": "2026-12-03", "hours": 1, "reflection": reflection})).await;
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(other_token), &json!({"date": "2026-11-02", "hours": 1, "reflection": reflection})).await;
         assert_problem(res, 409, "match_declined").await;
 
         let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
@@ -159,6 +166,7 @@ both_backends! {
             .json()
             .await
             .unwrap();
+        assert_eq!(pairs(&preview2).len(), 3, "six members still pair up without repeats: {preview2}");
         for p in pairs(&preview2) {
             assert!(!ps.contains(&p), "pair {p:?} repeated");
         }
@@ -252,5 +260,72 @@ async fn concurrent_publish_from_two_instances_on_postgres() {
             2,
             "{email}"
         );
+    }
+}
+
+/// The guarantee behind "one set of matches": of two transactions moving
+/// the same draft to published, the second waits for the first and then
+/// finds nothing to update. Forced overlap, on both backends.
+mod publish_race {
+    use super::*;
+    use buddymatch::store::db::{self, write_tx};
+    use buddymatch::store::rounds::{publish_if_draft, RoundRow};
+    use std::sync::{Arc, Barrier};
+
+    fn race(app: &TestApp) {
+        let url = buddymatch::store::DatabaseUrl::parse(&app.config.database_url()).unwrap();
+        let pool = db::pool(&url, 2).unwrap();
+        let mut conn = pool.get().unwrap();
+        let creator: String = {
+            use buddymatch::store::schema::users::dsl::*;
+            use diesel::prelude::*;
+            users.select(id).first(&mut *conn).unwrap()
+        };
+        let row = RoundRow {
+            id: "race".into(),
+            number: 99,
+            kind: "buddy".into(),
+            status: "draft".into(),
+            params: "{}".into(),
+            cohort: "{}".into(),
+            note: String::new(),
+            meeting_window: "{}".into(),
+            created_by: creator,
+            created_at: 0,
+            published_at: None,
+            cancelled_at: None,
+            progress: None,
+        };
+        buddymatch::store::rounds::insert(&mut conn, &row).unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let (b1, b2) = (barrier.clone(), barrier);
+        let (p1, p2) = (pool.clone(), pool.clone());
+        let first = std::thread::spawn(move || {
+            let mut c = p1.get().unwrap();
+            write_tx(&mut c, |c| {
+                let won = publish_if_draft(c, "race", 1)?;
+                b1.wait(); // the other transaction starts while this one holds the row
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok::<_, diesel::result::Error>(won)
+            })
+            .unwrap()
+        });
+        let second = std::thread::spawn(move || {
+            b2.wait();
+            let mut c = p2.get().unwrap();
+            write_tx(&mut c, |c| publish_if_draft(c, "race", 2)).unwrap()
+        });
+        assert!(first.join().unwrap(), "the first publisher wins");
+        assert!(
+            !second.join().unwrap(),
+            "the second finds the round already published"
+        );
+    }
+
+    both_backends! {
+        async fn only_one_of_two_overlapping_publishes_wins(app) {
+            app.member("someone@uwv.nl").await;
+            tokio::task::block_in_place(|| race(&app));
+        }
     }
 }
