@@ -100,7 +100,7 @@ mod tests {
                         name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
                         kind => "een buddykoppel", role => "buddy", round => 3, note => "",
                         counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht" }],
-                        reasons => vec!["Verschillende domeinen (+40)"], other => "Bram", reason => "",
+                        reasons => vec!["Verschillende domeinen (+40)"], other => "Bram", reason => "", window_from => "", window_until => "",
                     },
                 )
                 .unwrap();

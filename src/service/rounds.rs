@@ -66,6 +66,8 @@ pub struct RoundView {
     pub cancelled_at: Option<i64>,
     /// While a preview or publish runs: what it is doing and since when.
     pub progress: Option<Progress>,
+    /// The round's metrics as published (absent for drafts).
+    pub metrics: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -93,6 +95,10 @@ fn view(r: RoundRow) -> Result<RoundView, AppError> {
             .progress
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok()),
+        metrics: r
+            .metrics
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok()),
     })
 }
 
@@ -207,6 +213,7 @@ pub fn create(
                 published_at: None,
                 cancelled_at: None,
                 progress: None,
+                metrics: None,
             };
             match store_rounds::insert(conn, &row) {
                 Ok(()) => Ok(Some(row)),
@@ -524,7 +531,9 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
     report(state, round_id, Some("storing_matches_and_emails"));
     let emails = write_tx(&mut conn, |conn| {
         let t = now();
-        if !store_rounds::publish_if_draft(conn, round_id, t)? {
+        let metrics_json =
+            serde_json::to_string(&metrics(&prepared, &result)).map_err(anyhow::Error::from)?;
+        if !store_rounds::publish_if_draft(conn, round_id, t, &metrics_json)? {
             let current = load_round(conn, round_id)?;
             return Err(not_draft(&current));
         }
@@ -534,6 +543,7 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
             .map(|(id, name, email, locale)| (id, (name, email, locale)))
             .collect();
         let profiles = store::profiles::load_all(conn)?;
+        let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
         let mut emails = 0;
         for m in &plan {
             let match_id = uuid::Uuid::new_v4().to_string();
@@ -596,6 +606,8 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
                     counterparts => counterparts,
                     reasons => reasons,
                     note => round.note.clone(),
+                    window_from => window.from.clone().unwrap_or_default(),
+                    window_until => window.until.clone().unwrap_or_default(),
                     link => format!("{}/matches/{match_id}", state.public_base_url.trim_end_matches('/')),
                 };
                 crate::service::mail::enqueue(

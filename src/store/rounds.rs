@@ -20,6 +20,7 @@ pub struct RoundRow {
     pub published_at: Option<i64>,
     pub cancelled_at: Option<i64>,
     pub progress: Option<String>,
+    pub metrics: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -82,9 +83,18 @@ pub fn list(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<(Ve
 
 /// Moves a draft to published. Of two concurrent publishers exactly one
 /// sees `true`: the other's update finds the status already changed.
-pub fn publish_if_draft(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
+pub fn publish_if_draft(
+    conn: &mut DbConnection,
+    id: &str,
+    now: i64,
+    metrics: &str,
+) -> QueryResult<bool> {
     let n = diesel::update(r::table.find(id).filter(r::status.eq(DRAFT)))
-        .set((r::status.eq(PUBLISHED), r::published_at.eq(now)))
+        .set((
+            r::status.eq(PUBLISHED),
+            r::published_at.eq(now),
+            r::metrics.eq(metrics),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -127,6 +127,7 @@ diesel::table! {
         published_at -> Nullable<BigInt>,
         cancelled_at -> Nullable<BigInt>,
         progress -> Nullable<Text>,
+        metrics -> Nullable<Text>,
     }
 }
 

@@ -54,7 +54,7 @@ both_backends! {
         app.register("unverified@uwv.nl", "Niet Bevestigd").await;
         let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
 
-        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy", "note": "Veel leerplezier!"})).await;
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy", "note": "Veel leerplezier!", "meeting_window": {"from": "2026-12-01", "until": "2027-01-31"}})).await;
         assert_eq!(res.status(), 201);
         let round: Value = res.json().await.unwrap();
         assert_eq!(round["status"], "draft");
@@ -89,6 +89,7 @@ both_backends! {
         assert!(chris.contains("You have been matched for a buddy pair"), "{chris}");
         let anna = app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match").await;
         assert!(anna.contains("Veel leerplezier!") && anna.contains("Verschillende domeinen"), "{anna}");
+        assert!(anna.contains("2026-12-01") && anna.contains("2027-01-31"), "the meeting window: {anna}");
 
         let (anna_email, anna_token) = &members[0];
         let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
@@ -151,6 +152,7 @@ both_backends! {
 
         let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
         assert_eq!(detail["round"]["status"], "published");
+        assert_eq!(detail["round"]["metrics"]["matched"], 6, "metrics kept with the round");
         assert_eq!(detail["ratings"]["count"], 1);
         assert_eq!(detail["ratings"]["mean"], 4.0);
         assert_eq!(detail["ratings"]["comments"], json!(["Leerzaam"]));
@@ -295,6 +297,7 @@ mod publish_race {
             published_at: None,
             cancelled_at: None,
             progress: None,
+            metrics: None,
         };
         buddymatch::store::rounds::insert(&mut conn, &row).unwrap();
         let barrier = Arc::new(Barrier::new(2));
@@ -303,7 +306,7 @@ mod publish_race {
         let first = std::thread::spawn(move || {
             let mut c = p1.get().unwrap();
             write_tx(&mut c, |c| {
-                let won = publish_if_draft(c, "race", 1)?;
+                let won = publish_if_draft(c, "race", 1, "{}")?;
                 b1.wait(); // the other transaction starts while this one holds the row
                 std::thread::sleep(std::time::Duration::from_millis(300));
                 Ok::<_, diesel::result::Error>(won)
@@ -313,7 +316,7 @@ mod publish_race {
         let second = std::thread::spawn(move || {
             b2.wait();
             let mut c = p2.get().unwrap();
-            write_tx(&mut c, |c| publish_if_draft(c, "race", 2)).unwrap()
+            write_tx(&mut c, |c| publish_if_draft(c, "race", 2, "{}")).unwrap()
         });
         assert!(first.join().unwrap(), "the first publisher wins");
         assert!(

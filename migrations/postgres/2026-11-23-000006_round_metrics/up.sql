@@ -1,0 +1,2 @@
+-- The metrics of a round as published, shown when the round is read later.
+ALTER TABLE rounds ADD COLUMN metrics TEXT;
