@@ -100,7 +100,7 @@ pub struct RoundParams {
     pub form_hours: FormHours,
     pub weights: Weights,
     /// Intervision local search: move evaluations per member of a block
-    /// (never fewer than 2 million per block). Counted, not timed, so the
+    /// (blocks under 200 members count as 200). Counted, not timed, so the
     /// result does not depend on machine speed.
     pub search_effort: u64,
 }

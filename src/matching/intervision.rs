@@ -24,9 +24,10 @@ use rand_chacha::ChaCha8Rng;
 /// enough that the dense block search stays fast.
 pub const BLOCK: usize = 120;
 
-/// Search effort never goes below this many evaluations per block, so small
-/// rounds (where optimality matters most and time is nothing) search long.
-pub const MIN_BLOCK_EFFORT: u64 = 2_000_000;
+/// A block is searched as if it had at least this many members, so small
+/// rounds (where optimality matters most and time is nothing) search long:
+/// 2 million evaluations at the default effort.
+pub const MIN_BLOCK_EFFORT_MEMBERS: u64 = 200;
 
 /// The candidate graph (all compatible pairs inside each block) and the blocks.
 pub fn candidate_graph(
@@ -170,7 +171,9 @@ pub fn solve(round: &Round) -> RoundResult {
     let mut placed = vec![false; p.members.len()];
     let (mut total, mut pairs, mut crossing) = (0i64, 0usize, 0usize);
     for (bi, blk) in blocks.iter().enumerate() {
-        let budget = MIN_BLOCK_EFFORT.max(r.search_effort.saturating_mul(blk.n as u64));
+        let budget = r
+            .search_effort
+            .saturating_mul((blk.n as u64).max(MIN_BLOCK_EFFORT_MEMBERS));
         for local in grouping::search(blk, r.seed, bi as u64, budget) {
             let mode = blk
                 .valid(&local)
