@@ -7,6 +7,7 @@ compares it with the engine's total (for the MIP: engine vs best found and
 the gap to the MIP's bound; for the random floor: how far above it we are).
 """
 import json
+import os
 import sys
 
 
@@ -16,7 +17,6 @@ def main():
     with open(result_path) as f:
         r = json.load(f)
     t = r.get("timings", {})
-    solve_s = t.get("solve_seconds", 0.0) + t.get("candidates_seconds", 0.0)
     engine_solver_s = t.get("solve_seconds", 0.0)
     ours = r["total_score"]
     peer = json.loads(peer_line) if peer_line not in ("-", "") else None
@@ -42,6 +42,9 @@ def main():
         else:
             verdict = "EQUAL" if ptotal == ours else "DIFFERENT"
     extra = ""
+    check = os.environ.get("CHECK", "")
+    if check:
+        extra += f" viol={json.loads(check)['violations']}"
     if r.get("upper_bound") is not None:
         extra = f" ub={r['upper_bound']}"
     print(
@@ -49,7 +52,6 @@ def main():
         f"{name:<8} {str(ptotal):>10} {engine_solver_s:>8.3f} {ps:>9} {ratio:>8} "
         f"{float(wall):>7.2f} {int(rss_kb) // 1024:>6}  {verdict}{extra}"
     )
-    del solve_s
 
 
 if __name__ == "__main__":
