@@ -46,7 +46,7 @@ def main():
     if check:
         extra += f" viol={json.loads(check)['violations']}"
     if r.get("upper_bound") is not None:
-        extra = f" ub={r['upper_bound']}"
+        extra += f" ub={r['upper_bound']}"
     print(
         f"{kind:<11} {size:>7} {label:<10} {r['graph']['edges']:>9} {ours:>10} "
         f"{name:<8} {str(ptotal):>10} {engine_solver_s:>8.3f} {ps:>9} {ratio:>8} "
