@@ -11,7 +11,8 @@ use actix_web::web;
 
 /// The whole route table.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").route(web::get().to(health::healthz)))
+    cfg.service(web::resource("/api/v1/openapi.yaml").route(web::get().to(openapi)))
+        .service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(
             web::scope("/api/v1")
@@ -85,3 +86,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub use problems::problem_responses;
+
+/// The contract front ends build against, as committed in `api-spec/`.
+pub const OPENAPI_YAML: &str = include_str!("../../api-spec/openapi.yaml");
+
+async fn openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(OPENAPI_YAML)
+}

@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod contract;
 mod demo;
 mod errors;
 mod health;

@@ -1,0 +1,86 @@
+//! The spec in api-spec/ and the server agree: every route in the route
+//! table is documented with its methods, and every documented operation is
+//! served (no 404 for an unknown route, no 405).
+
+use crate::both_backends;
+use std::collections::BTreeSet;
+use yaml_rust2::YamlLoader;
+
+fn spec_operations() -> BTreeSet<(String, String)> {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let paths = docs[0]["paths"].as_hash().expect("paths");
+    let mut ops = BTreeSet::new();
+    for (path, item) in paths {
+        for (method, _) in item.as_hash().unwrap() {
+            ops.insert((
+                method.as_str().unwrap().to_uppercase(),
+                path.as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    ops
+}
+
+/// (METHOD, full path) from the route table's source: each
+/// `web::resource("...")` opens a resource, each `web::get()`-style route
+/// that follows adds a method to it; resources after `web::scope("...")`
+/// sit under that prefix.
+fn routed_operations() -> BTreeSet<(String, String)> {
+    let src = include_str!("../../src/api/mod.rs");
+    let mut ops = BTreeSet::new();
+    let mut prefix = String::new();
+    let mut current: Option<String> = None;
+    for chunk in src.split("web::").skip(1) {
+        if let Some(rest) = chunk.strip_prefix("scope(\"") {
+            prefix = rest.split('"').next().unwrap().to_string();
+        } else if let Some(rest) = chunk.strip_prefix("resource(\"") {
+            let path = rest.split('"').next().unwrap();
+            current = Some(format!("{prefix}{path}"));
+        } else if let Some(path) = &current {
+            for m in ["get", "post", "put", "patch", "delete"] {
+                if chunk.starts_with(&format!("{m}()")) {
+                    ops.insert((m.to_uppercase(), path.clone()));
+                }
+            }
+        }
+    }
+    ops
+}
+
+#[test]
+fn every_route_is_documented_and_every_operation_routed() {
+    let spec = spec_operations();
+    let routed = routed_operations();
+    assert!(routed.len() >= 30, "parsed the route table: {routed:?}");
+    let undocumented: Vec<_> = routed.difference(&spec).collect();
+    let unrouted: Vec<_> = spec.difference(&routed).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from api-spec/openapi.yaml: {undocumented:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "documented but not routed: {unrouted:?}"
+    );
+}
+
+both_backends! {
+    async fn every_documented_operation_is_served(app) {
+        let res = app.get("/api/v1/openapi.yaml", None).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.text().await.unwrap(), buddymatch::api::OPENAPI_YAML);
+        for (method, path) in spec_operations() {
+            let url = app.url(&path.replace("{id}", "no-such-id"));
+            let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let res = app.client.request(m, url).json(&serde_json::json!({})).send().await.unwrap();
+            let status = res.status().as_u16();
+            assert!(status < 500, "{method} {path}: {status}");
+            assert_ne!(status, 405, "{method} {path} is not served");
+            if status == 404 {
+                let body: serde_json::Value = res.json().await.unwrap();
+                assert_ne!(body["code"], "not_found", "{method} {path} has no route");
+            }
+        }
+    }
+}
