@@ -104,6 +104,7 @@ impl App {
             }
             actix_web::App::new()
                 .wrap(api::problem_responses())
+                .wrap(api::security_headers())
                 .wrap(cors)
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())

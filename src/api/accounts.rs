@@ -45,7 +45,9 @@ pub async fn register(
         locale: b.locale,
     };
     let user = blocking(move || accounts::register(&state, reg)).await?;
-    Ok(HttpResponse::Created().json(user))
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, "/api/v1/me"))
+        .json(user))
 }
 
 pub async fn login(

@@ -95,3 +95,17 @@ async fn openapi() -> actix_web::HttpResponse {
         .content_type("application/yaml")
         .body(OPENAPI_YAML)
 }
+
+/// Headers every response carries: a JSON API is never framed, sniffed,
+/// cached by shared caches or allowed to leak its URLs in referrers.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+        .add(("Cache-Control", "no-store"))
+}

@@ -47,7 +47,12 @@ pub async fn create(
         meeting_window: b.meeting_window,
     };
     let round = blocking(move || rounds::create(&state, &c.id, new)).await?;
-    Ok(HttpResponse::Created().json(round))
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/rounds/{}", round.id),
+        ))
+        .json(round))
 }
 
 pub async fn list(

@@ -39,3 +39,28 @@ mod signing_key {
         assert_eq!(app.get("/api/v1/me", Some(&token)).await.status(), 200);
     }
 }
+
+both_backends! {
+    async fn security_headers_on_every_response(app) {
+        for res in [app.get("/healthz", None).await, app.get("/api/v1/nothing", None).await, app.get("/api/v1/me", None).await] {
+            let h = res.headers();
+            assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+            assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
+            assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer");
+            assert_eq!(h.get("cache-control").unwrap(), "no-store");
+        }
+    }
+
+    async fn creates_say_where_the_new_resource_is(app) {
+        let res = app
+            .post("/api/v1/auth/register", &serde_json::json!({"email": "loc@uwv.nl", "password": crate::common::PASSWORD, "display_name": "L"}))
+            .await;
+        assert_eq!(res.headers().get("location").unwrap(), "/api/v1/me");
+        let coord = app.with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator).await;
+        let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &serde_json::json!({"kind": "buddy"})).await;
+        let location = res.headers().get("location").unwrap().to_str().unwrap().to_string();
+        let round: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(location, format!("/api/v1/rounds/{}", round["id"].as_str().unwrap()));
+        assert_eq!(app.get(&location, Some(&coord)).await.status(), 200);
+    }
+}
