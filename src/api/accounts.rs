@@ -153,3 +153,13 @@ pub async fn reset_password(
     blocking(move || accounts::reset_password(&state, &token, &password)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+pub async fn export(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || crate::service::privacy::export(&state, &user.id)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"buddymatch-export.json\"",
+        ))
+        .json(out))
+}

@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(accounts::reset_password)),
                 )
                 .service(web::resource("/me").route(web::get().to(accounts::me)))
+                .service(web::resource("/me/export").route(web::get().to(accounts::export)))
                 .service(
                     web::resource("/me/verification-email")
                         .route(web::post().to(accounts::resend_verification)),

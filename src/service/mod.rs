@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod demo;
 pub mod mail;
 pub mod matches;
+pub mod privacy;
 pub mod profiles;
 pub mod rounds;
 

@@ -70,3 +70,15 @@ pub fn ratings_of_round(
         .select((rt::stars, rt::comment))
         .load(conn)
 }
+
+/// A member's own ratings: (match id, stars, comment, when).
+pub fn ratings_by_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Vec<(String, i32, String, i64)>> {
+    rt::table
+        .filter(rt::user_id.eq(user_id))
+        .order(rt::created_at.asc())
+        .select((rt::match_id, rt::stars, rt::comment, rt::created_at))
+        .load(conn)
+}

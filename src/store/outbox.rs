@@ -138,3 +138,15 @@ pub fn failed(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>
         .select(OutboxRow::as_select())
         .load(conn)
 }
+
+/// Emails addressed to one recipient: (kind, subject, status, created_at).
+pub fn to_recipient(
+    conn: &mut DbConnection,
+    email: &str,
+) -> QueryResult<Vec<(String, String, String, i64)>> {
+    ob::table
+        .filter(ob::recipient.eq(email))
+        .order(ob::created_at.asc())
+        .select((ob::kind, ob::subject, ob::status, ob::created_at))
+        .load(conn)
+}

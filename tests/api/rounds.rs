@@ -140,6 +140,16 @@ both_backends! {
         let res = app.send_json(reqwest::Method::PUT, &rating, Some(anna_token), &json!({"stars": 4, "comment": "Leerzaam"})).await;
         assert_eq!(res.status(), 204);
 
+        // Right of access: everything stored about Anna, in one JSON document.
+        let export: Value = app.get("/api/v1/me/export", Some(anna_token)).await.json().await.unwrap();
+        assert_eq!(export["account"]["email"], json!(anna_email));
+        assert_eq!(export["profile"]["domain"], "uwv");
+        assert_eq!(export["matches"].as_array().unwrap().len(), 1);
+        assert_eq!(export["meetings"][0]["reflection"], reflection);
+        assert_eq!(export["ratings"][0]["stars"], 4);
+        let kinds: Vec<&str> = export["emails"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, vec!["verify_email", "match_proposed"]);
+
         let other_token = &members.iter().find(|(e, _)| json!(e) == other["email"]).unwrap().1;
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(other_token), &json!({"reason": "Geen tijd deze maand"})).await;
         assert_eq!(res.status(), 200);
