@@ -331,11 +331,15 @@ impl<'b> State<'b> {
         }
     }
 
-    fn descend(&mut self, budget: u64) {
+    /// First-improvement descent over moves and swaps, members visited
+    /// from `start` on: after a kick a random start keeps the descent from
+    /// always undoing the kick through the same low-numbered member.
+    fn descend(&mut self, budget: u64, start: usize) {
         let n = self.b.n;
         loop {
             let mut improved = false;
-            for i in 0..n {
+            for step in 0..n {
+                let i = (start + step) % n;
                 for g in 0..self.groups.len() {
                     if self.groups[g].is_empty() {
                         continue;
@@ -550,12 +554,13 @@ pub fn search(b: &Block, seed: u64, stream: u64, budget: u64) -> Vec<Vec<u32>> {
         }
         first = false;
         s.construct(&order);
-        s.descend(budget);
+        s.descend(budget, 0);
         let (mut walk_obj, mut walk) = s.snapshot();
         let mut stall = 0;
         while s.evaluations < budget && stall < STALL {
             s.kick(&mut rng);
-            s.descend(budget);
+            let start = rng.random_range(0..b.n);
+            s.descend(budget, start);
             stall += 1;
             // Better or equal moves on (a walk along plateaus); worse goes
             // back to the walk's best.
