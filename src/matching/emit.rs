@@ -1,6 +1,6 @@
 //! The candidate graph as written by `solve --emit-graph`: exactly the
 //! integer-weighted edges the solver maximised over, so anyone can check the
-//! optimum independently (the formats are documented in `docs/engine.md`).
+//! optimum independently (the formats are documented in the README's engine section).
 
 use super::constraints::in_person_possible;
 use super::Round;

@@ -1,7 +1,7 @@
 //! The engine's input: who takes part, what happened before, and how this
 //! round is to be matched. A plain serde data type: the service builds it
 //! from the database, the `generate` command writes it, `solve` reads it.
-//! The JSON format is documented in `docs/engine.md`.
+//! The JSON format is documented in the README's engine section.
 
 use crate::domain::{
     Domain, Experience, LearningForm, MatchKind, MeetingMode, Profession, Province, Registration,

@@ -61,7 +61,7 @@ pub struct SolveArgs {
     /// Overrides the instance's `round.kind`.
     #[arg(long, value_enum)]
     pub kind: Option<Kind>,
-    /// Instance JSON (docs/engine.md); `-` for standard input.
+    /// Instance JSON (see the README); `-` for standard input.
     #[arg(long, short)]
     pub input: PathBuf,
     /// Result JSON; standard output when absent.
