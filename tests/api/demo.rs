@@ -19,16 +19,27 @@ fn load_demo(app: &TestApp, members: usize) {
     });
 }
 
+/// Logs in as the demo coordinator over HTTP; returns the access token.
+async fn demo_coordinator(app: &TestApp) -> String {
+    let login: Value = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    login["access_token"]
+        .as_str()
+        .expect("the demo coordinator logs in")
+        .to_string()
+}
+
 both_backends! {
     async fn all_three_kinds_of_rounds_on_the_demo_population(app) {
         load_demo(&app, 90);
-        let login: Value = app
-            .post("/api/v1/auth/login", &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let coord = login["access_token"].as_str().expect("the demo coordinator logs in").to_string();
+        let coord = demo_coordinator(&app).await;
         let mut emailed = 0;
         for kind in ["buddy", "shadowing", "intervision"] {
             let round: Value = app
@@ -74,13 +85,7 @@ both_backends! {
         })
         .await;
         load_demo(&app, 30);
-        let login: Value = app
-            .post("/api/v1/auth/login", &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let coord = login["access_token"].as_str().unwrap().to_string();
+        let coord = demo_coordinator(&app).await;
         let round: Value = app
             .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"}))
             .await
@@ -122,13 +127,7 @@ both_backends! {
 both_backends! {
     async fn a_running_round_reports_its_phase(app) {
         load_demo(&app, 1200);
-        let login: Value = app
-            .post("/api/v1/auth/login", &json!({"email": demo::COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let coord = login["access_token"].as_str().unwrap().to_string();
+        let coord = demo_coordinator(&app).await;
         let round: Value = app
             .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision"}))
             .await
