@@ -123,13 +123,6 @@ pub fn mark_attempt_failed(
         .execute(conn)
 }
 
-pub fn count_by_status(conn: &mut DbConnection, status: &str) -> QueryResult<i64> {
-    ob::table
-        .filter(ob::status.eq(status))
-        .count()
-        .get_result(conn)
-}
-
 pub fn failed(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     ob::table
         .filter(ob::status.eq(FAILED))
