@@ -78,6 +78,17 @@ pub struct Config {
     )]
     pub signing_key: Option<Secret>,
 
+    /// Retired signing keys, comma-separated, still accepted for verifying access tokens
+    /// (rotation without logging anyone out); tokens are signed with the current key only.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_PREVIOUS_SIGNING_KEYS",
+        hide_env_values = true,
+        value_delimiter = ',',
+        global = true
+    )]
+    pub previous_signing_keys: Vec<Secret>,
+
     /// File holding the signing key; generated (mode 0600) on first start if missing. [default: DATA_DIR/signing.key]
     #[arg(long, env = "BUDDYMATCH_SIGNING_KEY_FILE", global = true)]
     pub signing_key_file: Option<PathBuf>,
@@ -201,6 +212,43 @@ pub struct Config {
         global = true
     )]
     pub login_window_secs: u64,
+
+    /// Sign-ups allowed per client address per hour.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_REGISTER_MAX_PER_HOUR",
+        default_value_t = 30,
+        global = true
+    )]
+    pub register_max_per_hour: u32,
+
+    /// Proxy or load-balancer addresses whose X-Forwarded-For is believed, comma-separated;
+    /// the per-address login and email limits then count the client behind the proxy.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Days after which an account whose email address was never confirmed is deleted.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_PURGE_UNVERIFIED_DAYS",
+        default_value_t = 14,
+        global = true
+    )]
+    pub purge_unverified_days: u64,
+
+    /// How often expired tokens and stale unverified accounts are purged, in seconds.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_PURGE_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub purge_interval_secs: u64,
 
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "BUDDYMATCH_MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]

@@ -65,6 +65,10 @@ impl AppError {
     pub fn forbidden(detail: impl Into<String>) -> AppError {
         AppError::problem(StatusCode::FORBIDDEN, "forbidden", detail)
     }
+    /// Forbidden for a reason the client can fix, with its own code.
+    pub fn forbidden_because(code: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::problem(StatusCode::FORBIDDEN, code, detail)
+    }
     pub fn not_found(code: &'static str, detail: impl Into<String>) -> AppError {
         AppError::problem(StatusCode::NOT_FOUND, code, detail)
     }

@@ -21,6 +21,7 @@ pub struct App {
     server: Server,
     stop_worker: watch::Sender<bool>,
     worker: tokio::task::JoinHandle<()>,
+    purger: tokio::task::JoinHandle<()>,
 }
 
 impl App {
@@ -65,7 +66,14 @@ impl App {
             secret.as_bytes(),
             &config.public_base_url,
             config.access_token_ttl_secs,
-        )?;
+        )?
+        .with_previous(
+            config
+                .previous_signing_keys
+                .iter()
+                .map(|k| k.expose().as_bytes()),
+        )
+        .context("BUDDYMATCH_PREVIOUS_SIGNING_KEYS")?;
         let state = web::Data::new(AppState {
             pool,
             keys: keys.clone(),
@@ -74,6 +82,12 @@ impl App {
                 Duration::from_secs(config.login_window_secs),
             ),
             mail_throttle: LoginThrottle::new(3, Duration::from_secs(3600)),
+            register_throttle: LoginThrottle::new(
+                config.register_max_per_hour,
+                Duration::from_secs(3600),
+            ),
+            trusted_proxies: config.trusted_proxies.clone(),
+            unverified_ttl_secs: (config.purge_unverified_days * 86_400) as i64,
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
         });
@@ -82,9 +96,13 @@ impl App {
             state.clone().into_inner(),
             transport,
             worker_settings,
+            stop_rx.clone(),
+        ));
+        let purger = tokio::spawn(crate::service::privacy::purge_periodically(
+            state.clone().into_inner(),
+            Duration::from_secs(config.purge_interval_secs.max(1)),
             stop_rx,
         ));
-        let keys = web::Data::new(keys);
         let limit = api::json::BodyLimit(config.max_body_bytes);
         let origins = config.cors_origins.clone();
 
@@ -108,7 +126,6 @@ impl App {
                 .wrap(cors)
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
-                .app_data(keys.clone())
                 .app_data(limit)
                 .app_data(api::json::query_config())
                 .app_data(api::json::path_config())
@@ -122,6 +139,7 @@ impl App {
             server,
             stop_worker,
             worker,
+            purger,
         })
     }
 
@@ -139,6 +157,7 @@ impl App {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
         let _ = self.worker.await;
+        let _ = self.purger.await;
         result
     }
 }

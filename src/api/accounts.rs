@@ -34,9 +34,11 @@ pub struct RoleBody {
 }
 
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<RegisterBody>,
 ) -> Result<HttpResponse, AppError> {
+    let addr = super::client::address(&req, &state.trusted_proxies);
     let b = body.0;
     let reg = accounts::Registration {
         email: b.email,
@@ -44,10 +46,8 @@ pub async fn register(
         display_name: b.display_name,
         locale: b.locale,
     };
-    let user = blocking(move || accounts::register(&state, reg)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, "/api/v1/me"))
-        .json(user))
+    let accepted = blocking(move || accounts::register(&state, reg, addr)).await?;
+    Ok(HttpResponse::Accepted().json(accepted))
 }
 
 pub async fn login(
@@ -55,9 +55,7 @@ pub async fn login(
     state: web::Data<AppState>,
     body: ApiJson<LoginBody>,
 ) -> Result<HttpResponse, AppError> {
-    // The peer address, not X-Forwarded-For: a client could forge that header
-    // to dodge the per-address limit.
-    let addr = req.peer_addr().map(|a| a.ip().to_string());
+    let addr = super::client::address(&req, &state.trusted_proxies);
     let LoginBody { email, password } = body.0;
     let session = blocking(move || accounts::login(&state, &email, &password, addr)).await?;
     Ok(HttpResponse::Ok().json(session))
@@ -94,7 +92,7 @@ pub async fn set_role(
 ) -> Result<HttpResponse, AppError> {
     let user_id = path.into_inner();
     let role = body.0.role;
-    let user = blocking(move || accounts::set_role(&state, &admin.id, &user_id, role)).await?;
+    let user = blocking(move || accounts::set_role(&state, &admin, &user_id, role)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -118,11 +116,13 @@ pub struct ResetBody {
 }
 
 pub async fn verify_email(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<TokenBody>,
 ) -> Result<HttpResponse, AppError> {
+    let addr = super::client::address(&req, &state.trusted_proxies);
     let token = body.0.token;
-    let user = blocking(move || accounts::verify_email(&state, &token)).await?;
+    let user = blocking(move || accounts::verify_email(&state, &token, addr)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -139,18 +139,20 @@ pub async fn request_password_reset(
     state: web::Data<AppState>,
     body: ApiJson<ResetRequestBody>,
 ) -> Result<HttpResponse, AppError> {
-    let addr = req.peer_addr().map(|a| a.ip().to_string());
+    let addr = super::client::address(&req, &state.trusted_proxies);
     let email = body.0.email;
     blocking(move || accounts::request_password_reset(&state, &email, addr)).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
 pub async fn reset_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<ResetBody>,
 ) -> Result<HttpResponse, AppError> {
+    let addr = super::client::address(&req, &state.trusted_proxies);
     let ResetBody { token, password } = body.0;
-    blocking(move || accounts::reset_password(&state, &token, &password)).await?;
+    blocking(move || accounts::reset_password(&state, &token, &password, addr)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -162,4 +164,100 @@ pub async fn export(user: AuthUser, state: web::Data<AppState>) -> Result<HttpRe
             "attachment; filename=\"buddymatch-export.json\"",
         ))
         .json(out))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseBody {
+    password: String,
+}
+
+/// Erases the caller's account; the password is asked again because this
+/// cannot be undone.
+pub async fn erase(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ApiJson<EraseBody>,
+) -> Result<HttpResponse, AppError> {
+    let password = body.0.password;
+    blocking(move || crate::service::privacy::erase(&state, &user.id, &password)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharingBody {
+    phone: Option<String>,
+    share_email: bool,
+    share_phone: bool,
+    share_province: bool,
+}
+
+pub async fn sharing(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || crate::service::privacy::sharing(&state, &user.id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn set_sharing(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ApiJson<SharingBody>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.0;
+    let s = crate::service::privacy::Sharing {
+        phone: b.phone,
+        share_email: b.share_email,
+        share_phone: b.share_phone,
+        share_province: b.share_province,
+    };
+    let out = blocking(move || crate::service::privacy::set_sharing(&state, &user.id, s)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    actor_id: Option<String>,
+    action: Option<String>,
+    target_id: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+pub async fn audit_log(
+    Admin(admin): Admin,
+    state: web::Data<AppState>,
+    q: web::Query<AuditParams>,
+) -> Result<HttpResponse, AppError> {
+    let p = q.into_inner();
+    let query = crate::service::audit::AuditQuery {
+        actor_id: p.actor_id,
+        action: p.action,
+        target_id: p.target_id,
+        page: p.page.unwrap_or(1),
+        per_page: p.per_page.unwrap_or(50),
+    };
+    let out = blocking(move || crate::service::audit::list(&state, &admin, query)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeBody {
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn change_password(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: ApiJson<PasswordChangeBody>,
+) -> Result<HttpResponse, AppError> {
+    let PasswordChangeBody {
+        current_password,
+        new_password,
+    } = body.0;
+    blocking(move || accounts::change_password(&state, &user.id, &current_password, &new_password))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,6 +1,7 @@
 //! HTTP only: the route table, extractors and wire types.
 
 mod accounts;
+mod client;
 mod health;
 pub mod json;
 mod problems;
@@ -32,7 +33,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/auth/password-reset/confirm")
                         .route(web::post().to(accounts::reset_password)),
                 )
-                .service(web::resource("/me").route(web::get().to(accounts::me)))
+                .service(
+                    web::resource("/me")
+                        .route(web::get().to(accounts::me))
+                        .route(web::delete().to(accounts::erase)),
+                )
+                .service(
+                    web::resource("/me/password").route(web::post().to(accounts::change_password)),
+                )
+                .service(
+                    web::resource("/me/sharing")
+                        .route(web::get().to(accounts::sharing))
+                        .route(web::put().to(accounts::set_sharing)),
+                )
                 .service(web::resource("/me/export").route(web::get().to(accounts::export)))
                 .service(
                     web::resource("/me/verification-email")
@@ -78,6 +91,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/me/matches/{id}/decline")
                         .route(web::post().to(rounds::decline)),
+                )
+                .service(
+                    web::resource("/admin/audit-log").route(web::get().to(accounts::audit_log)),
                 )
                 .service(
                     web::resource("/admin/users/{id}/role")

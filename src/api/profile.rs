@@ -95,7 +95,7 @@ pub struct MembersParams {
 }
 
 pub async fn list_members(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     q: web::Query<MembersParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -109,6 +109,6 @@ pub async fn list_members(
         page: p.page.unwrap_or(1),
         per_page: p.per_page.unwrap_or(25),
     };
-    let page = blocking(move || profiles::list_members(&state, query)).await?;
+    let page = blocking(move || profiles::list_members(&state, &c, query)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

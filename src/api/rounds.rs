@@ -46,7 +46,7 @@ pub async fn create(
         note: b.note,
         meeting_window: b.meeting_window,
     };
-    let round = blocking(move || rounds::create(&state, &c.id, new)).await?;
+    let round = blocking(move || rounds::create(&state, &c, new)).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -66,42 +66,42 @@ pub async fn list(
 }
 
 pub async fn detail(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let out = blocking(move || rounds::detail(&state, &id)).await?;
+    let out = blocking(move || rounds::detail(&state, &c, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
 pub async fn preview(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let out = blocking(move || rounds::preview(&state, &id)).await?;
+    let out = blocking(move || rounds::preview(&state, &c, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
 pub async fn publish(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let out = blocking(move || rounds::publish(&state, &id)).await?;
+    let out = blocking(move || rounds::publish(&state, &c, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
 pub async fn cancel(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let out = blocking(move || rounds::cancel(&state, &id)).await?;
+    let out = blocking(move || rounds::cancel(&state, &c, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -188,9 +188,9 @@ pub async fn rate(
 }
 
 pub async fn failed_mail(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let out = blocking(move || crate::service::mail::failed(&state)).await?;
+    let out = blocking(move || crate::service::mail::failed(&state, &c)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

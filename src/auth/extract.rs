@@ -1,11 +1,17 @@
 //! Authentication as extractors: a handler's signature says who may call it.
+//!
+//! The token proves who the caller was when it was issued; one primary-key
+//! lookup per request confirms the account still exists, is not erased, and
+//! reads its role as it is now, so a demotion or an erasure takes effect at
+//! once instead of when the token expires.
 
-use super::jwt::{JwtKeys, TokenError};
+use super::jwt::TokenError;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::service::{blocking, AppState};
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use futures_util::future::LocalBoxFuture;
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -13,10 +19,14 @@ pub struct AuthUser {
     pub role: Role,
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
-    let keys = req
-        .app_data::<web::Data<JwtKeys>>()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("JwtKeys missing from app data")))?;
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing from app data")))
+}
+
+/// The subject of a valid bearer token.
+fn token_subject(req: &HttpRequest, state: &AppState) -> Result<String, AppError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         AppError::unauthorized(
             "missing_token",
@@ -35,11 +45,8 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
                 "the Authorization header must be \"Bearer <access token>\"",
             )
         })?;
-    match keys.verify(token) {
-        Ok(c) => Ok(AuthUser {
-            id: c.sub,
-            role: c.role,
-        }),
+    match state.keys.verify(token, crate::service::now() as u64) {
+        Ok(c) => Ok(c.sub),
         Err(TokenError::Expired) => Err(AppError::unauthorized(
             "token_expired",
             "the access token has expired; get a new one from POST /api/v1/auth/refresh",
@@ -51,23 +58,36 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, AppError> {
     }
 }
 
-fn with_role(req: &HttpRequest, needed: Role) -> Result<AuthUser, AppError> {
-    let user = authenticate(req)?;
-    if user.role.at_least(needed) {
-        Ok(user)
-    } else {
-        Err(AppError::forbidden(format!(
-            "this needs the {needed} role; you are a {}",
-            user.role
-        )))
-    }
+fn authenticate(
+    req: &HttpRequest,
+    needed: Role,
+) -> LocalBoxFuture<'static, Result<AuthUser, AppError>> {
+    let checked = state(req).and_then(|s| token_subject(req, &s).map(|sub| (s, sub)));
+    Box::pin(async move {
+        let (state, sub) = checked?;
+        let id = sub.clone();
+        let role = blocking(move || crate::service::accounts::active_role(&state, &id))
+            .await?
+            .ok_or_else(|| {
+                AppError::unauthorized(
+                    "invalid_token",
+                    "the account of this token no longer exists",
+                )
+            })?;
+        if !role.at_least(needed) {
+            return Err(AppError::forbidden(format!(
+                "this needs the {needed} role; you are a {role}"
+            )));
+        }
+        Ok(AuthUser { id: sub, role })
+    })
 }
 
 impl FromRequest for AuthUser {
     type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        authenticate(req, Role::Member)
     }
 }
 
@@ -77,9 +97,10 @@ pub struct Coordinator(pub AuthUser);
 
 impl FromRequest for Coordinator {
     type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(with_role(req, Role::Coordinator).map(Coordinator))
+        let f = authenticate(req, Role::Coordinator);
+        Box::pin(async move { f.await.map(Coordinator) })
     }
 }
 
@@ -89,8 +110,9 @@ pub struct Admin(pub AuthUser);
 
 impl FromRequest for Admin {
     type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(with_role(req, Role::Admin).map(Admin))
+        let f = authenticate(req, Role::Admin);
+        Box::pin(async move { f.await.map(Admin) })
     }
 }

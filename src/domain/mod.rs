@@ -6,6 +6,7 @@
 mod enums;
 mod profile;
 mod province;
+pub mod time;
 mod topics;
 mod validation;
 

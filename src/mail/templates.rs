@@ -12,15 +12,17 @@ pub enum MailKind {
     MatchProposed,
     MatchDeclined,
     RoundCancelled,
+    AccountExists,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 5] = [
+    pub const ALL: [MailKind; 6] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
         MailKind::MatchDeclined,
         MailKind::RoundCancelled,
+        MailKind::AccountExists,
     ];
 
     pub fn code(self) -> &'static str {
@@ -30,6 +32,7 @@ impl MailKind {
             MailKind::MatchProposed => "match_proposed",
             MailKind::MatchDeclined => "match_declined",
             MailKind::RoundCancelled => "round_cancelled",
+            MailKind::AccountExists => "account_exists",
         }
     }
 }
@@ -52,7 +55,8 @@ const FILES: &[(&str, &str)] = template_files!(
     "reset_password",
     "match_proposed",
     "match_declined",
-    "round_cancelled"
+    "round_cancelled",
+    "account_exists"
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -99,13 +103,20 @@ mod tests {
                     context! {
                         name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
                         kind => "een buddykoppel", role => "buddy", round => 3, note => "",
-                        counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht" }],
-                        reasons => vec!["Verschillende domeinen (+40)"], other => "Bram", reason => "", window_from => "", window_until => "",
+                        counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht", phone => "+31 6 1234 5678" }],
+                        reasons => vec!["Verschillende domeinen (+40)"], other => "Bram", reason => "", window_from => "", window_until => "", login_url => "http://x/login",
                     },
                 )
                 .unwrap();
                 assert!(!r.subject.is_empty());
-                let has_link = !matches!(kind, MailKind::MatchDeclined | MailKind::RoundCancelled);
+                let has_link = !matches!(
+                    kind,
+                    MailKind::MatchDeclined | MailKind::RoundCancelled | MailKind::AccountExists
+                );
+                assert_eq!(
+                    r.text.contains("http://x/login"),
+                    kind == MailKind::AccountExists
+                );
                 assert_eq!(
                     r.text.contains("http://x/y?token=abc"),
                     has_link,

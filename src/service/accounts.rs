@@ -19,6 +19,7 @@ pub struct UserView {
     pub locale: Locale,
     pub role: Role,
     pub email_verified: bool,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub created_at: i64,
 }
 
@@ -93,7 +94,7 @@ fn insert_account(
     conn: &mut DbConnection,
     acc: &NewAccount,
     hash: String,
-) -> Result<UserRow, AppError> {
+) -> Result<Option<UserRow>, AppError> {
     let t = now();
     let row = UserRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -105,21 +106,25 @@ fn insert_account(
         created_at: t,
         updated_at: t,
         email_verified_at: None,
+        erased_at: None,
     };
+    if users::by_email(conn, &row.email)?.is_some() {
+        return Ok(None);
+    }
     match users::insert(conn, &row) {
-        Ok(()) => Ok(row),
+        Ok(()) => Ok(Some(row)),
+        // A concurrent sign-up won; the failed statement has spoilt a
+        // PostgreSQL transaction, so this one must roll back.
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(AppError::conflict(
-            "email_taken",
-            format!(
-                "an account with email {} already exists; log in instead",
-                acc.email
-            ),
-        )),
+        )) => Err(email_taken()),
         Err(e) => Err(e.into()),
     }
+}
+
+fn email_taken() -> AppError {
+    AppError::conflict("email_taken", "an account with this email address exists")
 }
 
 pub const VERIFY_EMAIL: &str = "verify_email";
@@ -127,15 +132,80 @@ pub const RESET_PASSWORD: &str = "reset_password";
 const VERIFY_VALID_HOURS: i64 = 48;
 const RESET_VALID_MINUTES: i64 = 60;
 
+/// What a sign-up answers, whether or not the address already had an
+/// account: the same words, status and (Argon2-dominated) time, so sign-up
+/// reveals nobody's membership. The owner of a taken address is told by
+/// email instead.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegistrationAccepted {
+    pub email: String,
+    pub status: &'static str,
+    pub detail: &'static str,
+}
+
 /// The account and its verification email commit together or not at all.
-pub fn register(state: &AppState, reg: Registration) -> Result<UserView, AppError> {
+pub fn register(
+    state: &AppState,
+    reg: Registration,
+    client_addr: Option<String>,
+) -> Result<RegistrationAccepted, AppError> {
     let acc = reg.validate()?;
+    if let Some(addr) = client_addr {
+        state
+            .register_throttle
+            .begin_attempt(&[format!("reg:{addr}")], Instant::now())
+            .map_err(|wait| {
+                AppError::too_many_requests(wait, "Too many sign-ups from this address.")
+            })?;
+    }
     let hash = password::hash(&acc.password)?;
     let mut conn = state.conn()?;
-    write_tx(&mut conn, |conn| {
-        let user = insert_account(conn, &acc, hash)?;
-        send_verification(state, conn, &user)?;
-        user.try_into()
+    let created = match write_tx(&mut conn, |conn| match insert_account(conn, &acc, hash)? {
+        Some(user) => send_verification(state, conn, &user).map(|_| true),
+        None => Ok(false),
+    }) {
+        Err(AppError::Problem(p)) if p.code == "email_taken" => false,
+        other => other?,
+    };
+    if !created {
+        tell_owner_of_signup_attempt(state, &mut conn, &acc.email)?;
+    }
+    Ok(RegistrationAccepted {
+        email: acc.email.to_string(),
+        status: "verification_sent",
+        detail: "check your inbox for a link that confirms the address, then log in",
+    })
+}
+
+/// Someone signed up with an address that has an account: its owner hears
+/// of it (with a way back in), at most a few times an hour.
+fn tell_owner_of_signup_attempt(
+    state: &AppState,
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+) -> Result<(), AppError> {
+    if limit_mail(state, format!("acct:exists:{email}"), None).is_err() {
+        return Ok(());
+    }
+    write_tx(conn, |conn| {
+        let Some(user) = users::by_email(conn, email.as_str())? else {
+            return Ok(());
+        };
+        let mc = state.mail_context();
+        let locale: Locale = user.locale.parse().unwrap_or_default();
+        let ctx = minijinja::context! {
+            name => user.display_name.clone(),
+            login_url => format!("{}/login", state.public_base_url.trim_end_matches('/')),
+        };
+        crate::service::mail::enqueue(
+            conn,
+            &mc,
+            MailKind::AccountExists,
+            &user.email,
+            locale,
+            ctx,
+        )?;
+        Ok(())
     })
 }
 
@@ -221,9 +291,33 @@ fn bad_email_token() -> AppError {
     )
 }
 
-pub fn verify_email(state: &AppState, token: &str) -> Result<UserView, AppError> {
+/// Email-link tokens have 256 random bits, so guessing is hopeless; the
+/// per-address budget still stops anyone from hammering the endpoints.
+fn begin_token_attempt(
+    state: &AppState,
+    client_addr: Option<String>,
+) -> Result<Vec<String>, AppError> {
+    let keys: Vec<String> = client_addr
+        .map(|a| format!("addr:token:{a}"))
+        .into_iter()
+        .collect();
+    state
+        .throttle
+        .begin_attempt(&keys, Instant::now())
+        .map_err(|wait| {
+            AppError::too_many_requests(wait, "Too many invalid links from this address.")
+        })?;
+    Ok(keys)
+}
+
+pub fn verify_email(
+    state: &AppState,
+    token: &str,
+    client_addr: Option<String>,
+) -> Result<UserView, AppError> {
+    let keys = begin_token_attempt(state, client_addr)?;
     let mut conn = state.conn()?;
-    write_tx(&mut conn, |conn| {
+    let user = write_tx(&mut conn, |conn| {
         let t = now();
         let user_id =
             store::email_tokens::consume(conn, VERIFY_EMAIL, &tokens::hash_token(token), t)?
@@ -232,7 +326,9 @@ pub fn verify_email(state: &AppState, token: &str) -> Result<UserView, AppError>
         users::by_id(conn, &user_id)?
             .ok_or_else(bad_email_token)?
             .try_into()
-    })
+    })?;
+    state.throttle.succeeded(&keys);
+    Ok(user)
 }
 
 /// Always succeeds from the caller's view, so it does not reveal who has an
@@ -271,8 +367,14 @@ pub fn request_password_reset(
 
 /// Sets the new password and ends every login of the account. Following
 /// the link also proves the address works, so it counts as verification.
-pub fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<(), AppError> {
+pub fn reset_password(
+    state: &AppState,
+    token: &str,
+    new_password: &str,
+    client_addr: Option<String>,
+) -> Result<(), AppError> {
     check_password("password", new_password).map_err(|p| AppError::validation(vec![p]))?;
+    let keys = begin_token_attempt(state, client_addr)?;
     let hash = password::hash(new_password)?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
@@ -283,8 +385,10 @@ pub fn reset_password(state: &AppState, token: &str, new_password: &str) -> Resu
         users::set_password(conn, &user_id, &hash, t)?;
         users::mark_verified(conn, &user_id, t)?;
         store::tokens::revoke_all_for_user(conn, &user_id, t)?;
-        Ok(())
-    })
+        Ok::<(), AppError>(())
+    })?;
+    state.throttle.succeeded(&keys);
+    Ok(())
 }
 
 fn start_session(
@@ -411,11 +515,11 @@ pub fn me(state: &AppState, user_id: &str) -> Result<UserView, AppError> {
 
 pub fn set_role(
     state: &AppState,
-    actor_id: &str,
+    actor: &crate::auth::AuthUser,
     user_id: &str,
     role: Role,
 ) -> Result<UserView, AppError> {
-    if actor_id == user_id && role != Role::Admin {
+    if actor.id == user_id && role != Role::Admin {
         return Err(AppError::conflict(
             "own_role",
             "admins cannot demote themselves; ask another admin",
@@ -424,12 +528,19 @@ pub fn set_role(
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let t = now();
-        if users::set_role(conn, user_id, role.code(), t)? == 0 {
-            return Err(AppError::not_found(
-                "user_not_found",
-                format!("no user with id {user_id}"),
-            ));
-        }
+        let before = users::by_id(conn, user_id)?
+            .filter(|u| u.erased_at.is_none())
+            .ok_or_else(|| {
+                AppError::not_found("user_not_found", format!("no user with id {user_id}"))
+            })?;
+        users::set_role(conn, user_id, role.code(), t)?;
+        super::audit::record(
+            conn,
+            actor,
+            super::audit::Action::RoleChanged,
+            ("user", user_id),
+            serde_json::json!({ "from": before.role, "to": role.code() }),
+        )?;
         // Sessions carry the role; ending them makes the change take effect.
         store::tokens::revoke_all_for_user(conn, user_id, t)?;
         users::by_id(conn, user_id)?
@@ -455,7 +566,81 @@ pub fn create_or_promote(
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
                 Ok((row.try_into()?, false))
             }
-            None => Ok((insert_account(conn, &acc, hash)?.try_into()?, true)),
+            None => {
+                let mut row = insert_account(conn, &acc, hash)?.ok_or_else(email_taken)?;
+                // The operator vouches for the address; an unverified
+                // account would be purged after a while.
+                users::mark_verified(conn, &row.id, now())?;
+                row.email_verified_at = Some(now());
+                Ok((row.try_into()?, true))
+            }
         }
+    })
+}
+
+/// The account's current role, or `None` once it is gone or erased.
+pub fn active_role(state: &AppState, user_id: &str) -> Result<Option<Role>, AppError> {
+    let mut conn = state.conn()?;
+    match users::by_id(&mut conn, user_id)? {
+        Some(u) if u.erased_at.is_none() => {
+            Ok(Some(u.role.parse().map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("stored user {user_id}: {e}"))
+            })?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Checks the account's password for an action that needs it again. Wrong
+/// guesses count against the account's login budget.
+pub fn confirm_password(
+    state: &AppState,
+    user_id: &str,
+    password_in: &str,
+) -> Result<(), AppError> {
+    let mut conn = state.conn()?;
+    let user = users::by_id(&mut conn, user_id)?;
+    drop(conn);
+    let Some(user) = user else {
+        return Err(AppError::unauthorized(
+            "invalid_token",
+            "the account of this token no longer exists",
+        ));
+    };
+    let keys = [format!("acct:{}", user.email)];
+    if let Err(wait) = state.throttle.begin_attempt(&keys, Instant::now()) {
+        return Err(AppError::too_many_requests(
+            wait,
+            "Too many wrong passwords for this account.",
+        ));
+    }
+    if password::verify(password_in, &user.password_hash) {
+        state.throttle.succeeded(&keys);
+        Ok(())
+    } else {
+        Err(AppError::forbidden_because(
+            "password_incorrect",
+            "the password is incorrect; this action needs your current password",
+        ))
+    }
+}
+
+/// Sets a new password after checking the current one, and ends every
+/// login of the account (refresh tokens); the caller logs in again.
+pub fn change_password(
+    state: &AppState,
+    user_id: &str,
+    current: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    check_password("new_password", new_password).map_err(|p| AppError::validation(vec![p]))?;
+    confirm_password(state, user_id, current)?;
+    let hash = password::hash(new_password)?;
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let t = now();
+        users::set_password(conn, user_id, &hash, t)?;
+        store::tokens::revoke_all_for_user(conn, user_id, t)?;
+        Ok(())
     })
 }

@@ -79,6 +79,7 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                     created_at: t,
                     updated_at: t,
                     email_verified_at: Some(t),
+                    erased_at: None,
                 },
             )
         };

@@ -69,13 +69,27 @@ pub struct FailedMail {
     pub recipient: String,
     pub attempts: i32,
     pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub created_at: i64,
 }
 
 /// Messages that ran out of attempts: shown to coordinators, never dropped.
-pub fn failed(state: &super::AppState) -> Result<Vec<FailedMail>, AppError> {
+pub fn failed(
+    state: &super::AppState,
+    actor: &crate::auth::AuthUser,
+) -> Result<Vec<FailedMail>, AppError> {
     let mut conn = state.conn()?;
-    Ok(outbox::failed(&mut conn, 200)?
+    let rows = outbox::failed(&mut conn, 200)?;
+    drop(conn);
+    // The list shows members' addresses.
+    super::audit::record_read(
+        state,
+        actor,
+        super::audit::Action::FailedMailViewed,
+        ("outbox", "failed"),
+        serde_json::json!({ "count": rows.len() }),
+    )?;
+    Ok(rows
         .into_iter()
         .map(|r| FailedMail {
             id: r.id,

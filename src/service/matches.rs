@@ -1,6 +1,7 @@
 //! A member's own matches: who, why, and their answer. Contact details are
 //! shown only to the people in the match.
 
+use super::privacy::Sharing;
 use super::{now, AppState};
 use crate::error::AppError;
 use crate::store::db::write_tx;
@@ -26,16 +27,45 @@ pub struct RoundRef {
     pub note: String,
 }
 
+/// Name, domain and profession are always shown (they are why the match was
+/// made); email, phone and province as the counterpart chose. An erased
+/// account shows as a former member and nothing else.
 #[derive(Debug, serde::Serialize)]
 pub struct Counterpart {
-    pub user_id: String,
+    pub user_id: Option<String>,
     pub display_name: String,
-    pub email: String,
+    pub former_member: bool,
+    pub email: Option<String>,
+    pub phone: Option<String>,
     pub role: String,
     pub response: String,
     pub domain: Option<crate::domain::Domain>,
     pub profession: Option<crate::domain::Profession>,
     pub province: Option<crate::domain::Province>,
+}
+
+impl Counterpart {
+    fn former(p: &store_rounds::MatchMemberRow, locale: crate::domain::Locale) -> Counterpart {
+        Counterpart {
+            user_id: None,
+            display_name: former_member_name(locale).to_string(),
+            former_member: true,
+            email: None,
+            phone: None,
+            role: p.role.clone(),
+            response: p.response.clone(),
+            domain: None,
+            profession: None,
+            province: None,
+        }
+    }
+}
+
+pub fn former_member_name(locale: crate::domain::Locale) -> &'static str {
+    match locale {
+        crate::domain::Locale::Nl => "een voormalig lid",
+        crate::domain::Locale::En => "a former member",
+    }
 }
 
 pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
@@ -50,6 +80,13 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
         .map(|(id, n, e, _)| (id, (n, e)))
         .collect();
     let profiles = crate::store::profiles::load_many(&mut conn, &ids)?;
+    let sharing: HashMap<String, Sharing> = crate::store::privacy::contacts(&mut conn, &ids)?
+        .into_iter()
+        .map(|r| (r.user_id.clone(), Sharing::from(r)))
+        .collect();
+    let locale = crate::store::users::by_id(&mut conn, user_id)?
+        .and_then(|u| u.locale.parse().ok())
+        .unwrap_or(crate::domain::Locale::Nl);
     Ok(rows
         .into_iter()
         .filter_map(|(round, m, people)| {
@@ -58,17 +95,22 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
                 .iter()
                 .filter(|p| p.user_id != user_id && (me.role != "visitor" || p.role == "host"))
                 .map(|p| {
-                    let (name, email) = contacts.get(&p.user_id).cloned().unwrap_or_default();
+                    let Some((name, email)) = contacts.get(&p.user_id).cloned() else {
+                        return Counterpart::former(p, locale);
+                    };
                     let prof = profiles.get(&p.user_id);
+                    let shared = sharing.get(&p.user_id).cloned().unwrap_or_default();
                     Counterpart {
-                        user_id: p.user_id.clone(),
+                        user_id: Some(p.user_id.clone()),
                         display_name: name,
-                        email,
+                        former_member: false,
+                        email: shared.share_email.then_some(email),
+                        phone: shared.phone.filter(|_| shared.share_phone),
                         role: p.role.clone(),
                         response: p.response.clone(),
                         domain: prof.map(|x| x.domain),
                         profession: prof.map(|x| x.profession),
-                        province: prof.map(|x| x.province),
+                        province: prof.map(|x| x.province).filter(|_| shared.share_province),
                     }
                 })
                 .collect();

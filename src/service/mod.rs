@@ -2,6 +2,7 @@
 //! matching and mail; none knows about HTTP.
 
 pub mod accounts;
+pub mod audit;
 pub mod demo;
 pub mod mail;
 pub mod matches;
@@ -21,6 +22,12 @@ pub struct AppState {
     /// Limits requests that send email to an address (password reset,
     /// verification), so nobody can flood a member's inbox.
     pub mail_throttle: LoginThrottle,
+    /// Sign-ups per client address an hour.
+    pub register_throttle: LoginThrottle,
+    /// Peers whose X-Forwarded-For names the real client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Age at which a never-verified account is purged.
+    pub unverified_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
     pub public_base_url: String,
 }

@@ -11,6 +11,7 @@ use crate::store;
 pub struct Export {
     pub account: UserView,
     pub profile: Option<LearningProfile>,
+    pub sharing: Sharing,
     pub matches: Vec<MyMatch>,
     pub meetings: Vec<Meeting>,
     pub ratings: Vec<RatingGiven>,
@@ -22,6 +23,7 @@ pub struct RatingGiven {
     pub match_id: String,
     pub stars: i32,
     pub comment: String,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub created_at: i64,
 }
 
@@ -30,6 +32,7 @@ pub struct EmailSent {
     pub kind: String,
     pub subject: String,
     pub status: String,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub created_at: i64,
 }
 
@@ -57,6 +60,7 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
         .collect();
     drop(conn);
     Ok(Export {
+        sharing: sharing(state, user_id)?,
         matches: matches::mine(state, user_id)?,
         meetings: matches::learning_record(state, user_id)?,
         account,
@@ -64,4 +68,140 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
         ratings,
         emails,
     })
+}
+
+/// What matched peers may see of me besides my name, domain and profession
+/// (always shown: they are why we were matched), and my phone number.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sharing {
+    pub phone: Option<String>,
+    pub share_email: bool,
+    pub share_phone: bool,
+    pub share_province: bool,
+}
+
+impl Default for Sharing {
+    /// Email and province: what a match needs to make contact and plan a
+    /// visit. A phone number only when given and chosen.
+    fn default() -> Self {
+        Sharing {
+            phone: None,
+            share_email: true,
+            share_phone: false,
+            share_province: true,
+        }
+    }
+}
+
+impl From<store::privacy::ContactRow> for Sharing {
+    fn from(r: store::privacy::ContactRow) -> Self {
+        Sharing {
+            phone: r.phone,
+            share_email: r.share_email,
+            share_phone: r.share_phone,
+            share_province: r.share_province,
+        }
+    }
+}
+
+pub fn sharing(state: &AppState, user_id: &str) -> Result<Sharing, AppError> {
+    let mut conn = state.conn()?;
+    Ok(store::privacy::contact(&mut conn, user_id)?
+        .map(Sharing::from)
+        .unwrap_or_default())
+}
+
+/// A phone number as people write it: digits with optional `+`, spaces,
+/// dashes, dots and parentheses; 8 to 15 digits (E.164's maximum).
+fn phone(raw: &str) -> Result<String, crate::domain::FieldProblem> {
+    let t = raw.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let allowed = t
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
+    if !allowed || !(8..=15).contains(&digits) {
+        return Err(crate::domain::FieldProblem::new(
+            "phone",
+            "must be a phone number of 8 to 15 digits, e.g. +31 6 1234 5678",
+        ));
+    }
+    Ok(t.to_string())
+}
+
+pub fn set_sharing(state: &AppState, user_id: &str, s: Sharing) -> Result<Sharing, AppError> {
+    let mut problems = Vec::new();
+    let phone = match s.phone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) => phone(p).map_err(|e| problems.push(e)).ok(),
+    };
+    if s.share_phone && phone.is_none() && problems.is_empty() {
+        problems.push(crate::domain::FieldProblem::new(
+            "share_phone",
+            "can only be true with a phone number",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::validation(problems));
+    }
+    let row = store::privacy::ContactRow {
+        user_id: user_id.to_string(),
+        phone,
+        share_email: s.share_email,
+        share_phone: s.share_phone,
+        share_province: s.share_province,
+        updated_at: super::now(),
+    };
+    let mut conn = state.conn()?;
+    crate::store::db::write_tx(&mut conn, |conn| store::privacy::save_contact(conn, &row))?;
+    Ok(row.into())
+}
+
+/// The right to erasure (GDPR art. 17): the account's personal data goes;
+/// its past matches remain as anonymous statistics, and counterparts see
+/// "a former member".
+pub fn erase(state: &AppState, user_id: &str, password: &str) -> Result<(), AppError> {
+    accounts::confirm_password(state, user_id, password)?;
+    let mut conn = state.conn()?;
+    let erased = crate::store::db::write_tx(&mut conn, |conn| {
+        store::privacy::erase_account(conn, user_id, super::now())
+    })?;
+    if erased {
+        tracing::info!(user = user_id, "account erased on request");
+    }
+    Ok(())
+}
+
+/// Deletes never-verified accounts past their time and expired tokens.
+pub fn purge(state: &AppState) -> Result<store::privacy::Purged, AppError> {
+    let t = super::now();
+    let mut conn = state.conn()?;
+    let purged = crate::store::db::write_tx(&mut conn, |conn| {
+        store::privacy::purge(conn, t - state.unverified_ttl_secs, t)
+    })?;
+    if purged != store::privacy::Purged::default() {
+        tracing::info!(?purged, "purged stale accounts and tokens");
+    }
+    Ok(purged)
+}
+
+/// Runs [`purge`] now and then every `every`, until told to stop. Several
+/// instances may do this at once: the deletes are idempotent.
+pub async fn purge_periodically(
+    state: std::sync::Arc<AppState>,
+    every: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || purge(&s)).await {
+            Ok(Err(e)) => tracing::warn!(error = ?e, "purge failed; retrying later"),
+            Err(e) => tracing::warn!(error = %e, "purge task failed"),
+            Ok(Ok(_)) => {}
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }

@@ -91,7 +91,11 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-pub fn list_members(state: &AppState, q: MemberQuery) -> Result<Page<MemberSummary>, AppError> {
+pub fn list_members(
+    state: &AppState,
+    actor: &crate::auth::AuthUser,
+    q: MemberQuery,
+) -> Result<Page<MemberSummary>, AppError> {
     if q.page == 0 {
         return Err(AppError::invalid_field("page", "must be 1 or more"));
     }
@@ -111,6 +115,21 @@ pub fn list_members(state: &AppState, q: MemberQuery) -> Result<Page<MemberSumma
     let mut conn = state.conn()?;
     let offset = i64::from(q.page - 1) * i64::from(q.per_page);
     let (rows, total) = profiles::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
+    drop(conn);
+    super::audit::record_read(
+        state,
+        actor,
+        super::audit::Action::MembersListed,
+        ("members", "-"),
+        serde_json::json!({
+            "filter": {
+                "domain": filter.domain, "province": filter.province,
+                "profession": filter.profession, "form": filter.form, "paused": filter.paused,
+            },
+            "page": q.page,
+            "shown": rows.len(),
+        }),
+    )?;
     Ok(Page {
         items: rows
             .into_iter()

@@ -2,7 +2,9 @@
 //! proposal on the current cohort, and publishes it, which stores the
 //! matches and enqueues every email in one transaction.
 
+use super::audit::{self, Action};
 use super::{now, AppState};
+use crate::auth::AuthUser;
 use crate::domain::{Domain, Locale, MatchKind, Profession, Province};
 use crate::error::AppError;
 use crate::mail::{labels, MailKind};
@@ -61,8 +63,11 @@ pub struct RoundView {
     pub settings: Settings,
     pub note: String,
     pub meeting_window: MeetingWindow,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub created_at: i64,
+    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
     pub published_at: Option<i64>,
+    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
     pub cancelled_at: Option<i64>,
     /// While a preview or publish runs: what it is doing and since when.
     pub progress: Option<Progress>,
@@ -73,6 +78,7 @@ pub struct RoundView {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub phase: String,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub since: i64,
 }
 
@@ -185,11 +191,7 @@ impl NewRound {
     }
 }
 
-pub fn create(
-    state: &AppState,
-    coordinator_id: &str,
-    new: NewRound,
-) -> Result<RoundView, AppError> {
+pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
     new.validate()?;
     let mut conn = state.conn()?;
     // Numbers are max + 1; two coordinators creating at once on PostgreSQL
@@ -208,7 +210,7 @@ pub fn create(
                 note: new.note.trim().to_string(),
                 meeting_window: serde_json::to_string(&new.meeting_window)
                     .map_err(anyhow::Error::from)?,
-                created_by: coordinator_id.into(),
+                created_by: actor.id.clone(),
                 created_at: now(),
                 published_at: None,
                 cancelled_at: None,
@@ -216,7 +218,16 @@ pub fn create(
                 metrics: None,
             };
             match store_rounds::insert(conn, &row) {
-                Ok(()) => Ok(Some(row)),
+                Ok(()) => {
+                    audit::record(
+                        conn,
+                        actor,
+                        Action::RoundCreated,
+                        ("round", &row.id),
+                        serde_json::json!({ "number": row.number, "kind": row.kind }),
+                    )?;
+                    Ok(Some(row))
+                }
                 Err(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
@@ -447,13 +458,21 @@ fn run_phases(state: &AppState, round: &RoundRow) -> Result<(Prepared, RoundResu
     Ok((prepared, result))
 }
 
-pub fn preview(state: &AppState, round_id: &str) -> Result<Preview, AppError> {
+pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Preview, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     drop(conn);
     let outcome = run_phases(state, &round);
     report(state, round_id, None);
     let (prepared, result) = outcome?;
+    // A preview shows members' names and profiles: a read worth logging.
+    audit::record_read(
+        state,
+        actor,
+        Action::RoundPreviewed,
+        ("round", round_id),
+        serde_json::json!({ "number": round.number, "eligible": prepared.people.len() }),
+    )?;
     Ok(Preview {
         metrics: metrics(&prepared, &result),
         names: prepared
@@ -514,13 +533,17 @@ pub struct Published {
 
 /// Stores the proposal and enqueues its emails; the progress shown while it
 /// runs is cleared however it ends (success, a lost race, an error).
-pub fn publish(state: &AppState, round_id: &str) -> Result<Published, AppError> {
-    let outcome = publish_steps(state, round_id);
+pub fn publish(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Published, AppError> {
+    let outcome = publish_steps(state, actor, round_id);
     report(state, round_id, None);
     outcome
 }
 
-fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError> {
+fn publish_steps(
+    state: &AppState,
+    actor: &AuthUser,
+    round_id: &str,
+) -> Result<Published, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     if round.status != DRAFT {
@@ -537,12 +560,24 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
             let current = load_round(conn, round_id)?;
             return Err(not_draft(&current));
         }
+        audit::record(
+            conn,
+            actor,
+            Action::RoundPublished,
+            ("round", round_id),
+            serde_json::json!({ "number": round.number, "matches": plan.len() }),
+        )?;
         let ids: Vec<String> = prepared.people.keys().cloned().collect();
         let contacts: HashMap<String, (String, String, String)> = store_rounds::people(conn, &ids)?
             .into_iter()
             .map(|(id, name, email, locale)| (id, (name, email, locale)))
             .collect();
         let profiles = store::profiles::load_all(conn)?;
+        let sharing: HashMap<String, crate::service::privacy::Sharing> =
+            store::privacy::contacts(conn, &ids)?
+                .into_iter()
+                .map(|r| (r.user_id.clone(), r.into()))
+                .collect();
         let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
         let mut emails = 0;
         for m in &plan {
@@ -584,11 +619,14 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
                     .filter_map(|(other, _)| {
                         let (n, e, _) = contacts.get(other)?;
                         let p = profiles.get(other)?;
+                        let shared = sharing.get(other).cloned().unwrap_or_default();
                         Some(minijinja::context! {
-                            name => n, email => e,
+                            name => n,
+                            email => shared.share_email.then_some(e),
+                            phone => shared.phone.filter(|_| shared.share_phone),
                             domain => labels::domain(p.domain, locale),
                             profession => labels::profession(p.profession, locale),
-                            province => p.province.name(),
+                            province => shared.share_province.then(|| p.province.name()),
                         })
                     })
                     .collect();
@@ -644,7 +682,7 @@ fn not_draft(round: &RoundRow) -> AppError {
 
 /// Cancels a draft, or a published round: then its matches no longer
 /// stand (nor count as history) and everyone in them is told by email.
-pub fn cancel(state: &AppState, round_id: &str) -> Result<RoundView, AppError> {
+pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundView, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let round = load_round(conn, round_id)?;
@@ -663,6 +701,13 @@ pub fn cancel(state: &AppState, round_id: &str) -> Result<RoundView, AppError> {
                 ),
             ));
         }
+        audit::record(
+            conn,
+            actor,
+            Action::RoundCancelled,
+            ("round", round_id),
+            serde_json::json!({ "number": round.number, "was": round.status }),
+        )?;
         if round.status == store_rounds::PUBLISHED {
             let kind: MatchKind = round.kind.parse().unwrap_or(MatchKind::Buddy);
             let ids: Vec<String> = store_rounds::matches_of_round(conn, round_id)?
@@ -715,13 +760,15 @@ pub struct StoredMatch {
 
 #[derive(Debug, serde::Serialize)]
 pub struct MatchMemberView {
-    pub user_id: String,
-    pub display_name: String,
+    /// Both `None` for an erased account: it stays in the statistics only.
+    pub user_id: Option<String>,
+    pub display_name: Option<String>,
+    pub former_member: bool,
     pub role: String,
     pub response: String,
 }
 
-pub fn detail(state: &AppState, round_id: &str) -> Result<RoundDetail, AppError> {
+pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundDetail, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     let stored = store_rounds::matches_of_round(&mut conn, round_id)?;
@@ -742,8 +789,9 @@ pub fn detail(state: &AppState, round_id: &str) -> Result<RoundDetail, AppError>
             members: ms
                 .into_iter()
                 .map(|x| MatchMemberView {
-                    display_name: names.get(&x.user_id).cloned().unwrap_or_default(),
-                    user_id: x.user_id,
+                    display_name: names.get(&x.user_id).cloned(),
+                    former_member: !names.contains_key(&x.user_id),
+                    user_id: names.contains_key(&x.user_id).then_some(x.user_id),
                     role: x.role,
                     response: x.response,
                 })
@@ -771,6 +819,14 @@ pub fn detail(state: &AppState, round_id: &str) -> Result<RoundDetail, AppError>
             .filter(|c| !c.is_empty())
             .collect(),
     };
+    drop(conn);
+    audit::record_read(
+        state,
+        actor,
+        Action::RoundViewed,
+        ("round", round_id),
+        serde_json::json!({ "number": round.number }),
+    )?;
     Ok(RoundDetail {
         round: view(round)?,
         matches,

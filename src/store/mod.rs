@@ -1,10 +1,12 @@
 //! Storage: the only place that knows SQL. Functions take `&mut DbConnection`
 //! so the service layer decides where transactions begin and end.
 
+pub mod audit;
 pub mod db;
 pub mod email_tokens;
 pub mod evidence;
 pub mod outbox;
+pub mod privacy;
 pub mod profiles;
 pub mod rounds;
 pub mod schema;

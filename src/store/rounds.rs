@@ -216,8 +216,9 @@ pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
     Ok(History { met, declined })
 }
 
-/// (id, display name, email, locale) of the given users. Queried in chunks:
-/// a round can hold far more people than one statement may bind (SQLite
+/// (id, display name, email, locale) of the given users; erased accounts are
+/// left out (they have no name or address any more). Queried in chunks: a
+/// round can hold far more people than one statement may bind (SQLite
 /// allows 32,766 parameters).
 pub fn people(
     conn: &mut DbConnection,
@@ -228,6 +229,7 @@ pub fn people(
         out.extend(
             u::table
                 .filter(u::id.eq_any(chunk))
+                .filter(u::erased_at.is_null())
                 .select((u::id, u::display_name, u::email, u::locale))
                 .load::<(String, String, String, String)>(conn)?,
         );

@@ -11,6 +11,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         email_verified_at -> Nullable<BigInt>,
+        erased_at -> Nullable<BigInt>,
     }
 }
 
@@ -176,6 +177,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contact_preferences (user_id) {
+        user_id -> Text,
+        phone -> Nullable<Text>,
+        share_email -> Bool,
+        share_phone -> Bool,
+        share_province -> Bool,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> BigInt,
+        actor_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        detail -> Text,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(matches -> rounds (round_id));
@@ -199,4 +224,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     match_members,
     meetings,
     ratings,
+    contact_preferences,
+    audit_log,
 );

@@ -14,6 +14,7 @@ pub struct UserRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub email_verified_at: Option<i64>,
+    pub erased_at: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> QueryResult<()> {

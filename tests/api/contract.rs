@@ -6,7 +6,7 @@ use crate::both_backends;
 use std::collections::BTreeSet;
 use yaml_rust2::YamlLoader;
 
-fn spec_operations() -> BTreeSet<(String, String)> {
+pub fn spec_operations() -> BTreeSet<(String, String)> {
     let docs =
         YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
     let paths = docs[0]["paths"].as_hash().expect("paths");

@@ -5,11 +5,14 @@
 mod common;
 
 mod accounts;
+mod authz;
 mod contract;
 mod demo;
 mod errors;
 mod health;
 mod mail;
 mod members;
+mod privacy;
 mod profile;
 mod rounds;
+mod security;

@@ -109,6 +109,8 @@ pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
     c.mail_poll_ms = 50;
     c.mail_backoff_secs = 1;
     c.mail_backoff_max_secs = 2;
+    // Tests sign many people up from one address; the limit has its own test.
+    c.register_max_per_hour = 100_000;
     c
 }
 
@@ -151,15 +153,22 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same database and files.
     pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Stops the server and starts a new one with changed settings on the
+    /// same database and files.
+    pub async fn restart_with(self, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let TestApp {
             backend,
-            config,
+            mut config,
             handle,
             db,
             dir,
             ..
         } = self;
         handle.stop(true).await;
+        tweak(&mut config);
         TestApp::start(backend, config, db, dir).await
     }
 
@@ -201,7 +210,7 @@ impl TestApp {
                 &json!({"email": email, "password": PASSWORD, "display_name": name}),
             )
             .await;
-        assert_eq!(res.status(), 201, "registering {email}");
+        assert_eq!(res.status(), 202, "registering {email}");
         res.json().await.unwrap()
     }
 
@@ -273,7 +282,7 @@ impl TestApp {
         let res = self
             .post("/api/v1/auth/register", &json!({"email": email, "password": PASSWORD, "display_name": name, "locale": locale}))
             .await;
-        assert_eq!(res.status(), 201, "registering {email}");
+        assert_eq!(res.status(), 202, "registering {email}");
         let mail = self.wait_for_folder_mail(email, "token=").await;
         let start = mail.find("token=").unwrap() + "token=".len();
         let token: String = mail[start..]
@@ -361,6 +370,21 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
 }
 
 impl TestApp {
+    /// Runs `f` on a connection of the test's own database, for checks that
+    /// HTTP cannot make (what is really stored) and for ageing rows.
+    pub fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut buddymatch::store::DbConnection) -> T + Send + 'static,
+    ) -> T {
+        let url = self.db.url.clone();
+        tokio::task::block_in_place(move || {
+            let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+            let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+            let mut conn = pool.get().unwrap();
+            f(&mut conn)
+        })
+    }
+
     /// Reads the outbox as the worker sees it: (status, attempts) per message.
     pub fn outbox(&self) -> Vec<(String, i32, String)> {
         let url = self.db.url.clone();

@@ -1,0 +1,158 @@
+//! What matched peers may see, erasure of an account, and the purge of
+//! data nobody needs any more.
+
+use super::schema::{
+    contact_preferences as cp, email_tokens as et, match_members as mm, meetings as mt,
+    outbox as ob, profiles as p, ratings as ra, refresh_tokens as rt, rounds as r, users as u,
+};
+use super::DbConnection;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = cp, treat_none_as_null = true)]
+pub struct ContactRow {
+    pub user_id: String,
+    pub phone: Option<String>,
+    pub share_email: bool,
+    pub share_phone: bool,
+    pub share_province: bool,
+    pub updated_at: i64,
+}
+
+pub fn contact(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<ContactRow>> {
+    cp::table
+        .find(user_id)
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn contacts(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ContactRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            cp::table
+                .filter(cp::user_id.eq_any(chunk))
+                .select(ContactRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn save_contact(conn: &mut DbConnection, row: &ContactRow) -> QueryResult<()> {
+    let n = diesel::update(cp::table.find(&row.user_id))
+        .set(row)
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(cp::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Strips an account down to an id that past matches can still point at.
+/// Everything that says who the person was, or what they wrote, goes; what
+/// remains (roles, answers, stars, meeting dates and hours) is the anonymous
+/// statistics coordinators keep. Returns false if the account was already
+/// erased or does not exist.
+pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryResult<bool> {
+    let Some(email) = u::table
+        .find(user_id)
+        .filter(u::erased_at.is_null())
+        .select(u::email)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    diesel::delete(p::table.find(user_id)).execute(conn)?;
+    diesel::delete(cp::table.find(user_id)).execute(conn)?;
+    diesel::delete(rt::table.filter(rt::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;
+    // Mail not yet delivered is withdrawn; delivered mail keeps only its
+    // status row, addressed to nobody.
+    diesel::delete(
+        ob::table
+            .filter(ob::recipient.eq(&email))
+            .filter(ob::status.ne("sent")),
+    )
+    .execute(conn)?;
+    diesel::update(ob::table.filter(ob::recipient.eq(&email)))
+        .set((
+            ob::recipient.eq(erased_address(user_id)),
+            ob::subject.eq(""),
+            ob::body_text.eq(""),
+            ob::body_html.eq(""),
+            ob::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(mt::table.filter(mt::user_id.eq(user_id)))
+        .set(mt::reflection.eq(""))
+        .execute(conn)?;
+    diesel::update(ra::table.filter(ra::user_id.eq(user_id)))
+        .set(ra::comment.eq(""))
+        .execute(conn)?;
+    diesel::update(mm::table.filter(mm::user_id.eq(user_id)))
+        .set(mm::decline_reason.eq(None::<String>))
+        .execute(conn)?;
+    diesel::update(u::table.find(user_id))
+        .set((
+            u::email.eq(erased_address(user_id)),
+            u::password_hash.eq("!erased"),
+            u::display_name.eq(""),
+            u::role.eq("member"),
+            u::erased_at.eq(now),
+            u::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Unique (the email column is) and undeliverable by RFC 2606.
+fn erased_address(user_id: &str) -> String {
+    format!("erased-{user_id}@erased.invalid")
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Purged {
+    pub unverified_accounts: usize,
+    pub refresh_tokens: usize,
+    pub email_tokens: usize,
+}
+
+/// Deletes member accounts never verified and created before `unverified_before`
+/// (nothing refers to them: only verified members are matched or create
+/// rounds), and tokens that expired before `tokens_before`.
+pub fn purge(
+    conn: &mut DbConnection,
+    unverified_before: i64,
+    tokens_before: i64,
+) -> QueryResult<Purged> {
+    let stale: Vec<String> = u::table
+        .filter(u::email_verified_at.is_null())
+        .filter(u::erased_at.is_null())
+        .filter(u::role.eq("member"))
+        .filter(u::created_at.lt(unverified_before))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            mm::table.filter(mm::user_id.eq(u::id)),
+        )))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            r::table.filter(r::created_by.eq(u::id)),
+        )))
+        .select(u::id)
+        .limit(10_000)
+        .load(conn)?;
+    // Profiles, contact details and tokens go with them (ON DELETE CASCADE).
+    for chunk in stale.chunks(1_000) {
+        diesel::delete(u::table.filter(u::id.eq_any(chunk))).execute(conn)?;
+    }
+    let refresh_tokens =
+        diesel::delete(rt::table.filter(rt::expires_at.lt(tokens_before))).execute(conn)?;
+    let email_tokens =
+        diesel::delete(et::table.filter(et::expires_at.lt(tokens_before))).execute(conn)?;
+    Ok(Purged {
+        unverified_accounts: stale.len(),
+        refresh_tokens,
+        email_tokens,
+    })
+}

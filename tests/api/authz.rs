@@ -1,0 +1,391 @@
+//! The authorization matrix: every operation in the spec against an
+//! anonymous caller, a member in a match, another member, a coordinator and
+//! an admin. An operation added to the spec without a row here fails the
+//! test, so nothing ships unchecked.
+
+use crate::both_backends;
+use crate::common::{sample_profile, TestApp};
+use buddymatch::domain::Role;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Callers, in the order of each row's expected statuses.
+const CALLERS: [&str; 5] = [
+    "anonymous",
+    "member",
+    "other member",
+    "coordinator",
+    "admin",
+];
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    body: Value,
+    expect: [u16; 5],
+}
+
+fn row(method: &'static str, path: &'static str, body: Value, expect: [u16; 5]) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        expect,
+    }
+}
+
+/// Rows run top to bottom, each caller left to right, so rows that change
+/// state say what the earlier ones left behind.
+fn matrix() -> Vec<Row> {
+    let none = json!({});
+    vec![
+        // Public.
+        row("GET", "/healthz", none.clone(), [200; 5]),
+        row("GET", "/readyz", none.clone(), [200; 5]),
+        row("GET", "/api/v1/openapi.yaml", none.clone(), [200; 5]),
+        row("GET", "/api/v1/topics", none.clone(), [200; 5]),
+        // Token-less auth flows answer the same whoever asks.
+        row(
+            "POST",
+            "/api/v1/auth/login",
+            json!({"email": "niemand@uwv.nl", "password": "wrong password"}),
+            [401; 5],
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/refresh",
+            json!({"refresh_token": "forged"}),
+            [401; 5],
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/logout",
+            json!({"refresh_token": "forged"}),
+            [204; 5],
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/verify-email",
+            json!({"token": "forged"}),
+            [400; 5],
+        ),
+        // Three reset emails an hour per address, asked for or not.
+        row(
+            "POST",
+            "/api/v1/auth/password-reset",
+            json!({"email": "niemand@uwv.nl"}),
+            [202, 202, 202, 429, 429],
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/password-reset/confirm",
+            json!({"token": "forged", "password": "long enough"}),
+            [400; 5],
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/register",
+            json!({"email": "nieuw@uwv.nl", "password": "long enough", "display_name": "Nieuw"}),
+            [202; 5],
+        ),
+        // Everyone's own data, and only their own.
+        row("GET", "/api/v1/me", none.clone(), [401, 200, 200, 200, 200]),
+        row(
+            "GET",
+            "/api/v1/me/export",
+            none.clone(),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/me/profile",
+            none.clone(),
+            [401, 200, 200, 404, 404],
+        ),
+        row(
+            "PATCH",
+            "/api/v1/me/profile",
+            json!({"paused": false}),
+            [401, 200, 200, 404, 404],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/profile",
+            intervision_only(),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/me/sharing",
+            none.clone(),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/sharing",
+            json!({"share_email": true, "share_phone": false, "share_province": true}),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/me/verification-email",
+            none.clone(),
+            [401, 409, 409, 409, 409],
+        ),
+        row(
+            "GET",
+            "/api/v1/me/matches",
+            none.clone(),
+            [401, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/me/learning-record",
+            none.clone(),
+            [401, 200, 200, 200, 200],
+        ),
+        // A match is reachable only by the people in it.
+        row(
+            "POST",
+            "/api/v1/me/matches/{match}/accept",
+            none.clone(),
+            [401, 200, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            "/api/v1/me/matches/{match}/meetings",
+            json!({"date": "2026-11-20", "hours": 1, "reflection": "We bespraken hoe een gemeente re-integratie regelt."}),
+            [401, 201, 404, 404, 404],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/matches/{match}/rating",
+            json!({"stars": 5}),
+            [401, 204, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            "/api/v1/me/matches/{match}/decline",
+            json!({"reason": "te ver"}),
+            [401, 409, 404, 404, 404],
+        ),
+        // Coordinators' work.
+        row(
+            "GET",
+            "/api/v1/members",
+            none.clone(),
+            [401, 403, 403, 200, 200],
+        ),
+        row(
+            "GET",
+            "/api/v1/rounds",
+            none.clone(),
+            [401, 403, 403, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/rounds",
+            json!({"kind": "shadowing"}),
+            [401, 403, 403, 201, 201],
+        ),
+        row(
+            "GET",
+            "/api/v1/rounds/{round}",
+            none.clone(),
+            [401, 403, 403, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/rounds/{draft}/preview",
+            none.clone(),
+            [401, 403, 403, 200, 200],
+        ),
+        row(
+            "POST",
+            "/api/v1/rounds/{draft}/publish",
+            none.clone(),
+            [401, 403, 403, 200, 409],
+        ),
+        row(
+            "POST",
+            "/api/v1/rounds/{draft}/cancel",
+            none.clone(),
+            [401, 403, 403, 200, 409],
+        ),
+        row(
+            "GET",
+            "/api/v1/mail/failed",
+            none.clone(),
+            [401, 403, 403, 200, 200],
+        ),
+        // Admins' work.
+        row(
+            "GET",
+            "/api/v1/admin/audit-log",
+            none.clone(),
+            [401, 403, 403, 403, 200],
+        ),
+        row(
+            "PUT",
+            "/api/v1/admin/users/{other}/role",
+            json!({"role": "member"}),
+            [401, 403, 403, 403, 200],
+        ),
+        // Irreversible self-service, last: a wrong password never passes.
+        row(
+            "POST",
+            "/api/v1/me/password",
+            json!({"current_password": "not it", "new_password": "whatever you like"}),
+            [401, 403, 403, 403, 403],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/me",
+            json!({"password": "not it"}),
+            [401, 403, 403, 403, 403],
+        ),
+    ]
+}
+
+/// Keeps everyone who saves it out of the buddy rounds below.
+fn intervision_only() -> Value {
+    let mut p = sample_profile();
+    p["forms"] = json!(["intervision"]);
+    p
+}
+
+struct World {
+    tokens: [Option<String>; 5],
+    ids: Vec<(&'static str, String)>,
+}
+
+/// A published buddy pair (the member and a partner), another member who
+/// is in no match, a coordinator, an admin and a draft round.
+async fn world(app: &TestApp) -> World {
+    let mut p = sample_profile();
+    p["forms"] = json!(["buddy"]);
+    p["meeting_modes"] = json!(["online"]);
+    let member = app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
+    p["domain"] = json!("municipality");
+    app.verified_member("bram@gemeente.nl", "Bram", "nl", &p)
+        .await;
+    let other = app
+        .verified_member("chris@arbo.nl", "Chris", "nl", &intervision_only())
+        .await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
+
+    let post = |path: String, token: String| async move {
+        app.send_json(
+            reqwest::Method::POST,
+            &path,
+            Some(&token),
+            &json!({"kind": "buddy"}),
+        )
+        .await
+    };
+    let round: Value = post("/api/v1/rounds".into(), coord.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let round = round["id"].as_str().unwrap().to_string();
+    let res = post(format!("/api/v1/rounds/{round}/publish"), coord.clone()).await;
+    assert_eq!(res.status(), 200);
+    let draft: Value = post("/api/v1/rounds".into(), coord.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let matches: Value = app
+        .get("/api/v1/me/matches", Some(&member))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other_id: Value = app
+        .get("/api/v1/me", Some(&other))
+        .await
+        .json()
+        .await
+        .unwrap();
+    World {
+        ids: vec![
+            (
+                "{match}",
+                matches[0]["id"]
+                    .as_str()
+                    .expect("Anna has a match")
+                    .to_string(),
+            ),
+            ("{round}", round),
+            ("{draft}", draft["id"].as_str().unwrap().to_string()),
+            ("{other}", other_id["id"].as_str().unwrap().to_string()),
+        ],
+        tokens: [None, Some(member), Some(other), Some(coord), Some(admin)],
+    }
+}
+
+fn spec_path(path: &str) -> String {
+    ["{match}", "{round}", "{draft}", "{other}"]
+        .iter()
+        .fold(path.to_string(), |p, k| p.replace(k, "{id}"))
+}
+
+#[test]
+fn every_documented_operation_has_a_row() {
+    let rows: BTreeSet<(String, String)> = matrix()
+        .iter()
+        .map(|r| (r.method.to_string(), spec_path(r.path)))
+        .collect();
+    let missing: Vec<_> = crate::contract::spec_operations()
+        .into_iter()
+        .filter(|op| !rows.contains(op))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a row in the matrix: {missing:?}"
+    );
+}
+
+both_backends! {
+    async fn every_operation_answers_each_kind_of_caller_as_expected(app) {
+        let w = world(&app).await;
+        let mut wrong = Vec::new();
+        for r in matrix() {
+            let path = w.ids.iter().fold(r.path.to_string(), |p, (k, v)| p.replace(k, v));
+            for (i, token) in w.tokens.iter().enumerate() {
+                let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
+                let mut req = app.client.request(method, app.url(&path));
+                if r.method != "GET" {
+                    req = req.json(&r.body);
+                }
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                let res = req.send().await.unwrap();
+                let got = res.status().as_u16();
+                if got >= 400 {
+                    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    assert_eq!(ct, "application/problem+json", "{} {} as {}", r.method, r.path, CALLERS[i]);
+                }
+                if got != r.expect[i] {
+                    wrong.push(format!("{} {} as {}: {got}, expected {}", r.method, r.path, CALLERS[i], r.expect[i]));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+        // The member who is in no match saw nobody: no matches, no members.
+        let other = w.tokens[2].as_deref();
+        let mine: Value = app.get("/api/v1/me/matches", other).await.json().await.unwrap();
+        assert_eq!(mine, json!([]));
+        let export: Value = app.get("/api/v1/me/export", other).await.json().await.unwrap();
+        let text = export.to_string();
+        for stranger in ["anna@uwv.nl", "bram@gemeente.nl", "Anna", "Bram"] {
+            assert!(!text.contains(stranger), "{stranger} in {text}");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Members' privacy: what matched peers see, erasure, export, and the purge
+//! of stale accounts and tokens.
+
+use crate::both_backends;
+use crate::common::{assert_problem, sample_profile, TestApp, PASSWORD};
+use buddymatch::domain::Role;
+use buddymatch::store::schema::{
+    contact_preferences as cp, match_members as mm, outbox as ob, profiles as p, ratings as ra,
+    refresh_tokens as rt, users as u,
+};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+const PHONE: &str = "+31 6 1234 5678";
+
+/// Anna (UWV, Dutch) and Bram (self-employed, English) are the only buddy
+/// seekers, so a buddy round pairs them. Returns (anna, bram, coordinator,
+/// round id).
+async fn matched_pair(
+    app: &TestApp,
+    bram_sharing: Option<Value>,
+) -> (String, String, String, String) {
+    let mut pa = sample_profile();
+    pa["forms"] = json!(["buddy"]);
+    pa["meeting_modes"] = json!(["online"]);
+    let anna = app.verified_member("anna@uwv.nl", "Anna", "nl", &pa).await;
+    let mut pb = pa.clone();
+    pb["domain"] = json!("self_employed");
+    pb["province"] = json!("limburg");
+    pb["experience"] = json!(20);
+    let bram = app.verified_member("bram@zzp.nl", "Bram", "en", &pb).await;
+    if let Some(s) = bram_sharing {
+        let res = app
+            .send_json(reqwest::Method::PUT, "/api/v1/me/sharing", Some(&bram), &s)
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "buddy"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let round: Value = res.json().await.unwrap();
+    let id = round["id"].as_str().unwrap().to_string();
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/rounds/{id}/publish"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    (anna, bram, coord, id)
+}
+
+async fn only_counterpart(app: &TestApp, token: &str) -> (String, Value) {
+    let matches: Value = app
+        .get("/api/v1/me/matches", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let m = &matches.as_array().unwrap()[0];
+    let cps = m["counterparts"].as_array().unwrap();
+    assert_eq!(cps.len(), 1, "{m}");
+    (m["id"].as_str().unwrap().to_string(), cps[0].clone())
+}
+
+both_backends! {
+    async fn members_choose_what_their_matches_see(app) {
+        let sharing = json!({"phone": PHONE, "share_email": false, "share_phone": true, "share_province": false});
+        let (anna, bram, _, _) = matched_pair(&app, Some(sharing.clone())).await;
+
+        let got: Value = app.get("/api/v1/me/sharing", Some(&bram)).await.json().await.unwrap();
+        assert_eq!(got, sharing);
+        let (_, b) = only_counterpart(&app, &anna).await;
+        assert_eq!(b["display_name"], "Bram");
+        assert_eq!(b["domain"], "self_employed");
+        assert_eq!(b["email"], Value::Null);
+        assert_eq!(b["phone"], PHONE);
+        assert_eq!(b["province"], Value::Null);
+        // A member sees nothing of a peer's profile beyond these fields.
+        let keys: Vec<&str> = b.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["display_name", "domain", "email", "former_member", "phone", "profession", "province", "response", "role", "user_id"]);
+
+        // Anna kept the defaults: email and province, no phone.
+        let (_, a) = only_counterpart(&app, &bram).await;
+        assert_eq!(a["email"], "anna@uwv.nl");
+        assert_eq!(a["province"], "utrecht");
+        assert_eq!(a["phone"], Value::Null);
+
+        // The proposal email follows the same choices.
+        let mail = app.wait_for_folder_mail("anna@uwv.nl", "Bram").await;
+        assert!(!mail.contains("bram@zzp.nl"), "{mail}");
+        assert!(mail.contains(PHONE), "{mail}");
+        assert!(!mail.contains("Limburg"), "{mail}");
+    }
+
+    async fn sharing_choices_are_checked(app) {
+        let token = app.member("lid@uwv.nl").await;
+        let res = app.get("/api/v1/me/sharing", Some(&token)).await;
+        let defaults: Value = res.json().await.unwrap();
+        assert_eq!(defaults, json!({"phone": null, "share_email": true, "share_phone": false, "share_province": true}));
+
+        let put = |body: Value| {
+            let (app, token) = (&app, token.clone());
+            async move { app.send_json(reqwest::Method::PUT, "/api/v1/me/sharing", Some(&token), &body).await }
+        };
+        let res = put(json!({"share_email": true, "share_phone": true, "share_province": true})).await;
+        let p = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "share_phone");
+        let res = put(json!({"phone": "call me maybe", "share_email": true, "share_phone": false, "share_province": true})).await;
+        let p = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "phone");
+        let res = put(json!({"phone": "+31 6 1234", "share_email": true, "share_phone": false, "share_province": true})).await;
+        assert_problem(res, 422, "validation_failed").await;
+        let res = put(json!({"share_email": true})).await;
+        assert_problem(res, 422, "validation_failed").await;
+
+        // A phone number kept private is still the member's own to see and export.
+        let res = put(json!({"phone": " 030-123 45 67 ", "share_email": false, "share_phone": false, "share_province": true})).await;
+        assert_eq!(res.status(), 200);
+        let export: Value = app.get("/api/v1/me/export", Some(&token)).await.json().await.unwrap();
+        assert_eq!(export["sharing"], json!({"phone": "030-123 45 67", "share_email": false, "share_phone": false, "share_province": true}));
+    }
+
+    async fn erasure_leaves_only_a_former_member(app) {
+        let (anna, bram, coord, round) = matched_pair(&app, Some(json!({"phone": PHONE, "share_email": true, "share_phone": true, "share_province": true}))).await;
+        let (match_id, _) = only_counterpart(&app, &bram).await;
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&bram), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let res = app.send_json(reqwest::Method::PUT, &format!("/api/v1/me/matches/{match_id}/rating"), Some(&bram), &json!({"stars": 4, "comment": "Anna legde het UWV-beleid heel helder uit"})).await;
+        assert_eq!(res.status(), 204);
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(&bram), &json!({"date": "2026-11-20", "hours": 2, "reflection": "Ik leerde hoe een WIA-beoordeling verloopt bij Bram thuis."})).await;
+        assert_eq!(res.status(), 201);
+        let session = app.login("bram@zzp.nl").await;
+        let bram_id = session["user"]["id"].as_str().unwrap().to_string();
+        let refresh = session["refresh_token"].as_str().unwrap().to_string();
+
+        // The password is asked again, and a wrong one changes nothing.
+        let res = app.send_json(reqwest::Method::DELETE, "/api/v1/me", Some(&bram), &json!({"password": "not my password"})).await;
+        assert_problem(res, 403, "password_incorrect").await;
+        assert_eq!(app.get("/api/v1/me", Some(&bram)).await.status(), 200);
+        let res = app.send_json(reqwest::Method::DELETE, "/api/v1/me", Some(&bram), &json!({"password": PASSWORD})).await;
+        assert_eq!(res.status(), 204);
+
+        // The account is gone for its owner at once: token, session, login.
+        assert_problem(app.get("/api/v1/me", Some(&bram)).await, 401, "invalid_token").await;
+        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": refresh})).await;
+        assert_problem(res, 401, "invalid_refresh_token").await;
+        let res = app.post("/api/v1/auth/login", &json!({"email": "bram@zzp.nl", "password": PASSWORD})).await;
+        assert_problem(res, 401, "invalid_credentials").await;
+
+        // Anna sees a former member, in her language, and nothing else.
+        let (_, b) = only_counterpart(&app, &anna).await;
+        assert_eq!(b["former_member"], true);
+        assert_eq!(b["display_name"], "een voormalig lid");
+        for field in ["user_id", "email", "phone", "domain", "profession", "province"] {
+            assert_eq!(b[field], Value::Null, "{field}: {b}");
+        }
+        assert_eq!(b["response"], "accepted");
+
+        // Coordinators keep anonymous statistics.
+        let detail: Value = app.get(&format!("/api/v1/rounds/{round}"), Some(&coord)).await.json().await.unwrap();
+        let members = detail["matches"][0]["members"].as_array().unwrap();
+        let gone: Vec<&Value> = members.iter().filter(|m| m["former_member"] == true).collect();
+        assert_eq!(gone.len(), 1, "{detail}");
+        assert_eq!(gone[0]["user_id"], Value::Null);
+        assert_eq!(gone[0]["display_name"], Value::Null);
+        assert_eq!(detail["ratings"]["count"], 1);
+        assert_eq!(detail["ratings"]["comments"], json!([]));
+        let listed: Value = app.get("/api/v1/members", Some(&coord)).await.json().await.unwrap();
+        assert_eq!(listed["total"], 1, "{listed}");
+
+        // What is stored: no name, address, phone, profile, words or sessions.
+        let id = bram_id.clone();
+        let (user, profiles, contacts, sessions, mail_to, comments, memberships) = app.with_db(move |c| {
+            let user: (String, String, String, Option<i64>) = u::table.find(&id).select((u::email, u::display_name, u::password_hash, u::erased_at)).first(c).unwrap();
+            let profiles: i64 = p::table.filter(p::user_id.eq(&id)).count().get_result(c).unwrap();
+            let contacts: i64 = cp::table.filter(cp::user_id.eq(&id)).count().get_result(c).unwrap();
+            let sessions: i64 = rt::table.filter(rt::user_id.eq(&id)).count().get_result(c).unwrap();
+            let mail_to: i64 = ob::table.filter(ob::recipient.eq("bram@zzp.nl")).count().get_result(c).unwrap();
+            let comments: Vec<String> = ra::table.filter(ra::user_id.eq(&id)).select(ra::comment).load(c).unwrap();
+            let memberships: i64 = mm::table.filter(mm::user_id.eq(&id)).count().get_result(c).unwrap();
+            (user, profiles, contacts, sessions, mail_to, comments, memberships)
+        });
+        assert!(!user.0.contains("bram") && user.0.ends_with(".invalid"), "{user:?}");
+        assert_eq!(user.1, "");
+        assert!(!user.2.starts_with("$argon2"));
+        assert!(user.3.is_some());
+        assert_eq!((profiles, contacts, sessions, mail_to), (0, 0, 0, 0));
+        assert_eq!(comments, [""]);
+        assert_eq!(memberships, 1, "the match stays for the statistics");
+
+        // Erasing twice is not possible (the token died), and the address
+        // is free for a new account.
+        app.register("bram@zzp.nl", "Bram Opnieuw").await;
+        let again = app.login("bram@zzp.nl").await;
+        assert_ne!(again["user"]["id"], bram_id.as_str());
+        assert!(app.get("/api/v1/me/export", Some(&anna)).await.status().is_success());
+    }
+
+    async fn stale_unverified_accounts_and_expired_tokens_are_purged(app) {
+        app.register("nooit@uwv.nl", "Nooit Bevestigd").await;
+        app.register("net@uwv.nl", "Net Aangemeld").await;
+        let kept = app.verified_member("oud@uwv.nl", "Oud Lid", "nl", &sample_profile()).await;
+        app.with_role("beheer@vereniging.nl", Role::Admin).await;
+        let session = app.login("net@uwv.nl").await;
+        let live_refresh = session["refresh_token"].as_str().unwrap().to_string();
+        let day = 86_400;
+        app.with_db(move |c| {
+            let old = buddymatch::service::now() - 20 * day;
+            diesel::update(u::table.filter(u::email.eq_any(["nooit@uwv.nl", "oud@uwv.nl", "beheer@vereniging.nl"])))
+                .set(u::created_at.eq(old))
+                .execute(c)
+                .unwrap();
+            // Every session of the verified member has run out.
+            let oud: String = u::table.filter(u::email.eq("oud@uwv.nl")).select(u::id).first(c).unwrap();
+            diesel::update(rt::table.filter(rt::user_id.eq(oud)))
+                .set(rt::expires_at.eq(old))
+                .execute(c)
+                .unwrap();
+        });
+        // A purge runs at start-up and then every interval.
+        let app = app.restart_with(|c| c.purge_unverified_days = 14).await;
+        let state = || app.with_db(|c| {
+            let emails: Vec<String> = u::table.order(u::email.asc()).select(u::email).load(c).unwrap();
+            let expired: i64 = rt::table.filter(rt::expires_at.lt(buddymatch::service::now())).count().get_result(c).unwrap();
+            (emails, expired)
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let (emails, expired) = loop {
+            let (emails, expired) = state();
+            if emails.len() == 3 || std::time::Instant::now() > deadline {
+                break (emails, expired);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        assert_eq!(emails, ["beheer@vereniging.nl", "net@uwv.nl", "oud@uwv.nl"]);
+        assert_eq!(expired, 0);
+        // Young accounts and live sessions are untouched.
+        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": live_refresh})).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(app.get("/api/v1/me/profile", Some(&kept)).await.status(), 200);
+    }
+}
