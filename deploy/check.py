@@ -1267,7 +1267,17 @@ def main() -> int:
             need((ROOT / p).exists(), f"deploy/README.md refers to {p}, which does not exist")
         for route in set(re.findall(r"(?<![\w/])(/(?:healthz|readyz|api/v1/[\w/{}-]+))", text)):
             need(route in facts.spec_paths, f"deploy/README.md mentions {route}, not a route in api-spec/openapi.yaml")
-        return "settings, subcommands, paths and routes it names exist"
+        # Claims about the code that the guide makes.
+        db = (ROOT / "src/store/db.rs").read_text()
+        if "pg_advisory_lock" in text:
+            body = re.search(r"fn run_migrations\b.*?\n\}", db, re.S)
+            need(body and "pg_advisory_lock(" in body[0] and "pg_advisory_unlock(" in body[0],
+                 "deploy/README.md says migrations hold pg_advisory_lock, but run_migrations in "
+                 "src/store/db.rs no longer takes it")
+        drains = set(re.findall(r"up to (\d+) s\b", text))
+        need(drains <= {str(facts.shutdown_secs)},
+             f"deploy/README.md says requests drain for up to {drains} s; src/startup.rs says {facts.shutdown_secs}")
+        return "settings, subcommands, paths and routes it names exist; its claims about the code hold"
 
     r.run("README", readme)
 
