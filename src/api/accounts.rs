@@ -141,7 +141,16 @@ pub async fn request_password_reset(
 ) -> Result<HttpResponse, AppError> {
     let addr = super::client::address(&req, &state.trusted_proxies);
     let email = body.0.email;
-    blocking(move || accounts::request_password_reset(&state, &email, addr)).await?;
+    let checked = state.clone();
+    let email = blocking(move || accounts::request_password_reset(&checked, &email, addr)).await?;
+    // Looking the address up happens after the answer, so its time does not
+    // tell whether the address has an account. A failure is logged; the
+    // member can ask again.
+    actix_web::rt::spawn(async move {
+        if let Err(e) = blocking(move || accounts::send_reset_link(&state, &email)).await {
+            tracing::error!(error = ?e, "could not send a password-reset link");
+        }
+    });
     Ok(HttpResponse::Accepted().finish())
 }
 

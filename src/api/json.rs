@@ -84,30 +84,65 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize(de) {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Data => {
-                    // Drop serde's " at line 1 column 9": the field path says more.
-                    let msg = inner.to_string();
-                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    let field = if path == "." {
-                        "body".to_string()
-                    } else {
-                        path
-                    };
-                    Err(AppError::invalid_field(&field, msg))
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        AppError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    })?;
+    integral_floats_as_integers(&mut value);
+    if let Some(field) = first_null(&value, String::new()) {
+        return Err(AppError::invalid_field(
+            &field,
+            "must not be null; leave the field out instead",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        AppError::invalid_field(&field, e.into_inner().to_string())
+    })
+}
+
+/// The spec marks no request field nullable: an optional field is left out,
+/// never sent as `null`, so one absent value has one spelling.
+fn first_null(v: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Null if !at.is_empty() => Some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| first_null(x, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            first_null(x, path)
+        }),
+        _ => None,
+    }
+}
+
+/// JSON has one number type: `6.0` is the integer 6 to JSON Schema (and to
+/// our spec), so it is accepted wherever an integer is.
+fn integral_floats_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                // Below 2^53 every integral f64 is exact.
+                if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                    *v = Value::from(f as i64);
                 }
-                _ => Err(AppError::bad_request(
-                    "malformed_json",
-                    format!("the body is not valid JSON: {inner}"),
-                )),
             }
         }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
     }
 }
 
@@ -170,5 +205,24 @@ mod tests {
         );
         let (status, _) = problem(parse::<Body>(br#"{"name": "#).unwrap_err());
         assert_eq!(status, 400);
+    }
+
+    #[test]
+    fn integral_floats_count_as_integers_and_nulls_are_refused() {
+        let b = parse::<Body>(br#"{"name":"a","inner":{"count":6.0}}"#).unwrap();
+        assert_eq!(b.inner.unwrap().count, 6);
+        let (status, body) =
+            problem(parse::<Body>(br#"{"name":"a","inner":{"count":6.5}}"#).unwrap_err());
+        assert_eq!(
+            (status, body["errors"][0]["field"].as_str()),
+            (422, Some("inner.count"))
+        );
+        let (status, body) = problem(parse::<Body>(br#"{"name":"a","inner":null}"#).unwrap_err());
+        assert_eq!(
+            (status, body["errors"][0]["field"].as_str()),
+            (422, Some("inner"))
+        );
+        let (_, body) = problem(parse::<Body>(br#"{"name":"a","list":[1,null]}"#).unwrap_err());
+        assert_eq!(body["errors"][0]["field"], "list[1]");
     }
 }

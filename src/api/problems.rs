@@ -28,8 +28,102 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         }
         s => s.canonical_reason().unwrap_or("request failed").to_string(),
     };
-    let problem = AppError::from_status(status, detail).error_response();
+    let mut problem = AppError::from_status(status, detail).error_response();
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        // RFC 9110 §15.5.6: a 405 lists the methods the resource supports.
+        if let Some(allow) = allowed_methods(req.path()) {
+            if let Ok(v) = header::HeaderValue::from_str(&allow) {
+                problem.headers_mut().insert(header::ALLOW, v);
+            }
+        }
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, problem).map_into_right_body(),
     ))
+}
+
+/// The methods served at `path`, read from the spec: the contract test
+/// keeps the spec and the route table listing the same operations.
+fn allowed_methods(path: &str) -> Option<String> {
+    static TABLE: std::sync::LazyLock<Vec<(String, Vec<&'static str>)>> =
+        std::sync::LazyLock::new(|| spec_methods(super::OPENAPI_YAML));
+    let (_, methods) = TABLE
+        .iter()
+        .find(|(pattern, _)| path_matches(pattern, path))?;
+    Some(methods.join(", "))
+}
+
+/// (path pattern, methods) from the spec's `paths:` section, which is
+/// written one path per two-space-indented line with its methods below.
+fn spec_methods(spec: &str) -> Vec<(String, Vec<&'static str>)> {
+    const METHODS: [(&str, &str); 5] = [
+        ("    get:", "GET"),
+        ("    post:", "POST"),
+        ("    put:", "PUT"),
+        ("    patch:", "PATCH"),
+        ("    delete:", "DELETE"),
+    ];
+    let mut table: Vec<(String, Vec<&'static str>)> = Vec::new();
+    let mut in_paths = false;
+    for line in spec.lines() {
+        if !line.starts_with(' ') {
+            in_paths = line == "paths:";
+            continue;
+        }
+        if !in_paths {
+            continue;
+        }
+        if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
+            table.push((format!("/{p}"), Vec::new()));
+        } else if let Some((_, m)) = METHODS
+            .iter()
+            .find(|(prefix, _)| line.trim_end() == *prefix)
+        {
+            if let Some((_, methods)) = table.last_mut() {
+                methods.push(m);
+            }
+        }
+    }
+    table
+}
+
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut p, mut q) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_what_the_spec_serves() {
+        assert_eq!(
+            allowed_methods("/api/v1/me/profile").as_deref(),
+            Some("GET, PUT, PATCH")
+        );
+        assert_eq!(
+            allowed_methods("/api/v1/me").as_deref(),
+            Some("GET, DELETE")
+        );
+        assert_eq!(
+            allowed_methods("/api/v1/rounds/abc/publish").as_deref(),
+            Some("POST")
+        );
+        assert_eq!(
+            allowed_methods("/api/v1/rounds/abc").as_deref(),
+            Some("GET")
+        );
+        assert_eq!(allowed_methods("/api/v1/rounds//publish"), None);
+        assert_eq!(allowed_methods("/nowhere"), None);
+        let table = spec_methods(crate::api::OPENAPI_YAML);
+        assert!(table.len() > 30, "{table:?}");
+        assert!(table.iter().all(|(_, m)| !m.is_empty()), "{table:?}");
+    }
 }

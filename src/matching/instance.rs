@@ -146,7 +146,7 @@ impl Default for FormHours {
 
 /// Points per score component (see `score.rs` for what each rewards).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Every compatible pair: a meeting is worth having at all.
     pub base: i64,

@@ -337,9 +337,16 @@ pub fn request_password_reset(
     state: &AppState,
     email: &str,
     client_addr: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<EmailAddress, AppError> {
     let email = EmailAddress::parse("email", email).map_err(|p| AppError::validation(vec![p]))?;
     limit_mail(state, format!("acct:reset:{email}"), client_addr)?;
+    Ok(email)
+}
+
+/// The part of a reset request that depends on whether the address has an
+/// account. The caller runs it after answering, so the answer takes the
+/// same time either way.
+pub fn send_reset_link(state: &AppState, email: &EmailAddress) -> Result<(), AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let Some(user) = users::by_email(conn, email.as_str())? else {

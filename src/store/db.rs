@@ -73,9 +73,12 @@ impl ManageConnection for Manager {
                 // writer contention into waiting instead of SQLITE_BUSY errors.
                 // busy_timeout first: the pool opens several connections at
                 // once and switching to WAL briefly needs the write lock.
+                // secure_delete: an erased member's data must not linger in
+                // free pages of the file.
                 c.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA secure_delete = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(c))

@@ -84,3 +84,38 @@ both_backends! {
         }
     }
 }
+
+#[test]
+fn the_spec_lists_the_topic_taxonomy_and_score_weights() {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let schemas = &docs[0]["components"]["schemas"];
+    let topics: Vec<&str> = schemas["Topic"]["enum"]
+        .as_vec()
+        .expect("Topic enum")
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let ours: Vec<&str> = buddymatch::domain::TOPICS.iter().map(|t| t.slug).collect();
+    assert_eq!(topics, ours);
+
+    let weights =
+        &schemas["RoundInput"]["properties"]["settings"]["properties"]["weights"]["properties"];
+    let mut documented: Vec<&str> = weights
+        .as_hash()
+        .expect("weights")
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    documented.sort();
+    let defaults =
+        serde_json::to_value(buddymatch::matching::instance::Weights::default()).unwrap();
+    let mut known: Vec<&str> = defaults
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    known.sort();
+    assert_eq!(documented, known);
+}

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod tools;
 
 use buddymatch::config::{Config, Secret};
 use buddymatch::startup::App;

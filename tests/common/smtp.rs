@@ -2,12 +2,9 @@
 //! in a Maildir. Installed into target/test-tools on first use.
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-static INSTALL: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 /// The Python that has aiosmtpd: $BUDDYMATCH_TEST_PYTHON, or a virtual
 /// environment made (once) under target/test-tools.
@@ -15,38 +12,7 @@ fn python() -> PathBuf {
     if let Ok(p) = std::env::var("BUDDYMATCH_TEST_PYTHON") {
         return PathBuf::from(p);
     }
-    let mut guard = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(p) = guard.as_ref() {
-        return p.clone();
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv");
-    let py = venv.join("bin/python");
-    let has_aiosmtpd = |py: &Path| {
-        Command::new(py)
-            .args(["-c", "import aiosmtpd"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !has_aiosmtpd(&py) {
-        let ok = Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new(&py)
-                .args(["-m", "pip", "install", "-q", "aiosmtpd==1.4.6"])
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(
-            ok && has_aiosmtpd(&py),
-            "could not install aiosmtpd into {}: the SMTP tests need it (python3 -m venv + pip)",
-            venv.display()
-        );
-    }
-    *guard = Some(py.clone());
-    py
+    super::tools::python_with("venv", "aiosmtpd==1.4.6", "aiosmtpd")
 }
 
 pub fn free_port() -> u16 {
