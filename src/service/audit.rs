@@ -2,7 +2,7 @@
 //! something is logged in its own transaction, so the log and the change
 //! commit together; a read of members' data is logged once it succeeded.
 
-use super::profiles::{Page, MAX_PER_PAGE};
+use super::profiles::Page;
 use super::{now, AppState};
 use crate::auth::AuthUser;
 use crate::error::AppError;
@@ -118,15 +118,7 @@ pub fn list(
     admin: &AuthUser,
     q: AuditQuery,
 ) -> Result<Page<AuditEntry>, AppError> {
-    if q.page == 0 {
-        return Err(AppError::invalid_field("page", "must be 1 or more"));
-    }
-    if q.per_page == 0 || q.per_page > MAX_PER_PAGE {
-        return Err(AppError::invalid_field(
-            "per_page",
-            format!("must be between 1 and {MAX_PER_PAGE}"),
-        ));
-    }
+    let offset = super::profiles::offset(q.page, q.per_page)?;
     if let Some(a) = &q.action {
         if !Action::ALL.iter().any(|x| x.code() == a) {
             let known: Vec<_> = Action::ALL.iter().map(|x| x.code()).collect();
@@ -142,7 +134,6 @@ pub fn list(
         target_id: q.target_id,
     };
     let mut conn = state.conn()?;
-    let offset = i64::from(q.page - 1) * i64::from(q.per_page);
     let (rows, total) = audit::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
     drop(conn);
     // Who reads the log is itself logged, after the read so a page never

@@ -83,6 +83,21 @@ pub struct MemberSummary {
     pub profile: LearningProfile,
 }
 
+/// The row offset of a page, after checking `page` (from 1) and `per_page`
+/// (1 to [`MAX_PER_PAGE`]).
+pub fn offset(page: u32, per_page: u32) -> Result<i64, AppError> {
+    if page == 0 {
+        return Err(AppError::invalid_field("page", "must be 1 or more"));
+    }
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::invalid_field(
+            "per_page",
+            format!("must be between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    Ok(i64::from(page - 1) * i64::from(per_page))
+}
+
 #[derive(Debug, serde::Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -96,15 +111,7 @@ pub fn list_members(
     actor: &crate::auth::AuthUser,
     q: MemberQuery,
 ) -> Result<Page<MemberSummary>, AppError> {
-    if q.page == 0 {
-        return Err(AppError::invalid_field("page", "must be 1 or more"));
-    }
-    if q.per_page == 0 || q.per_page > MAX_PER_PAGE {
-        return Err(AppError::invalid_field(
-            "per_page",
-            format!("must be between 1 and {MAX_PER_PAGE}"),
-        ));
-    }
+    let offset = offset(q.page, q.per_page)?;
     let filter = MemberFilter {
         domain: q.domain.map(|d| d.code().into()),
         province: q.province.map(|p| p.code().into()),
@@ -113,7 +120,6 @@ pub fn list_members(
         paused: q.paused,
     };
     let mut conn = state.conn()?;
-    let offset = i64::from(q.page - 1) * i64::from(q.per_page);
     let (rows, total) = profiles::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
     drop(conn);
     super::audit::record_read(

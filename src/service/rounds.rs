@@ -839,18 +839,9 @@ pub fn list(
     page: u32,
     per_page: u32,
 ) -> Result<super::profiles::Page<RoundView>, AppError> {
-    if page == 0 || per_page == 0 || per_page > 100 {
-        return Err(AppError::invalid_field(
-            "per_page",
-            "page must be 1 or more and per_page between 1 and 100",
-        ));
-    }
+    let offset = super::profiles::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let (rows, total) = store_rounds::list(
-        &mut conn,
-        i64::from(page - 1) * i64::from(per_page),
-        i64::from(per_page),
-    )?;
+    let (rows, total) = store_rounds::list(&mut conn, offset, i64::from(per_page))?;
     Ok(super::profiles::Page {
         items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         page,
