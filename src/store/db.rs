@@ -94,8 +94,14 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose transaction was left open (a panic mid-way) goes
+    /// back to nobody: r2d2 drops it instead.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match conn {
+            DbConnection::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+        }
     }
 }
 
@@ -153,7 +159,18 @@ where
     match conn {
         DbConnection::Sqlite(_) => {
             conn.batch_execute("BEGIN IMMEDIATE")?;
-            match f(conn) {
+            // diesel does not know of this transaction, so a panic inside
+            // must roll it back here, or the pooled connection would carry
+            // it (and the write lock) to its next user.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
+            let outcome = match outcome {
+                Ok(o) => o,
+                Err(panic) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    std::panic::resume_unwind(panic)
+                }
+            };
+            match outcome {
                 Ok(v) => {
                     if let Err(e) = conn.batch_execute("COMMIT") {
                         let _ = conn.batch_execute("ROLLBACK");
@@ -174,6 +191,32 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_inside_a_write_transaction_leaves_no_transaction_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let url =
+            DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
+        let pool = pool(&url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        conn.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<(), diesel::result::Error> = write_tx(&mut conn, |c| {
+                c.batch_execute("INSERT INTO t VALUES (1)")?;
+                panic!("bug in a service function");
+            });
+        }));
+        assert!(result.is_err());
+        // A new transaction can begin (none is open) and the insert is gone.
+        let n: i64 = write_tx(&mut conn, |c| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT count(*) FROM t)",
+            ))
+            .get_result(c)
+        })
+        .unwrap();
+        assert_eq!(n, 0);
+    }
 
     #[test]
     fn urls_choose_the_backend_by_scheme() {
