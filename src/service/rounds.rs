@@ -451,9 +451,11 @@ pub fn preview(state: &AppState, round_id: &str) -> Result<Preview, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     drop(conn);
+    let timer = crate::metrics::RoundTimer::start("preview", &round.kind);
     let outcome = run_phases(state, &round);
     report(state, round_id, None);
     let (prepared, result) = outcome?;
+    timer.succeeded();
     Ok(Preview {
         metrics: metrics(&prepared, &result),
         names: prepared
@@ -526,6 +528,7 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
     if round.status != DRAFT {
         return Err(not_draft(&round));
     }
+    let timer = crate::metrics::RoundTimer::start("publish", &round.kind);
     let (prepared, result) = run_phases(state, &round)?;
     let plan = planned(&result);
     report(state, round_id, Some("storing_matches_and_emails"));
@@ -623,6 +626,7 @@ fn publish_steps(state: &AppState, round_id: &str) -> Result<Published, AppError
         }
         Ok(emails)
     })?;
+    timer.succeeded();
     let round = load_round(&mut conn, round_id)?;
     Ok(Published {
         metrics: metrics(&prepared, &result),
