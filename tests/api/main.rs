@@ -11,5 +11,8 @@ mod errors;
 mod health;
 mod mail;
 mod members;
+mod metrics;
 mod profile;
 mod rounds;
+mod scale_out;
+mod shutdown;
