@@ -249,6 +249,23 @@ pub struct Config {
         global = true
     )]
     pub purge_interval_secs: u64,
+    /// Bearer token that GET /metrics requires; without it /metrics is open to anyone who reaches the port.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<Secret>,
+
+    /// On SIGTERM or SIGINT: seconds to let requests in flight and the email in hand finish before they are cut off.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
 
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "BUDDYMATCH_MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]

@@ -21,6 +21,8 @@ pub mod error;
 #[cfg(feature = "server")]
 pub mod mail;
 #[cfg(feature = "server")]
+pub mod metrics;
+#[cfg(feature = "server")]
 pub mod service;
 #[cfg(feature = "server")]
 pub mod startup;

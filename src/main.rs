@@ -65,7 +65,16 @@ fn server(config: buddymatch::config::Config, command: Option<Command>) -> anyho
         Some(Command::Migrate) => buddymatch::cli::migrate(&config),
         Some(Command::Admin(cmd)) => buddymatch::cli::admin(&config, cmd),
         Some(Command::Demo { members, seed }) => buddymatch::cli::demo(&config, members, seed),
-        _ => actix_web::rt::System::new().block_on(buddymatch::cli::serve(config)),
+        _ => {
+            let system = actix_web::rt::System::new();
+            let result = system.block_on(buddymatch::cli::serve(config));
+            // Dropping the runtime would wait for every blocking task, so a
+            // request cut off at the shutdown timeout (say a long publish)
+            // could hold the exit for minutes; leaving it to the process
+            // exit ends that work, and its open transaction rolls back.
+            std::mem::forget(system);
+            result
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use actix_web::{web, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
@@ -19,9 +20,26 @@ use tracing_actix_web::TracingLogger;
 pub struct App {
     port: u16,
     server: Server,
-    stop_worker: watch::Sender<bool>,
+    stop_worker: Arc<watch::Sender<bool>>,
     worker: tokio::task::JoinHandle<()>,
     purger: tokio::task::JoinHandle<()>,
+}
+
+/// Starts a graceful stop from outside the server (a signal handler).
+#[derive(Clone)]
+pub struct Shutdown {
+    server: ServerHandle,
+    worker: Arc<watch::Sender<bool>>,
+}
+
+impl Shutdown {
+    /// Stops accepting at once; requests in flight and the worker's email in
+    /// hand get the shutdown timeout, both running down at the same time so
+    /// the whole stop fits in one timeout.
+    pub async fn stop(&self) {
+        let _ = self.worker.send(true);
+        self.server.stop(true).await;
+    }
 }
 
 impl App {
@@ -60,6 +78,7 @@ impl App {
             backoff_base_secs: config.mail_backoff_secs.max(1),
             backoff_max_secs: config.mail_backoff_max_secs.max(1),
             lease_secs: 300,
+            shutdown_grace: Duration::from_secs(config.shutdown_timeout_secs),
         };
         let secret = signing_secret(&config)?;
         let keys = JwtKeys::new(
@@ -91,7 +110,9 @@ impl App {
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
         });
+        crate::metrics::handle();
         let (stop_worker, stop_rx) = watch::channel(false);
+        let stop_worker = Arc::new(stop_worker);
         let worker = tokio::spawn(crate::mail::worker::run(
             state.clone().into_inner(),
             transport,
@@ -105,6 +126,9 @@ impl App {
         ));
         let limit = api::json::BodyLimit(config.max_body_bytes);
         let origins = config.cors_origins.clone();
+        let metrics_access = web::Data::new(api::metrics::MetricsAccess {
+            token: config.metrics_token.clone(),
+        });
 
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
@@ -125,14 +149,20 @@ impl App {
                 .wrap(api::security_headers())
                 .wrap(cors)
                 .wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::from_fn(api::metrics::track))
                 .app_data(state.clone())
+                .app_data(metrics_access.clone())
                 .app_data(limit)
                 .app_data(api::json::query_config())
                 .app_data(api::json::path_config())
                 .configure(api::routes)
         })
         .listen(listener)?
-        .shutdown_timeout(20)
+        .shutdown_timeout(config.shutdown_timeout_secs)
+        // actix would stop gracefully on SIGTERM but abruptly on SIGINT;
+        // `shutdown_on_signals` treats both alike, and test servers (many
+        // in one process) install no handlers at all.
+        .disable_signals()
         .run();
         Ok(App {
             port,
@@ -151,6 +181,13 @@ impl App {
         self.server.handle()
     }
 
+    pub fn shutdown(&self) -> Shutdown {
+        Shutdown {
+            server: self.server.handle(),
+            worker: self.stop_worker.clone(),
+        }
+    }
+
     /// Serves until the server is stopped (signal or handle), then lets the
     /// mail worker finish the message it is sending.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -160,6 +197,33 @@ impl App {
         let _ = self.purger.await;
         result
     }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C), then stops the app gracefully.
+pub async fn shutdown_on_signals(shutdown: Shutdown) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!(
+            signal = name,
+            "stopping: no new connections; finishing requests in flight and the email in hand"
+        );
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        tracing::info!(
+            "stopping: no new connections; finishing requests in flight and the email in hand"
+        );
+    }
+    shutdown.stop().await;
+    Ok(())
 }
 
 /// The configured key, or the key file, generated on first start. A key

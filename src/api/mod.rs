@@ -4,6 +4,7 @@ mod accounts;
 mod client;
 mod health;
 pub mod json;
+pub mod metrics;
 mod problems;
 mod profile;
 mod rounds;
@@ -15,6 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/openapi.yaml").route(web::get().to(openapi)))
         .service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
         .service(
             web::scope("/api/v1")
                 .service(web::resource("/auth/register").route(web::post().to(accounts::register)))

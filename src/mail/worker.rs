@@ -21,6 +21,9 @@ pub struct WorkerSettings {
     /// after it. Must exceed the transport's timeout (lettre SMTP: 60 s), and
     /// rows are claimed one at a time, so a live worker never loses its claim.
     pub lease_secs: i64,
+    /// After the stop signal: how long the email in hand may still take
+    /// before its claim is released for another worker.
+    pub shutdown_grace: Duration,
 }
 
 impl WorkerSettings {
@@ -41,7 +44,7 @@ pub async fn run(
 ) {
     tracing::info!("mail delivery worker started");
     loop {
-        match deliver_due(&state, &transport, &settings).await {
+        match deliver_due(&state, &transport, &settings, &stop).await {
             Ok(0) => {}
             Ok(_) if !*stop.borrow() => continue,
             Ok(_) => break,
@@ -58,11 +61,13 @@ pub async fn run(
     tracing::info!("mail delivery worker stopped");
 }
 
-/// One batch. Returns how many messages it handled.
+/// One batch. Returns how many messages it handled. A message whose
+/// sending outlasts `shutdown_grace` after `stop` is released unsent.
 pub async fn deliver_due(
     state: &Arc<AppState>,
     transport: &Transport,
     settings: &WorkerSettings,
+    stop: &watch::Receiver<bool>,
 ) -> Result<usize, crate::error::AppError> {
     let s = state.clone();
     let lease = settings.lease_secs;
@@ -75,19 +80,46 @@ pub async fn deliver_due(
     .await?;
     let n = batch.len();
     for row in batch {
-        let outcome = match build_message(&row, &settings.from) {
-            Ok(msg) => transport.send(msg).await,
-            Err(e) => Err(e),
+        let claim = row.locked_until.unwrap_or_default();
+        let send = async {
+            match build_message(&row, &settings.from) {
+                Ok(msg) => transport.send(msg).await,
+                Err(e) => Err(e),
+            }
+        };
+        let outcome = tokio::select! {
+            outcome = send => outcome,
+            _ = grace_over(stop.clone(), settings.shutdown_grace) => {
+                // The relay may still accept it after we hang up: then it
+                // goes out twice, with the same Message-ID. Keeping the claim
+                // instead would hold it back for the whole lease.
+                let s = state.clone();
+                let id = row.id.clone();
+                blocking(move || {
+                    let mut conn = s.conn()?;
+                    store::outbox::release(&mut conn, &id, claim)?;
+                    Ok(())
+                })
+                .await?;
+                tracing::warn!(message_id = %row.message_id, kind = %row.kind, "shutting down: email released unsent for another worker");
+                crate::metrics::email_released();
+                continue;
+            }
         };
         let attempts = row.attempts + 1;
-        let claim = row.locked_until.unwrap_or_default();
         let s = state.clone();
         let next = (attempts < settings.max_attempts).then(|| now() + settings.backoff(attempts));
         match &outcome {
             Ok(()) => {
+                crate::metrics::email_sent(&row.kind);
                 tracing::info!(message_id = %row.message_id, kind = %row.kind, "email delivered")
             }
             Err(e) => {
+                if next.is_some() {
+                    crate::metrics::email_retried(&row.kind);
+                } else {
+                    crate::metrics::email_failed(&row.kind);
+                }
                 tracing::warn!(message_id = %row.message_id, kind = %row.kind, attempts, error = %e, final_attempt = next.is_none(), "email delivery failed")
             }
         }
@@ -106,6 +138,14 @@ pub async fn deliver_due(
     Ok(n)
 }
 
+/// Resolves `grace` after `stop` turns true; never, if it never does.
+async fn grace_over(mut stop: watch::Receiver<bool>, grace: Duration) {
+    if stop.wait_for(|stopped| *stopped).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    tokio::time::sleep(grace).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +159,7 @@ mod tests {
             backoff_base_secs: 30,
             backoff_max_secs: 3600,
             lease_secs: 300,
+            shutdown_grace: Duration::from_secs(1),
         };
         assert_eq!(s.backoff(1), 30);
         assert_eq!(s.backoff(2), 60);

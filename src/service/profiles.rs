@@ -36,6 +36,7 @@ pub fn replace(
 ) -> Result<LearningProfile, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
+        profiles::lock_owner(conn, user_id)?;
         let profile = validate(conn, draft)?;
         profiles::save(conn, user_id, &profile, now())?;
         Ok(profile)
@@ -50,6 +51,7 @@ pub fn update(
 ) -> Result<LearningProfile, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
+        profiles::lock_owner(conn, user_id)?;
         let current = profiles::load(conn, user_id)?.ok_or_else(no_profile)?;
         let profile = validate(conn, draft.over(&current))?;
         profiles::save(conn, user_id, &profile, now())?;

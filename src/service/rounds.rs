@@ -462,6 +462,7 @@ pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Pre
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     drop(conn);
+    let timer = crate::metrics::RoundTimer::start("preview", &round.kind);
     let outcome = run_phases(state, &round);
     report(state, round_id, None);
     let (prepared, result) = outcome?;
@@ -473,6 +474,7 @@ pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Pre
         ("round", round_id),
         serde_json::json!({ "number": round.number, "eligible": prepared.people.len() }),
     )?;
+    timer.succeeded();
     Ok(Preview {
         metrics: metrics(&prepared, &result),
         names: prepared
@@ -549,6 +551,7 @@ fn publish_steps(
     if round.status != DRAFT {
         return Err(not_draft(&round));
     }
+    let timer = crate::metrics::RoundTimer::start("publish", &round.kind);
     let (prepared, result) = run_phases(state, &round)?;
     let plan = planned(&result);
     report(state, round_id, Some("storing_matches_and_emails"));
@@ -661,6 +664,7 @@ fn publish_steps(
         }
         Ok(emails)
     })?;
+    timer.succeeded();
     let round = load_round(&mut conn, round_id)?;
     Ok(Published {
         metrics: metrics(&prepared, &result),

@@ -123,6 +123,53 @@ pub fn mark_attempt_failed(
         .execute(conn)
 }
 
+/// What the workers still have to do, for the metrics endpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub pending: i64,
+    /// Claimed by a worker right now (or by one that died, until its lease ends).
+    pub sending: i64,
+    pub failed: i64,
+    /// Enqueue time of the oldest message still pending.
+    pub oldest_pending_at: Option<i64>,
+}
+
+/// Counts by status, leaving out `sent`: that one only grows, and counting
+/// it on every scrape would cost more and more; the worker's counters say
+/// how many went out.
+pub fn backlog(conn: &mut DbConnection) -> QueryResult<Backlog> {
+    let counts: Vec<(String, i64)> = ob::table
+        .filter(ob::status.ne(SENT))
+        .group_by(ob::status)
+        .select((ob::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut b = Backlog::default();
+    for (status, n) in counts {
+        match status.as_str() {
+            PENDING => b.pending = n,
+            SENDING => b.sending = n,
+            FAILED => b.failed = n,
+            _ => {}
+        }
+    }
+    b.oldest_pending_at = ob::table
+        .filter(ob::status.eq(PENDING))
+        .select(diesel::dsl::min(ob::created_at))
+        .first(conn)?;
+    Ok(b)
+}
+
+/// Gives a claimed message back untouched (no attempt counted) so another
+/// worker takes it at once instead of after the lease: for a worker that
+/// stops before it could finish sending. It was due when claimed, so its
+/// `next_attempt_at` already lies in the past.
+pub fn release(conn: &mut DbConnection, id: &str, claim: i64) -> QueryResult<usize> {
+    let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
+    diesel::update(ob::table.find(id).filter(mine))
+        .set((ob::status.eq(PENDING), ob::locked_until.eq(None::<i64>)))
+        .execute(conn)
+}
+
 pub fn failed(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     ob::table
         .filter(ob::status.eq(FAILED))

@@ -32,6 +32,23 @@ struct ProfileRow {
 const WANTED: &str = "wanted";
 const OFFERED: &str = "offered";
 
+/// Makes concurrent writers of one member's profile take turns; call first
+/// in the writing transaction. `save` deletes and re-inserts the rows, and
+/// on PostgreSQL two such transactions at once would otherwise both insert
+/// (a unique violation), and a PATCH could build on a profile another has
+/// just replaced. SQLite's write transactions are serial already.
+pub fn lock_owner(conn: &mut DbConnection, user_id: &str) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(c) => u::table
+            .find(user_id)
+            .select(u::id)
+            .for_no_key_update()
+            .execute(c)
+            .map(|_| ()),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Replaces the member's profile with `profile`. Call inside a transaction.
 pub fn save(
     conn: &mut DbConnection,

@@ -43,6 +43,7 @@ fn matrix() -> Vec<Row> {
         // Public.
         row("GET", "/healthz", none.clone(), [200; 5]),
         row("GET", "/readyz", none.clone(), [200; 5]),
+        row("GET", "/metrics", none.clone(), [200; 5]),
         row("GET", "/api/v1/openapi.yaml", none.clone(), [200; 5]),
         row("GET", "/api/v1/topics", none.clone(), [200; 5]),
         // Token-less auth flows answer the same whoever asks.

@@ -53,7 +53,7 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    fn create(backend: Backend, dir: &std::path::Path) -> TestDb {
+    pub fn create(backend: Backend, dir: &std::path::Path) -> TestDb {
         match backend {
             Backend::Sqlite => TestDb {
                 url: format!("sqlite://{}", dir.join("test.db").display()),
@@ -401,6 +401,54 @@ impl TestApp {
                 .unwrap()
         })
     }
+}
+
+/// One outbox row as the shutdown tests look at it.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub message_id: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i32,
+    pub locked_until: Option<i64>,
+}
+
+/// Every outbox row of the database at `url`, oldest first.
+pub fn outbox_at(url: &str) -> Vec<OutboxEntry> {
+    use buddymatch::store::schema::outbox::dsl::*;
+    let parsed = buddymatch::store::DatabaseUrl::parse(url).unwrap();
+    let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    outbox
+        .order((created_at.asc(), id.asc()))
+        .select((message_id, recipient, status, attempts, locked_until))
+        .load::<(String, String, String, i32, Option<i64>)>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|(m, r, s, a, l)| OutboxEntry {
+            message_id: m,
+            recipient: r,
+            status: s,
+            attempts: a,
+            locked_until: l,
+        })
+        .collect()
+}
+
+/// Message-IDs (without angle brackets) of the .eml files in `dir`, one
+/// entry per file, so a message written twice shows up twice.
+pub fn folder_message_ids(dir: &std::path::Path) -> Vec<String> {
+    let mut ids = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let raw = std::fs::read(e.path()).unwrap_or_default();
+            if let Some(m) = mail_parser::MessageParser::default().parse(&raw) {
+                ids.push(m.message_id().unwrap_or_default().to_string());
+            }
+        }
+    }
+    ids.sort();
+    ids
 }
 
 pub fn sample_profile() -> Value {

@@ -1,0 +1,92 @@
+//! `GET /metrics` and the middleware that counts and times every request.
+
+use crate::config::Secret;
+use crate::error::AppError;
+use crate::service::{blocking, now, AppState};
+use crate::store;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+use std::time::Instant;
+
+/// Who may scrape: anyone who reaches the port, unless a token is set.
+#[derive(Clone)]
+pub struct MetricsAccess {
+    pub token: Option<Secret>,
+}
+
+pub async fn metrics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    access: web::Data<MetricsAccess>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(expected) = &access.token {
+        check_token(&req, expected)?;
+    }
+    let backlog = blocking(move || {
+        let mut conn = state.conn()?;
+        Ok(store::outbox::backlog(&mut conn)?)
+    })
+    .await;
+    // An unreachable database must not hide the request metrics, which are
+    // what one looks at during that outage.
+    let backlog = match backlog {
+        Ok(b) => Some(b),
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox backlog unavailable for /metrics");
+            None
+        }
+    };
+    crate::metrics::outbox_backlog(backlog.as_ref(), now());
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::metrics::render()))
+}
+
+fn check_token(req: &HttpRequest, expected: &Secret) -> Result<(), AppError> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        AppError::unauthorized(
+            "missing_token",
+            "/metrics needs an Authorization: Bearer <metrics token> header",
+        )
+    })?;
+    let given = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    // Comparing digests keeps the comparison's timing independent of how
+    // much of the token a guess got right.
+    if Sha256::digest(given.as_bytes()) != Sha256::digest(expected.expose().as_bytes()) {
+        return Err(AppError::unauthorized(
+            "invalid_token",
+            "the metrics token is wrong",
+        ));
+    }
+    Ok(())
+}
+
+/// Counts and times each request by its route pattern, after routing and
+/// after errors became problem responses, so the status is the one sent.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let res = next.call(req).await;
+    let (route, status) = match &res {
+        Ok(r) => (r.request().match_pattern(), r.status()),
+        Err(e) => (None, e.as_response_error().status_code()),
+    };
+    crate::metrics::http_request(
+        method.as_str(),
+        route.as_deref().unwrap_or("unmatched"),
+        status.as_u16(),
+        started.elapsed(),
+    );
+    res
+}

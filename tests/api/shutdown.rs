@@ -1,0 +1,378 @@
+//! Graceful shutdown of the real binary: on SIGTERM it stops accepting,
+//! finishes the request in flight, leaves no email claimed, and exits 0.
+//! Nothing is lost: after a restart every enqueued email is delivered once.
+
+use crate::common::{self, folder_message_ids, outbox_at, Backend, TestDb, PASSWORD};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The buddymatch binary serving on a port of its own choosing, logging
+/// JSON to a pipe that a thread reads (which also checks every line is JSON).
+struct Server {
+    child: Child,
+    port: u16,
+    logs: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path, database_url: &str, extra: &[(&str, String)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_buddymatch"));
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("BUDDYMATCH_BIND", "127.0.0.1:0")
+            .env("BUDDYMATCH_DATA_DIR", dir)
+            .env("DATABASE_URL", database_url)
+            .env("BUDDYMATCH_SIGNING_KEY", common::SIGNING_KEY)
+            .env("BUDDYMATCH_MAIL_POLL_MS", "50")
+            .env("BUDDYMATCH_LOG_FORMAT", "json")
+            .env("BUDDYMATCH_LOG", "info")
+            .env("BUDDYMATCH_SHUTDOWN_TIMEOUT_SECS", "10")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("starting the buddymatch binary");
+        let stderr = child.stderr.take().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let (port_tx, port_rx) = mpsc::channel();
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if std::env::var("TEST_LOG").is_ok() {
+                    eprintln!("{line}");
+                }
+                let entry: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| json!({"not_json": line, "error": e.to_string()}));
+                if entry["fields"]["message"] == "buddymatch is serving" {
+                    let _ = port_tx.send(entry["fields"]["port"].as_u64().unwrap_or(0) as u16);
+                }
+                sink.lock().unwrap().push(entry);
+            }
+        });
+        let port = port_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the binary logs the port it serves on");
+        Server { child, port, logs }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn sigterm(&self) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill")
+            .success();
+        assert!(ok, "kill -TERM failed");
+    }
+
+    fn wait_exit(&mut self, within: Duration) -> ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the server did not exit within {within:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn logged(&self, message: &str) -> bool {
+        self.logs
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e["fields"]["message"] == message)
+    }
+
+    fn non_json_lines(&self) -> Vec<Value> {
+        self.logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.get("not_json").is_some())
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads one HTTP/1.1 response with a Content-Length body; returns the
+/// status code and the body.
+fn read_response(conn: &mut TcpStream) -> (u16, String) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = conn.read(&mut chunk).expect("reading the response");
+                assert!(n > 0, "connection closed mid-response");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return (
+                status,
+                String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string(),
+            );
+        }
+        let n = conn.read(&mut chunk).expect("reading the response");
+        assert!(n > 0, "connection closed before a response");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn refused(port: u16) -> bool {
+    matches!(
+        TcpStream::connect(("127.0.0.1", port)),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused
+    )
+}
+
+async fn register(client: &reqwest::Client, server: &Server, email: &str) {
+    let res = client
+        .post(server.url("/api/v1/auth/register"))
+        .json(&json!({"email": email, "password": PASSWORD, "display_name": "Lid"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202, "registering {email}");
+}
+
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn normalise(id: &str) -> String {
+    id.trim_matches(['<', '>']).to_string()
+}
+
+async fn sigterm_finishes_requests_in_flight_and_loses_no_email(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = tokio::task::block_in_place(|| TestDb::create(backend, dir.path()));
+    let mail_dir = dir.path().join("mail");
+    let mut server = Server::start(dir.path(), &db.url, &[]);
+
+    // Emails are being delivered while the signal comes: each sign-up
+    // enqueues one and the worker polls every 50 ms.
+    let client = reqwest::Client::new();
+    for i in 0..10 {
+        register(&client, &server, &format!("lid{i}@example.nl")).await;
+    }
+    // Idle keep-alive connections would only make the drain wait for them.
+    drop(client);
+
+    let port = server.port;
+    let (status, body) = tokio::task::block_in_place(|| {
+        let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        // A first request on the connection proves a worker took it on, so
+        // the second one is in flight, not waiting in the accept queue.
+        conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+            .unwrap();
+        assert_eq!(read_response(&mut conn).0, 200);
+        let body = json!({"email": "in.flight@example.nl", "password": PASSWORD, "display_name": "Onderweg"}).to_string();
+        let (first, rest) = body.split_at(body.len() / 2);
+        write!(
+            conn,
+            "POST /api/v1/auth/register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            body.len()
+        )
+        .unwrap();
+        conn.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+
+        server.sigterm();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !refused(port) {
+            assert!(
+                Instant::now() < deadline,
+                "still accepting connections after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            server.child.try_wait().unwrap().is_none(),
+            "the server exited with a request still in flight"
+        );
+
+        conn.write_all(rest.as_bytes()).unwrap();
+        read_response(&mut conn)
+    });
+    assert_eq!(status, 202, "the request in flight completes: {body}");
+
+    let exit = tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(30)));
+    assert!(exit.success(), "exit status after SIGTERM: {exit:?}");
+    assert!(server.logged("buddymatch is serving") && server.logged("stopped"));
+    assert!(
+        server.non_json_lines().is_empty(),
+        "with BUDDYMATCH_LOG_FORMAT=json every log line is JSON: {:?}",
+        server.non_json_lines()
+    );
+    drop(server);
+
+    // After the stop: each email is sent (and in the folder) or waiting,
+    // unclaimed, for the next worker.
+    let rows = tokio::task::block_in_place(|| outbox_at(&db.url));
+    assert_eq!(rows.len(), 11, "one email per sign-up: {rows:?}");
+    for r in &rows {
+        assert!(
+            r.status == "sent" || (r.status == "pending" && r.locked_until.is_none()),
+            "left claimed or failed by the stop: {r:?}"
+        );
+    }
+    let mut sent: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == "sent")
+        .map(|r| normalise(&r.message_id))
+        .collect();
+    sent.sort();
+    assert_eq!(folder_message_ids(&mail_dir), sent);
+
+    // A restart delivers the rest, each exactly once.
+    let mut server = Server::start(dir.path(), &db.url, &[]);
+    wait_until("every email to be sent after the restart", || {
+        tokio::task::block_in_place(|| outbox_at(&db.url))
+            .iter()
+            .all(|r| r.status == "sent")
+    })
+    .await;
+    server.sigterm();
+    let exit = tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(30)));
+    assert!(exit.success(), "{exit:?}");
+    let mut all: Vec<String> = rows.iter().map(|r| normalise(&r.message_id)).collect();
+    all.sort();
+    assert_eq!(folder_message_ids(&mail_dir), all);
+    let recipients: std::collections::BTreeSet<_> = rows.iter().map(|r| &r.recipient).collect();
+    assert!(recipients.contains(&"in.flight@example.nl".to_string()));
+}
+
+/// An SMTP relay that accepts connections and never says a word: the
+/// worker's send hangs until the shutdown grace runs out.
+fn silent_relay() -> (u16, Arc<Mutex<Vec<TcpStream>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let keep = held.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            keep.lock().unwrap().push(conn);
+        }
+    });
+    (port, held)
+}
+
+async fn sigterm_releases_an_email_stuck_in_sending(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = tokio::task::block_in_place(|| TestDb::create(backend, dir.path()));
+    let (relay, _held) = silent_relay();
+    let mut server = Server::start(
+        dir.path(),
+        &db.url,
+        &[
+            ("BUDDYMATCH_SMTP_URL", format!("smtp://127.0.0.1:{relay}")),
+            ("BUDDYMATCH_SHUTDOWN_TIMEOUT_SECS", "1".into()),
+        ],
+    );
+    let client = reqwest::Client::new();
+    register(&client, &server, "wacht@example.nl").await;
+    drop(client);
+    wait_until("the worker to claim the email", || {
+        tokio::task::block_in_place(|| outbox_at(&db.url))
+            .iter()
+            .any(|r| r.status == "sending")
+    })
+    .await;
+
+    let started = Instant::now();
+    server.sigterm();
+    let exit = tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(30)));
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the stop waited for the relay instead of the 1 s grace: {:?}",
+        started.elapsed()
+    );
+    assert!(server.logged("shutting down: email released unsent for another worker"));
+    drop(server);
+
+    let rows = tokio::task::block_in_place(|| outbox_at(&db.url));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(
+        (r.status.as_str(), r.locked_until, r.attempts),
+        ("pending", None, 0),
+        "released, due at once, no attempt counted: {r:?}"
+    );
+
+    // The next instance (here with the mail folder) sends it straight away,
+    // not after the 300 s lease.
+    let mut server = Server::start(dir.path(), &db.url, &[]);
+    wait_until("the released email to be delivered", || {
+        tokio::task::block_in_place(|| outbox_at(&db.url))
+            .iter()
+            .all(|r| r.status == "sent")
+    })
+    .await;
+    server.sigterm();
+    assert!(tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(30))).success());
+    assert_eq!(
+        folder_message_ids(&dir.path().join("mail")),
+        vec![normalise(&r.message_id)]
+    );
+}
+
+mod sigterm_in_flight {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        sigterm_finishes_requests_in_flight_and_loses_no_email(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        sigterm_finishes_requests_in_flight_and_loses_no_email(Backend::Postgres).await
+    }
+}
+
+mod sigterm_releases_claim {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        sigterm_releases_an_email_stuck_in_sending(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        sigterm_releases_an_email_stuck_in_sending(Backend::Postgres).await
+    }
+}
