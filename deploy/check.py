@@ -145,10 +145,20 @@ class Facts:
                 target = (src.parent / m[1]).resolve()
                 self.build_inputs.add(str(target.relative_to(ROOT)))
 
+        # The drain is a setting (--shutdown-timeout-secs) with a default in
+        # config.rs; a literal in startup.rs would override it.
         startup = (ROOT / "src/startup.rs").read_text()
-        m = re.search(r"\.shutdown_timeout\((\d+)\)", startup)
-        # actix-web's default when none is set.
-        self.shutdown_secs = int(m[1]) if m else 30
+        config = (ROOT / "src/config.rs").read_text()
+        literal = re.search(r"\.shutdown_timeout\((\d+)\)", startup)
+        setting = re.search(
+            r'env = "BUDDYMATCH_SHUTDOWN_TIMEOUT_SECS",\s*default_value_t = (\d+)', config)
+        if literal:
+            self.shutdown_secs = int(literal[1])
+        elif setting and ".shutdown_timeout(config.shutdown_timeout_secs)" in startup:
+            self.shutdown_secs = int(setting[1])
+        else:
+            # actix-web's default when none is set.
+            self.shutdown_secs = 30
 
     def route(self, path: str) -> bool:
         return path in self.resources and path in self.spec_paths
