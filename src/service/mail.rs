@@ -37,12 +37,25 @@ pub fn enqueue(
     locale: Locale,
     ctx: minijinja::Value,
 ) -> Result<String, AppError> {
+    let row = outbox_row(mc, kind, recipient, locale, ctx)?;
+    outbox::enqueue(conn, &row)?;
+    Ok(row.id)
+}
+
+/// A rendered email as an outbox row, for callers that store many at once.
+pub fn outbox_row(
+    mc: &MailContext<'_>,
+    kind: MailKind,
+    recipient: &str,
+    locale: Locale,
+    ctx: minijinja::Value,
+) -> Result<OutboxRow, AppError> {
     let rendered = render(kind, locale, ctx)?;
     let id = uuid::Uuid::new_v4().to_string();
     let t = now();
-    let row = OutboxRow {
+    Ok(OutboxRow {
         message_id: format!("<{id}@{}>", mc.message_id_host()),
-        id: id.clone(),
+        id,
         kind: kind.code().into(),
         recipient: recipient.into(),
         locale: locale.code().into(),
@@ -56,9 +69,7 @@ pub fn enqueue(
         last_error: None,
         created_at: t,
         sent_at: None,
-    };
-    outbox::enqueue(conn, &row)?;
-    Ok(id)
+    })
 }
 
 #[derive(Debug, serde::Serialize)]

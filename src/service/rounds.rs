@@ -582,7 +582,9 @@ fn publish_steps(
                 .map(|r| (r.user_id.clone(), r.into()))
                 .collect();
         let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
-        let mut emails = 0;
+        let mut match_rows = Vec::with_capacity(plan.len());
+        let mut member_rows = Vec::new();
+        let mut mails = Vec::new();
         for m in &plan {
             let match_id = uuid::Uuid::new_v4().to_string();
             let row = MatchRow {
@@ -606,7 +608,8 @@ fn publish_steps(
                     decline_reason: None,
                 })
                 .collect();
-            store_rounds::insert_match(conn, &row, &members)?;
+            match_rows.push(row);
+            member_rows.extend(members);
             for (uid, role) in &m.members {
                 let Some((name, email, locale)) = contacts.get(uid) else {
                     continue;
@@ -651,18 +654,18 @@ fn publish_steps(
                     window_until => window.until.clone().unwrap_or_default(),
                     link => format!("{}/matches/{match_id}", state.public_base_url.trim_end_matches('/')),
                 };
-                crate::service::mail::enqueue(
-                    conn,
+                mails.push(crate::service::mail::outbox_row(
                     &mc,
                     MailKind::MatchProposed,
                     email,
                     locale,
                     ctx,
-                )?;
-                emails += 1;
+                )?);
             }
         }
-        Ok(emails)
+        store_rounds::insert_matches(conn, &match_rows, &member_rows)?;
+        store::outbox::enqueue_many(conn, &mails)?;
+        Ok(mails.len())
     })?;
     timer.succeeded();
     let round = load_round(&mut conn, round_id)?;

@@ -37,6 +37,18 @@ pub fn enqueue(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Stores many messages with one statement per thousand: a round's
+/// emails would otherwise cost one round trip each.
+pub fn enqueue_many(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(1_000) {
+        match conn {
+            DbConnection::Postgres(c) => diesel::insert_into(ob::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(ob::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 /// Claims up to `limit` due messages for `lease_secs`: pending ones whose
 /// time has come, and ones left "sending" by a worker that died (lease over).
 /// Each claim is a conditional update, so a row another worker claimed

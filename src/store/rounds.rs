@@ -108,14 +108,23 @@ pub fn cancel_if(conn: &mut DbConnection, id: &str, expected: &str, now: i64) ->
     Ok(n == 1)
 }
 
-pub fn insert_match(
+/// Stores a round's matches and their members, a thousand rows a statement.
+pub fn insert_matches(
     conn: &mut DbConnection,
-    row: &MatchRow,
+    matches: &[MatchRow],
     members: &[MatchMemberRow],
 ) -> QueryResult<()> {
-    diesel::insert_into(m::table).values(row).execute(conn)?;
-    for mem in members {
-        diesel::insert_into(mm::table).values(mem).execute(conn)?;
+    for chunk in matches.chunks(1_000) {
+        match conn {
+            DbConnection::Postgres(c) => diesel::insert_into(m::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(m::table).values(chunk).execute(c)?,
+        };
+    }
+    for chunk in members.chunks(1_000) {
+        match conn {
+            DbConnection::Postgres(c) => diesel::insert_into(mm::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(mm::table).values(chunk).execute(c)?,
+        };
     }
     Ok(())
 }
