@@ -145,6 +145,33 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied)
 }
 
+/// Inserts `rows` into `table`, a thousand rows a statement on PostgreSQL
+/// (a round's rows would otherwise cost one round trip each). diesel runs a
+/// SQLite batch as a transaction of its own, which cannot nest in
+/// [`write_tx`]'s, so SQLite goes row by row: no round trips to save there.
+macro_rules! insert_batched {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let conn: &mut $crate::store::DbConnection = $conn;
+        let mut n = 0usize;
+        for chunk in $rows.chunks(1_000) {
+            n += match conn {
+                $crate::store::DbConnection::Postgres(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+                $crate::store::DbConnection::Sqlite(c) => {
+                    let mut k = 0;
+                    for row in chunk {
+                        k += diesel::insert_into($table).values(row).execute(c)?;
+                    }
+                    k
+                }
+            };
+        }
+        Ok::<usize, diesel::result::Error>(n)
+    }};
+}
+pub(crate) use insert_batched;
+
 /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so
 /// a read-then-write never fails half-way on lock upgrade (SQLITE_BUSY);
 /// `busy_timeout` then makes writers queue. Store functions never open

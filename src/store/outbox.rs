@@ -1,6 +1,7 @@
 //! The outbox table: enqueue in the caller's transaction; workers claim due
 //! rows with a lease, so several instances never deliver one row at once.
 
+use super::db::insert_batched;
 use super::schema::outbox as ob;
 use super::DbConnection;
 use diesel::prelude::*;
@@ -37,16 +38,9 @@ pub fn enqueue(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Stores many messages with one statement per thousand: a round's
-/// emails would otherwise cost one round trip each.
+/// Stores many messages at once (see [`insert_batched`]).
 pub fn enqueue_many(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
-    for chunk in rows.chunks(1_000) {
-        match conn {
-            DbConnection::Postgres(c) => diesel::insert_into(ob::table).values(chunk).execute(c)?,
-            DbConnection::Sqlite(c) => diesel::insert_into(ob::table).values(chunk).execute(c)?,
-        };
-    }
-    Ok(())
+    insert_batched!(conn, ob::table, rows).map(|_| ())
 }
 
 /// Claims up to `limit` due messages for `lease_secs`: pending ones whose

@@ -1,5 +1,6 @@
 //! Rounds, their matches and the people in them.
 
+use super::db::insert_batched;
 use super::schema::{match_members as mm, matches as m, rounds as r, users as u};
 use super::DbConnection;
 use diesel::prelude::*;
@@ -108,24 +109,14 @@ pub fn cancel_if(conn: &mut DbConnection, id: &str, expected: &str, now: i64) ->
     Ok(n == 1)
 }
 
-/// Stores a round's matches and their members, a thousand rows a statement.
+/// Stores a round's matches and their members (see [`insert_batched`]).
 pub fn insert_matches(
     conn: &mut DbConnection,
     matches: &[MatchRow],
     members: &[MatchMemberRow],
 ) -> QueryResult<()> {
-    for chunk in matches.chunks(1_000) {
-        match conn {
-            DbConnection::Postgres(c) => diesel::insert_into(m::table).values(chunk).execute(c)?,
-            DbConnection::Sqlite(c) => diesel::insert_into(m::table).values(chunk).execute(c)?,
-        };
-    }
-    for chunk in members.chunks(1_000) {
-        match conn {
-            DbConnection::Postgres(c) => diesel::insert_into(mm::table).values(chunk).execute(c)?,
-            DbConnection::Sqlite(c) => diesel::insert_into(mm::table).values(chunk).execute(c)?,
-        };
-    }
+    insert_batched!(conn, m::table, matches)?;
+    insert_batched!(conn, mm::table, members)?;
     Ok(())
 }
 
