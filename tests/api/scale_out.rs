@@ -347,3 +347,45 @@ crate::both_backends! {
         );
     }
 }
+
+/// Instances of a fresh deployment start at the same moment on one empty
+/// PostgreSQL database: every one comes up, and each migration is applied
+/// exactly once (the advisory lock serialises them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_migrate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = tokio::task::block_in_place(|| {
+        crate::common::TestDb::create(Backend::Postgres, dir.path())
+    });
+    let starts = (0..4).map(|i| {
+        let sub = dir.path().join(format!("instance{i}"));
+        let config = crate::common::test_config(&sub, &db.url);
+        async move { buddymatch::startup::App::build(config).await }
+    });
+    let apps: Vec<_> = join_all(starts).await;
+    for (i, app) in apps.iter().enumerate() {
+        assert!(app.is_ok(), "instance {i}: {:?}", app.as_ref().err());
+    }
+    let url = db.url.clone();
+    let versions: Vec<String> = tokio::task::block_in_place(move || {
+        let mut conn = diesel::PgConnection::establish(&url).unwrap();
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+            .load::<Version>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.version)
+            .collect()
+    });
+    let expected = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    assert_eq!(versions.len(), expected, "{versions:?}");
+    let unique: BTreeSet<&String> = versions.iter().collect();
+    assert_eq!(unique.len(), expected);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Version {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
