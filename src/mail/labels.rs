@@ -1,7 +1,6 @@
 //! Member-facing words for codes, in Dutch and English.
 
 use crate::domain::{Domain, Locale, MatchKind, Profession};
-use crate::matching::outcome::Reason;
 
 fn pick(locale: Locale, nl: &'static str, en: &'static str) -> &'static str {
     match locale {
@@ -65,8 +64,8 @@ fn topic(slug: &str, l: Locale) -> String {
 }
 
 /// One line of "why this match", e.g. "Verschillende domeinen (+40)".
-pub fn reason(r: &Reason, l: Locale) -> String {
-    let label = match r.component {
+pub fn reason(component: &str, points: i64, topics: &[String], l: Locale) -> String {
+    let label = match component {
         "base" => pick(l, "Jullie passen bij elkaar", "You are compatible"),
         "cross_domain" => pick(
             l,
@@ -92,10 +91,10 @@ pub fn reason(r: &Reason, l: Locale) -> String {
         "shared_language" => pick(l, "Dezelfde voorkeurstaal", "Same preferred language"),
         other => other,
     };
-    let topics: Vec<String> = r.topics.iter().map(|t| topic(t, l)).collect();
+    let topics: Vec<String> = topics.iter().map(|t| topic(t, l)).collect();
     if topics.is_empty() {
-        format!("{label} (+{})", r.points)
+        format!("{label} (+{points})")
     } else {
-        format!("{label}: {} (+{})", topics.join(", "), r.points)
+        format!("{label}: {} (+{points})", topics.join(", "))
     }
 }

@@ -2,6 +2,7 @@
 //! shown only to the people in the match.
 
 use super::privacy::Sharing;
+use super::reasons::{self, MatchReason};
 use super::{now, AppState};
 use crate::error::AppError;
 use crate::store::db::write_tx;
@@ -16,7 +17,7 @@ pub struct MyMatch {
     pub role: String,
     pub response: String,
     pub score: i64,
-    pub reasons: serde_json::Value,
+    pub reasons: Vec<MatchReason>,
     pub counterparts: Vec<Counterpart>,
 }
 
@@ -91,7 +92,7 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
         .into_iter()
         .filter_map(|(round, m, people)| {
             let me = people.iter().find(|p| p.user_id == user_id)?.clone();
-            let counterparts = people
+            let counterparts: Vec<Counterpart> = people
                 .iter()
                 .filter(|p| p.user_id != user_id && (me.role != "visitor" || p.role == "host"))
                 .map(|p| {
@@ -114,6 +115,15 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
                     }
                 })
                 .collect();
+            // A reason may name me, or a counterpart the card names.
+            let named = |id: &str| {
+                id == user_id
+                    || counterparts
+                        .iter()
+                        .any(|c| c.user_id.as_deref() == Some(id))
+            };
+            let own_visit = (me.role == "visitor").then_some(user_id);
+            let reasons = reasons::visible(reasons::parse(&m.explanation), own_visit, named);
             Some(MyMatch {
                 id: m.id,
                 round: RoundRef {
@@ -125,7 +135,7 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
                 role: me.role,
                 response: me.response,
                 score: m.score,
-                reasons: serde_json::from_str(&m.explanation).unwrap_or(serde_json::Value::Null),
+                reasons,
                 counterparts,
             })
         })

@@ -8,6 +8,7 @@ pub mod mail;
 pub mod matches;
 pub mod privacy;
 pub mod profiles;
+pub mod reasons;
 pub mod rounds;
 
 use crate::auth::{JwtKeys, LoginThrottle};

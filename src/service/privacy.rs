@@ -164,6 +164,13 @@ pub fn erase(state: &AppState, user_id: &str, password: &str) -> Result<(), AppE
     accounts::confirm_password(state, user_id, password)?;
     let mut conn = state.conn()?;
     let erased = crate::store::db::write_tx(&mut conn, |conn| {
+        // Stored reasons name who learns which topics: they stop naming me.
+        for (match_id, stored) in store::rounds::explanations_of_user(conn, user_id)? {
+            let kept = super::reasons::without(&stored, user_id);
+            if kept != stored {
+                store::rounds::set_explanation(conn, &match_id, &kept)?;
+            }
+        }
         store::privacy::erase_account(conn, user_id, super::now())
     })?;
     if erased {

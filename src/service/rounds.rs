@@ -11,7 +11,8 @@ use crate::mail::{labels, MailKind};
 use crate::matching::instance::{
     BlockedPair, Instance, Member, PastMeeting, Prefer, RoundParams, Weights,
 };
-use crate::matching::outcome::{Reason, RoundResult};
+use crate::matching::outcome::RoundResult;
+use crate::service::reasons::{self, MatchReason};
 use crate::store::db::write_tx;
 use crate::store::rounds::{self as store_rounds, MatchMemberRow, MatchRow, RoundRow, DRAFT};
 use crate::store::{self, DbConnection};
@@ -491,7 +492,7 @@ pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Pre
 struct PlannedMatch {
     score: i64,
     members: Vec<(String, &'static str)>,
-    reasons: Vec<Reason>,
+    reasons: Vec<MatchReason>,
 }
 
 fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
@@ -501,7 +502,11 @@ fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
         .map(|p| PlannedMatch {
             score: p.score,
             members: vec![(p.a.clone(), "buddy"), (p.b.clone(), "buddy")],
-            reasons: p.reasons.clone(),
+            reasons: p
+                .reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, None))
+                .collect(),
         })
         .collect();
     // A host with several visitors is one match: they meet the host together or in turn.
@@ -514,13 +519,23 @@ fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
         });
         e.score += v.score;
         e.members.push((v.visitor.clone(), "visitor"));
-        e.reasons.extend(v.reasons.iter().cloned());
+        e.reasons.extend(
+            v.reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, Some(&v.visitor))),
+        );
     }
     out.extend(by_host.into_values());
-    out.extend(result.groups.iter().map(|g| PlannedMatch {
-        score: g.score,
-        members: g.members.iter().map(|m| (m.clone(), "member")).collect(),
-        reasons: g.reasons.clone(),
+    out.extend(result.groups.iter().map(|g| {
+        PlannedMatch {
+            score: g.score,
+            members: g.members.iter().map(|m| (m.clone(), "member")).collect(),
+            reasons: g
+                .reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, None))
+                .collect(),
+        }
     }));
     out
 }
@@ -592,7 +607,7 @@ fn publish_steps(
                 round_id: round_id.into(),
                 kind: round.kind.clone(),
                 score: m.score,
-                explanation: serde_json::to_string(&m.reasons).map_err(anyhow::Error::from)?,
+                explanation: reasons::to_stored(&m.reasons).map_err(anyhow::Error::from)?,
                 created_at: t,
             };
             let members: Vec<MatchMemberRow> = m
@@ -636,10 +651,10 @@ fn publish_steps(
                         })
                     })
                     .collect();
-                let reasons: Vec<String> = m
-                    .reasons
+                let own_visit = (*role == "visitor").then_some(uid.as_str());
+                let reasons: Vec<String> = reasons::visible(m.reasons.clone(), own_visit, |_| true)
                     .iter()
-                    .map(|r| labels::reason(r, locale))
+                    .map(|r| labels::reason(&r.component, r.points, &r.topics, locale))
                     .collect();
                 let mc = state.mail_context();
                 let ctx = minijinja::context! {
@@ -761,7 +776,7 @@ pub struct RatingSummary {
 pub struct StoredMatch {
     pub id: String,
     pub score: i64,
-    pub reasons: serde_json::Value,
+    pub reasons: Vec<MatchReason>,
     pub members: Vec<MatchMemberView>,
 }
 
@@ -792,7 +807,9 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
         .map(|(m, ms)| StoredMatch {
             id: m.id,
             score: m.score,
-            reasons: serde_json::from_str(&m.explanation).unwrap_or(serde_json::Value::Null),
+            reasons: reasons::visible(reasons::parse(&m.explanation), None, |id| {
+                names.contains_key(id)
+            }),
             members: ms
                 .into_iter()
                 .map(|x| MatchMemberView {

@@ -151,6 +151,34 @@ fn group(ms: Vec<MatchRow>, members: Vec<MatchMemberRow>) -> Vec<(MatchRow, Vec<
         .collect()
 }
 
+/// The stored reasons of every match a member was in, any round status.
+pub fn explanations_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    m::table
+        .filter(
+            m::id.eq_any(
+                mm::table
+                    .filter(mm::user_id.eq(user_id))
+                    .select(mm::match_id),
+            ),
+        )
+        .select((m::id, m::explanation))
+        .load(conn)
+}
+
+pub fn set_explanation(
+    conn: &mut DbConnection,
+    match_id: &str,
+    explanation: &str,
+) -> QueryResult<()> {
+    diesel::update(m::table.find(match_id))
+        .set(m::explanation.eq(explanation))
+        .execute(conn)
+        .map(drop)
+}
+
 /// A member's matches in published rounds, newest round first, with everyone in them.
 pub fn matches_of_user(
     conn: &mut DbConnection,

@@ -22,12 +22,16 @@ async fn matched_pair(
 ) -> (String, String, String, String) {
     let mut pa = sample_profile();
     pa["forms"] = json!(["buddy"]);
-    pa["meeting_modes"] = json!(["online"]);
+    pa["max_travel_km"] = json!(250);
     let anna = app.verified_member("anna@uwv.nl", "Anna", "nl", &pa).await;
+    // Each learns a topic from the other, and they could meet in person:
+    // the reasons then hold a learner and the distance between them.
     let mut pb = pa.clone();
     pb["domain"] = json!("self_employed");
     pb["province"] = json!("limburg");
     pb["experience"] = json!(20);
+    pb["topics_wanted"] = json!(["social_security"]);
+    pb["topics_offered"] = json!(["artificial_intelligence"]);
     let bram = app.verified_member("bram@zzp.nl", "Bram", "en", &pb).await;
     if let Some(s) = bram_sharing {
         let res = app
@@ -96,6 +100,19 @@ both_backends! {
         assert_eq!(a["email"], "anna@uwv.nl");
         assert_eq!(a["province"], "utrecht");
         assert_eq!(a["phone"], Value::Null);
+
+        // The reasons say why, but never more than the card shows: no
+        // province, no years of experience, no free-text details.
+        let anna_id = app.get("/api/v1/me", Some(&anna)).await.json::<Value>().await.unwrap()["id"].clone();
+        let matches: Value = app.get("/api/v1/me/matches", Some(&anna)).await.json().await.unwrap();
+        let reasons = &matches[0]["reasons"];
+        let components: Vec<&str> = reasons.as_array().unwrap().iter().map(|r| r["component"].as_str().unwrap()).collect();
+        assert!(components.contains(&"in_person") && components.contains(&"complementary_experience"), "{reasons}");
+        assert!(reasons.as_array().unwrap().iter().all(|r| r.get("detail").is_none()), "{reasons}");
+        let text = reasons.to_string().to_lowercase();
+        assert!(!text.contains("limburg") && !text.contains("years"), "{reasons}");
+        let learners: Vec<&Value> = reasons.as_array().unwrap().iter().filter_map(|r| r.get("learner")).collect();
+        assert!(learners.contains(&&anna_id), "{reasons}");
 
         // The proposal email follows the same choices.
         let mail = app.wait_for_folder_mail("anna@uwv.nl", "Bram").await;
@@ -167,6 +184,8 @@ both_backends! {
             assert_eq!(b[field], Value::Null, "{field}: {b}");
         }
         assert_eq!(b["response"], "accepted");
+        let mine: Value = app.get("/api/v1/me/matches", Some(&anna)).await.json().await.unwrap();
+        assert!(!mine.to_string().contains(&bram_id), "{mine}");
 
         // Coordinators keep anonymous statistics.
         let detail: Value = app.get(&format!("/api/v1/rounds/{round}"), Some(&coord)).await.json().await.unwrap();
@@ -175,6 +194,7 @@ both_backends! {
         assert_eq!(gone.len(), 1, "{detail}");
         assert_eq!(gone[0]["user_id"], Value::Null);
         assert_eq!(gone[0]["display_name"], Value::Null);
+        assert!(!detail.to_string().contains(&bram_id), "{detail}");
         assert_eq!(detail["ratings"]["count"], 1);
         assert_eq!(detail["ratings"]["comments"], json!([]));
         let listed: Value = app.get("/api/v1/members", Some(&coord)).await.json().await.unwrap();
@@ -199,6 +219,14 @@ both_backends! {
         assert_eq!((profiles, contacts, sessions, mail_to), (0, 0, 0, 0));
         assert_eq!(comments, [""]);
         assert_eq!(memberships, 1, "the match stays for the statistics");
+        let id = bram_id.clone();
+        let stored: Vec<String> = app.with_db(move |c| {
+            buddymatch::store::schema::matches::table
+                .select(buddymatch::store::schema::matches::explanation)
+                .load(c)
+                .unwrap()
+        });
+        assert!(stored.iter().all(|e| !e.contains(&id) && e.contains("topics")), "{stored:?}");
 
         // Erasing twice is not possible (the token died), and the address
         // is free for a new account.
