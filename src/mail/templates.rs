@@ -35,6 +35,10 @@ impl MailKind {
             MailKind::AccountExists => "account_exists",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<MailKind> {
+        MailKind::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 macro_rules! template_files {
@@ -104,7 +108,7 @@ mod tests {
                         name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
                         kind => "een buddykoppel", role => "buddy", round => 3, note => "",
                         counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht", phone => "+31 6 1234 5678" }],
-                        reasons => vec!["Verschillende domeinen (+40)"], other => "Bram", reason => "", window_from => "", window_until => "", login_url => "http://x/login",
+                        reasons => vec!["Verschillende domeinen (+40)"], other => context! { name => "Bram", reason => "" }, window_from => "", window_until => "", login_url => "http://x/login",
                     },
                 )
                 .unwrap();

@@ -197,14 +197,12 @@ fn tell_owner_of_signup_attempt(
             name => user.display_name.clone(),
             login_url => format!("{}/login", state.public_base_url.trim_end_matches('/')),
         };
-        crate::service::mail::enqueue(
-            conn,
-            &mc,
-            MailKind::AccountExists,
-            &user.email,
+        let to = crate::service::mail::To {
+            user_id: &user.id,
+            email: &user.email,
             locale,
-            ctx,
-        )?;
+        };
+        crate::service::mail::enqueue(conn, &mc, MailKind::AccountExists, to, ctx, &[])?;
         Ok(())
     })
 }
@@ -246,7 +244,12 @@ fn send_verification(
         link => mc.link("/verify-email", &token),
         valid_hours => VERIFY_VALID_HOURS,
     };
-    crate::service::mail::enqueue(conn, &mc, MailKind::VerifyEmail, &user.email, locale, ctx)?;
+    let to = crate::service::mail::To {
+        user_id: &user.id,
+        email: &user.email,
+        locale,
+    };
+    crate::service::mail::enqueue(conn, &mc, MailKind::VerifyEmail, to, ctx, &[])?;
     Ok(())
 }
 
@@ -360,14 +363,12 @@ pub fn send_reset_link(state: &AppState, email: &EmailAddress) -> Result<(), App
             link => mc.link("/reset-password", &token),
             valid_minutes => RESET_VALID_MINUTES,
         };
-        crate::service::mail::enqueue(
-            conn,
-            &mc,
-            MailKind::ResetPassword,
-            &user.email,
+        let to = crate::service::mail::To {
+            user_id: &user.id,
+            email: &user.email,
             locale,
-            ctx,
-        )?;
+        };
+        crate::service::mail::enqueue(conn, &mc, MailKind::ResetPassword, to, ctx, &[])?;
         Ok(())
     })
 }

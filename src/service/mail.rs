@@ -5,7 +5,7 @@ use super::now;
 use crate::domain::Locale;
 use crate::error::AppError;
 use crate::mail::{render, MailKind};
-use crate::store::outbox::{self, OutboxRow, PENDING};
+use crate::store::outbox::{self, MentionRow, OutboxRow, PENDING};
 use crate::store::DbConnection;
 
 pub struct MailContext<'a> {
@@ -29,47 +29,130 @@ impl MailContext<'_> {
     }
 }
 
+/// Whom an email is for: their account, address and language.
+#[derive(Debug, Clone, Copy)]
+pub struct To<'a> {
+    pub user_id: &'a str,
+    pub email: &'a str,
+    pub locale: Locale,
+}
+
+/// A rendered email and the members it names, ready to store.
+pub struct Letter {
+    pub row: OutboxRow,
+    pub mentions: Vec<MentionRow>,
+}
+
+/// Renders and stores one email in the caller's transaction. `mentions` are
+/// the members the email names besides its recipient.
 pub fn enqueue(
     conn: &mut DbConnection,
     mc: &MailContext<'_>,
     kind: MailKind,
-    recipient: &str,
-    locale: Locale,
+    to: To<'_>,
     ctx: minijinja::Value,
+    mentions: &[&str],
 ) -> Result<String, AppError> {
-    let row = outbox_row(mc, kind, recipient, locale, ctx)?;
-    outbox::enqueue(conn, &row)?;
-    Ok(row.id)
+    let l = letter(mc, kind, to, ctx, mentions)?;
+    outbox::enqueue_many(conn, std::slice::from_ref(&l.row), &l.mentions)?;
+    Ok(l.row.id)
 }
 
 /// A rendered email as an outbox row, for callers that store many at once.
-pub fn outbox_row(
+pub fn letter(
     mc: &MailContext<'_>,
     kind: MailKind,
-    recipient: &str,
-    locale: Locale,
+    to: To<'_>,
     ctx: minijinja::Value,
-) -> Result<OutboxRow, AppError> {
-    let rendered = render(kind, locale, ctx)?;
+    mentions: &[&str],
+) -> Result<Letter, AppError> {
+    let rendered = render(kind, to.locale, ctx.clone())?;
     let id = uuid::Uuid::new_v4().to_string();
     let t = now();
-    Ok(OutboxRow {
-        message_id: format!("<{id}@{}>", mc.message_id_host()),
-        id,
-        kind: kind.code().into(),
-        recipient: recipient.into(),
-        locale: locale.code().into(),
-        subject: rendered.subject,
-        body_text: rendered.text,
-        body_html: rendered.html,
-        status: PENDING.into(),
-        attempts: 0,
-        next_attempt_at: t,
-        locked_until: None,
-        last_error: None,
-        created_at: t,
-        sent_at: None,
+    let mentions = mentions
+        .iter()
+        .map(|m| MentionRow {
+            outbox_id: id.clone(),
+            user_id: (*m).to_string(),
+        })
+        .collect();
+    Ok(Letter {
+        row: OutboxRow {
+            message_id: format!("<{id}@{}>", mc.message_id_host()),
+            kind: kind.code().into(),
+            recipient: to.email.into(),
+            locale: to.locale.code().into(),
+            subject: rendered.subject,
+            body_text: rendered.text,
+            body_html: rendered.html,
+            status: PENDING.into(),
+            attempts: 0,
+            next_attempt_at: t,
+            locked_until: None,
+            last_error: None,
+            created_at: t,
+            sent_at: None,
+            user_id: Some(to.user_id.into()),
+            context: Some(serde_json::to_string(&ctx).map_err(anyhow::Error::from)?),
+            id,
+        },
+        mentions,
     })
+}
+
+/// Writes every undelivered email that names `user_id` anew without them:
+/// each object in its context that carries their `user_id` becomes "a
+/// former member" with nothing else filled in. The email itself still goes
+/// out (the others in a group still need to hear of it); only the person is
+/// gone from it. An email with no context to write it from is withdrawn.
+pub fn forget_in_unsent(conn: &mut DbConnection, user_id: &str) -> Result<(), AppError> {
+    for row in outbox::unsent_mentioning(conn, user_id)? {
+        let ctx = row
+            .context
+            .as_deref()
+            .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok());
+        let kind = MailKind::from_code(&row.kind);
+        let (Some(mut ctx), Some(kind)) = (ctx, kind) else {
+            outbox::withdraw(conn, &row.id)?;
+            continue;
+        };
+        let locale: Locale = row.locale.parse().unwrap_or_default();
+        forget_person(
+            &mut ctx,
+            user_id,
+            super::matches::former_member_name(locale),
+        );
+        let r = render(kind, locale, minijinja::Value::from_serialize(&ctx))?;
+        outbox::rewrite(
+            conn,
+            &row.id,
+            &r.subject,
+            &r.text,
+            &r.html,
+            &ctx.to_string(),
+        )?;
+    }
+    outbox::forget_mentions(conn, user_id)?;
+    Ok(())
+}
+
+fn forget_person(v: &mut serde_json::Value, user_id: &str, former: &str) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) if map.get("user_id").and_then(Value::as_str) == Some(user_id) => {
+            for value in map.values_mut() {
+                *value = Value::Null;
+            }
+            map.insert("name".into(), Value::String(former.into()));
+        }
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|x| forget_person(x, user_id, former)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|x| forget_person(x, user_id, former)),
+        _ => {}
+    }
 }
 
 #[derive(Debug, serde::Serialize)]

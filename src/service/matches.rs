@@ -16,6 +16,9 @@ pub struct MyMatch {
     pub kind: String,
     pub role: String,
     pub response: String,
+    /// My own note when I declined (only I see it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
     pub score: i64,
     pub reasons: Vec<MatchReason>,
     pub counterparts: Vec<Counterpart>,
@@ -134,6 +137,7 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
                 kind: m.kind,
                 role: me.role,
                 response: me.response,
+                decline_reason: me.decline_reason.filter(|r| !r.is_empty()),
                 score: m.score,
                 reasons,
                 counterparts,
@@ -405,17 +409,26 @@ fn tell_others_of_decline(
             continue;
         };
         let locale: Locale = locale.parse().unwrap_or_default();
+        // The decliner is an object of their own, so that erasing them
+        // later can take their name and note out of this email.
         let ctx = minijinja::context! {
-            name => name, other => decliner.clone(), kind => labels::kind(kind, locale),
-            round => round.number, reason => reason.unwrap_or(""),
+            name => name, kind => labels::kind(kind, locale), round => round.number,
+            other => minijinja::context! {
+                user_id => user_id, name => decliner.clone(), reason => reason.unwrap_or(""),
+            },
+        };
+        let to = crate::service::mail::To {
+            user_id: &p.user_id,
+            email,
+            locale,
         };
         crate::service::mail::enqueue(
             conn,
             &mc,
             crate::mail::MailKind::MatchDeclined,
-            email,
-            locale,
+            to,
             ctx,
+            &[user_id],
         )?;
     }
     Ok(())

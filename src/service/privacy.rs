@@ -16,6 +16,16 @@ pub struct Export {
     pub meetings: Vec<Meeting>,
     pub ratings: Vec<RatingGiven>,
     pub emails: Vec<EmailSent>,
+    pub sessions: Vec<Session>,
+}
+
+/// One login that is still open (its refresh token not used up nor ended).
+#[derive(Debug, serde::Serialize)]
+pub struct Session {
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
+    pub renewed_at: i64,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
+    pub expires_at: i64,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -49,7 +59,7 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
             created_at,
         })
         .collect();
-    let emails = store::outbox::to_recipient(&mut conn, &account.email)?
+    let emails = store::outbox::to_user(&mut conn, user_id, &account.email)?
         .into_iter()
         .map(|(kind, subject, status, created_at)| EmailSent {
             kind,
@@ -58,8 +68,16 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
             created_at,
         })
         .collect();
+    let sessions = store::privacy::open_sessions(&mut conn, user_id, super::now())?
+        .into_iter()
+        .map(|(renewed_at, expires_at)| Session {
+            renewed_at,
+            expires_at,
+        })
+        .collect();
     drop(conn);
     Ok(Export {
+        sessions,
         sharing: sharing(state, user_id)?,
         matches: matches::mine(state, user_id)?,
         meetings: matches::learning_record(state, user_id)?,
@@ -171,7 +189,8 @@ pub fn erase(state: &AppState, user_id: &str, password: &str) -> Result<(), AppE
                 store::rounds::set_explanation(conn, &match_id, &kept)?;
             }
         }
-        store::privacy::erase_account(conn, user_id, super::now())
+        super::mail::forget_in_unsent(conn, user_id)?;
+        Ok::<_, AppError>(store::privacy::erase_account(conn, user_id, super::now())?)
     })?;
     if erased {
         tracing::info!(user = user_id, "account erased on request");

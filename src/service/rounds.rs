@@ -600,6 +600,7 @@ fn publish_steps(
         let mut match_rows = Vec::with_capacity(plan.len());
         let mut member_rows = Vec::new();
         let mut mails = Vec::new();
+        let mut mentions = Vec::new();
         for m in &plan {
             let match_id = uuid::Uuid::new_v4().to_string();
             let row = MatchRow {
@@ -631,17 +632,22 @@ fn publish_steps(
                 };
                 let locale: Locale = locale.parse().unwrap_or_default();
                 // A visitor meets the host; everyone else meets everyone in the match.
-                let counterparts: Vec<minijinja::Value> = m
+                let shown: Vec<&str> = m
                     .members
                     .iter()
                     .filter(|(other, other_role)| {
                         other != uid && (*role != "visitor" || *other_role == "host")
                     })
-                    .filter_map(|(other, _)| {
-                        let (n, e, _) = contacts.get(other)?;
-                        let p = profiles.get(other)?;
-                        let shared = sharing.get(other).cloned().unwrap_or_default();
+                    .map(|(other, _)| other.as_str())
+                    .collect();
+                let counterparts: Vec<minijinja::Value> = shown
+                    .iter()
+                    .filter_map(|other| {
+                        let (n, e, _) = contacts.get(*other)?;
+                        let p = profiles.get(*other)?;
+                        let shared = sharing.get(*other).cloned().unwrap_or_default();
                         Some(minijinja::context! {
+                            user_id => other,
                             name => n,
                             email => shared.share_email.then_some(e),
                             phone => shared.phone.filter(|_| shared.share_phone),
@@ -669,17 +675,19 @@ fn publish_steps(
                     window_until => window.until.clone().unwrap_or_default(),
                     link => format!("{}/matches/{match_id}", state.public_base_url.trim_end_matches('/')),
                 };
-                mails.push(crate::service::mail::outbox_row(
-                    &mc,
-                    MailKind::MatchProposed,
+                let to = crate::service::mail::To {
+                    user_id: uid,
                     email,
                     locale,
-                    ctx,
-                )?);
+                };
+                let letter =
+                    crate::service::mail::letter(&mc, MailKind::MatchProposed, to, ctx, &shown)?;
+                mails.push(letter.row);
+                mentions.extend(letter.mentions);
             }
         }
         store_rounds::insert_matches(conn, &match_rows, &member_rows)?;
-        store::outbox::enqueue_many(conn, &mails)?;
+        store::outbox::enqueue_many(conn, &mails, &mentions)?;
         Ok(mails.len())
     })?;
     timer.succeeded();
@@ -737,17 +745,15 @@ pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
                 .flat_map(|(_, ms)| ms.into_iter().map(|m| m.user_id))
                 .collect();
             let mc = state.mail_context();
-            for (_, name, email, locale) in store_rounds::people(conn, &ids)? {
+            for (user_id, name, email, locale) in store_rounds::people(conn, &ids)? {
                 let locale: Locale = locale.parse().unwrap_or_default();
                 let ctx = minijinja::context! { name => name, round => round.number, kind => labels::kind(kind, locale) };
-                crate::service::mail::enqueue(
-                    conn,
-                    &mc,
-                    MailKind::RoundCancelled,
-                    &email,
+                let to = crate::service::mail::To {
+                    user_id: &user_id,
+                    email: &email,
                     locale,
-                    ctx,
-                )?;
+                };
+                crate::service::mail::enqueue(conn, &mc, MailKind::RoundCancelled, to, ctx, &[])?;
             }
         }
         view(load_round(conn, round_id)?)

@@ -3,6 +3,7 @@
 
 use super::db::insert_batched;
 use super::schema::outbox as ob;
+use super::schema::outbox_mentions as om;
 use super::DbConnection;
 use diesel::prelude::*;
 
@@ -24,6 +25,18 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// The recipient's account.
+    pub user_id: Option<String>,
+    /// What the bodies were rendered from (JSON), kept until delivery.
+    pub context: Option<String>,
+}
+
+/// A member an email names (see the migration `outbox_people`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = om)]
+pub struct MentionRow {
+    pub outbox_id: String,
+    pub user_id: String,
 }
 
 pub const PENDING: &str = "pending";
@@ -31,16 +44,57 @@ pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 
-pub fn enqueue(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
-    diesel::insert_into(ob::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+/// Stores messages and whom they name, many at once (see [`insert_batched`]).
+pub fn enqueue_many(
+    conn: &mut DbConnection,
+    rows: &[OutboxRow],
+    mentions: &[MentionRow],
+) -> QueryResult<()> {
+    insert_batched!(conn, ob::table, rows)?;
+    insert_batched!(conn, om::table, mentions).map(|_| ())
 }
 
-/// Stores many messages at once (see [`insert_batched`]).
-pub fn enqueue_many(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
-    insert_batched!(conn, ob::table, rows).map(|_| ())
+/// Messages not yet delivered that name `user_id`.
+pub fn unsent_mentioning(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<OutboxRow>> {
+    ob::table
+        .filter(ob::status.ne(SENT))
+        .filter(
+            ob::id.eq_any(
+                om::table
+                    .filter(om::user_id.eq(user_id))
+                    .select(om::outbox_id),
+            ),
+        )
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// Replaces a message not yet delivered with a new rendering of it.
+pub fn rewrite(
+    conn: &mut DbConnection,
+    id: &str,
+    subject: &str,
+    body_text: &str,
+    body_html: &str,
+    context: &str,
+) -> QueryResult<usize> {
+    diesel::update(ob::table.find(id).filter(ob::status.ne(SENT)))
+        .set((
+            ob::subject.eq(subject),
+            ob::body_text.eq(body_text),
+            ob::body_html.eq(body_html),
+            ob::context.eq(Some(context)),
+        ))
+        .execute(conn)
+}
+
+/// Drops a message not yet delivered.
+pub fn withdraw(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(ob::table.find(id).filter(ob::status.ne(SENT))).execute(conn)
+}
+
+pub fn forget_mentions(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(om::table.filter(om::user_id.eq(user_id))).execute(conn)
 }
 
 /// Claims up to `limit` due messages for `lease_secs`: pending ones whose
@@ -103,6 +157,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: i64, now: i64) -> Que
             ob::last_error.eq(None::<String>),
             ob::body_text.eq(""),
             ob::body_html.eq(""),
+            ob::context.eq(None::<String>),
         ))
         .execute(conn)
 }
@@ -185,13 +240,19 @@ pub fn failed(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>
         .load(conn)
 }
 
-/// Emails addressed to one recipient: (kind, subject, status, created_at).
-pub fn to_recipient(
+/// Emails sent to one account: (kind, subject, status, created_at). Rows
+/// written before emails named their account count by address.
+pub fn to_user(
     conn: &mut DbConnection,
+    user_id: &str,
     email: &str,
 ) -> QueryResult<Vec<(String, String, String, i64)>> {
     ob::table
-        .filter(ob::recipient.eq(email))
+        .filter(
+            ob::user_id
+                .eq(user_id)
+                .or(ob::user_id.is_null().and(ob::recipient.eq(email))),
+        )
         .order(ob::created_at.asc())
         .select((ob::kind, ob::subject, ob::status, ob::created_at))
         .load(conn)

@@ -50,6 +50,22 @@ pub fn save_contact(conn: &mut DbConnection, row: &ContactRow) -> QueryResult<()
     Ok(())
 }
 
+/// A member's open sessions (logins not ended nor expired): when each was
+/// last renewed and when it runs out.
+pub fn open_sessions(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
+    rt::table
+        .filter(rt::user_id.eq(user_id))
+        .filter(rt::revoked_at.is_null())
+        .filter(rt::expires_at.gt(now))
+        .order(rt::created_at.asc())
+        .select((rt::created_at, rt::expires_at))
+        .load(conn)
+}
+
 /// Strips an account down to an id that past matches can still point at.
 /// Everything that says who the person was, or what they wrote, goes; what
 /// remains (roles, answers, stars, meeting dates and hours) is the anonymous
@@ -71,18 +87,15 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;
     // Mail not yet delivered is withdrawn; delivered mail keeps only its
     // status row, addressed to nobody.
-    diesel::delete(
-        ob::table
-            .filter(ob::recipient.eq(&email))
-            .filter(ob::status.ne("sent")),
-    )
-    .execute(conn)?;
-    diesel::update(ob::table.filter(ob::recipient.eq(&email)))
+    let mine = || ob::user_id.eq(user_id).or(ob::recipient.eq(&email));
+    diesel::delete(ob::table.filter(mine()).filter(ob::status.ne("sent"))).execute(conn)?;
+    diesel::update(ob::table.filter(mine()))
         .set((
             ob::recipient.eq(erased_address(user_id)),
             ob::subject.eq(""),
             ob::body_text.eq(""),
             ob::body_html.eq(""),
+            ob::context.eq(None::<String>),
             ob::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
@@ -142,8 +155,17 @@ pub fn purge(
         .select(u::id)
         .limit(10_000)
         .load(conn)?;
-    // Profiles, contact details and tokens go with them (ON DELETE CASCADE).
+    // Profiles, contact details, tokens and their emails go with them (ON
+    // DELETE CASCADE); emails from before those named their account go by
+    // address.
     for chunk in stale.chunks(1_000) {
+        let addresses = u::table.filter(u::id.eq_any(chunk)).select(u::email);
+        diesel::delete(
+            ob::table
+                .filter(ob::user_id.is_null())
+                .filter(ob::recipient.eq_any(addresses)),
+        )
+        .execute(conn)?;
         diesel::delete(u::table.filter(u::id.eq_any(chunk))).execute(conn)?;
     }
     let refresh_tokens =

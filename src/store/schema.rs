@@ -110,6 +110,15 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> BigInt,
         sent_at -> Nullable<BigInt>,
+        user_id -> Nullable<Text>,
+        context -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox_mentions (outbox_id, user_id) {
+        outbox_id -> Text,
+        user_id -> Text,
     }
 }
 
@@ -219,6 +228,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     profile_topics,
     email_tokens,
     outbox,
+    outbox_mentions,
     rounds,
     matches,
     match_members,

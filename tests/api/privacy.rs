@@ -20,6 +20,13 @@ async fn matched_pair(
     app: &TestApp,
     bram_sharing: Option<Value>,
 ) -> (String, String, String, String) {
+    let (anna, bram) = anna_and_bram(app, bram_sharing).await;
+    let (coord, id) = publish_buddy_round(app).await;
+    (anna, bram, coord, id)
+}
+
+/// Two verified buddy seekers: (anna, bram) access tokens.
+async fn anna_and_bram(app: &TestApp, bram_sharing: Option<Value>) -> (String, String) {
     let mut pa = sample_profile();
     pa["forms"] = json!(["buddy"]);
     pa["max_travel_km"] = json!(250);
@@ -39,6 +46,11 @@ async fn matched_pair(
             .await;
         assert_eq!(res.status(), 200);
     }
+    (anna, bram)
+}
+
+/// A coordinator and the buddy round they published: (token, round id).
+async fn publish_buddy_round(app: &TestApp) -> (String, String) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
@@ -62,7 +74,7 @@ async fn matched_pair(
         )
         .await;
     assert_eq!(res.status(), 200);
-    (anna, bram, coord, id)
+    (coord, id)
 }
 
 async fn only_counterpart(app: &TestApp, token: &str) -> (String, Value) {
@@ -236,6 +248,52 @@ both_backends! {
         assert!(app.get("/api/v1/me/export", Some(&anna)).await.status().is_success());
     }
 
+    async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app) {
+        let (anna, bram) = anna_and_bram(&app, Some(json!({"phone": PHONE, "share_email": true, "share_phone": true, "share_province": true}))).await;
+        // The relay is down from here on, so the round's emails wait.
+        let app = app.restart_with(|c| {
+            c.smtp_url = Some(buddymatch::config::Secret::new("smtp://127.0.0.1:9"));
+            c.mail_backoff_secs = 3600;
+            c.mail_backoff_max_secs = 3600;
+        }).await;
+        publish_buddy_round(&app).await;
+        let matches: Value = app.get("/api/v1/me/matches", Some(&bram)).await.json().await.unwrap();
+        let match_id = matches[0]["id"].as_str().unwrap().to_string();
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(&bram), &json!({"reason": "Bram verhuist naar Maastricht"})).await;
+        assert_eq!(res.status(), 200);
+        let to_anna = || app.with_db(|c| {
+            ob::table
+                .filter(ob::recipient.eq("anna@uwv.nl"))
+                .filter(ob::kind.eq_any(["match_proposed", "match_declined"]))
+                .order(ob::kind.desc())
+                .select((ob::kind, ob::status, ob::subject, ob::body_text, ob::body_html))
+                .load::<(String, String, String, String, String)>(c)
+                .unwrap()
+        });
+        let before = to_anna();
+        assert_eq!(before.len(), 2, "{before:?}");
+        assert!(before.iter().all(|m| m.1 != "sent"), "{before:?}");
+        assert!(before[0].3.contains("bram@zzp.nl") && before[0].3.contains(PHONE), "{before:?}");
+        assert!(before[1].3.contains("Maastricht") && before[1].2.contains("Bram"), "{before:?}");
+
+        let res = app.send_json(reqwest::Method::DELETE, "/api/v1/me", Some(&bram), &json!({"password": PASSWORD})).await;
+        assert_eq!(res.status(), 204);
+
+        // Anna still gets both emails, but they no longer say who Bram was.
+        let after = to_anna();
+        assert_eq!(after.len(), 2, "no email is lost: {after:?}");
+        for (kind, _, subject, text, html) in &after {
+            for gone in ["Bram", "bram@zzp.nl", PHONE, "Maastricht", "Limburg", "zelfstandige"] {
+                assert!(!subject.contains(gone) && !text.contains(gone) && !html.contains(gone), "{kind} still holds {gone}: {subject}\n{text}");
+            }
+            assert!(text.contains("een voormalig lid"), "{kind}: {text}");
+        }
+        assert!(after[1].2.contains("een voormalig lid"), "{after:?}");
+        // And Anna's own view of the match agrees.
+        let (_, b) = only_counterpart(&app, &anna).await;
+        assert_eq!(b["former_member"], true);
+    }
+
     async fn stale_unverified_accounts_and_expired_tokens_are_purged(app) {
         app.register("nooit@uwv.nl", "Nooit Bevestigd").await;
         app.register("net@uwv.nl", "Net Aangemeld").await;
@@ -274,6 +332,9 @@ both_backends! {
         };
         assert_eq!(emails, ["beheer@vereniging.nl", "net@uwv.nl", "oud@uwv.nl"]);
         assert_eq!(expired, 0);
+        // Their emails went with them: the address names nobody any more.
+        let mail_to_purged: i64 = app.with_db(|c| ob::table.filter(ob::recipient.eq("nooit@uwv.nl")).count().get_result(c).unwrap());
+        assert_eq!(mail_to_purged, 0);
         // Young accounts and live sessions are untouched.
         let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": live_refresh})).await;
         assert_eq!(res.status(), 200);

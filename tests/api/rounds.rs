@@ -151,8 +151,14 @@ both_backends! {
         assert_eq!(kinds, vec!["verify_email", "match_proposed"]);
 
         let other_token = &members.iter().find(|(e, _)| json!(e) == other["email"]).unwrap().1;
+        assert_eq!(export["sessions"].as_array().unwrap().len(), 1, "{}", export["sessions"]);
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(other_token), &json!({"reason": "Geen tijd deze maand"})).await;
         assert_eq!(res.status(), 200);
+        // The decliner's own note is theirs to see (and export); Anna sees the email's copy.
+        let theirs: Value = app.get("/api/v1/me/export", Some(other_token)).await.json().await.unwrap();
+        assert_eq!(theirs["matches"][0]["decline_reason"], "Geen tijd deze maand");
+        let annas: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
+        assert!(annas[0].get("decline_reason").is_none(), "{annas}");
 
         // Anna is told, in Dutch; the decliner can no longer record meetings.
         let told = app.wait_for_folder_mail("anna@uwv.nl", "afgeslagen").await;
