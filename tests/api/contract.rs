@@ -119,3 +119,22 @@ fn the_spec_lists_the_topic_taxonomy_and_score_weights() {
     known.sort();
     assert_eq!(documented, known);
 }
+
+/// Every example in the spec is valid against its schema (checked with the
+/// JSON Schema validator that comes with Schemathesis), so front ends can
+/// copy them as they are.
+#[test]
+fn every_example_in_the_spec_matches_its_schema() {
+    let py =
+        crate::common::tools::python_with("fuzz-venv", crate::fuzz::SCHEMATHESIS, "schemathesis");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(py)
+        .arg(repo.join("api-spec/check_examples.py"))
+        .arg(repo.join("api-spec/openapi.yaml"))
+        .output()
+        .expect("running api-spec/check_examples.py");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(" 0 problems"), "{text}");
+}

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
 /// An admin who is also a member with a published match, so that most
 /// operations reach their real logic with the one token Schemathesis sends.
