@@ -14,6 +14,7 @@ mod health;
 mod mail;
 mod members;
 mod metrics;
+mod migrations;
 mod privacy;
 mod profile;
 mod rounds;
