@@ -160,6 +160,17 @@ pub struct Config {
     )]
     pub mail_poll_ms: u64,
 
+    /// Emails each instance delivers at once (each over its own pooled SMTP
+    /// connection); 1 sends them one after another.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_MAIL_CONCURRENCY",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u16).range(1..=64),
+        global = true
+    )]
+    pub mail_concurrency: u16,
+
     /// Comma-separated origins allowed by CORS (e.g. https://app.example.nl); none by default.
     #[arg(
         long,

@@ -61,7 +61,8 @@ impl App {
         );
 
         let transport = match &config.smtp_url {
-            Some(url) => Transport::smtp(url.expose()).context("BUDDYMATCH_SMTP_URL")?,
+            Some(url) => Transport::smtp(url.expose(), u32::from(config.mail_concurrency))
+                .context("BUDDYMATCH_SMTP_URL")?,
             None => {
                 let dir = config.mail_dir();
                 Transport::folder(dir.clone())
@@ -78,6 +79,7 @@ impl App {
             backoff_base_secs: config.mail_backoff_secs.max(1),
             backoff_max_secs: config.mail_backoff_max_secs.max(1),
             lease_secs: 300,
+            concurrency: usize::from(config.mail_concurrency),
             shutdown_grace: Duration::from_secs(config.shutdown_timeout_secs),
         };
         let secret = signing_secret(&config)?;

@@ -3,6 +3,7 @@
 
 use crate::store::outbox::OutboxRow;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
@@ -14,9 +15,14 @@ pub enum Transport {
 impl Transport {
     /// `smtp://host:port` (plain, or STARTTLS with `?tls=required`),
     /// `smtps://user:pass@host` (implicit TLS), as lettre reads them.
-    pub fn smtp(url: &str) -> anyhow::Result<Transport> {
+    /// Connections are pooled (up to `connections`, one per delivery lane),
+    /// so a round's emails do not each pay for a TCP and TLS handshake.
+    pub fn smtp(url: &str, connections: u32) -> anyhow::Result<Transport> {
+        let pool = PoolConfig::new().max_size(connections.max(1));
         Ok(Transport::Smtp(
-            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build(),
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                .pool_config(pool)
+                .build(),
         ))
     }
 

@@ -24,6 +24,9 @@ pub struct WorkerSettings {
     /// After the stop signal: how long the email in hand may still take
     /// before its claim is released for another worker.
     pub shutdown_grace: Duration,
+    /// Delivery lanes: each claims and sends one email at a time, so an
+    /// instance has at most this many emails in hand.
+    pub concurrency: usize,
 }
 
 impl WorkerSettings {
@@ -36,13 +39,40 @@ impl WorkerSettings {
     }
 }
 
+/// Runs `settings.concurrency` delivery lanes until `stop`, then lets each
+/// finish (or release) the email in hand.
 pub async fn run(
     state: Arc<AppState>,
     transport: Transport,
     settings: WorkerSettings,
+    stop: watch::Receiver<bool>,
+) {
+    let lanes = settings.concurrency.max(1);
+    tracing::info!(lanes, "mail delivery worker started");
+    let transport = Arc::new(transport);
+    let mut running = tokio::task::JoinSet::new();
+    for _ in 0..lanes {
+        running.spawn(lane(
+            state.clone(),
+            transport.clone(),
+            settings.clone(),
+            stop.clone(),
+        ));
+    }
+    while let Some(done) = running.join_next().await {
+        if let Err(e) = done {
+            tracing::error!(error = %e, "a mail delivery lane failed");
+        }
+    }
+    tracing::info!("mail delivery worker stopped");
+}
+
+async fn lane(
+    state: Arc<AppState>,
+    transport: Arc<Transport>,
+    settings: WorkerSettings,
     mut stop: watch::Receiver<bool>,
 ) {
-    tracing::info!("mail delivery worker started");
     loop {
         match deliver_due(&state, &transport, &settings, &stop).await {
             Ok(0) => {}
@@ -58,7 +88,6 @@ pub async fn run(
             break;
         }
     }
-    tracing::info!("mail delivery worker stopped");
 }
 
 /// One batch. Returns how many messages it handled. A message whose
@@ -160,6 +189,7 @@ mod tests {
             backoff_max_secs: 3600,
             lease_secs: 300,
             shutdown_grace: Duration::from_secs(1),
+            concurrency: 1,
         };
         assert_eq!(s.backoff(1), 30);
         assert_eq!(s.backoff(2), 60);
