@@ -143,6 +143,7 @@ both_backends! {
         assert_eq!(promoted["role"], "coordinator");
 
         // The new role arrives with the next login; the old tokens were ended.
+        assert_problem(app.get("/api/v1/me", Some(&member)).await, 401, "session_ended").await;
         let fresh = app.login("lid@uwv.nl").await;
         assert_eq!(fresh["user"]["role"], "coordinator");
         assert_eq!(app.get("/api/v1/members", fresh["access_token"].as_str()).await.status(), 200);

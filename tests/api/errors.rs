@@ -75,9 +75,9 @@ both_backends! {
         assert_problem(app.get("/api/v1/me", Some(&tampered.join("."))).await, 401, "invalid_token").await;
 
         let keys = JwtKeys::new(SIGNING_KEY.as_bytes(), &app.config.public_base_url, 60).unwrap();
-        let expired = keys.issue("someone", Role::Member, now() - 3600).unwrap();
+        let expired = keys.issue("someone", "no-session", Role::Member, now() - 3600).unwrap();
         assert_problem(app.get("/api/v1/me", Some(&expired)).await, 401, "token_expired").await;
-        let foreign = JwtKeys::new(&[9u8; 32], &app.config.public_base_url, 60).unwrap().issue("x", Role::Admin, now()).unwrap();
+        let foreign = JwtKeys::new(&[9u8; 32], &app.config.public_base_url, 60).unwrap().issue("x", "no-session", Role::Admin, now()).unwrap();
         assert_problem(app.get("/api/v1/me", Some(&foreign)).await, 401, "invalid_token").await;
         let res = app.get("/api/v1/members", Some(&foreign)).await;
         assert_problem(res, 401, "invalid_token").await;

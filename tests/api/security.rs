@@ -57,11 +57,44 @@ both_backends! {
         for session in [&phone, &laptop] {
             let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": session["refresh_token"]})).await;
             assert_problem(res, 401, "invalid_refresh_token").await;
+            // The access tokens end with their logins, not 15 minutes later.
+            let res = app.get("/api/v1/me", session["access_token"].as_str()).await;
+            assert_problem(res, 401, "session_ended").await;
         }
         let res = app.post("/api/v1/auth/login", &json!({"email": "lid@uwv.nl", "password": PASSWORD})).await;
         assert_problem(res, 401, "invalid_credentials").await;
         let res = app.post("/api/v1/auth/login", &json!({"email": "lid@uwv.nl", "password": "a brand new passphrase"})).await;
         assert_eq!(res.status(), 200);
+    }
+
+    async fn logout_ends_that_logins_access_tokens_at_once(app) {
+        app.register("lid@uwv.nl", "Lid").await;
+        let phone = app.login("lid@uwv.nl").await;
+        let laptop = app.login("lid@uwv.nl").await;
+        // A rotated login keeps one session: its newest access token ends too.
+        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": phone["refresh_token"]})).await;
+        let rotated: Value = res.json().await.unwrap();
+        let res = app.post("/api/v1/auth/logout", &json!({"refresh_token": rotated["refresh_token"]})).await;
+        assert_eq!(res.status(), 204);
+        for token in [&phone["access_token"], &rotated["access_token"]] {
+            let res = app.get("/api/v1/me", token.as_str()).await;
+            assert_eq!(res.headers().get("www-authenticate").unwrap(), "Bearer");
+            assert_problem(res, 401, "session_ended").await;
+        }
+        // The other login goes on.
+        assert_eq!(app.get("/api/v1/me", laptop["access_token"].as_str()).await.status(), 200);
+    }
+
+    async fn a_password_reset_ends_every_access_token(app) {
+        let token = app.member("lid@uwv.nl").await;
+        let res = app.post("/api/v1/auth/password-reset", &json!({"email": "lid@uwv.nl"})).await;
+        assert_eq!(res.status(), 202);
+        let mail = app.wait_for_folder_mail("lid@uwv.nl", "reset-password?token=").await;
+        let start = mail.find("token=").unwrap() + "token=".len();
+        let link: String = mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let res = app.post("/api/v1/auth/password-reset/confirm", &json!({"token": link, "password": "a brand new passphrase"})).await;
+        assert_eq!(res.status(), 204);
+        assert_problem(app.get("/api/v1/me", Some(&token)).await, 401, "session_ended").await;
     }
 
     async fn behind_a_trusted_proxy_each_client_has_its_own_budget(app) {
