@@ -500,13 +500,18 @@ pub fn refresh(state: &AppState, token: &str) -> Result<Session, AppError> {
         let t = now();
         let row = store::tokens::by_hash(conn, &tokens::hash_token(token))?
             .ok_or_else(refresh_rejected)?;
-        if row.revoked_at.is_some() {
-            // A spent token coming back means it leaked: end the whole login.
+        // Spent before we read it, or spent by a request presenting it at
+        // the same moment (on PostgreSQL both can read it unspent; the
+        // update lets one win): either way it came twice, so it leaked.
+        // End the whole login, including whatever the winner got.
+        let spent = row.revoked_at.is_some()
+            || (row.expires_at > t && !store::tokens::revoke_if_active(conn, &row.id, t)?);
+        if spent {
             store::sessions::end(conn, &row.family_id, t)?;
             tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
             return Ok(Err(refresh_rejected()));
         }
-        if row.expires_at <= t || !store::tokens::revoke_if_active(conn, &row.id, t)? {
+        if row.expires_at <= t {
             return Ok(Err(refresh_rejected()));
         }
         let user = users::by_id(conn, &row.user_id)?.ok_or_else(refresh_rejected)?;
