@@ -125,7 +125,7 @@ impl App {
             stop_rx,
         ));
         let limit = api::json::BodyLimit(config.max_body_bytes);
-        let origins = config.cors_origins.clone();
+        let origins = web::Data::new(api::cors::AllowedOrigins(config.cors_origins.clone()));
         let metrics_access = web::Data::new(api::metrics::MetricsAccess {
             token: config.metrics_token.clone(),
         });
@@ -134,23 +134,19 @@ impl App {
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
-            let mut cors = actix_cors::Cors::default()
-                .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-                .allowed_headers([
-                    actix_web::http::header::AUTHORIZATION,
-                    actix_web::http::header::CONTENT_TYPE,
-                ])
-                .max_age(3600);
-            for o in &origins {
-                cors = cors.allowed_origin(o);
-            }
+            // Outermost last: the security headers go on every response,
+            // CORS refusals included, and CORS headers on problem bodies.
             actix_web::App::new()
                 .wrap(api::problem_responses())
+                .wrap(api::cors::cors(&origins))
+                .wrap(actix_web::middleware::from_fn(
+                    api::cors::preflight_refusals,
+                ))
                 .wrap(api::security_headers())
-                .wrap(cors)
                 .wrap(TracingLogger::default())
                 .wrap(actix_web::middleware::from_fn(api::metrics::track))
                 .app_data(state.clone())
+                .app_data(origins.clone())
                 .app_data(metrics_access.clone())
                 .app_data(limit)
                 .app_data(api::json::query_config())

@@ -48,6 +48,7 @@ both_backends! {
             assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
             assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer");
             assert_eq!(h.get("cache-control").unwrap(), "no-store");
+            assert_eq!(h.get("strict-transport-security").unwrap(), "max-age=31536000; includeSubDomains");
         }
     }
 

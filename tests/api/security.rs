@@ -97,6 +97,58 @@ both_backends! {
         assert_problem(app.get("/api/v1/me", Some(&token)).await, 401, "session_ended").await;
     }
 
+    async fn cors_serves_allowed_origins_and_refuses_others_as_problems(app) {
+        const FRONT: &str = "https://app.buddymatch.example";
+        let app = app.restart_with(|c| c.cors_origins = vec![FRONT.into()]).await;
+        let preflight = |origin: &'static str, method: &'static str, headers: &'static str| {
+            app.client
+                .request(reqwest::Method::OPTIONS, app.url("/api/v1/me"))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", method)
+                .header("Access-Control-Request-Headers", headers)
+                .send()
+        };
+        let header = |res: &reqwest::Response, name: &str| {
+            res.headers().get(name).map(|v| v.to_str().unwrap().to_string())
+        };
+        let hsts = Some("max-age=31536000; includeSubDomains".to_string());
+
+        let res = preflight(FRONT, "GET", "authorization, content-type").await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(header(&res, "access-control-allow-origin").as_deref(), Some(FRONT));
+        assert!(header(&res, "access-control-allow-methods").unwrap().contains("GET"));
+        assert!(header(&res, "access-control-allow-headers").unwrap().to_lowercase().contains("authorization"));
+        assert_eq!(header(&res, "access-control-max-age").as_deref(), Some("3600"));
+        assert_eq!(header(&res, "strict-transport-security"), hsts);
+
+        // Another origin: a 403 problem with the security headers, and
+        // nothing that would let a browser go on.
+        let res = preflight("https://elders.example", "GET", "authorization").await.unwrap();
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+        assert_eq!(header(&res, "strict-transport-security"), hsts);
+        assert_eq!(header(&res, "x-content-type-options").as_deref(), Some("nosniff"));
+        assert_problem(res, 403, "origin_not_allowed").await;
+        assert_problem(preflight(FRONT, "TRACE", "").await.unwrap(), 403, "cors_not_allowed").await;
+        assert_problem(preflight(FRONT, "GET", "x-sneaky").await.unwrap(), 403, "cors_not_allowed").await;
+        let res = app.client.request(reqwest::Method::OPTIONS, app.url("/api/v1/me")).header("Access-Control-Request-Method", "GET").send().await.unwrap();
+        assert_problem(res, 400, "bad_request").await;
+
+        // Requests from the allowed origin carry CORS headers, problem
+        // bodies (from a handler or from the router) included.
+        for path in ["/api/v1/me", "/api/v1/nowhere"] {
+            let res = app.client.get(app.url(path)).header("Origin", FRONT).send().await.unwrap();
+            assert!(res.status().is_client_error());
+            assert_eq!(header(&res, "access-control-allow-origin").as_deref(), Some(FRONT), "{path}");
+            assert_eq!(header(&res, "content-type").as_deref(), Some("application/problem+json"));
+        }
+        // From another origin a request is served without them: the
+        // browser keeps the answer from the page.
+        let res = app.client.get(app.url("/api/v1/topics")).header("Origin", "https://elders.example").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+        assert_eq!(header(&res, "strict-transport-security"), hsts);
+    }
+
     async fn behind_a_trusted_proxy_each_client_has_its_own_budget(app) {
         let app = app
             .restart_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
