@@ -258,7 +258,7 @@ pub struct Config {
     )]
     pub metrics_token: Option<Secret>,
 
-    /// On SIGTERM or SIGINT: seconds to let requests in flight and the email in hand finish before they are cut off.
+    /// On SIGTERM or SIGINT: seconds to let requests in flight, work they left running (a reset email) and the email in hand finish before they are cut off.
     #[arg(
         long,
         env = "BUDDYMATCH_SHUTDOWN_TIMEOUT_SECS",

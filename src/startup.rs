@@ -5,14 +5,14 @@ use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::Config;
 use crate::mail::worker::WorkerSettings;
 use crate::mail::Transport;
-use crate::service::AppState;
+use crate::service::{AppState, BackgroundTasks};
 use crate::store::{db, DatabaseUrl};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
@@ -23,6 +23,9 @@ pub struct App {
     stop_worker: Arc<watch::Sender<bool>>,
     worker: tokio::task::JoinHandle<()>,
     purger: tokio::task::JoinHandle<()>,
+    background: BackgroundTasks,
+    stopping_since: Arc<OnceLock<tokio::time::Instant>>,
+    shutdown_timeout: Duration,
 }
 
 /// Starts a graceful stop from outside the server (a signal handler).
@@ -30,13 +33,16 @@ pub struct App {
 pub struct Shutdown {
     server: ServerHandle,
     worker: Arc<watch::Sender<bool>>,
+    stopping_since: Arc<OnceLock<tokio::time::Instant>>,
 }
 
 impl Shutdown {
-    /// Stops accepting at once; requests in flight and the worker's email in
-    /// hand get the shutdown timeout, both running down at the same time so
-    /// the whole stop fits in one timeout.
+    /// Stops accepting at once; requests in flight, the work they left
+    /// running after answering, and the worker's email in hand get the
+    /// shutdown timeout, all running down at the same time so the whole stop
+    /// fits in one timeout.
     pub async fn stop(&self) {
+        self.stopping_since.get_or_init(tokio::time::Instant::now);
         let _ = self.worker.send(true);
         self.server.stop(true).await;
     }
@@ -109,7 +115,9 @@ impl App {
             unverified_ttl_secs: (config.purge_unverified_days * 86_400) as i64,
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
+            background: BackgroundTasks::on_current_runtime(),
         });
+        let background = state.background.clone();
         crate::metrics::handle();
         let (stop_worker, stop_rx) = watch::channel(false);
         let stop_worker = Arc::new(stop_worker);
@@ -166,6 +174,9 @@ impl App {
             stop_worker,
             worker,
             purger,
+            background,
+            stopping_since: Arc::new(OnceLock::new()),
+            shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
         })
     }
 
@@ -181,14 +192,30 @@ impl App {
         Shutdown {
             server: self.server.handle(),
             worker: self.stop_worker.clone(),
+            stopping_since: self.stopping_since.clone(),
         }
     }
 
     /// Serves until the server is stopped (signal or handle), then lets the
-    /// mail worker finish the message it is sending.
+    /// work that answered requests left running (a password-reset email)
+    /// and the mail worker's message in hand finish, within what is left of
+    /// the shutdown timeout.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
+        let since = *self.stopping_since.get_or_init(tokio::time::Instant::now);
+        if !self.background.is_empty() {
+            tracing::info!(
+                tasks = self.background.len(),
+                "shutting down: waiting for work started by answered requests"
+            );
+        }
+        if !self.background.drain(since + self.shutdown_timeout).await {
+            tracing::warn!(
+                tasks = self.background.len(),
+                "shutting down: work started by answered requests cut off by the shutdown timeout"
+            );
+        }
         let _ = self.worker.await;
         let _ = self.purger.await;
         result
