@@ -24,8 +24,8 @@ pub struct AppState {
     pub mail_throttle: LoginThrottle,
     /// Sign-ups per client address an hour.
     pub register_throttle: LoginThrottle,
-    /// Peers whose X-Forwarded-For names the real client.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Peers (addresses or ranges) whose X-Forwarded-For names the real client.
+    pub trusted_proxies: Vec<crate::config::IpRange>,
     /// Age at which a never-verified account is purged.
     pub unverified_ttl_secs: i64,
     pub refresh_ttl_secs: i64,

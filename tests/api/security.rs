@@ -172,6 +172,27 @@ both_backends! {
         assert_problem(login("203.0.113.5, 198.51.100.1", 97).await.unwrap(), 429, "too_many_requests").await;
     }
 
+    async fn a_trusted_range_of_proxies_passes_the_client_address_on(app) {
+        // As in Kubernetes: the proxy's own address is not fixed, its range is.
+        let app = app
+            .restart_with(|c| {
+                c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+                c.register_max_per_hour = 1;
+            })
+            .await;
+        let sign_up = |from: &'static str, n: u32| {
+            app.client
+                .post(app.url("/api/v1/auth/register"))
+                .header("X-Forwarded-For", from)
+                .json(&json!({"email": format!("lid{n}@uwv.nl"), "password": PASSWORD, "display_name": "Lid"}))
+                .send()
+        };
+        assert_eq!(sign_up("198.51.100.1", 1).await.unwrap().status(), 202);
+        assert_problem(sign_up("198.51.100.1", 2).await.unwrap(), 429, "too_many_requests").await;
+        // Another client behind the same proxies has a budget of its own.
+        assert_eq!(sign_up("198.51.100.2", 3).await.unwrap().status(), 202);
+    }
+
     async fn coordinator_and_admin_actions_are_audited(app) {
         let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
         let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
