@@ -119,3 +119,24 @@ fn the_spec_lists_the_topic_taxonomy_and_score_weights() {
     known.sort();
     assert_eq!(documented, known);
 }
+
+#[test]
+fn the_spec_lists_every_audit_action() {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let documented: Vec<&str> = docs[0]["components"]["schemas"]["AuditAction"]["enum"]
+        .as_vec()
+        .expect("AuditAction enum")
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let ours: Vec<&str> = buddymatch::service::audit::Action::ALL
+        .iter()
+        .map(|a| a.code())
+        .collect();
+    assert_eq!(documented, ours);
+    // Enum values are lowercase snake_case, as the spec's description says.
+    for a in ours {
+        assert!(a.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{a}");
+    }
+}

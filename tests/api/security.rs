@@ -221,8 +221,8 @@ both_backends! {
         let log: Value = app.get("/api/v1/admin/audit-log", Some(&admin)).await.json().await.unwrap();
         let actions: Vec<&str> = log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, [
-            "user.role_changed", "mail.failed_viewed", "members.listed", "round.viewed",
-            "round.published", "round.previewed", "round.created",
+            "user_role_changed", "mail_failed_viewed", "members_listed", "round_viewed",
+            "round_published", "round_previewed", "round_created",
         ]);
         assert_eq!(log["total"], 7);
         let changed = &log["items"][0];
@@ -240,11 +240,11 @@ both_backends! {
         let page: Value = res.json().await.unwrap();
         assert_eq!(page["total"], 6);
         let actions: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["round.viewed", "round.published"]);
-        let res = app.get("/api/v1/admin/audit-log?action=audit_log.viewed", Some(&admin)).await;
+        assert_eq!(actions, ["round_viewed", "round_published"]);
+        let res = app.get("/api/v1/admin/audit-log?action=audit_log_viewed", Some(&admin)).await;
         let viewed: Value = res.json().await.unwrap();
         assert_eq!(viewed["total"], 2);
-        let res = app.get("/api/v1/admin/audit-log?action=round.deleted", Some(&admin)).await;
+        let res = app.get("/api/v1/admin/audit-log?action=round_deleted", Some(&admin)).await;
         let p = assert_problem(res, 422, "validation_failed").await;
         assert_eq!(p["errors"][0]["field"], "action");
     }
