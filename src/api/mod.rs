@@ -89,6 +89,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(rounds::learning_record)),
                 )
                 .service(
+                    web::resource("/me/learning-record/{id}")
+                        .route(web::get().to(rounds::learning_record_entry)),
+                )
+                .service(
                     web::resource("/me/matches/{id}/accept").route(web::post().to(rounds::accept)),
                 )
                 .service(

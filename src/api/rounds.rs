@@ -164,7 +164,24 @@ pub async fn record_meeting(
         reflection: b.reflection,
     };
     let out = blocking(move || matches::record_meeting(&state, &user.id, &id, m)).await?;
-    Ok(HttpResponse::Created().json(out))
+    // The new meeting is an entry of the member's learning record, which is
+    // where it can be read back.
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/me/learning-record/{}", out.id),
+        ))
+        .json(out))
+}
+
+pub async fn learning_record_entry(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || matches::learning_record_entry(&state, &user.id, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 pub async fn learning_record(
