@@ -207,7 +207,9 @@ pub async fn rate(
 pub async fn failed_mail(
     Coordinator(c): Coordinator,
     state: web::Data<AppState>,
+    q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let out = blocking(move || crate::service::mail::failed(&state, &c)).await?;
+    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(25));
+    let out = blocking(move || crate::service::mail::failed(&state, &c, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
