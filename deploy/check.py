@@ -197,6 +197,12 @@ def check_value(facts: Facts, name: str, value, where: str):
                 ipaddress.ip_address(v)
             except ValueError:
                 raise Fail(f"{where}: {name}: {v!r} is not an IP address (exact addresses only, no ranges)")
+        elif inner.endswith("IpRange"):
+            # An address or a CIDR range naming its network, as IpRange parses it.
+            try:
+                ipaddress.ip_network(v, strict=True)
+            except ValueError:
+                raise Fail(f"{where}: {name}: {v!r} is not an IP address or CIDR range (10.0.0.0/8)")
         elif inner in facts.enums:
             need(v in facts.enums[inner],
                  f"{where}: {name}={v!r} is not one of {sorted(facts.enums[inner])}")

@@ -2,6 +2,7 @@
 //! run on a bare machine: an SQLite file and a mail folder under `data/`.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 /// Holds a secret; its `Debug` never prints it.
@@ -27,6 +28,91 @@ impl std::str::FromStr for Secret {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Secret(s.to_string()))
+    }
+}
+
+/// One address (`10.0.0.2`, `::1`) or a CIDR range of them (`10.0.0.0/8`,
+/// `fd00::/8`). A range must name its network: `10.0.0.5/8` is refused as a
+/// likely typo rather than read as `10.0.0.0/8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    /// Whether `ip` lies in the range. An IPv4 address seen as IPv6
+    /// (`::ffff:10.0.0.2`, from a dual-stack socket) counts as IPv4.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, ip.to_canonical()) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => same_prefix(
+                u128::from(u32::from(n)),
+                u128::from(u32::from(a)),
+                32,
+                self.prefix,
+            ),
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                same_prefix(u128::from(n), u128::from(a), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether the first `prefix` of the `bits` low bits of `a` and `b` agree.
+fn same_prefix(a: u128, b: u128, bits: u32, prefix: u8) -> bool {
+    ((a ^ b) << (128 - bits))
+        .checked_shr(128 - u32::from(prefix))
+        .unwrap_or(0)
+        == 0
+}
+
+impl std::str::FromStr for IpRange {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let Some((addr, prefix)) = s.split_once('/') else {
+            let ip: IpAddr = s
+                .parse()
+                .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))?;
+            let ip = ip.to_canonical();
+            return Ok(IpRange {
+                network: ip,
+                prefix: if ip.is_ipv4() { 32 } else { 128 },
+            });
+        };
+        let network: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{s:?}: {addr:?} is not an IP address"))?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix: u8 = prefix
+            .parse()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?;
+        let range = IpRange { network, prefix };
+        let base = match network {
+            IpAddr::V4(n) => {
+                let keep = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+                IpAddr::V4((u32::from(n) & keep).into())
+            }
+            IpAddr::V6(n) => {
+                let keep = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+                IpAddr::V6((u128::from(n) & keep).into())
+            }
+        };
+        if base != network {
+            return Err(format!(
+                "{s:?} has bits set beyond its prefix; the range is {base}/{prefix}"
+            ));
+        }
+        Ok(range)
+    }
+}
+
+impl fmt::Display for IpRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
     }
 }
 
@@ -233,15 +319,16 @@ pub struct Config {
     )]
     pub register_max_per_hour: u32,
 
-    /// Proxy or load-balancer addresses whose X-Forwarded-For is believed, comma-separated;
-    /// the per-address login and email limits then count the client behind the proxy.
+    /// Proxy or load-balancer addresses or CIDR ranges (10.0.0.2, 10.0.0.0/8, fd00::/8) whose
+    /// X-Forwarded-For is believed, comma-separated; the per-address login and email limits then
+    /// count the client behind the proxy.
     #[arg(
         long,
         env = "BUDDYMATCH_TRUSTED_PROXIES",
         value_delimiter = ',',
         global = true
     )]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<IpRange>,
 
     /// Days after which an account whose email address was never confirmed is deleted.
     #[arg(
@@ -269,7 +356,7 @@ pub struct Config {
     )]
     pub metrics_token: Option<Secret>,
 
-    /// On SIGTERM or SIGINT: seconds to let requests in flight and the email in hand finish before they are cut off.
+    /// On SIGTERM or SIGINT: seconds to let requests in flight, work they left running (a reset email) and the email in hand finish before they are cut off.
     #[arg(
         long,
         env = "BUDDYMATCH_SHUTDOWN_TIMEOUT_SECS",
@@ -344,6 +431,52 @@ mod tests {
         assert_eq!(c.database_url_redacted(), "postgres://app@db/bm");
         c.database_url = None;
         assert_eq!(c.database_url_redacted(), "sqlite://d/buddymatch.db");
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_cidr_ranges() {
+        let r = |s: &str| s.parse::<IpRange>().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let pods = r("10.244.0.0/16");
+        assert!(pods.contains(ip("10.244.0.1")));
+        assert!(pods.contains(ip("10.244.255.254")));
+        assert!(!pods.contains(ip("10.245.0.1")));
+        assert!(!pods.contains(ip("::1")));
+        // Dual-stack sockets show IPv4 peers as IPv4-mapped IPv6.
+        assert!(pods.contains(ip("::ffff:10.244.3.4")));
+        let one = r("10.0.0.2");
+        assert!(one.contains(ip("10.0.0.2")) && !one.contains(ip("10.0.0.3")));
+        assert_eq!(one.to_string(), "10.0.0.2/32");
+        assert!(r("0.0.0.0/0").contains(ip("203.0.113.9")));
+        assert!(r("fd00::/8").contains(ip("fd12:3456::1")));
+        assert!(!r("fd00::/8").contains(ip("fe80::1")));
+        assert!(r("2001:db8::1/128").contains(ip("2001:db8::1")));
+        assert!(r("::1").contains(ip("::1")));
+        for bad in [
+            "10.0.0.5/8",
+            "10.0.0.0/33",
+            "fd00::/129",
+            "10.0.0.0/",
+            "10.0.0/8",
+            "nginx",
+            "",
+        ] {
+            assert!(bad.parse::<IpRange>().is_err(), "{bad:?}");
+        }
+        assert!("10.0.0.5/8"
+            .parse::<IpRange>()
+            .unwrap_err()
+            .contains("10.0.0.0/8"));
+
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        let c =
+            Only::parse_from(["buddymatch", "--trusted-proxies", "127.0.0.1,10.244.0.0/16"]).config;
+        assert_eq!(c.trusted_proxies, vec![r("127.0.0.1"), pods]);
     }
 
     #[test]

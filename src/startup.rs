@@ -5,14 +5,14 @@ use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::Config;
 use crate::mail::worker::WorkerSettings;
 use crate::mail::Transport;
-use crate::service::AppState;
+use crate::service::{AppState, BackgroundTasks};
 use crate::store::{db, DatabaseUrl};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
@@ -23,6 +23,9 @@ pub struct App {
     stop_worker: Arc<watch::Sender<bool>>,
     worker: tokio::task::JoinHandle<()>,
     purger: tokio::task::JoinHandle<()>,
+    background: BackgroundTasks,
+    stopping_since: Arc<OnceLock<tokio::time::Instant>>,
+    shutdown_timeout: Duration,
 }
 
 /// Starts a graceful stop from outside the server (a signal handler).
@@ -30,13 +33,16 @@ pub struct App {
 pub struct Shutdown {
     server: ServerHandle,
     worker: Arc<watch::Sender<bool>>,
+    stopping_since: Arc<OnceLock<tokio::time::Instant>>,
 }
 
 impl Shutdown {
-    /// Stops accepting at once; requests in flight and the worker's email in
-    /// hand get the shutdown timeout, both running down at the same time so
-    /// the whole stop fits in one timeout.
+    /// Stops accepting at once; requests in flight, the work they left
+    /// running after answering, and the worker's email in hand get the
+    /// shutdown timeout, all running down at the same time so the whole stop
+    /// fits in one timeout.
     pub async fn stop(&self) {
+        self.stopping_since.get_or_init(tokio::time::Instant::now);
         let _ = self.worker.send(true);
         self.server.stop(true).await;
     }
@@ -111,7 +117,9 @@ impl App {
             unverified_ttl_secs: (config.purge_unverified_days * 86_400) as i64,
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
+            background: BackgroundTasks::on_current_runtime(),
         });
+        let background = state.background.clone();
         crate::metrics::handle();
         let (stop_worker, stop_rx) = watch::channel(false);
         let stop_worker = Arc::new(stop_worker);
@@ -127,7 +135,7 @@ impl App {
             stop_rx,
         ));
         let limit = api::json::BodyLimit(config.max_body_bytes);
-        let origins = config.cors_origins.clone();
+        let origins = web::Data::new(api::cors::AllowedOrigins(config.cors_origins.clone()));
         let metrics_access = web::Data::new(api::metrics::MetricsAccess {
             token: config.metrics_token.clone(),
         });
@@ -136,23 +144,19 @@ impl App {
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
-            let mut cors = actix_cors::Cors::default()
-                .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-                .allowed_headers([
-                    actix_web::http::header::AUTHORIZATION,
-                    actix_web::http::header::CONTENT_TYPE,
-                ])
-                .max_age(3600);
-            for o in &origins {
-                cors = cors.allowed_origin(o);
-            }
+            // Outermost last: the security headers go on every response,
+            // CORS refusals included, and CORS headers on problem bodies.
             actix_web::App::new()
                 .wrap(api::problem_responses())
+                .wrap(api::cors::cors(&origins))
+                .wrap(actix_web::middleware::from_fn(
+                    api::cors::preflight_refusals,
+                ))
                 .wrap(api::security_headers())
-                .wrap(cors)
                 .wrap(TracingLogger::default())
                 .wrap(actix_web::middleware::from_fn(api::metrics::track))
                 .app_data(state.clone())
+                .app_data(origins.clone())
                 .app_data(metrics_access.clone())
                 .app_data(limit)
                 .app_data(api::json::query_config())
@@ -172,6 +176,9 @@ impl App {
             stop_worker,
             worker,
             purger,
+            background,
+            stopping_since: Arc::new(OnceLock::new()),
+            shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
         })
     }
 
@@ -187,14 +194,30 @@ impl App {
         Shutdown {
             server: self.server.handle(),
             worker: self.stop_worker.clone(),
+            stopping_since: self.stopping_since.clone(),
         }
     }
 
     /// Serves until the server is stopped (signal or handle), then lets the
-    /// mail worker finish the message it is sending.
+    /// work that answered requests left running (a password-reset email)
+    /// and the mail worker's message in hand finish, within what is left of
+    /// the shutdown timeout.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
+        let since = *self.stopping_since.get_or_init(tokio::time::Instant::now);
+        if !self.background.is_empty() {
+            tracing::info!(
+                tasks = self.background.len(),
+                "shutting down: waiting for work started by answered requests"
+            );
+        }
+        if !self.background.drain(since + self.shutdown_timeout).await {
+            tracing::warn!(
+                tasks = self.background.len(),
+                "shutting down: work started by answered requests cut off by the shutdown timeout"
+            );
+        }
         let _ = self.worker.await;
         let _ = self.purger.await;
         result

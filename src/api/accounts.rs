@@ -144,9 +144,10 @@ pub async fn request_password_reset(
     let checked = state.clone();
     let email = blocking(move || accounts::request_password_reset(&checked, &email, addr)).await?;
     // Looking the address up happens after the answer, so its time does not
-    // tell whether the address has an account. A failure is logged; the
-    // member can ask again.
-    actix_web::rt::spawn(async move {
+    // tell whether the address has an account. A graceful stop waits for it;
+    // a failure is logged and the member can ask again.
+    let background = state.background.clone();
+    background.spawn(async move {
         if let Err(e) = blocking(move || accounts::send_reset_link(&state, &email)).await {
             tracing::error!(error = ?e, "could not send a password-reset link");
         }

@@ -1,16 +1,19 @@
 //! The client's address, for per-address limits.
 
+use crate::config::IpRange;
 use actix_web::HttpRequest;
 use std::net::IpAddr;
 
-/// The TCP peer, unless the peer is a configured proxy: then the rightmost
-/// address in X-Forwarded-For that is not itself a trusted proxy. Entries
-/// left of that were written by the client and prove nothing, and from an
-/// untrusted peer the header is ignored altogether, so no client can pick
-/// the address its attempts are counted against.
-pub fn address(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
-    let peer = req.peer_addr()?.ip();
-    if !trusted.contains(&peer) {
+/// The TCP peer, unless the peer is a configured proxy (an address or in a
+/// range): then the rightmost address in X-Forwarded-For that is not itself
+/// a trusted proxy. Entries left of that were written by the client and
+/// prove nothing, and from an untrusted peer the header is ignored
+/// altogether, so no client can pick the address its attempts are counted
+/// against. IPv4 peers seen as IPv4-mapped IPv6 count as IPv4.
+pub fn address(req: &HttpRequest, trusted: &[IpRange]) -> Option<String> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|r| r.contains(*ip));
+    let peer = req.peer_addr()?.ip().to_canonical();
+    if !is_trusted(&peer) {
         return Some(peer.to_string());
     }
     let forwarded: Vec<IpAddr> = req
@@ -18,12 +21,13 @@ pub fn address(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .map(|a| a.to_canonical())
         .collect();
     let client = forwarded
         .into_iter()
         .rev()
-        .find(|a| !trusted.contains(a))
+        .find(|a| !is_trusted(a))
         .unwrap_or(peer);
     Some(client.to_string())
 }
@@ -46,6 +50,22 @@ mod tests {
         let trusted = ["10.0.0.2".parse().unwrap()];
         let got = address(&req("203.0.113.9", &["198.51.100.1"]), &trusted);
         assert_eq!(got.as_deref(), Some("203.0.113.9"));
+    }
+
+    #[test]
+    fn proxies_can_be_trusted_by_range() {
+        // An ingress controller on some pod address, behind a cloud load
+        // balancer on another: both in the pod and node ranges.
+        let trusted = [
+            "10.244.0.0/16".parse().unwrap(),
+            "10.0.0.0/24".parse().unwrap(),
+        ];
+        let r = req("10.244.7.31", &["198.51.100.7, 10.0.0.4"]);
+        assert_eq!(address(&r, &trusted).as_deref(), Some("198.51.100.7"));
+        let r = req("10.245.0.1", &["198.51.100.7"]);
+        assert_eq!(address(&r, &trusted).as_deref(), Some("10.245.0.1"));
+        let r = req("[::ffff:10.244.0.9]", &["198.51.100.8"]);
+        assert_eq!(address(&r, &trusted).as_deref(), Some("198.51.100.8"));
     }
 
     #[test]

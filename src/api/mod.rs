@@ -2,6 +2,7 @@
 
 mod accounts;
 mod client;
+pub mod cors;
 mod health;
 pub mod json;
 pub mod metrics;
@@ -88,6 +89,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(rounds::learning_record)),
                 )
                 .service(
+                    web::resource("/me/learning-record/{id}")
+                        .route(web::get().to(rounds::learning_record_entry)),
+                )
+                .service(
                     web::resource("/me/matches/{id}/accept").route(web::post().to(rounds::accept)),
                 )
                 .service(
@@ -116,7 +121,9 @@ async fn openapi() -> actix_web::HttpResponse {
 }
 
 /// Headers every response carries: a JSON API is never framed, sniffed,
-/// cached by shared caches or allowed to leak its URLs in referrers.
+/// cached by shared caches or allowed to leak its URLs in referrers, and is
+/// reached over HTTPS only once a browser has seen it there (HSTS; browsers
+/// ignore the header on plain HTTP, so local use is unaffected).
 pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
     actix_web::middleware::DefaultHeaders::new()
         .add(("X-Content-Type-Options", "nosniff"))
@@ -127,4 +134,8 @@ pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
             "default-src 'none'; frame-ancestors 'none'",
         ))
         .add(("Cache-Control", "no-store"))
+        .add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
 }

@@ -164,7 +164,24 @@ pub async fn record_meeting(
         reflection: b.reflection,
     };
     let out = blocking(move || matches::record_meeting(&state, &user.id, &id, m)).await?;
-    Ok(HttpResponse::Created().json(out))
+    // The new meeting is an entry of the member's learning record, which is
+    // where it can be read back.
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/me/learning-record/{}", out.id),
+        ))
+        .json(out))
+}
+
+pub async fn learning_record_entry(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || matches::learning_record_entry(&state, &user.id, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 pub async fn learning_record(
@@ -190,7 +207,9 @@ pub async fn rate(
 pub async fn failed_mail(
     Coordinator(c): Coordinator,
     state: web::Data<AppState>,
+    q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let out = blocking(move || crate::service::mail::failed(&state, &c)).await?;
+    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(25));
+    let out = blocking(move || crate::service::mail::failed(&state, &c, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

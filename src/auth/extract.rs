@@ -1,9 +1,11 @@
 //! Authentication as extractors: a handler's signature says who may call it.
 //!
-//! The token proves who the caller was when it was issued; one primary-key
-//! lookup per request confirms the account still exists, is not erased, and
-//! reads its role as it is now, so a demotion or an erasure takes effect at
-//! once instead of when the token expires.
+//! The token proves who the caller was when it was issued; one query per
+//! request (two primary-key lookups) confirms the account still exists, is
+//! not erased, and that the login the token belongs to has not been ended,
+//! and reads the role as it is now. So a logout, a password change or reset,
+//! a demotion or an erasure takes effect at once instead of when the token
+//! expires.
 
 use super::jwt::TokenError;
 use crate::domain::Role;
@@ -25,8 +27,8 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing from app data")))
 }
 
-/// The subject of a valid bearer token.
-fn token_subject(req: &HttpRequest, state: &AppState) -> Result<String, AppError> {
+/// The subject and session of a valid bearer token.
+fn token_subject(req: &HttpRequest, state: &AppState) -> Result<(String, String), AppError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         AppError::unauthorized(
             "missing_token",
@@ -46,7 +48,7 @@ fn token_subject(req: &HttpRequest, state: &AppState) -> Result<String, AppError
             )
         })?;
     match state.keys.verify(token, crate::service::now() as u64) {
-        Ok(c) => Ok(c.sub),
+        Ok(c) => Ok((c.sub, c.sid)),
         Err(TokenError::Expired) => Err(AppError::unauthorized(
             "token_expired",
             "the access token has expired; get a new one from POST /api/v1/auth/refresh",
@@ -62,18 +64,12 @@ fn authenticate(
     req: &HttpRequest,
     needed: Role,
 ) -> LocalBoxFuture<'static, Result<AuthUser, AppError>> {
-    let checked = state(req).and_then(|s| token_subject(req, &s).map(|sub| (s, sub)));
+    let checked = state(req).and_then(|s| token_subject(req, &s).map(|t| (s, t)));
     Box::pin(async move {
-        let (state, sub) = checked?;
+        let (state, (sub, sid)) = checked?;
         let id = sub.clone();
-        let role = blocking(move || crate::service::accounts::active_role(&state, &id))
-            .await?
-            .ok_or_else(|| {
-                AppError::unauthorized(
-                    "invalid_token",
-                    "the account of this token no longer exists",
-                )
-            })?;
+        let role =
+            blocking(move || crate::service::accounts::current_role(&state, &id, &sid)).await?;
         if !role.at_least(needed) {
             return Err(AppError::forbidden(format!(
                 "this needs the {needed} role; you are a {role}"

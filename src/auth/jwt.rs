@@ -15,6 +15,10 @@ pub struct Claims {
     pub iat: u64,
     pub exp: u64,
     pub role: Role,
+    /// The login (refresh-token family) the token was issued in; each
+    /// request checks it is still on. Required: a token without one could
+    /// not be ended before it expires.
+    pub sid: String,
 }
 
 /// Tokens are signed with the current key and carry its key id (`kid`);
@@ -102,7 +106,13 @@ impl JwtKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user_id: &str, role: Role, now: u64) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        role: Role,
+        now: u64,
+    ) -> anyhow::Result<String> {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: AUDIENCE.to_string(),
@@ -110,6 +120,7 @@ impl JwtKeys {
             iat: now,
             exp: now + self.ttl_secs,
             role,
+            sid: session_id.to_string(),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
@@ -161,18 +172,46 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let t = keys().issue("u1", Role::Coordinator, now()).unwrap();
+        let t = keys().issue("u1", "s1", Role::Coordinator, now()).unwrap();
         let c = keys().verify(&t, now()).unwrap();
         assert_eq!(c.sub, "u1");
         assert_eq!(c.role, Role::Coordinator);
+        assert_eq!(c.sid, "s1");
+    }
+
+    #[test]
+    fn a_token_without_a_session_is_refused() {
+        #[derive(serde::Serialize)]
+        struct Old {
+            iss: String,
+            aud: String,
+            sub: String,
+            iat: u64,
+            exp: u64,
+            role: Role,
+        }
+        let claims = Old {
+            iss: "http://test".into(),
+            aud: AUDIENCE.into(),
+            sub: "u1".into(),
+            iat: now(),
+            exp: now() + 60,
+            role: Role::Member,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(keys().kid().to_string());
+        let t = encode(&header, &claims, &EncodingKey::from_secret(&[7u8; 32])).unwrap();
+        assert_eq!(keys().verify(&t, now()).unwrap_err(), TokenError::Invalid);
     }
 
     #[test]
     fn expired_tampered_and_foreign_tokens_are_refused() {
-        let old = keys().issue("u1", Role::Member, now() - 3600).unwrap();
+        let old = keys()
+            .issue("u1", "s1", Role::Member, now() - 3600)
+            .unwrap();
         assert_eq!(keys().verify(&old, now()).unwrap_err(), TokenError::Expired);
 
-        let t = keys().issue("u1", Role::Member, now()).unwrap();
+        let t = keys().issue("u1", "s1", Role::Member, now()).unwrap();
         let mut parts: Vec<String> = t.split('.').map(String::from).collect();
         parts[1] = parts[1].chars().rev().collect();
         assert_eq!(
@@ -194,13 +233,13 @@ mod tests {
     fn rotation_keeps_old_tokens_valid_and_unknown_kids_out() {
         let old_key = [7u8; 32];
         let new_key = [9u8; 32];
-        let before = keys().issue("u1", Role::Member, now()).unwrap();
+        let before = keys().issue("u1", "s1", Role::Member, now()).unwrap();
         let rotated = JwtKeys::new(&new_key, "http://test", 60)
             .unwrap()
             .with_previous([&old_key[..]])
             .unwrap();
         assert_eq!(rotated.verify(&before, now()).unwrap().sub, "u1");
-        let after = rotated.issue("u2", Role::Member, now()).unwrap();
+        let after = rotated.issue("u2", "s1", Role::Member, now()).unwrap();
         assert_eq!(rotated.verify(&after, now()).unwrap().sub, "u2");
         // The old key alone does not know the new kid.
         assert_eq!(
@@ -221,14 +260,14 @@ mod tests {
 
     #[test]
     fn tokens_from_the_future_or_too_long_lived_are_refused() {
-        let future = keys().issue("u1", Role::Member, now() + 600).unwrap();
+        let future = keys().issue("u1", "s1", Role::Member, now() + 600).unwrap();
         assert_eq!(
             keys().verify(&future, now()).unwrap_err(),
             TokenError::Invalid
         );
         let long = JwtKeys::new(&[7u8; 32], "http://test", 86_400)
             .unwrap()
-            .issue("u1", Role::Member, now())
+            .issue("u1", "s1", Role::Member, now())
             .unwrap();
         assert_eq!(
             keys().verify(&long, now()).unwrap_err(),

@@ -6,6 +6,7 @@ use crate::domain::{check_password, single_line, EmailAddress, FieldProblem, Loc
 use crate::error::AppError;
 use crate::mail::MailKind;
 use crate::store::db::write_tx;
+use crate::store::sessions::SessionRow;
 use crate::store::tokens::RefreshTokenRow;
 use crate::store::users::{self, UserRow};
 use crate::store::{self, DbConnection};
@@ -392,13 +393,15 @@ pub fn reset_password(
                 .ok_or_else(bad_email_token)?;
         users::set_password(conn, &user_id, &hash, t)?;
         users::mark_verified(conn, &user_id, t)?;
-        store::tokens::revoke_all_for_user(conn, &user_id, t)?;
+        store::sessions::end_all_for_user(conn, &user_id, t)?;
         Ok::<(), AppError>(())
     })?;
     state.throttle.succeeded(&keys);
     Ok(())
 }
 
+/// A new login (`family` None) or the next token pair of one. Call inside a
+/// write transaction: the session and its first refresh token belong together.
 fn start_session(
     state: &AppState,
     conn: &mut DbConnection,
@@ -407,20 +410,34 @@ fn start_session(
 ) -> Result<Session, AppError> {
     let view = UserView::try_from(user)?;
     let t = now();
+    let family = family.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // A family begun by a version without sessions (during a rolling
+    // update) gets its session on its first rotation here.
+    if store::sessions::ended_at(conn, &family)?.is_none() {
+        store::sessions::insert(
+            conn,
+            &SessionRow {
+                id: family.clone(),
+                user_id: view.id.clone(),
+                created_at: t,
+                ended_at: None,
+            },
+        )?;
+    }
     let refresh = tokens::new_token();
     store::tokens::insert(
         conn,
         &RefreshTokenRow {
             id: uuid::Uuid::new_v4().to_string(),
             user_id: view.id.clone(),
-            family_id: family.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            family_id: family.clone(),
             token_hash: tokens::hash_token(&refresh),
             created_at: t,
             expires_at: t + state.refresh_ttl_secs,
             revoked_at: None,
         },
     )?;
-    let access = state.keys.issue(&view.id, view.role, t as u64)?;
+    let access = state.keys.issue(&view.id, &family, view.role, t as u64)?;
     Ok(Session {
         access_token: access,
         token_type: "Bearer",
@@ -459,7 +476,7 @@ pub fn login(
     match user {
         Some(u) if ok => {
             state.throttle.succeeded(&keys);
-            start_session(state, &mut conn, u, None)
+            write_tx(&mut conn, |conn| start_session(state, conn, u, None))
         }
         // The attempt was already counted by begin_attempt.
         _ => Err(AppError::unauthorized(
@@ -484,13 +501,18 @@ pub fn refresh(state: &AppState, token: &str) -> Result<Session, AppError> {
         let t = now();
         let row = store::tokens::by_hash(conn, &tokens::hash_token(token))?
             .ok_or_else(refresh_rejected)?;
-        if row.revoked_at.is_some() {
-            // A spent token coming back means it leaked: end the whole login.
-            store::tokens::revoke_family(conn, &row.family_id, t)?;
+        // Spent before we read it, or spent by a request presenting it at
+        // the same moment (on PostgreSQL both can read it unspent; the
+        // update lets one win): either way it came twice, so it leaked.
+        // End the whole login, including whatever the winner got.
+        let spent = row.revoked_at.is_some()
+            || (row.expires_at > t && !store::tokens::revoke_if_active(conn, &row.id, t)?);
+        if spent {
+            store::sessions::end(conn, &row.family_id, t)?;
             tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
             return Ok(Err(refresh_rejected()));
         }
-        if row.expires_at <= t || !store::tokens::revoke_if_active(conn, &row.id, t)? {
+        if row.expires_at <= t {
             return Ok(Err(refresh_rejected()));
         }
         let user = users::by_id(conn, &row.user_id)?.ok_or_else(refresh_rejected)?;
@@ -499,14 +521,16 @@ pub fn refresh(state: &AppState, token: &str) -> Result<Session, AppError> {
     .and_then(|r| r)
 }
 
-/// Ends the login the refresh token belongs to. Unknown tokens are fine:
-/// logging out twice is not an error.
+/// Ends the login the refresh token belongs to, its access tokens included.
+/// Unknown tokens are fine: logging out twice is not an error.
 pub fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
     let mut conn = state.conn()?;
-    if let Some(row) = store::tokens::by_hash(&mut conn, &tokens::hash_token(token))? {
-        store::tokens::revoke_family(&mut conn, &row.family_id, now())?;
-    }
-    Ok(())
+    write_tx(&mut conn, |conn| {
+        if let Some(row) = store::tokens::by_hash(conn, &tokens::hash_token(token))? {
+            store::sessions::end(conn, &row.family_id, now())?;
+        }
+        Ok(())
+    })
 }
 
 pub fn me(state: &AppState, user_id: &str) -> Result<UserView, AppError> {
@@ -549,8 +573,12 @@ pub fn set_role(
             ("user", user_id),
             serde_json::json!({ "from": before.role, "to": role.code() }),
         )?;
-        // Sessions carry the role; ending them makes the change take effect.
-        store::tokens::revoke_all_for_user(conn, user_id, t)?;
+        // Requests already act with the new role; ending the logins makes
+        // the person log in again and see it. Setting the role they already
+        // have changes nothing, so it logs nobody out.
+        if before.role != role.code() {
+            store::sessions::end_all_for_user(conn, user_id, t)?;
+        }
         users::by_id(conn, user_id)?
             .ok_or_else(|| {
                 AppError::not_found("user_not_found", format!("no user with id {user_id}"))
@@ -586,17 +614,27 @@ pub fn create_or_promote(
     })
 }
 
-/// The account's current role, or `None` once it is gone or erased.
-pub fn active_role(state: &AppState, user_id: &str) -> Result<Option<Role>, AppError> {
+/// The role a valid access token acts with now: the account's current
+/// role, provided the account is not gone or erased and the token's login
+/// (`sid`) has not been ended.
+pub fn current_role(state: &AppState, user_id: &str, session_id: &str) -> Result<Role, AppError> {
     let mut conn = state.conn()?;
-    match users::by_id(&mut conn, user_id)? {
-        Some(u) if u.erased_at.is_none() => {
-            Ok(Some(u.role.parse().map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("stored user {user_id}: {e}"))
-            })?))
-        }
-        _ => Ok(None),
+    let found = store::sessions::account_session(&mut conn, user_id, session_id)?;
+    let Some(a) = found.filter(|a| a.erased_at.is_none()) else {
+        return Err(AppError::unauthorized(
+            "invalid_token",
+            "the account of this token no longer exists",
+        ));
+    };
+    if a.session != Some(None) {
+        return Err(AppError::unauthorized(
+            "session_ended",
+            "this login has ended (logout, password change or reset, or a new role); log in again",
+        ));
     }
+    a.role
+        .parse()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored user {user_id}: {e}")))
 }
 
 /// Checks the account's password for an action that needs it again. Wrong
@@ -648,7 +686,7 @@ pub fn change_password(
     write_tx(&mut conn, |conn| {
         let t = now();
         users::set_password(conn, user_id, &hash, t)?;
-        store::tokens::revoke_all_for_user(conn, user_id, t)?;
+        store::sessions::end_all_for_user(conn, user_id, t)?;
         Ok(())
     })
 }

@@ -10,7 +10,8 @@ use crate::store::audit::{self, AuditFilter, AuditRow};
 use crate::store::db::write_tx;
 use crate::store::DbConnection;
 
-/// What was done, in the log's words: `round.published`, `user.role_changed`…
+/// What was done, in the log's words: `round_published`, `user_role_changed`…
+/// (lowercase snake_case, like every enum value of the API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     RoundCreated,
@@ -27,15 +28,15 @@ pub enum Action {
 impl Action {
     pub fn code(self) -> &'static str {
         match self {
-            Action::RoundCreated => "round.created",
-            Action::RoundPreviewed => "round.previewed",
-            Action::RoundPublished => "round.published",
-            Action::RoundCancelled => "round.cancelled",
-            Action::RoundViewed => "round.viewed",
-            Action::MembersListed => "members.listed",
-            Action::FailedMailViewed => "mail.failed_viewed",
-            Action::RoleChanged => "user.role_changed",
-            Action::AuditLogViewed => "audit_log.viewed",
+            Action::RoundCreated => "round_created",
+            Action::RoundPreviewed => "round_previewed",
+            Action::RoundPublished => "round_published",
+            Action::RoundCancelled => "round_cancelled",
+            Action::RoundViewed => "round_viewed",
+            Action::MembersListed => "members_listed",
+            Action::FailedMailViewed => "mail_failed_viewed",
+            Action::RoleChanged => "user_role_changed",
+            Action::AuditLogViewed => "audit_log_viewed",
         }
     }
 

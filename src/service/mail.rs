@@ -167,13 +167,17 @@ pub struct FailedMail {
     pub created_at: i64,
 }
 
-/// Messages that ran out of attempts: shown to coordinators, never dropped.
+/// Messages that ran out of attempts, newest first, a page at a time:
+/// shown to coordinators, never dropped.
 pub fn failed(
     state: &super::AppState,
     actor: &crate::auth::AuthUser,
-) -> Result<Vec<FailedMail>, AppError> {
+    page: u32,
+    per_page: u32,
+) -> Result<super::profiles::Page<FailedMail>, AppError> {
+    let offset = super::profiles::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let rows = outbox::failed(&mut conn, 200)?;
+    let (rows, total) = outbox::failed(&mut conn, offset, i64::from(per_page))?;
     drop(conn);
     // The list shows members' addresses.
     super::audit::record_read(
@@ -181,18 +185,23 @@ pub fn failed(
         actor,
         super::audit::Action::FailedMailViewed,
         ("outbox", "failed"),
-        serde_json::json!({ "count": rows.len() }),
+        serde_json::json!({ "page": page, "shown": rows.len() }),
     )?;
-    Ok(rows
-        .into_iter()
-        .map(|r| FailedMail {
-            id: r.id,
-            message_id: r.message_id,
-            kind: r.kind,
-            recipient: r.recipient,
-            attempts: r.attempts,
-            last_error: r.last_error,
-            created_at: r.created_at,
-        })
-        .collect())
+    Ok(super::profiles::Page {
+        items: rows
+            .into_iter()
+            .map(|r| FailedMail {
+                id: r.id,
+                message_id: r.message_id,
+                kind: r.kind,
+                recipient: r.recipient,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                created_at: r.created_at,
+            })
+            .collect(),
+        page,
+        per_page,
+        total,
+    })
 }

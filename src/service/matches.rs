@@ -331,22 +331,45 @@ pub fn record_meeting(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("meeting {id} vanished")))
 }
 
+impl From<(crate::store::evidence::MeetingRow, String, i32)> for Meeting {
+    fn from((row, kind, round): (crate::store::evidence::MeetingRow, String, i32)) -> Self {
+        Meeting {
+            id: row.id,
+            match_id: row.match_id,
+            kind,
+            round,
+            date: row.met_on,
+            hours: row.hours,
+            reflection: row.reflection,
+        }
+    }
+}
+
 pub fn learning_record(state: &AppState, user_id: &str) -> Result<Vec<Meeting>, AppError> {
     let mut conn = state.conn()?;
     Ok(
         crate::store::evidence::meetings_of_user(&mut conn, user_id)?
             .into_iter()
-            .map(|(row, kind, round)| Meeting {
-                id: row.id,
-                match_id: row.match_id,
-                kind,
-                round,
-                date: row.met_on,
-                hours: row.hours,
-                reflection: row.reflection,
-            })
+            .map(Meeting::from)
             .collect(),
     )
+}
+
+/// One entry of the caller's learning record: a meeting they recorded.
+pub fn learning_record_entry(
+    state: &AppState,
+    user_id: &str,
+    meeting_id: &str,
+) -> Result<Meeting, AppError> {
+    let mut conn = state.conn()?;
+    crate::store::evidence::meeting_of_user(&mut conn, user_id, meeting_id)?
+        .map(Meeting::from)
+        .ok_or_else(|| {
+            AppError::not_found(
+                "meeting_not_found",
+                format!("you recorded no meeting with id {meeting_id}"),
+            )
+        })
 }
 
 pub fn rate(

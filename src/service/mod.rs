@@ -25,12 +25,62 @@ pub struct AppState {
     pub mail_throttle: LoginThrottle,
     /// Sign-ups per client address an hour.
     pub register_throttle: LoginThrottle,
-    /// Peers whose X-Forwarded-For names the real client.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Peers (addresses or ranges) whose X-Forwarded-For names the real client.
+    pub trusted_proxies: Vec<crate::config::IpRange>,
     /// Age at which a never-verified account is purged.
     pub unverified_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
     pub public_base_url: String,
+    /// Work that goes on after its request was answered.
+    pub background: BackgroundTasks,
+}
+
+/// Work a request starts and does not wait for (the password-reset email,
+/// which must not make the answer slower for a known address). It runs on
+/// the runtime that builds the app, which outlives the HTTP workers, and a
+/// graceful stop waits for it: a task on a worker's runtime would be
+/// dropped with that worker, losing its email.
+#[derive(Clone)]
+pub struct BackgroundTasks {
+    tracker: tokio_util::task::TaskTracker,
+    runtime: tokio::runtime::Handle,
+}
+
+impl BackgroundTasks {
+    /// Must be called on the runtime that will run (and await) the app.
+    pub fn on_current_runtime() -> BackgroundTasks {
+        BackgroundTasks {
+            tracker: tokio_util::task::TaskTracker::new(),
+            runtime: tokio::runtime::Handle::current(),
+        }
+    }
+
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        // Inside the request's span, so its logs keep the request id.
+        self.tracker
+            .spawn_on(task.instrument(tracing::Span::current()), &self.runtime);
+    }
+
+    /// Tasks still running.
+    pub fn len(&self) -> usize {
+        self.tracker.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tracker.is_empty()
+    }
+
+    /// Waits until every task has finished, or `deadline`; false if some
+    /// were still running then. Call once no new tasks can start.
+    pub async fn drain(&self, deadline: tokio::time::Instant) -> bool {
+        self.tracker.close();
+        tokio::time::timeout_at(deadline, self.tracker.wait())
+            .await
+            .is_ok()
+    }
 }
 
 impl AppState {

@@ -23,6 +23,8 @@ pub struct Export {
 #[derive(Debug, serde::Serialize)]
 pub struct Session {
     #[serde(serialize_with = "crate::domain::time::iso8601")]
+    pub started_at: i64,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub renewed_at: i64,
     #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub expires_at: i64,
@@ -70,7 +72,8 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
         .collect();
     let sessions = store::privacy::open_sessions(&mut conn, user_id, super::now())?
         .into_iter()
-        .map(|(renewed_at, expires_at)| Session {
+        .map(|(started_at, renewed_at, expires_at)| Session {
+            started_at,
             renewed_at,
             expires_at,
         })

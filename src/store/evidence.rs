@@ -36,6 +36,22 @@ pub fn meetings_of_user(
         .load(conn)
 }
 
+/// One of a member's meetings, with the kind and round of the match; `None`
+/// for another member's meeting as for one that does not exist.
+pub fn meeting_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    meeting_id: &str,
+) -> QueryResult<Option<(MeetingRow, String, i32)>> {
+    mt::table
+        .inner_join(m::table.inner_join(r::table))
+        .filter(mt::id.eq(meeting_id))
+        .filter(mt::user_id.eq(user_id))
+        .select((MeetingRow::as_select(), m::kind, r::number))
+        .first(conn)
+        .optional()
+}
+
 /// Sets (or replaces) a member's rating of a match.
 pub fn set_rating(
     conn: &mut DbConnection,

@@ -10,6 +10,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod rounds;
 pub mod schema;
+pub mod sessions;
 pub mod tokens;
 pub mod topics;
 pub mod users;

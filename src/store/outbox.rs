@@ -231,13 +231,24 @@ pub fn release(conn: &mut DbConnection, id: &str, claim: i64) -> QueryResult<usi
         .execute(conn)
 }
 
-pub fn failed(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    ob::table
+/// Messages that ran out of attempts, newest first; (rows, total failed).
+pub fn failed(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<OutboxRow>, i64)> {
+    let total = ob::table
         .filter(ob::status.eq(FAILED))
-        .order(ob::created_at.desc())
+        .count()
+        .get_result(conn)?;
+    let rows = ob::table
+        .filter(ob::status.eq(FAILED))
+        .order((ob::created_at.desc(), ob::id.desc()))
+        .offset(offset)
         .limit(limit)
         .select(OutboxRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// Emails sent to one account: (kind, subject, status, created_at). Rows

@@ -3,7 +3,8 @@
 
 use super::schema::{
     contact_preferences as cp, email_tokens as et, match_members as mm, meetings as mt,
-    outbox as ob, profiles as p, ratings as ra, refresh_tokens as rt, rounds as r, users as u,
+    outbox as ob, profiles as p, ratings as ra, refresh_tokens as rt, rounds as r, sessions as s,
+    users as u,
 };
 use super::DbConnection;
 use diesel::prelude::*;
@@ -50,19 +51,22 @@ pub fn save_contact(conn: &mut DbConnection, row: &ContactRow) -> QueryResult<()
     Ok(())
 }
 
-/// A member's open sessions (logins not ended nor expired): when each was
-/// last renewed and when it runs out.
+/// A member's open logins: when each began, when it was last renewed and
+/// when it runs out (its live refresh token's times).
 pub fn open_sessions(
     conn: &mut DbConnection,
     user_id: &str,
     now: i64,
-) -> QueryResult<Vec<(i64, i64)>> {
+) -> QueryResult<Vec<(i64, i64, i64)>> {
+    use super::schema::sessions as se;
     rt::table
+        .inner_join(se::table.on(se::id.eq(rt::family_id)))
         .filter(rt::user_id.eq(user_id))
         .filter(rt::revoked_at.is_null())
         .filter(rt::expires_at.gt(now))
-        .order(rt::created_at.asc())
-        .select((rt::created_at, rt::expires_at))
+        .filter(se::ended_at.is_null())
+        .order(se::created_at.asc())
+        .select((se::created_at, rt::created_at, rt::expires_at))
         .load(conn)
 }
 
@@ -84,6 +88,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::delete(p::table.find(user_id)).execute(conn)?;
     diesel::delete(cp::table.find(user_id)).execute(conn)?;
     diesel::delete(rt::table.filter(rt::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;
     // Mail not yet delivered is withdrawn; delivered mail keeps only its
     // status row, addressed to nobody.
@@ -130,12 +135,14 @@ fn erased_address(user_id: &str) -> String {
 pub struct Purged {
     pub unverified_accounts: usize,
     pub refresh_tokens: usize,
+    pub sessions: usize,
     pub email_tokens: usize,
 }
 
 /// Deletes member accounts never verified and created before `unverified_before`
 /// (nothing refers to them: only verified members are matched or create
-/// rounds), and tokens that expired before `tokens_before`.
+/// rounds), tokens that expired before `tokens_before`, and the logins left
+/// without tokens.
 pub fn purge(
     conn: &mut DbConnection,
     unverified_before: i64,
@@ -170,11 +177,13 @@ pub fn purge(
     }
     let refresh_tokens =
         diesel::delete(rt::table.filter(rt::expires_at.lt(tokens_before))).execute(conn)?;
+    let sessions = super::sessions::purge_without_tokens(conn)?;
     let email_tokens =
         diesel::delete(et::table.filter(et::expires_at.lt(tokens_before))).execute(conn)?;
     Ok(Purged {
         unverified_accounts: stale.len(),
         refresh_tokens,
+        sessions,
         email_tokens,
     })
 }

@@ -28,6 +28,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+        ended_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     topics (slug) {
         slug -> Text,
         label_nl -> Text,
@@ -211,6 +220,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(matches -> rounds (round_id));
 diesel::joinable!(meetings -> matches (match_id));
@@ -220,6 +230,7 @@ diesel::joinable!(match_members -> rounds (round_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
+    sessions,
     topics,
     profiles,
     profile_languages,

@@ -1,5 +1,6 @@
 use crate::both_backends;
-use crate::common::{assert_problem, PASSWORD};
+use crate::common::{assert_problem, Backend, PASSWORD};
+use diesel::prelude::*;
 use serde_json::json;
 
 both_backends! {
@@ -84,6 +85,66 @@ both_backends! {
         assert_problem(after, 401, "invalid_refresh_token").await;
     }
 
+    async fn a_refresh_that_loses_a_race_still_ends_the_login(app) {
+        use buddymatch::auth::tokens::{hash_token, new_token};
+        use diesel::connection::SimpleConnection;
+        app.register("joke@arbo.nl", "Joke").await;
+        let first = app.login("joke@arbo.nl").await;
+        let r1 = first["refresh_token"].as_str().unwrap().to_string();
+        let winner = new_token();
+
+        // Another request presenting r1 at the same moment, caught after it
+        // spent r1 and stored its successor, before it commits.
+        let (h1, hw) = (hash_token(&r1), hash_token(&winner));
+        let url = app.config.database_url();
+        let begin = if app.backend == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (commit_tx, commit_rx) = std::sync::mpsc::channel::<()>();
+        let rival = std::thread::spawn(move || {
+            let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+            let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+            let mut c = pool.get().unwrap();
+            let t = buddymatch::service::now();
+            c.batch_execute(&format!(
+                "{begin}; UPDATE refresh_tokens SET revoked_at = {t} WHERE token_hash = '{h1}'; \
+                 INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at) \
+                 SELECT 'rival', user_id, family_id, '{hw}', {t}, {t} + 3600 FROM refresh_tokens WHERE token_hash = '{h1}';"
+            )).unwrap();
+            held_tx.send(()).unwrap();
+            commit_rx.recv().unwrap();
+            c.batch_execute("COMMIT").unwrap();
+        });
+        tokio::task::block_in_place(|| held_rx.recv().unwrap());
+        let ours = tokio::spawn(app.client.post(app.url("/api/v1/auth/refresh")).json(&json!({"refresh_token": r1})).send());
+        if app.backend == Backend::Postgres {
+            // Ours read r1 unspent and now waits on the rival's row lock.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                let waiting: i64 = app.with_db(|c| {
+                    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                        "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')",
+                    ))
+                    .get_result(c)
+                    .unwrap()
+                });
+                if waiting > 0 {
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "the refresh never reached the row lock");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+        commit_tx.send(()).unwrap();
+        tokio::task::block_in_place(|| rival.join().unwrap());
+
+        // Ours lost, and r1 was presented twice: the whole login ends,
+        // including what the rival got.
+        assert_problem(ours.await.unwrap().unwrap(), 401, "invalid_refresh_token").await;
+        let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": winner})).await;
+        assert_problem(res, 401, "invalid_refresh_token").await;
+        assert_problem(app.get("/api/v1/me", first["access_token"].as_str()).await, 401, "session_ended").await;
+    }
+
     async fn logout_revokes_the_refresh_token(app) {
         app.register("kees@bureau.nl", "Kees").await;
         let s = app.login("kees@bureau.nl").await;
@@ -143,6 +204,7 @@ both_backends! {
         assert_eq!(promoted["role"], "coordinator");
 
         // The new role arrives with the next login; the old tokens were ended.
+        assert_problem(app.get("/api/v1/me", Some(&member)).await, 401, "session_ended").await;
         let fresh = app.login("lid@uwv.nl").await;
         assert_eq!(fresh["user"]["role"], "coordinator");
         assert_eq!(app.get("/api/v1/members", fresh["access_token"].as_str()).await.status(), 200);

@@ -70,6 +70,8 @@ fn matrix() -> Vec<Row> {
         row("POST", "/api/v1/me/matches/{match}/accept", none.clone(), [401, 200, 404, 404, 404]),
         row("POST", "/api/v1/me/matches/{match}/meetings", json!({"date": "2026-11-20", "hours": 1, "reflection": "We bespraken hoe een gemeente re-integratie regelt."}), [401, 201, 404, 404, 404]),
         row("PUT", "/api/v1/me/matches/{match}/rating", json!({"stars": 5}), [401, 204, 404, 404, 404]),
+        // The meeting the member recorded just above.
+        row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404]),
         row("POST", "/api/v1/me/matches/{match}/decline", json!({"reason": "te ver"}), [401, 409, 404, 404, 404]),
         // Coordinators' work.
         row("GET", "/api/v1/members", none.clone(), [401, 403, 403, 200, 200]),
@@ -171,7 +173,7 @@ async fn world(app: &TestApp) -> World {
 }
 
 fn spec_path(path: &str) -> String {
-    ["{match}", "{round}", "{draft}", "{other}"]
+    ["{match}", "{round}", "{draft}", "{other}", "{meeting}"]
         .iter()
         .fold(path.to_string(), |p, k| p.replace(k, "{id}"))
 }
@@ -197,7 +199,12 @@ both_backends! {
         let w = world(&app).await;
         let mut wrong = Vec::new();
         for r in matrix() {
-            let path = w.ids.iter().fold(r.path.to_string(), |p, (k, v)| p.replace(k, v));
+            let mut path = w.ids.iter().fold(r.path.to_string(), |p, (k, v)| p.replace(k, v));
+            if path.contains("{meeting}") {
+                // Recorded by an earlier row, so looked up when its row comes.
+                let record: Value = app.get("/api/v1/me/learning-record", w.tokens[1].as_deref()).await.json().await.unwrap();
+                path = path.replace("{meeting}", record[0]["id"].as_str().expect("the member recorded a meeting"));
+            }
             for (i, token) in w.tokens.iter().enumerate() {
                 let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
                 let mut req = app.client.request(method, app.url(&path));

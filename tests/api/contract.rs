@@ -138,3 +138,60 @@ fn every_example_in_the_spec_matches_its_schema() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains(" 0 problems"), "{text}");
 }
+
+#[test]
+fn the_spec_lists_every_audit_action() {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let documented: Vec<&str> = docs[0]["components"]["schemas"]["AuditAction"]["enum"]
+        .as_vec()
+        .expect("AuditAction enum")
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let ours: Vec<&str> = buddymatch::service::audit::Action::ALL
+        .iter()
+        .map(|a| a.code())
+        .collect();
+    assert_eq!(documented, ours);
+    // Enum values are lowercase snake_case, as the spec's description says.
+    for a in ours {
+        assert!(a.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{a}");
+    }
+}
+
+/// Operations that never touch the database, so never answer 503: the
+/// spec itself, liveness, metrics (a database error only leaves the backlog
+/// out) and the reset request (its lookup runs after the answer).
+const WITHOUT_DATABASE: [(&str, &str); 4] = [
+    ("GET", "/api/v1/openapi.yaml"),
+    ("GET", "/healthz"),
+    ("GET", "/metrics"),
+    ("POST", "/api/v1/auth/password-reset"),
+];
+
+/// A busy or unreachable database answers 503 on any operation that uses
+/// it (src/error.rs), so each documents that 503.
+pub fn documents_503(method: &str, path: &str) -> bool {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let op = &docs[0]["paths"][path][method.to_lowercase().as_str()];
+    op["responses"]["503"]["$ref"].as_str() == Some("#/components/responses/ServiceUnavailable")
+}
+
+#[test]
+fn every_operation_that_uses_the_database_documents_503() {
+    let missing: Vec<_> = spec_operations()
+        .into_iter()
+        .filter(|(m, p)| !WITHOUT_DATABASE.contains(&(m.as_str(), p.as_str())))
+        .filter(|(m, p)| !documents_503(m, p))
+        .collect();
+    assert!(missing.is_empty(), "no 503 documented: {missing:?}");
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let unavailable = &docs[0]["components"]["responses"]["ServiceUnavailable"];
+    assert_eq!(
+        unavailable["content"]["application/problem+json"]["schema"]["$ref"].as_str(),
+        Some("#/components/schemas/Problem")
+    );
+}

@@ -1,5 +1,5 @@
 use crate::both_backends;
-use crate::common::{assert_problem, SIGNING_KEY};
+use crate::common::{assert_problem, Backend, SIGNING_KEY};
 use buddymatch::auth::JwtKeys;
 use buddymatch::domain::Role;
 use serde_json::json;
@@ -75,9 +75,9 @@ both_backends! {
         assert_problem(app.get("/api/v1/me", Some(&tampered.join("."))).await, 401, "invalid_token").await;
 
         let keys = JwtKeys::new(SIGNING_KEY.as_bytes(), &app.config.public_base_url, 60).unwrap();
-        let expired = keys.issue("someone", Role::Member, now() - 3600).unwrap();
+        let expired = keys.issue("someone", "no-session", Role::Member, now() - 3600).unwrap();
         assert_problem(app.get("/api/v1/me", Some(&expired)).await, 401, "token_expired").await;
-        let foreign = JwtKeys::new(&[9u8; 32], &app.config.public_base_url, 60).unwrap().issue("x", Role::Admin, now()).unwrap();
+        let foreign = JwtKeys::new(&[9u8; 32], &app.config.public_base_url, 60).unwrap().issue("x", "no-session", Role::Admin, now()).unwrap();
         assert_problem(app.get("/api/v1/me", Some(&foreign)).await, 401, "invalid_token").await;
         let res = app.get("/api/v1/members", Some(&foreign)).await;
         assert_problem(res, 401, "invalid_token").await;
@@ -92,4 +92,50 @@ fn buddymatch_payload_with_role(payload_b64: &str, role: &str) -> String {
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload_b64).unwrap()).unwrap();
     claims["role"] = json!(role);
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap())
+}
+
+both_backends! {
+    async fn a_database_outage_is_a_documented_503_anywhere(app) {
+        use diesel::connection::SimpleConnection;
+        let url = app.config.database_url();
+        let backend = app.backend;
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let name = url.rsplit('/').next().unwrap().to_string();
+        let admin = url.rsplit_once('/').unwrap().0.to_string() + "/postgres";
+        let outage = std::thread::spawn(move || {
+            let pool_of = |u: &str| buddymatch::store::db::pool(&buddymatch::store::DatabaseUrl::parse(u).unwrap(), 1).unwrap();
+            match backend {
+                // A writer holding the lock past the 5 s busy timeout.
+                Backend::Sqlite => {
+                    let pool = pool_of(&url);
+                    let mut c = pool.get().unwrap();
+                    c.batch_execute("BEGIN IMMEDIATE").unwrap();
+                    held_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    c.batch_execute("COMMIT").unwrap();
+                }
+                // The database stops taking connections and drops those it had.
+                Backend::Postgres => {
+                    let pool = pool_of(&admin);
+                    let mut c = pool.get().unwrap();
+                    c.batch_execute(&format!(
+                        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+                    )).unwrap();
+                    held_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    c.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).unwrap();
+                }
+            }
+        });
+        tokio::task::block_in_place(|| held_rx.recv().unwrap());
+        let res = app.post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"})).await;
+        release_tx.send(()).unwrap();
+        tokio::task::block_in_place(|| outage.join().unwrap());
+        assert_problem(res, 503, "service_unavailable").await;
+        assert!(crate::contract::documents_503("POST", "/api/v1/auth/logout"));
+        // And the service is back once the database is.
+        assert_eq!(app.post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"})).await.status(), 204);
+    }
 }

@@ -48,6 +48,7 @@ both_backends! {
             assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
             assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer");
             assert_eq!(h.get("cache-control").unwrap(), "no-store");
+            assert_eq!(h.get("strict-transport-security").unwrap(), "max-age=31536000; includeSubDomains");
         }
     }
 
@@ -58,5 +59,38 @@ both_backends! {
         let round: serde_json::Value = res.json().await.unwrap();
         assert_eq!(location, format!("/api/v1/rounds/{}", round["id"].as_str().unwrap()));
         assert_eq!(app.get(&location, Some(&coord)).await.status(), 200);
+    }
+}
+
+both_backends! {
+    async fn a_recorded_meeting_says_where_to_read_it_back(app) {
+        use serde_json::json;
+        let mut p = crate::common::sample_profile();
+        p["forms"] = json!(["buddy"]);
+        p["meeting_modes"] = json!(["online"]);
+        let anna = app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
+        p["domain"] = json!("municipality");
+        let bram = app.verified_member("bram@gemeente.nl", "Bram", "nl", &p).await;
+        let coord = app.with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator).await;
+        let round: serde_json::Value = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"})).await.json().await.unwrap();
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap()), Some(&coord), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let mine: serde_json::Value = app.get("/api/v1/me/matches", Some(&anna)).await.json().await.unwrap();
+        let match_id = mine[0]["id"].as_str().unwrap();
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&anna), &json!({})).await;
+        assert_eq!(res.status(), 200);
+
+        let body = json!({"date": "2026-11-02", "hours": 2, "reflection": "Ik zag hoe een gemeente een intake voert."});
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(&anna), &body).await;
+        assert_eq!(res.status(), 201);
+        let location = res.headers().get("location").expect("Location").to_str().unwrap().to_string();
+        let created: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(location, format!("/api/v1/me/learning-record/{}", created["id"].as_str().unwrap()));
+        let res = app.get(&location, Some(&anna)).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap(), created);
+        // Only its author reads it; the counterpart and strangers get 404.
+        crate::common::assert_problem(app.get(&location, Some(&bram)).await, 404, "meeting_not_found").await;
+        crate::common::assert_problem(app.get(&location, Some(&coord)).await, 404, "meeting_not_found").await;
     }
 }

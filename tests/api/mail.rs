@@ -125,13 +125,40 @@ both_backends! {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let coord = app.with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator).await;
-        let failed: Vec<serde_json::Value> = app.get("/api/v1/mail/failed", Some(&coord)).await.json().await.unwrap();
-        let mine = failed.iter().find(|f| f["recipient"] == "nergens@uwv.nl").expect("listed");
+        let failed: serde_json::Value = app.get("/api/v1/mail/failed", Some(&coord)).await.json().await.unwrap();
+        assert_eq!((failed["page"].as_u64(), failed["per_page"].as_u64(), failed["total"].as_u64()), (Some(1), Some(25), Some(1)));
+        let mine = &failed["items"][0];
+        assert_eq!(mine["recipient"], "nergens@uwv.nl");
         assert_eq!(mine["attempts"], 2);
         assert_eq!(mine["kind"], "verify_email");
         assert!(mine["last_error"].as_str().is_some_and(|e| !e.is_empty()));
         let member = app.member("lid@uwv.nl").await;
         assert_problem(app.get("/api/v1/mail/failed", Some(&member)).await, 403, "forbidden").await;
+
+        // No silent cap: every failed email is reachable, a page at a time.
+        app.with_db(|c| {
+            for i in 0..4i64 {
+                let row = buddymatch::store::outbox::OutboxRow {
+                    id: format!("failed-{i}"), message_id: format!("<failed-{i}@test>"), kind: "verify_email".into(),
+                    recipient: format!("weg{i}@uwv.nl"), locale: "nl".into(), subject: "s".into(), body_text: "b".into(),
+                    body_html: "b".into(), status: "failed".into(), attempts: 2, next_attempt_at: 0, locked_until: None,
+                    last_error: Some("550".into()), created_at: 1_000 + i, sent_at: None,
+                    user_id: None, context: None,
+                };
+                buddymatch::store::outbox::enqueue_many(c, &[row], &[]).unwrap();
+            }
+        });
+        let (app, coord) = (&app, &coord);
+        let page = |q: &'static str| async move { app.get(&format!("/api/v1/mail/failed?{q}"), Some(coord)).await };
+        let p2: serde_json::Value = page("per_page=2&page=2").await.json().await.unwrap();
+        assert_eq!(p2["total"], 5);
+        let ids: Vec<&str> = p2["items"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["failed-2", "failed-1"], "newest first, after the first two");
+        let p3: serde_json::Value = page("per_page=2&page=3").await.json().await.unwrap();
+        assert_eq!(p3["items"].as_array().unwrap().len(), 1);
+        for bad in ["per_page=101", "page=0"] {
+            assert_problem(page(bad).await, 422, "validation_failed").await;
+        }
     }
 
     async fn default_transport_writes_eml_files(app) {

@@ -6,7 +6,7 @@ use crate::common::{assert_problem, sample_profile, TestApp, PASSWORD};
 use buddymatch::domain::Role;
 use buddymatch::store::schema::{
     contact_preferences as cp, match_members as mm, outbox as ob, profiles as p, ratings as ra,
-    refresh_tokens as rt, users as u,
+    refresh_tokens as rt, sessions as s, users as u,
 };
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -335,9 +335,15 @@ both_backends! {
         // Their emails went with them: the address names nobody any more.
         let mail_to_purged: i64 = app.with_db(|c| ob::table.filter(ob::recipient.eq("nooit@uwv.nl")).count().get_result(c).unwrap());
         assert_eq!(mail_to_purged, 0);
+        // A login without tokens left is gone too; its access tokens (which
+        // never outlive its refresh tokens) with it.
+        let logins = app.with_db(|c| s::table.inner_join(u::table).filter(u::email.eq("oud@uwv.nl")).count().get_result::<i64>(c).unwrap());
+        assert_eq!(logins, 0);
+        assert_eq!(app.get("/api/v1/me/profile", Some(&kept)).await.status(), 401);
         // Young accounts and live sessions are untouched.
         let res = app.post("/api/v1/auth/refresh", &json!({"refresh_token": live_refresh})).await;
         assert_eq!(res.status(), 200);
-        assert_eq!(app.get("/api/v1/me/profile", Some(&kept)).await.status(), 200);
+        let again = app.login("oud@uwv.nl").await;
+        assert_eq!(app.get("/api/v1/me/profile", again["access_token"].as_str()).await.status(), 200);
     }
 }

@@ -353,6 +353,79 @@ async fn sigterm_releases_an_email_stuck_in_sending(backend: Backend) {
     );
 }
 
+/// A password reset answers 202 at once and writes its email just after
+/// (the same time whether or not the address has an account). With the
+/// database held, that write is still waiting when SIGTERM comes: the stop
+/// must wait for it instead of exiting and losing the email.
+async fn sigterm_waits_for_a_reset_email_still_being_written(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let dir = tempfile::tempdir().unwrap();
+    let db = tokio::task::block_in_place(|| TestDb::create(backend, dir.path()));
+    let mut server = Server::start(dir.path(), &db.url, &[]);
+    let client = reqwest::Client::new();
+    register(&client, &server, "vergeten@example.nl").await;
+
+    let url = db.url.clone();
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+        let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+        let mut c = pool.get().unwrap();
+        // SQLite: the write lock (the reset waits up to its 5 s busy
+        // timeout). PostgreSQL: the table the reset token goes into.
+        let hold = match backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN; LOCK TABLE email_tokens IN EXCLUSIVE MODE",
+        };
+        c.batch_execute(hold).unwrap();
+        held_tx.send(()).unwrap();
+        release_rx.recv().unwrap();
+        c.batch_execute("COMMIT").unwrap();
+    });
+    tokio::task::block_in_place(|| held_rx.recv().unwrap());
+    let res = client
+        .post(server.url("/api/v1/auth/password-reset"))
+        .json(&json!({"email": "vergeten@example.nl"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    drop(client);
+
+    server.sigterm();
+    wait_until("the stop to wait for the reset email", || {
+        server.logged("shutting down: waiting for work started by answered requests")
+    })
+    .await;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "exited with the reset email unwritten"
+    );
+    release_tx.send(()).unwrap();
+    tokio::task::block_in_place(|| holder.join().unwrap());
+    let exit = tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(30)));
+    assert!(exit.success(), "{exit:?}");
+    drop(server);
+
+    // The verification email and the reset email.
+    let rows = tokio::task::block_in_place(|| outbox_at(&db.url));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().all(|r| r.recipient == "vergeten@example.nl"));
+}
+
+mod sigterm_waits_for_background_work {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        sigterm_waits_for_a_reset_email_still_being_written(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        sigterm_waits_for_a_reset_email_still_being_written(Backend::Postgres).await
+    }
+}
+
 mod sigterm_in_flight {
     use super::*;
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
