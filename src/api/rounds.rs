@@ -2,6 +2,7 @@ use super::json::ApiJson;
 use crate::auth::{AuthUser, Coordinator};
 use crate::domain::MatchKind;
 use crate::error::AppError;
+use crate::service::profiles::Page;
 use crate::service::rounds::{self, Cohort, MeetingWindow, NewRound, Settings};
 use crate::service::{blocking, matches, AppState};
 use actix_web::{web, HttpResponse};
@@ -25,6 +26,13 @@ pub struct RoundBody {
 pub struct PageParams {
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+impl PageParams {
+    /// (page, per_page) with the defaults every list uses.
+    fn resolve(&self) -> (u32, u32) {
+        (self.page.unwrap_or(1), self.per_page.unwrap_or(25))
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -60,7 +68,7 @@ pub async fn list(
     state: web::Data<AppState>,
     q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(25));
+    let (page, per_page) = q.resolve();
     let out = blocking(move || rounds::list(&state, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -108,8 +116,10 @@ pub async fn cancel(
 pub async fn my_matches(
     user: AuthUser,
     state: web::Data<AppState>,
+    q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let out = blocking(move || matches::mine(&state, &user.id)).await?;
+    let (page, per_page) = q.resolve();
+    let out = blocking(move || Page::of(matches::mine(&state, &user.id)?, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -187,8 +197,12 @@ pub async fn learning_record_entry(
 pub async fn learning_record(
     user: AuthUser,
     state: web::Data<AppState>,
+    q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let out = blocking(move || matches::learning_record(&state, &user.id)).await?;
+    let (page, per_page) = q.resolve();
+    let out =
+        blocking(move || Page::of(matches::learning_record(&state, &user.id)?, page, per_page))
+            .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -209,7 +223,7 @@ pub async fn failed_mail(
     state: web::Data<AppState>,
     q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(25));
+    let (page, per_page) = q.resolve();
     let out = blocking(move || crate::service::mail::failed(&state, &c, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

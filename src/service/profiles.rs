@@ -108,6 +108,26 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+impl<T> Page<T> {
+    /// One page of a list already in memory: for a member's own lists
+    /// (matches, learning record), which grow by a few entries a round and
+    /// are read whole for the export anyway.
+    pub fn of(all: Vec<T>, page: u32, per_page: u32) -> Result<Page<T>, AppError> {
+        let offset = usize::try_from(offset(page, per_page)?).unwrap_or(usize::MAX);
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        Ok(Page {
+            items: all
+                .into_iter()
+                .skip(offset)
+                .take(per_page as usize)
+                .collect(),
+            page,
+            per_page,
+            total,
+        })
+    }
+}
+
 pub fn list_members(
     state: &AppState,
     actor: &crate::auth::AuthUser,

@@ -75,7 +75,7 @@ both_backends! {
         let round: serde_json::Value = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"})).await.json().await.unwrap();
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap()), Some(&coord), &json!({})).await;
         assert_eq!(res.status(), 200);
-        let mine: serde_json::Value = app.get("/api/v1/me/matches", Some(&anna)).await.json().await.unwrap();
+        let mine: serde_json::Value = app.get("/api/v1/me/matches", Some(&anna)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         let match_id = mine[0]["id"].as_str().unwrap();
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&anna), &json!({})).await;
         assert_eq!(res.status(), 200);

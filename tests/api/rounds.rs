@@ -92,9 +92,15 @@ both_backends! {
         assert!(anna.contains("2026-12-01") && anna.contains("2027-01-31"), "the meeting window: {anna}");
 
         let (anna_email, anna_token) = &members[0];
-        let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
+        let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         let mine = mine.as_array().unwrap();
         assert_eq!(mine.len(), 1);
+        // A member's own lists page like every other list.
+        let page2: Value = app.get("/api/v1/me/matches?page=2&per_page=1", Some(anna_token)).await.json().await.unwrap();
+        assert_eq!(page2, json!({"items": [], "page": 2, "per_page": 1, "total": 1}));
+        for bad in ["per_page=0", "page=0", "per_page=101"] {
+            assert_problem(app.get(&format!("/api/v1/me/matches?{bad}"), Some(anna_token)).await, 422, "validation_failed").await;
+        }
         let m = &mine[0];
         assert_eq!(m["response"], "pending");
         let other = &m["counterparts"][0];
@@ -130,7 +136,7 @@ both_backends! {
         assert!(body["detail"].as_str().unwrap().contains("future"), "{body}");
         let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2026-11-02", "hours": 2, "reflection": reflection})).await;
         assert_eq!(res.status(), 201);
-        let record: Value = app.get("/api/v1/me/learning-record", Some(anna_token)).await.json().await.unwrap();
+        let record: Value = app.get("/api/v1/me/learning-record", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         assert_eq!(record[0]["reflection"], reflection);
         assert_eq!(record[0]["kind"], "buddy");
         assert_eq!(record[0]["hours"], 2);
@@ -157,7 +163,7 @@ both_backends! {
         // The decliner's own note is theirs to see (and export); Anna sees the email's copy.
         let theirs: Value = app.get("/api/v1/me/export", Some(other_token)).await.json().await.unwrap();
         assert_eq!(theirs["matches"][0]["decline_reason"], "Geen tijd deze maand");
-        let annas: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
+        let annas: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         assert!(annas[0].get("decline_reason").is_none(), "{annas}");
 
         // Anna is told, in Dutch; the decliner can no longer record meetings.
@@ -196,7 +202,7 @@ both_backends! {
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/cancel"), Some(&coord), &json!({})).await;
         assert_problem(res, 409, "round_cancelled").await;
         app.wait_for_folder_mail("eva@uwv.nl", "has cancelled round").await;
-        let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json().await.unwrap();
+        let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         assert_eq!(mine, json!([]));
         let list: Value = app.get("/api/v1/rounds", Some(&coord)).await.json().await.unwrap();
         assert_eq!(list["total"], 2);
