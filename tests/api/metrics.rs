@@ -347,34 +347,6 @@ async fn retried_and_failed_email_are_counted(backend: Backend) {
     );
 }
 
-mod own_process {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn requests_by_route_sqlite() {
-        requests_are_counted_by_route_pattern_never_by_raw_path(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn requests_by_route_postgres() {
-        requests_are_counted_by_route_pattern_never_by_raw_path(Backend::Postgres).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn rounds_and_sent_email_sqlite() {
-        rounds_and_delivered_email_are_counted(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn rounds_and_sent_email_postgres() {
-        rounds_and_delivered_email_are_counted(Backend::Postgres).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn retried_and_failed_email_sqlite() {
-        retried_and_failed_email_are_counted(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn retried_and_failed_email_postgres() {
-        retried_and_failed_email_are_counted(Backend::Postgres).await
-    }
-}
-
 async fn a_configured_token_guards_metrics(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| {
         c.metrics_token = Some(Secret::new("scrape-me-0123456789"))
@@ -398,14 +370,9 @@ async fn a_configured_token_guards_metrics(backend: Backend) {
     assert_eq!(app.get("/healthz", None).await.status(), 200);
 }
 
-mod metrics_token {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        a_configured_token_guards_metrics(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        a_configured_token_guards_metrics(Backend::Postgres).await
-    }
+crate::per_backend! {
+    requests_by_route => requests_are_counted_by_route_pattern_never_by_raw_path,
+    rounds_and_sent_email => rounds_and_delivered_email_are_counted,
+    retried_and_failed_email => retried_and_failed_email_are_counted,
+    metrics_token => a_configured_token_guards_metrics,
 }

@@ -309,38 +309,8 @@ async fn sigterm_waits_for_a_reset_email_still_being_written(backend: Backend) {
     assert!(rows.iter().all(|r| r.recipient == "vergeten@example.nl"));
 }
 
-mod sigterm_waits_for_background_work {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        sigterm_waits_for_a_reset_email_still_being_written(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        sigterm_waits_for_a_reset_email_still_being_written(Backend::Postgres).await
-    }
-}
-
-mod sigterm_in_flight {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        sigterm_finishes_requests_in_flight_and_loses_no_email(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        sigterm_finishes_requests_in_flight_and_loses_no_email(Backend::Postgres).await
-    }
-}
-
-mod sigterm_releases_claim {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        sigterm_releases_an_email_stuck_in_sending(Backend::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        sigterm_releases_an_email_stuck_in_sending(Backend::Postgres).await
-    }
+crate::per_backend! {
+    sigterm_waits_for_background_work => sigterm_waits_for_a_reset_email_still_being_written,
+    sigterm_in_flight => sigterm_finishes_requests_in_flight_and_loses_no_email,
+    sigterm_releases_claim => sigterm_releases_an_email_stuck_in_sending,
 }

@@ -42,6 +42,25 @@ macro_rules! both_backends {
     )*};
 }
 
+/// Runs `async fn(Backend)` tests once per backend, for tests that start
+/// their own servers (processes, special settings) rather than take a
+/// `TestApp`: `per_backend! { module_name => test_fn, ... }`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident => $test:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$test($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$test($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
 /// The server for PostgreSQL tests; each test gets its own database on it.
 fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL")
