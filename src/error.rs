@@ -104,12 +104,18 @@ impl AppError {
         );
         AppError::Problem(Box::new(p))
     }
+    /// The database is busy or away: nothing was changed, and a client may
+    /// retry after a moment (said in `Retry-After`, as RFC 9110 allows for 503).
     pub fn unavailable(detail: impl Into<String>) -> AppError {
-        AppError::problem(
+        let mut e = AppError::problem(
             StatusCode::SERVICE_UNAVAILABLE,
             "service_unavailable",
             detail,
-        )
+        );
+        if let AppError::Problem(p) = &mut e {
+            p.retry_after_secs = Some(2);
+        }
+        e
     }
     /// For statuses actix produces on its own (404 for unknown routes, 405).
     pub fn from_status(status: StatusCode, detail: impl Into<String>) -> AppError {

@@ -133,6 +133,7 @@ both_backends! {
         let res = app.post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"})).await;
         release_tx.send(()).unwrap();
         tokio::task::block_in_place(|| outage.join().unwrap());
+        assert_eq!(res.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("2"));
         assert_problem(res, 503, "service_unavailable").await;
         assert!(crate::contract::documents_503("POST", "/api/v1/auth/logout"));
         // And the service is back once the database is.
