@@ -220,6 +220,10 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::unavailable("the database was busy; retry the request")
             }
+            // The server went away in the middle of a request.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                AppError::unavailable("the database is not reachable right now; retry shortly")
+            }
             other => AppError::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }

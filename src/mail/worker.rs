@@ -100,10 +100,11 @@ pub async fn deliver_due(
 ) -> Result<usize, crate::error::AppError> {
     let s = state.clone();
     let lease = settings.lease_secs;
+    let scan = 2 * settings.concurrency.max(1) as i64;
     let batch = blocking(move || {
         let mut conn = s.conn()?;
         Ok(store::db::write_tx(&mut conn, |c| {
-            store::outbox::claim_due(c, now(), lease, 1)
+            store::outbox::claim_due(c, now(), lease, scan, 1)
         })?)
     })
     .await?;

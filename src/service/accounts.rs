@@ -597,7 +597,11 @@ pub fn create_or_promote(
     write_tx(conn, |conn| {
         match users::by_email(conn, acc.email.as_str())? {
             Some(existing) => {
-                users::set_role(conn, &existing.id, acc.role.code(), now())?;
+                if existing.role != acc.role.code() {
+                    // As through the API: a new role means logging in anew.
+                    users::set_role(conn, &existing.id, acc.role.code(), now())?;
+                    store::sessions::end_all_for_user(conn, &existing.id, now())?;
+                }
                 let row = users::by_id(conn, &existing.id)?
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
                 Ok((row.try_into()?, false))

@@ -104,7 +104,10 @@ pub fn letter(
 /// each object in its context that carries their `user_id` becomes "a
 /// former member" with nothing else filled in. The email itself still goes
 /// out (the others in a group still need to hear of it); only the person is
-/// gone from it. An email with no context to write it from is withdrawn.
+/// gone from it. An email with no context to write it from is withdrawn. An
+/// email a worker is sending right now may still leave in its old form; its
+/// claim is taken back, so the new form is sent after it (never "sent" for
+/// a text that did not go out).
 pub fn forget_in_unsent(conn: &mut DbConnection, user_id: &str) -> Result<(), AppError> {
     for row in outbox::unsent_mentioning(conn, user_id)? {
         let ctx = row
@@ -122,7 +125,12 @@ pub fn forget_in_unsent(conn: &mut DbConnection, user_id: &str) -> Result<(), Ap
             user_id,
             super::matches::former_member_name(locale),
         );
-        let r = render(kind, locale, minijinja::Value::from_serialize(&ctx))?;
+        // A context stored by an older version may no longer fit the
+        // templates: the erasure must not fail on it, the email goes.
+        let Ok(r) = render(kind, locale, minijinja::Value::from_serialize(&ctx)) else {
+            outbox::withdraw(conn, &row.id)?;
+            continue;
+        };
         outbox::rewrite(
             conn,
             &row.id,

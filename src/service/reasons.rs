@@ -70,9 +70,13 @@ pub fn visible(
 }
 
 /// The stored reasons with one person removed: used when an account is
-/// erased, so the stored text itself no longer points at them.
+/// erased, so the stored text itself no longer points at them. The reasons
+/// of their own visit go entirely (they were about them, and without the
+/// visitor mark every visitor would see them).
 pub fn without(stored: &str, user_id: &str) -> String {
-    let kept = visible(parse(stored), None, |id| id != user_id);
+    let mut reasons = parse(stored);
+    reasons.retain(|r| r.visitor.as_deref() != Some(user_id));
+    let kept = visible(reasons, None, |id| id != user_id);
     to_stored(&kept).unwrap_or_else(|_| "[]".into())
 }
 
@@ -118,9 +122,21 @@ mod tests {
 
     #[test]
     fn erasure_removes_the_person_from_stored_reasons() {
-        let stored = to_stored(&[reason("topics", Some("gone"), Some("gone"))]).unwrap();
+        let stored = to_stored(&[
+            reason("topics", Some("gone"), Some("gone")),
+            reason("cross_domain", None, Some("gone")),
+            reason("topics", Some("gone"), None),
+            reason("topics", Some("v1"), Some("v1")),
+        ])
+        .unwrap();
         let after = without(&stored, "gone");
         assert!(!after.contains("gone"), "{after}");
-        assert_eq!(parse(&after).len(), 1);
+        let kept = parse(&after);
+        // Their visit's reasons go; a group reason stays, unnamed; others' stay whole.
+        assert_eq!(kept.len(), 2, "{after}");
+        assert_eq!(kept[0].learner, None);
+        assert_eq!(kept[1].visitor.as_deref(), Some("v1"));
+        // And no visitor sees what is left of the erased visit.
+        assert_eq!(visible(kept, Some("v1"), |_| true).len(), 2);
     }
 }

@@ -69,7 +69,9 @@ pub fn unsent_mentioning(conn: &mut DbConnection, user_id: &str) -> QueryResult<
         .load(conn)
 }
 
-/// Replaces a message not yet delivered with a new rendering of it.
+/// Replaces a message not yet delivered with a new rendering of it. A claim
+/// on it ends (back to pending): the worker holding it sends the old text,
+/// cannot then mark it sent, and the new text goes out after.
 pub fn rewrite(
     conn: &mut DbConnection,
     id: &str,
@@ -78,14 +80,18 @@ pub fn rewrite(
     body_html: &str,
     context: &str,
 ) -> QueryResult<usize> {
-    diesel::update(ob::table.find(id).filter(ob::status.ne(SENT)))
+    let n = diesel::update(ob::table.find(id).filter(ob::status.ne(SENT)))
         .set((
             ob::subject.eq(subject),
             ob::body_text.eq(body_text),
             ob::body_html.eq(body_html),
             ob::context.eq(Some(context)),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    diesel::update(ob::table.find(id).filter(ob::status.eq(SENDING)))
+        .set((ob::status.eq(PENDING), ob::locked_until.eq(None::<i64>)))
+        .execute(conn)?;
+    Ok(n)
 }
 
 /// Drops a message not yet delivered.
@@ -97,15 +103,18 @@ pub fn forget_mentions(conn: &mut DbConnection, user_id: &str) -> QueryResult<us
     diesel::delete(om::table.filter(om::user_id.eq(user_id))).execute(conn)
 }
 
-/// Claims up to `limit` due messages for `lease_secs`: pending ones whose
-/// time has come, and ones left "sending" by a worker that died (lease over).
-/// Each claim is a conditional update, so a row another worker claimed
-/// between our read and our write is simply skipped.
+/// Claims up to `want` due messages for `lease_secs`, looking at the `scan`
+/// most overdue: pending ones whose time has come, and ones left "sending"
+/// by a worker that died (lease over). Each claim is a conditional update,
+/// so a row another worker or lane claimed between our read and our write
+/// is skipped and the next candidate tried; scanning a few more than
+/// wanted keeps lanes that read at once from all losing the same row.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: i64,
     lease_secs: i64,
-    limit: i64,
+    scan: i64,
+    want: usize,
 ) -> QueryResult<Vec<OutboxRow>> {
     let candidates: Vec<String> = ob::table
         .filter(
@@ -113,11 +122,14 @@ pub fn claim_due(
                 .or(ob::status.eq(SENDING).and(ob::locked_until.lt(now))),
         )
         .order((ob::next_attempt_at.asc(), ob::id.asc()))
-        .limit(limit)
+        .limit(scan)
         .select(ob::id)
         .load(conn)?;
-    let mut claimed = Vec::with_capacity(candidates.len());
+    let mut claimed = Vec::with_capacity(want);
     for id in candidates {
+        if claimed.len() >= want {
+            break;
+        }
         let n = diesel::update(
             ob::table.find(&id).filter(
                 (ob::status.eq(PENDING).and(ob::next_attempt_at.le(now)))
@@ -149,6 +161,11 @@ pub fn claim_due(
 /// overwrite the outcome of the worker that took over.
 pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: i64, now: i64) -> QueryResult<usize> {
     let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
+    // Whom a delivered message named no longer matters: its text is gone.
+    diesel::delete(
+        om::table.filter(om::outbox_id.eq_any(ob::table.find(id).filter(mine).select(ob::id))),
+    )
+    .execute(conn)?;
     diesel::update(ob::table.find(id).filter(mine))
         .set((
             ob::status.eq(SENT),

@@ -92,7 +92,12 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;
     // Mail not yet delivered is withdrawn; delivered mail keeps only its
     // status row, addressed to nobody.
-    let mine = || ob::user_id.eq(user_id).or(ob::recipient.eq(&email));
+    // Rows from before emails named their account are matched by address.
+    let mine = || {
+        ob::user_id
+            .eq(user_id)
+            .or(ob::user_id.is_null().and(ob::recipient.eq(&email)))
+    };
     diesel::delete(ob::table.filter(mine()).filter(ob::status.ne("sent"))).execute(conn)?;
     diesel::update(ob::table.filter(mine()))
         .set((

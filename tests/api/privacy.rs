@@ -277,6 +277,13 @@ both_backends! {
         assert!(before[0].3.contains("bram@zzp.nl") && before[0].3.contains(PHONE), "{before:?}");
         assert!(before[1].3.contains("Maastricht") && before[1].2.contains("Bram"), "{before:?}");
 
+        // A worker is sending the proposal right now (its claim runs far ahead).
+        let claim = buddymatch::service::now() + 3_600;
+        let proposal: String = app.with_db(move |c| {
+            let id: String = ob::table.filter(ob::recipient.eq("anna@uwv.nl")).filter(ob::kind.eq("match_proposed")).select(ob::id).first(c).unwrap();
+            diesel::update(ob::table.find(&id)).set((ob::status.eq("sending"), ob::locked_until.eq(Some(claim)))).execute(c).unwrap();
+            id
+        });
         let res = app.send_json(reqwest::Method::DELETE, "/api/v1/me", Some(&bram), &json!({"password": PASSWORD})).await;
         assert_eq!(res.status(), 204);
 
@@ -290,6 +297,13 @@ both_backends! {
             assert!(text.contains("een voormalig lid"), "{kind}: {text}");
         }
         assert!(after[1].2.contains("een voormalig lid"), "{after:?}");
+        // That worker cannot mark the old text sent: the new one goes out after it.
+        let (status, marked) = app.with_db(move |c| {
+            let marked = buddymatch::store::outbox::mark_sent(c, &proposal, claim, buddymatch::service::now()).unwrap();
+            let status: String = ob::table.find(&proposal).select(ob::status).first(c).unwrap();
+            (status, marked)
+        });
+        assert_eq!((status.as_str(), marked), ("pending", 0));
         // And Anna's own view of the match agrees.
         let (_, b) = only_counterpart(&app, &anna).await;
         assert_eq!(b["former_member"], true);
