@@ -84,6 +84,13 @@ impl std::str::FromStr for IpRange {
         let network: IpAddr = addr
             .parse()
             .map_err(|_| format!("{s:?}: {addr:?} is not an IP address"))?;
+        // Clients are compared in their canonical form, so an IPv4-mapped
+        // IPv6 range could never match: ask for the IPv4 spelling.
+        if let (IpAddr::V6(_), IpAddr::V4(v4)) = (network, network.to_canonical()) {
+            return Err(format!(
+                "{s:?} is an IPv4-mapped IPv6 range; write it as an IPv4 range (e.g. {v4}/…)"
+            ));
+        }
         let max = if network.is_ipv4() { 32 } else { 128 };
         let prefix: u8 = prefix
             .parse()
@@ -460,6 +467,7 @@ mod tests {
             "10.0.0/8",
             "nginx",
             "",
+            "::ffff:10.0.0.0/104",
         ] {
             assert!(bad.parse::<IpRange>().is_err(), "{bad:?}");
         }
