@@ -185,6 +185,9 @@ pub fn erase(state: &AppState, user_id: &str, password: &str) -> Result<(), AppE
     accounts::confirm_password(state, user_id, password)?;
     let mut conn = state.conn()?;
     let erased = crate::store::db::write_tx(&mut conn, |conn| {
+        // The account row first: its update waits for a publish that has
+        // read it (FOR SHARE), so what that publish wrote is seen below.
+        let erased = store::privacy::erase_account(conn, user_id, super::now())?;
         // Stored reasons name who learns which topics: they stop naming me.
         for (match_id, stored) in store::rounds::explanations_of_user(conn, user_id)? {
             let kept = super::reasons::without(&stored, user_id);
@@ -193,7 +196,7 @@ pub fn erase(state: &AppState, user_id: &str, password: &str) -> Result<(), AppE
             }
         }
         super::mail::forget_in_unsent(conn, user_id)?;
-        Ok::<_, AppError>(store::privacy::erase_account(conn, user_id, super::now())?)
+        Ok::<_, AppError>(erased)
     })?;
     if erased {
         tracing::info!(user = user_id, "account erased on request");

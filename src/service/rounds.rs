@@ -586,10 +586,11 @@ fn publish_steps(
             serde_json::json!({ "number": round.number, "matches": plan.len() }),
         )?;
         let ids: Vec<String> = prepared.people.keys().cloned().collect();
-        let contacts: HashMap<String, (String, String, String)> = store_rounds::people(conn, &ids)?
-            .into_iter()
-            .map(|(id, name, email, locale)| (id, (name, email, locale)))
-            .collect();
+        let contacts: HashMap<String, (String, String, String)> =
+            store_rounds::people_for_publish(conn, &ids)?
+                .into_iter()
+                .map(|(id, name, email, locale)| (id, (name, email, locale)))
+                .collect();
         let profiles = store::profiles::load_all(conn)?;
         let sharing: HashMap<String, crate::service::privacy::Sharing> =
             store::privacy::contacts(conn, &ids)?

@@ -265,6 +265,31 @@ pub fn people(
     Ok(out)
 }
 
+/// [`people`] for a publish: on PostgreSQL the rows are read `FOR SHARE`,
+/// so an erasure (which updates the row) waits until the publish has
+/// committed and then finds, and rewrites, the emails that name the member.
+/// SQLite's write transaction already runs alone.
+pub fn people_for_publish(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String, String, String)>> {
+    let DbConnection::Postgres(pg) = conn else {
+        return people(conn, ids);
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            u::table
+                .filter(u::id.eq_any(chunk))
+                .filter(u::erased_at.is_null())
+                .select((u::id, u::display_name, u::email, u::locale))
+                .for_share()
+                .load::<(String, String, String, String)>(pg)?,
+        );
+    }
+    Ok(out)
+}
+
 pub fn verified_user_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
     u::table
         .filter(u::email_verified_at.is_not_null())

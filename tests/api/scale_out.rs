@@ -188,7 +188,7 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
         )
         .await;
         assert_eq!(status, 200, "{mine}");
-        let Some(m) = mine.as_array().and_then(|a| a.first()) else {
+        let Some(m) = mine["items"].as_array().and_then(|a| a.first()) else {
             continue;
         };
         let match_id = m["id"].as_str().unwrap().to_string();
