@@ -192,17 +192,16 @@ def check_value(facts: Facts, name: str, value, where: str):
         if inner in INT_TYPES:
             pat = r"\d+" if inner.startswith("u") else r"-?\d+"
             need(re.fullmatch(pat, v), f"{where}: {name}={v!r} is not an integer ({inner})")
-        elif inner.endswith("IpAddr"):
-            try:
-                ipaddress.ip_address(v)
-            except ValueError:
-                raise Fail(f"{where}: {name}: {v!r} is not an IP address (exact addresses only, no ranges)")
         elif inner.endswith("IpRange"):
-            # An address or a CIDR range naming its network, as IpRange parses it.
+            # An address or a CIDR range naming its network, as IpRange parses
+            # it: a prefix length (not a netmask), no IPv4-mapped IPv6 range.
             try:
-                ipaddress.ip_network(v, strict=True)
+                net = ipaddress.ip_network(v, strict=True)
             except ValueError:
-                raise Fail(f"{where}: {name}: {v!r} is not an IP address or CIDR range (10.0.0.0/8)")
+                net = None
+            need(net is not None and re.fullmatch(r"[^/]+(/\d{1,3})?", v)
+                 and not (net.version == 6 and net.network_address.ipv4_mapped and "/" in v),
+                 f"{where}: {name}: {v!r} is not an IP address or CIDR range (10.0.0.0/8)")
         elif inner in facts.enums:
             need(v in facts.enums[inner],
                  f"{where}: {name}={v!r} is not one of {sorted(facts.enums[inner])}")
