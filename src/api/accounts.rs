@@ -203,6 +203,17 @@ pub struct SharingBody {
     share_province: bool,
 }
 
+impl From<SharingBody> for crate::service::privacy::Sharing {
+    fn from(b: SharingBody) -> Self {
+        crate::service::privacy::Sharing {
+            phone: b.phone,
+            share_email: b.share_email,
+            share_phone: b.share_phone,
+            share_province: b.share_province,
+        }
+    }
+}
+
 pub async fn sharing(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let out = blocking(move || crate::service::privacy::sharing(&state, &user.id)).await?;
     Ok(HttpResponse::Ok().json(out))
@@ -213,13 +224,7 @@ pub async fn set_sharing(
     state: web::Data<AppState>,
     body: ApiJson<SharingBody>,
 ) -> Result<HttpResponse, AppError> {
-    let b = body.0;
-    let s = crate::service::privacy::Sharing {
-        phone: b.phone,
-        share_email: b.share_email,
-        share_phone: b.share_phone,
-        share_province: b.share_province,
-    };
+    let s = crate::service::privacy::Sharing::from(body.0);
     let out = blocking(move || crate::service::privacy::set_sharing(&state, &user.id, s)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -28,6 +28,8 @@ pub struct ProfileBody {
     topics_offered: Option<Vec<String>>,
     learning_goal: Option<String>,
     paused: Option<bool>,
+    /// What matches may see; asked (required) when the profile is first saved.
+    sharing: Option<super::accounts::SharingBody>,
 }
 
 impl From<ProfileBody> for ProfileDraft {
@@ -62,8 +64,10 @@ pub async fn put(
     state: web::Data<AppState>,
     body: ApiJson<ProfileBody>,
 ) -> Result<HttpResponse, AppError> {
-    let draft = ProfileDraft::from(body.0);
-    let p = blocking(move || profiles::replace(&state, &user.id, draft)).await?;
+    let mut body = body.0;
+    let sharing = body.sharing.take().map(Into::into);
+    let draft = ProfileDraft::from(body);
+    let p = blocking(move || profiles::replace(&state, &user.id, draft, sharing)).await?;
     Ok(HttpResponse::Ok().json(p))
 }
 
@@ -72,8 +76,10 @@ pub async fn patch(
     state: web::Data<AppState>,
     body: ApiJson<ProfileBody>,
 ) -> Result<HttpResponse, AppError> {
-    let draft = ProfileDraft::from(body.0);
-    let p = blocking(move || profiles::update(&state, &user.id, draft)).await?;
+    let mut body = body.0;
+    let sharing = body.sharing.take().map(Into::into);
+    let draft = ProfileDraft::from(body);
+    let p = blocking(move || profiles::update(&state, &user.id, draft, sharing)).await?;
     Ok(HttpResponse::Ok().json(p))
 }
 

@@ -21,6 +21,15 @@ pub use validation::{
     check_password, free_text, is_date, is_language_code, single_line, EmailAddress, FieldProblem,
 };
 
+/// Whether two people in one match deal with each other, by their roles in
+/// it. Visitors of a host never meet one another (each visit is its own
+/// match, and older rounds stored a host's visitors together), so nothing
+/// about one visitor reaches another: not their answer, not a decline, not
+/// a repeat-pair rule.
+pub fn in_contact(role_a: &str, role_b: &str) -> bool {
+    !(role_a == "visitor" && role_b == "visitor")
+}
+
 /// Years as a labour expert, or still in training (the survey's first band).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Experience {

@@ -29,6 +29,91 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// (year, month, day) to days since 1970-01-01: the inverse of
+/// [`civil_from_days`], from the same paper.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Epoch seconds of the last Sunday of `month` at 01:00 UTC: when the EU
+/// switches between CET and CEST (Directive 2000/84/EC).
+fn eu_switch(year: i64, month: u32) -> i64 {
+    let last = days_from_civil(year, month, 31);
+    // 1970-01-01 was a Thursday: (days + 4) mod 7 is 0 on a Sunday.
+    let sunday = last - (last + 4).rem_euclid(7);
+    sunday * 86_400 + 3_600
+}
+
+/// Europe/Amsterdam's offset from UTC at an instant, in seconds: +2 h in
+/// summer time, +1 h otherwise. Dutch members read every date and time in it.
+pub fn amsterdam_offset(epoch_secs: i64) -> i64 {
+    let (y, _, _) = civil_from_days(epoch_secs.div_euclid(86_400));
+    if (eu_switch(y, 3)..eu_switch(y, 10)).contains(&epoch_secs) {
+        7_200
+    } else {
+        3_600
+    }
+}
+
+/// The calendar date in Amsterdam at an instant, as (year, month, day).
+pub fn amsterdam_date(epoch_secs: i64) -> (i64, u32, u32) {
+    civil_from_days((epoch_secs + amsterdam_offset(epoch_secs)).div_euclid(86_400))
+}
+
+/// The instant a calendar day starts in Amsterdam.
+pub fn amsterdam_midnight(y: i64, m: u32, d: u32) -> i64 {
+    let utc_midnight = days_from_civil(y, m, d) * 86_400;
+    // Midnight is never inside a switch hour, so the offset of the hours
+    // around it is the day's.
+    utc_midnight - amsterdam_offset(utc_midnight - 3_600)
+}
+
+/// Adds days to a calendar date.
+pub fn add_days((y, m, d): (i64, u32, u32), days: i64) -> (i64, u32, u32) {
+    civil_from_days(days_from_civil(y, m, d) + days)
+}
+
+/// Parses `YYYY-MM-DD` (already validated as a date elsewhere).
+pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
+    let mut it = s.splitn(3, '-');
+    let y = it.next()?.parse().ok()?;
+    let m = it.next()?.parse().ok()?;
+    let d = it.next()?.parse().ok()?;
+    Some((y, m, d))
+}
+
+/// A date as a person reads it: "vrijdag 15 januari 2027" or "Friday
+/// 15 January 2027", never an ISO string.
+pub fn human_date((y, m, d): (i64, u32, u32), locale: super::Locale) -> String {
+    const DAYS_NL: [&str; 7] = [
+        "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+    ];
+    const DAYS_EN: [&str; 7] = [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    ];
+    const MONTHS_NL: [&str; 12] = [
+        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+        "september", "oktober", "november", "december",
+    ];
+    const MONTHS_EN: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ];
+    // 1970-01-01 was a Thursday (index 3 from Monday).
+    let weekday = (days_from_civil(y, m, d) + 3).rem_euclid(7) as usize;
+    let month = m as usize - 1;
+    match locale {
+        super::Locale::Nl => format!("{} {d} {} {y}", DAYS_NL[weekday], MONTHS_NL[month]),
+        super::Locale::En => format!("{} {d} {} {y}", DAYS_EN[weekday], MONTHS_EN[month]),
+    }
+}
+
 /// For `#[serde(serialize_with = "crate::domain::time::iso8601")]`.
 pub fn iso8601<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(*t))
@@ -44,7 +129,41 @@ pub fn iso8601_opt<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok,
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::*;
+    use crate::domain::Locale;
+
+    #[test]
+    fn amsterdam_switches_on_the_last_sundays_of_march_and_october() {
+        // 2026: CEST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        let spring = days_from_civil(2026, 3, 29) * 86_400 + 3_600;
+        let autumn = days_from_civil(2026, 10, 25) * 86_400 + 3_600;
+        assert_eq!(amsterdam_offset(spring - 1), 3_600);
+        assert_eq!(amsterdam_offset(spring), 7_200);
+        assert_eq!(amsterdam_offset(autumn - 1), 7_200);
+        assert_eq!(amsterdam_offset(autumn), 3_600);
+        // 23:30 UTC on 31 December is already the new year in Amsterdam.
+        let nye = days_from_civil(2026, 12, 31) * 86_400 + 23 * 3_600 + 1_800;
+        assert_eq!(amsterdam_date(nye), (2027, 1, 1));
+        assert_eq!(amsterdam_midnight(2027, 1, 1), days_from_civil(2027, 1, 1) * 86_400 - 3_600);
+        assert_eq!(amsterdam_midnight(2026, 7, 1), days_from_civil(2026, 7, 1) * 86_400 - 7_200);
+    }
+
+    #[test]
+    fn days_from_civil_inverts_civil_from_days() {
+        for z in (-800_000..800_000).step_by(37) {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+    }
+
+    #[test]
+    fn human_dates_in_both_languages() {
+        assert_eq!(human_date((2027, 1, 15), Locale::Nl), "vrijdag 15 januari 2027");
+        assert_eq!(human_date((2027, 1, 15), Locale::En), "Friday 15 January 2027");
+        assert_eq!(human_date((2026, 12, 6), Locale::Nl), "zondag 6 december 2026");
+        assert_eq!(add_days((2026, 12, 25), 14), (2027, 1, 8));
+        assert_eq!(parse_date("2026-02-03"), Some((2026, 2, 3)));
+    }
 
     #[test]
     fn known_instants() {

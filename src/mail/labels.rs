@@ -34,7 +34,7 @@ pub fn profession(p: Profession, l: Locale) -> &'static str {
         Profession::CaseManager => pick(l, "casemanager", "case manager"),
         Profession::ReintegrationCoach => pick(l, "re-integratiecoach", "re-integration coach"),
         Profession::WorkHealthPsychologist => {
-            pick(l, "A&O-psycholoog", "work-and-health psychologist")
+            pick(l, "A&G-psycholoog", "work-and-health psychologist")
         }
         Profession::Other => pick(l, "overig", "other"),
     }
@@ -64,8 +64,20 @@ fn topic(slug: &str, l: Locale) -> String {
 }
 
 /// One line of "why this match", e.g. "Verschillende domeinen (+40)".
-pub fn reason(component: &str, points: i64, topics: &[String], l: Locale) -> String {
+/// `group`: the match is a group, so "both" would be wrong.
+pub fn reason(component: &str, points: i64, topics: &[String], l: Locale, group: bool) -> String {
     let label = match component {
+        "in_person" if group => pick(
+            l,
+            "Jullie wonen allemaal op reisafstand van elkaar",
+            "All of you are within travel distance of each other",
+        ),
+        "online" if group => pick(
+            l,
+            "Jullie kunnen allemaal online afspreken",
+            "All of you can meet online",
+        ),
+        "base" if group => pick(l, "Jullie passen als groep bij elkaar", "You fit together as a group"),
         "base" => pick(l, "Jullie passen bij elkaar", "You are compatible"),
         "cross_domain" => pick(
             l,
@@ -96,5 +108,90 @@ pub fn reason(component: &str, points: i64, topics: &[String], l: Locale) -> Str
         format!("{label} (+{points})")
     } else {
         format!("{label}: {} (+{points})", topics.join(", "))
+    }
+}
+
+/// Someone's job and workplace as one phrase: "verzekeringsarts bij UWV",
+/// "zelfstandig arbeidsdeskundige", "case manager at a municipality".
+pub fn job(p: Profession, d: Domain, l: Locale) -> String {
+    let p = match p {
+        Profession::Other => pick(l, "professional", "professional"),
+        p => profession(p, l),
+    };
+    match (l, d) {
+        (Locale::Nl, Domain::Uwv) => format!("{p} bij UWV"),
+        (Locale::Nl, Domain::SelfEmployed) => format!("zelfstandig {p}"),
+        (Locale::Nl, Domain::AdvisoryFirm) => format!("{p} bij een adviesbureau"),
+        (Locale::Nl, Domain::Municipality) => format!("{p} bij een gemeente"),
+        (Locale::Nl, Domain::OccupationalHealth) => {
+            format!("{p} bij een arbodienst of re-integratiebedrijf")
+        }
+        (Locale::Nl, Domain::InHouseEmployer) => format!("{p} in dienst van een werkgever"),
+        (Locale::Nl, Domain::Insurer) => format!("{p} bij een verzekeraar"),
+        (Locale::En, Domain::Uwv) => format!("{p} at UWV"),
+        (Locale::En, Domain::SelfEmployed) => format!("self-employed {p}"),
+        (Locale::En, Domain::AdvisoryFirm) => format!("{p} at an advisory firm"),
+        (Locale::En, Domain::Municipality) => format!("{p} at a municipality"),
+        (Locale::En, Domain::OccupationalHealth) => {
+            format!("{p} at an occupational health or re-integration company")
+        }
+        (Locale::En, Domain::InHouseEmployer) => format!("{p} employed in-house by an employer"),
+        (Locale::En, Domain::Insurer) => format!("{p} at an insurer"),
+        (_, Domain::Other) => p.to_string(),
+    }
+}
+
+/// Why a member got no match this round, and what happens next, in words.
+pub fn unmatched(
+    r: crate::matching::outcome::UnmatchedReason,
+    l: Locale,
+) -> (&'static str, &'static str) {
+    use crate::matching::outcome::UnmatchedReason as R;
+    match r {
+        R::Paused => (
+            pick(l, "Je hebt je deelname gepauzeerd.", "You have paused your participation."),
+            pick(l, "Zet de pauze uit in je profiel om weer mee te doen.", "Turn the pause off in your profile to take part again."),
+        ),
+        R::InsufficientHours => (
+            pick(l, "Je maanduren zijn minder dan deze leervorm vraagt.", "Your monthly hours are fewer than this form of learning takes."),
+            pick(l, "Verhoog je uren per maand in je profiel als je volgende ronde mee wilt doen.", "Raise your hours per month in your profile to take part in the next round."),
+        ),
+        R::HoursCommitted => (
+            pick(l, "Je matches uit andere rondes in deze periode gebruiken je maanduren al.", "Your matches from other rounds in this period already use your monthly hours."),
+            pick(l, "Je doet weer mee zodra er uren vrij zijn, of verhoog je uren per maand.", "You take part again once hours are free, or raise your hours per month."),
+        ),
+        R::NoHostCapacity => (
+            pick(l, "Je wilt gastheer of gastvrouw zijn, maar je profiel biedt geen plaatsen voor bezoekers.", "You want to host, but your profile offers no places for visitors."),
+            pick(l, "Geef in je profiel aan hoeveel bezoekers je kunt ontvangen.", "Set in your profile how many visitors you can receive."),
+        ),
+        R::NoCompatibleCandidate => (
+            pick(l, "Niemand anders in deze ronde paste bij je wensen: regio, reisafstand, vorm van afspreken of taal.", "Nobody else in this round fitted your wishes: region, travel distance, meeting format or language."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde. Meer kans: sta ook online afspreken of een grotere reisafstand toe.", "You take part in the next round automatically. Better chances: allow online meetings or a longer travel distance."),
+        ),
+        R::OddOneOut => (
+            pick(l, "Er deed een oneven aantal mensen mee en iedereen die bij je paste, had al een match.", "An odd number of people took part, and everyone who fitted you already had a match."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde; de coördinator kan ook een aanvullende ronde starten.", "You take part in the next round automatically; the coordinator can also start a top-up round."),
+        ),
+        R::HostCapacity => (
+            pick(l, "Alle gastheren en gastvrouwen die bij je pasten, zaten al vol.", "Every host who fitted you was already full."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde.", "You take part in the next round automatically."),
+        ),
+        R::NoVisitor => (
+            pick(l, "Geen bezoeker in deze ronde paste bij jouw praktijk.", "No visitor in this round fitted your practice."),
+            pick(l, "Je plaatsen blijven staan voor de volgende ronde.", "Your places stay open for the next round."),
+        ),
+        R::NoFeasibleGroup => (
+            pick(l, "Er was geen intervisiegroep mogelijk waarin je paste, gezien de anderen in deze ronde.", "No intervision group you could join was possible, given the others in this round."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde. Meer kans: sta ook online afspreken toe.", "You take part in the next round automatically. Better chances: allow online meetings."),
+        ),
+    }
+}
+
+/// How a group meets, in words.
+pub fn meeting_mode(mode: &str, l: Locale) -> &'static str {
+    match mode {
+        "in_person" => pick(l, "op locatie", "in person"),
+        "online" => pick(l, "online", "online"),
+        _ => pick(l, "gemengd: op locatie of online, per keer af te spreken", "mixed: in person or online, agreed each time"),
     }
 }

@@ -5,6 +5,7 @@ pub mod labels;
 pub mod templates;
 pub mod transport;
 pub mod worker;
+mod who;
 
 pub use templates::{render, MailKind, Rendered};
 pub use transport::Transport;

@@ -13,16 +13,20 @@ pub enum MailKind {
     MatchDeclined,
     RoundCancelled,
     AccountExists,
+    MatchAccepted,
+    RoundUnmatched,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 6] = [
+    pub const ALL: [MailKind; 8] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
         MailKind::MatchDeclined,
         MailKind::RoundCancelled,
         MailKind::AccountExists,
+        MailKind::MatchAccepted,
+        MailKind::RoundUnmatched,
     ];
 
     pub fn code(self) -> &'static str {
@@ -33,6 +37,8 @@ impl MailKind {
             MailKind::MatchDeclined => "match_declined",
             MailKind::RoundCancelled => "round_cancelled",
             MailKind::AccountExists => "account_exists",
+            MailKind::MatchAccepted => "match_accepted",
+            MailKind::RoundUnmatched => "round_unmatched",
         }
     }
 
@@ -54,13 +60,15 @@ macro_rules! template_files {
     };
 }
 
-const FILES: &[(&str, &str)] = template_files!(
+pub(crate) const FILES: &[(&str, &str)] = template_files!(
     "verify_email",
     "reset_password",
     "match_proposed",
     "match_declined",
     "round_cancelled",
-    "account_exists"
+    "account_exists",
+    "match_accepted",
+    "round_unmatched"
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -106,9 +114,17 @@ mod tests {
                     locale,
                     context! {
                         name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
-                        kind => "een buddykoppel", role => "buddy", round => 3, note => "",
-                        counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", domain => "zelfstandige", profession => "arbeidsdeskundige", province => "Utrecht", phone => "+31 6 1234 5678" }],
-                        reasons => vec!["Verschillende domeinen (+40)"], other => context! { name => "Bram", reason => "" }, window_from => "", window_until => "", login_url => "http://x/login",
+                        kind => "een buddykoppel", round => 3, note => "",
+                        matches => vec![context! {
+                            link => "http://x/y?token=abc", role => "buddy", mode => "", i_convene => false, convener => (),
+                            counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", job => "zelfstandig arbeidsdeskundige", province => "Utrecht", phone => "+31 6 1234 5678", shares_nothing => false }],
+                            reasons => vec!["Verschillende domeinen (+40)"],
+                        }],
+                        unplaced => "", reply_by => "vrijdag 15 januari 2027",
+                        other => context! { name => "Bram" }, why => "declined", situation => "pair_off", remaining => 1,
+                        group => false, accepted => Vec::<String>::new(), i_accepted => true, i_convene => false, convener => (),
+                        next => "Volgende ronde",
+                        window_from => "", window_until => "", login_url => "http://x/login",
                     },
                 )
                 .unwrap();

@@ -2,7 +2,8 @@
 //! default (no setup needed), a real SMTP server in the tests.
 
 use crate::store::outbox::OutboxRow;
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -39,6 +40,15 @@ impl Transport {
     }
 }
 
+/// Only our two languages reach the header; anything else in a row (an
+/// older version's value) reads as the default.
+fn content_language(locale: &str) -> &'static str {
+    match locale {
+        "en" => "en",
+        _ => "nl",
+    }
+}
+
 /// Builds the message from the outbox row. The Message-ID comes from the
 /// row, so a retry after an unclear failure carries the same id and a
 /// receiving system can drop the duplicate.
@@ -52,6 +62,15 @@ pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, String>
         .to(to)
         .subject(row.subject.clone())
         .message_id(Some(row.message_id.clone()))
+        // RFC 3834: no vacation replies or other auto-answers to us.
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Content-Language"),
+            content_language(&row.locale).into(),
+        ))
         .multipart(
             MultiPart::alternative()
                 .singlepart(

@@ -40,6 +40,10 @@ pub struct Member {
     pub host_capacity: u8,
     /// Hours a month this member can give; no match goes beyond it.
     pub hours_per_month: u8,
+    /// Of those, hours already given to matches of other rounds in the same
+    /// period: only the rest is free for this round.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub committed_hours: u8,
     pub meeting_modes: Vec<MeetingMode>,
     /// Furthest one-way distance (km, province centroids) for in-person meetings.
     #[serde(default)]
@@ -187,7 +191,16 @@ impl Default for Weights {
     }
 }
 
+fn is_zero(h: &u8) -> bool {
+    *h == 0
+}
+
 impl Member {
+    /// Hours free for this round.
+    pub fn free_hours(&self) -> u8 {
+        self.hours_per_month.saturating_sub(self.committed_hours)
+    }
+
     pub fn asks_for(&self, form: LearningForm) -> bool {
         self.forms.contains(&form)
     }

@@ -58,6 +58,9 @@ pub enum UnmatchedReason {
     Paused,
     /// Monthly hours below what the form costs.
     InsufficientHours,
+    /// Monthly hours would do, but matches of other rounds in the same
+    /// period already take so many that too few are left.
+    HoursCommitted,
     /// Asked to host but offers no visitor places.
     NoHostCapacity,
     /// No other participant passes every hard constraint with them.

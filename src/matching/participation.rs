@@ -30,6 +30,8 @@ pub fn symmetric(instance: &Instance, form: LearningForm, cost: u8) -> Participa
         } else if m.hours_per_month < cost {
             p.excluded
                 .push((i as u32, UnmatchedReason::InsufficientHours));
+        } else if m.free_hours() < cost {
+            p.excluded.push((i as u32, UnmatchedReason::HoursCommitted));
         } else {
             p.members.push(i as u32);
         }
@@ -54,7 +56,7 @@ pub fn shadowing(instance: &Instance, visit_hours: u8) -> Participation {
             p.excluded.push((i as u32, UnmatchedReason::Paused));
             continue;
         }
-        let mut hours = u32::from(m.hours_per_month);
+        let mut hours = u32::from(m.free_hours());
         let mut took_part = false;
         if visitor && hours >= visit {
             p.members.push(i as u32);
@@ -73,8 +75,13 @@ pub fn shadowing(instance: &Instance, visit_hours: u8) -> Participation {
             }
         }
         if !took_part {
-            p.excluded
-                .push((i as u32, UnmatchedReason::InsufficientHours));
+            // Would their whole monthly hours have been enough?
+            let reason = if u32::from(m.hours_per_month) >= visit {
+                UnmatchedReason::HoursCommitted
+            } else {
+                UnmatchedReason::InsufficientHours
+            };
+            p.excluded.push((i as u32, reason));
         }
     }
     p

@@ -145,7 +145,7 @@ impl Prepared {
                 in_person: m.meeting_modes.contains(&MeetingMode::InPerson),
                 online: m.meeting_modes.contains(&MeetingMode::Online),
                 max_travel_km: u32::from(m.max_travel_km),
-                hours: u32::from(m.hours_per_month),
+                hours: u32::from(m.free_hours()),
                 host_capacity: u32::from(m.host_capacity),
                 paused: m.paused,
             });

@@ -210,6 +210,7 @@ fn member(rng: &mut ChaCha8Rng, i: usize, kind: MatchKind) -> Member {
         forms,
         host_capacity,
         hours_per_month: pick(rng, HOURS),
+        committed_hours: 0,
         meeting_modes,
         max_travel_km,
         topics_wanted: topics(rng, n_wanted, WANTED_MORE, 0.6),

@@ -136,6 +136,20 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                     paused: m.paused,
                 };
                 profiles::save(conn, &id, &profile, t)?;
+                // Demo members chose, as members do: most share their
+                // address and province, some share nothing at all.
+                let shares = !id.ends_with(['0', '7']);
+                crate::store::privacy::save_contact(
+                    conn,
+                    &crate::store::privacy::ContactRow {
+                        user_id: id.clone(),
+                        phone: None,
+                        share_email: shares,
+                        share_phone: false,
+                        share_province: shares,
+                        updated_at: t,
+                    },
+                )?;
             }
         }
         Ok(DemoSummary {

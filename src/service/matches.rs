@@ -173,9 +173,8 @@ pub fn respond(
             reason.as_deref(),
             now(),
         )? {
-            store_rounds::ResponseOutcome::Recorded if accept => Ok(()),
             store_rounds::ResponseOutcome::Recorded => {
-                tell_others_of_decline(state, conn, user_id, match_id, reason.as_deref())
+                tell_of_answer(state, conn, user_id, match_id, accept)
             }
             store_rounds::ResponseOutcome::NotInMatch => Err(AppError::not_found(
                 "match_not_found",
@@ -399,17 +398,17 @@ pub fn rate(
     })
 }
 
-/// Everyone else in the match learns of a decline by email, in the same
-/// transaction as the decline itself.
-fn tell_others_of_decline(
+/// The people a member deals with in the match hear of their answer, in
+/// the same transaction as the answer itself (see `round_mail`).
+fn tell_of_answer(
     state: &AppState,
     conn: &mut crate::store::DbConnection,
     user_id: &str,
     match_id: &str,
-    reason: Option<&str>,
+    accepted: bool,
 ) -> Result<(), AppError> {
-    use crate::domain::{Locale, MatchKind};
-    use crate::mail::labels;
+    use super::round_mail::{self, Seat};
+    use crate::domain::MatchKind;
     let Some((round, m, people)) = store_rounds::matches_of_user(conn, user_id)?
         .into_iter()
         .find(|(_, m, _)| m.id == match_id)
@@ -417,43 +416,52 @@ fn tell_others_of_decline(
         return Ok(());
     };
     let ids: Vec<String> = people.iter().map(|p| p.user_id.clone()).collect();
-    let contacts: HashMap<String, (String, String, String)> = store_rounds::people(conn, &ids)?
+    let contacts: round_mail::Contacts = store_rounds::people(conn, &ids)?
         .into_iter()
         .map(|(id, n, e, l)| (id, (n, e, l)))
         .collect();
-    let decliner = contacts
-        .get(user_id)
-        .map(|c| c.0.clone())
-        .unwrap_or_default();
-    let kind: MatchKind = m.kind.parse().unwrap_or(MatchKind::Buddy);
+    let seats: Vec<Seat> = people
+        .into_iter()
+        .map(|p| Seat {
+            user_id: p.user_id,
+            role: p.role,
+            response: p.response,
+        })
+        .collect();
+    let kind: MatchKind = m.kind.parse().map_err(anyhow::Error::from)?;
     let mc = state.mail_context();
-    for p in people.iter().filter(|p| p.user_id != user_id) {
-        let Some((name, email, locale)) = contacts.get(&p.user_id) else {
-            continue;
-        };
-        let locale: Locale = locale.parse().unwrap_or_default();
-        // The decliner is an object of their own, so that erasing them
-        // later can take their name and note out of this email.
-        let ctx = minijinja::context! {
-            name => name, kind => labels::kind(kind, locale), round => round.number,
-            other => minijinja::context! {
-                user_id => user_id, name => decliner.clone(), reason => reason.unwrap_or(""),
-            },
-        };
-        let to = crate::service::mail::To {
-            user_id: &p.user_id,
-            email,
-            locale,
-        };
-        crate::service::mail::enqueue(
-            conn,
+    let letters = if accepted {
+        // A group is told once: by the acceptance that makes it startable.
+        let ready = kind == MatchKind::Intervision
+            && m.ready_at.is_none()
+            && seats.iter().filter(|s| s.response == "accepted").count()
+                >= round_mail::GROUP_START
+            && store_rounds::mark_ready(conn, match_id, now())?;
+        round_mail::accepted_letters(
             &mc,
-            crate::mail::MailKind::MatchDeclined,
-            to,
-            ctx,
-            &[user_id],
-        )?;
-    }
+            kind,
+            round.number,
+            match_id,
+            user_id,
+            &seats,
+            &contacts,
+            ready,
+            m.convener_id.as_deref(),
+        )?
+    } else {
+        round_mail::dropped_out_letters(
+            &mc,
+            kind,
+            round.number,
+            user_id,
+            "declined",
+            &seats,
+            &contacts,
+        )?
+    };
+    let (rows, mentions): (Vec<_>, Vec<_>) = letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
+    let mentions: Vec<_> = mentions.into_iter().flatten().collect();
+    crate::store::outbox::enqueue_many(conn, &rows, &mentions)?;
     Ok(())
 }
 

@@ -3,12 +3,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod commitments;
 pub mod demo;
 pub mod mail;
 pub mod matches;
 pub mod privacy;
 pub mod profiles;
 pub mod reasons;
+pub mod round_mail;
 pub mod rounds;
 
 use crate::auth::{JwtKeys, LoginThrottle};

@@ -102,14 +102,13 @@ pub struct Sharing {
 }
 
 impl Default for Sharing {
-    /// Email and province: what a match needs to make contact and plan a
-    /// visit. A phone number only when given and chosen.
+    /// Privacy by default: nothing until the member chooses.
     fn default() -> Self {
         Sharing {
             phone: None,
-            share_email: true,
+            share_email: false,
             share_phone: false,
-            share_province: true,
+            share_province: false,
         }
     }
 }
@@ -150,7 +149,8 @@ fn phone(raw: &str) -> Result<String, crate::domain::FieldProblem> {
     Ok(t.to_string())
 }
 
-pub fn set_sharing(state: &AppState, user_id: &str, s: Sharing) -> Result<Sharing, AppError> {
+/// A checked sharing choice, ready to store.
+pub fn contact_row(user_id: &str, s: Sharing) -> Result<store::privacy::ContactRow, AppError> {
     let mut problems = Vec::new();
     let phone = match s.phone.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -165,14 +165,18 @@ pub fn set_sharing(state: &AppState, user_id: &str, s: Sharing) -> Result<Sharin
     if !problems.is_empty() {
         return Err(AppError::validation(problems));
     }
-    let row = store::privacy::ContactRow {
+    Ok(store::privacy::ContactRow {
         user_id: user_id.to_string(),
         phone,
         share_email: s.share_email,
         share_phone: s.share_phone,
         share_province: s.share_province,
         updated_at: super::now(),
-    };
+    })
+}
+
+pub fn set_sharing(state: &AppState, user_id: &str, s: Sharing) -> Result<Sharing, AppError> {
+    let row = contact_row(user_id, s)?;
     let mut conn = state.conn()?;
     crate::store::db::write_tx(&mut conn, |conn| store::privacy::save_contact(conn, &row))?;
     Ok(row.into())

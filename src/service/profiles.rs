@@ -3,6 +3,7 @@
 use super::{now, AppState};
 use crate::domain::{Domain, LearningForm, LearningProfile, Profession, ProfileDraft, Province};
 use crate::error::AppError;
+use super::privacy::{self, Sharing};
 use crate::store::db::write_tx;
 use crate::store::profiles::{self, MemberFilter};
 use crate::store::topics::{self, TopicRow};
@@ -29,15 +30,29 @@ fn validate(conn: &mut DbConnection, draft: ProfileDraft) -> Result<LearningProf
 }
 
 /// PUT: the draft is the whole profile; missing optional fields take defaults.
+/// Privacy by default: nothing is shared with matches until the member
+/// chose, and the choice is asked with the first save of a profile.
 pub fn replace(
     state: &AppState,
     user_id: &str,
     draft: ProfileDraft,
+    sharing: Option<Sharing>,
 ) -> Result<LearningProfile, AppError> {
+    let sharing = sharing.map(|s| privacy::contact_row(user_id, s)).transpose()?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         profiles::lock_owner(conn, user_id)?;
         let profile = validate(conn, draft)?;
+        match &sharing {
+            Some(row) => crate::store::privacy::save_contact(conn, row)?,
+            None if crate::store::privacy::contact(conn, user_id)?.is_none() => {
+                return Err(AppError::invalid_field(
+                    "sharing",
+                    "choose what your matches may see (share_email, share_phone, share_province): nothing is shared until you choose",
+                ))
+            }
+            None => {}
+        }
         profiles::save(conn, user_id, &profile, now())?;
         Ok(profile)
     })
@@ -48,12 +63,17 @@ pub fn update(
     state: &AppState,
     user_id: &str,
     draft: ProfileDraft,
+    sharing: Option<Sharing>,
 ) -> Result<LearningProfile, AppError> {
+    let sharing = sharing.map(|s| privacy::contact_row(user_id, s)).transpose()?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         profiles::lock_owner(conn, user_id)?;
         let current = profiles::load(conn, user_id)?.ok_or_else(no_profile)?;
         let profile = validate(conn, draft.over(&current))?;
+        if let Some(row) = &sharing {
+            crate::store::privacy::save_contact(conn, row)?;
+        }
         profiles::save(conn, user_id, &profile, now())?;
         Ok(profile)
     })

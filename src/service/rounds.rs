@@ -11,8 +11,9 @@ use crate::mail::{labels, MailKind};
 use crate::matching::instance::{
     BlockedPair, Instance, Member, PastMeeting, Prefer, RoundParams, Weights,
 };
-use crate::matching::outcome::RoundResult;
+use crate::matching::outcome::{RoundResult, UnmatchedReason};
 use crate::service::reasons::{self, MatchReason};
+use crate::service::round_mail;
 use crate::store::db::write_tx;
 use crate::store::rounds::{self as store_rounds, MatchMemberRow, MatchRow, RoundRow, DRAFT};
 use crate::store::{self, DbConnection};
@@ -37,6 +38,8 @@ pub struct Settings {
     pub seed: Option<u64>,
     pub candidates_per_member: Option<usize>,
     pub weights: Option<Weights>,
+    /// Days members have to answer after the publish (default 14).
+    pub reply_within_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -70,6 +73,9 @@ pub struct RoundView {
     pub published_at: Option<i64>,
     #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
     pub cancelled_at: Option<i64>,
+    /// Published rounds: answers are asked before this instant.
+    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
+    pub reply_by: Option<i64>,
     /// While a preview or publish runs: what it is doing and since when.
     pub progress: Option<Progress>,
     /// The round's metrics as published (absent for drafts).
@@ -98,6 +104,7 @@ fn view(r: RoundRow) -> Result<RoundView, AppError> {
         created_at: r.created_at,
         published_at: r.published_at,
         cancelled_at: r.cancelled_at,
+        reply_by: r.reply_by,
         progress: r
             .progress
             .as_deref()
@@ -162,6 +169,12 @@ impl NewRound {
                 "must be between 1 and 500",
             ));
         }
+        if s.reply_within_days.is_some_and(|d| !(1..=60).contains(&d)) {
+            problems.push(crate::domain::FieldProblem::new(
+                "settings.reply_within_days",
+                "must be between 1 and 60 days",
+            ));
+        }
         if let Err(p) = crate::domain::free_text("note", &self.note, 1000) {
             problems.push(p);
         }
@@ -217,6 +230,7 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
                 cancelled_at: None,
                 progress: None,
                 metrics: None,
+                reply_by: None,
             };
             match store_rounds::insert(conn, &row) {
                 Ok(()) => {
@@ -280,6 +294,16 @@ fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppErr
             && (cohort.domains.is_empty() || cohort.domains.contains(&p.domain))
             && (cohort.professions.is_empty() || cohort.professions.contains(&p.profession))
     };
+    // Hours other rounds of the same period already take (see commitments).
+    let period = super::commitments::Period::of_round(
+        &round.meeting_window,
+        round.published_at.unwrap_or_else(now),
+    );
+    let committed = super::commitments::committed(
+        &store_rounds::commitments(conn, &round.id)?,
+        period,
+        &RoundParams::default().form_hours,
+    );
     let mut people = HashMap::new();
     let mut members = Vec::new();
     for (id, p) in profiles.into_iter().filter(|(_, p)| in_cohort(p)) {
@@ -287,6 +311,9 @@ fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppErr
             id.clone(),
             (verified.get(&id).cloned().unwrap_or_default(), p.domain),
         );
+        let committed_hours = committed
+            .get(&id)
+            .map_or(0, |&h| u8::try_from(h).unwrap_or(u8::MAX));
         members.push(Member {
             id,
             domain: p.domain,
@@ -298,6 +325,7 @@ fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppErr
             forms: p.forms.into_iter().collect(),
             host_capacity: p.host_capacity,
             hours_per_month: p.hours_per_month,
+            committed_hours,
             meeting_modes: p.meeting_modes.into_iter().collect(),
             max_travel_km: p.max_travel_km,
             topics_wanted: p.topics_wanted.into_iter().collect(),
@@ -414,13 +442,35 @@ fn metrics(p: &Prepared, r: &RoundResult) -> Metrics {
         .map(|s| (*s as f64 - mean).powi(2))
         .sum::<f64>()
         / n;
-    let unmatched: std::collections::HashSet<&str> =
-        r.unmatched.iter().map(|u| u.member.as_str()).collect();
+    // Counted from the result itself, so the per-domain figures add up to
+    // the totals: a participant is matched when a match names them, and
+    // eligible when matched or left unmatched by the solver (those excluded
+    // before matching, e.g. paused, are in no count).
+    let mut matched: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for x in &r.pairs {
+        matched.extend([x.a.as_str(), x.b.as_str()]);
+    }
+    for x in &r.visits {
+        matched.extend([x.visitor.as_str(), x.host.as_str()]);
+    }
+    for g in &r.groups {
+        matched.extend(g.members.iter().map(String::as_str));
+    }
+    let mut eligible = matched.clone();
+    eligible.extend(
+        r.unmatched
+            .iter()
+            .filter(|u| !excluded_before_matching(u.reason))
+            .map(|u| u.member.as_str()),
+    );
     let mut per_domain: BTreeMap<String, DomainCount> = BTreeMap::new();
-    for (id, (_, d)) in &p.people {
+    for id in &eligible {
+        let Some((_, d)) = p.people.get(*id) else {
+            continue;
+        };
         let e = per_domain.entry(d.code().to_string()).or_default();
         e.eligible += 1;
-        if !unmatched.contains(id.as_str()) {
+        if matched.contains(id) {
             e.matched += 1;
         }
     }
@@ -435,9 +485,21 @@ fn metrics(p: &Prepared, r: &RoundResult) -> Metrics {
         cross_domain_share: r.cross_domain_share,
         matches: scores.len(),
         mean_score: if scores.is_empty() { 0.0 } else { mean },
-        score_spread: var.sqrt(),
+        // An empty sum of floats is -0.0, which would print as "-0.0".
+        score_spread: if scores.is_empty() { 0.0 } else { var.sqrt() },
         per_domain,
     }
+}
+
+/// Reasons that keep a member out before any match is looked at.
+pub fn excluded_before_matching(r: UnmatchedReason) -> bool {
+    matches!(
+        r,
+        UnmatchedReason::Paused
+            | UnmatchedReason::InsufficientHours
+            | UnmatchedReason::HoursCommitted
+            | UnmatchedReason::NoHostCapacity
+    )
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -463,6 +525,11 @@ pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Pre
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     drop(conn);
+    // A published round's proposal is what was published: a fresh solve
+    // on today's profiles would show matches that do not exist.
+    if round.status != DRAFT {
+        return Err(not_draft(&round, "previewed"));
+    }
     let timer = crate::metrics::RoundTimer::start("preview", &round.kind);
     let outcome = run_phases(state, &round);
     report(state, round_id, None);
@@ -493,9 +560,53 @@ struct PlannedMatch {
     score: i64,
     members: Vec<(String, &'static str)>,
     reasons: Vec<MatchReason>,
+    /// Intervision: who starts the group, and how it meets.
+    convener: Option<String>,
+    mode: Option<&'static str>,
 }
 
-fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
+/// The group's convener: its most experienced member (the first by id on
+/// a tie), who has seen most of the practice a group reflects on.
+fn convener<'a>(members: &'a [String], by_id: &HashMap<&str, &Member>) -> Option<&'a String> {
+    members.iter().max_by(|a, b| {
+        let xp = |id: &str| by_id.get(id).map_or(-2, |m| m.experience.ordinal());
+        xp(a).cmp(&xp(b)).then_with(|| b.cmp(a))
+    })
+}
+
+/// How a group meets: the engine's mode, or `mixed` when it found them in
+/// travel distance and every member also meets online.
+fn group_mode(engine_mode: &'static str, members: &[String], by_id: &HashMap<&str, &Member>) -> &'static str {
+    use crate::domain::MeetingMode;
+    let all_online = members.iter().all(|id| {
+        by_id
+            .get(id.as_str())
+            .is_some_and(|m| m.meeting_modes.contains(&MeetingMode::Online))
+    });
+    if engine_mode == "in_person" && all_online {
+        "mixed"
+    } else {
+        engine_mode
+    }
+}
+
+/// Days members have to answer, unless the round says otherwise.
+pub const DEFAULT_REPLY_DAYS: u32 = 14;
+
+/// Answers are due before midnight (Amsterdam) `days` days after `t`.
+fn reply_by(t: i64, days: u32) -> i64 {
+    use crate::domain::time::{add_days, amsterdam_date, amsterdam_midnight};
+    let (y, m, d) = add_days(amsterdam_date(t), i64::from(days));
+    amsterdam_midnight(y, m, d)
+}
+
+fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
+    let by_id: HashMap<&str, &Member> = prepared
+        .instance
+        .members
+        .iter()
+        .map(|m| (m.id.as_str(), m))
+        .collect();
     let mut out: Vec<PlannedMatch> = result
         .pairs
         .iter()
@@ -507,25 +618,23 @@ fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
                 .iter()
                 .map(|r| MatchReason::stored(r, None))
                 .collect(),
+            convener: None,
+            mode: None,
         })
         .collect();
-    // A host with several visitors is one match: they meet the host together or in turn.
-    let mut by_host: BTreeMap<&str, PlannedMatch> = BTreeMap::new();
-    for v in &result.visits {
-        let e = by_host.entry(&v.host).or_insert_with(|| PlannedMatch {
-            score: 0,
-            members: vec![(v.host.clone(), "host")],
-            reasons: Vec::new(),
-        });
-        e.score += v.score;
-        e.members.push((v.visitor.clone(), "visitor"));
-        e.reasons.extend(
-            v.reasons
-                .iter()
-                .map(|r| MatchReason::stored(r, Some(&v.visitor))),
-        );
-    }
-    out.extend(by_host.into_values());
+    // Each visit is a match of its own: a host answers each visitor apart,
+    // and nothing one visitor does reaches another.
+    out.extend(result.visits.iter().map(|v| PlannedMatch {
+        score: v.score,
+        members: vec![(v.host.clone(), "host"), (v.visitor.clone(), "visitor")],
+        reasons: v
+            .reasons
+            .iter()
+            .map(|r| MatchReason::stored(r, Some(&v.visitor)))
+            .collect(),
+        convener: None,
+        mode: None,
+    }));
     out.extend(result.groups.iter().map(|g| {
         PlannedMatch {
             score: g.score,
@@ -535,6 +644,8 @@ fn planned(result: &RoundResult) -> Vec<PlannedMatch> {
                 .iter()
                 .map(|r| MatchReason::stored(r, None))
                 .collect(),
+            convener: convener(&g.members, &by_id).cloned(),
+            mode: Some(group_mode(g.meeting_mode, &g.members, &by_id)),
         }
     }));
     out
@@ -564,19 +675,30 @@ fn publish_steps(
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
     if round.status != DRAFT {
-        return Err(not_draft(&round));
+        return Err(not_draft(&round, "published"));
     }
     let timer = crate::metrics::RoundTimer::start("publish", &round.kind);
     let (prepared, result) = run_phases(state, &round)?;
-    let plan = planned(&result);
+    if result.participants == 0 {
+        return Err(AppError::conflict(
+            "round_empty",
+            format!(
+                "round {} has nobody to match: no verified member in its cohort asks for {} with enough free hours; change the cohort or wait for sign-ups",
+                round.number, round.kind
+            ),
+        ));
+    }
+    let plan = planned(&result, &prepared);
     report(state, round_id, Some("storing_matches_and_emails"));
+    let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
     let emails = write_tx(&mut conn, |conn| {
         let t = now();
+        let reply_by = reply_by(t, settings.reply_within_days.unwrap_or(DEFAULT_REPLY_DAYS));
         let metrics_json =
             serde_json::to_string(&metrics(&prepared, &result)).map_err(anyhow::Error::from)?;
-        if !store_rounds::publish_if_draft(conn, round_id, t, &metrics_json)? {
+        if !store_rounds::publish_if_draft(conn, round_id, t, &metrics_json, reply_by)? {
             let current = load_round(conn, round_id)?;
-            return Err(not_draft(&current));
+            return Err(not_draft(&current, "published"));
         }
         audit::record(
             conn,
@@ -586,107 +708,71 @@ fn publish_steps(
             serde_json::json!({ "number": round.number, "matches": plan.len() }),
         )?;
         let ids: Vec<String> = prepared.people.keys().cloned().collect();
-        let contacts: HashMap<String, (String, String, String)> =
-            store_rounds::people_for_publish(conn, &ids)?
-                .into_iter()
-                .map(|(id, name, email, locale)| (id, (name, email, locale)))
-                .collect();
-        let profiles = store::profiles::load_all(conn)?;
+        let contacts: round_mail::Contacts = store_rounds::people_for_publish(conn, &ids)?
+            .into_iter()
+            .map(|(id, name, email, locale)| (id, (name, email, locale)))
+            .collect();
+        let profiles = store::profiles::load_many(conn, &ids)?;
         let sharing: HashMap<String, crate::service::privacy::Sharing> =
             store::privacy::contacts(conn, &ids)?
                 .into_iter()
                 .map(|r| (r.user_id.clone(), r.into()))
                 .collect();
         let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
+        let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
+        let ids: Vec<String> = plan.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
         let mut match_rows = Vec::with_capacity(plan.len());
         let mut member_rows = Vec::new();
-        let mut mails = Vec::new();
-        let mut mentions = Vec::new();
-        for m in &plan {
-            let match_id = uuid::Uuid::new_v4().to_string();
-            let row = MatchRow {
+        for (m, match_id) in plan.iter().zip(&ids) {
+            match_rows.push(MatchRow {
                 id: match_id.clone(),
                 round_id: round_id.into(),
                 kind: round.kind.clone(),
                 score: m.score,
                 explanation: reasons::to_stored(&m.reasons).map_err(anyhow::Error::from)?,
                 created_at: t,
-            };
-            let members: Vec<MatchMemberRow> = m
-                .members
-                .iter()
-                .map(|(uid, role)| MatchMemberRow {
-                    match_id: match_id.clone(),
-                    round_id: round_id.into(),
-                    user_id: uid.clone(),
-                    role: (*role).into(),
-                    response: "pending".into(),
-                    responded_at: None,
-                    decline_reason: None,
-                })
-                .collect();
-            match_rows.push(row);
-            member_rows.extend(members);
-            for (uid, role) in &m.members {
-                let Some((name, email, locale)) = contacts.get(uid) else {
-                    continue;
-                };
-                let locale: Locale = locale.parse().unwrap_or_default();
-                // A visitor meets the host; everyone else meets everyone in the match.
-                let shown: Vec<&str> = m
-                    .members
-                    .iter()
-                    .filter(|(other, other_role)| {
-                        other != uid && (*role != "visitor" || *other_role == "host")
-                    })
-                    .map(|(other, _)| other.as_str())
-                    .collect();
-                let counterparts: Vec<minijinja::Value> = shown
-                    .iter()
-                    .filter_map(|other| {
-                        let (n, e, _) = contacts.get(*other)?;
-                        let p = profiles.get(*other)?;
-                        let shared = sharing.get(*other).cloned().unwrap_or_default();
-                        Some(minijinja::context! {
-                            user_id => other,
-                            name => n,
-                            email => shared.share_email.then_some(e),
-                            phone => shared.phone.filter(|_| shared.share_phone),
-                            domain => labels::domain(p.domain, locale),
-                            profession => labels::profession(p.profession, locale),
-                            province => shared.share_province.then(|| p.province.name()),
-                        })
-                    })
-                    .collect();
-                let own_visit = (*role == "visitor").then_some(uid.as_str());
-                let reasons: Vec<String> = reasons::visible(m.reasons.clone(), own_visit, |_| true)
-                    .iter()
-                    .map(|r| labels::reason(&r.component, r.points, &r.topics, locale))
-                    .collect();
-                let mc = state.mail_context();
-                let ctx = minijinja::context! {
-                    name => name,
-                    kind => labels::kind(round.kind.parse().unwrap_or(MatchKind::Buddy), locale),
-                    role => labels::role(role, locale),
-                    round => round.number,
-                    counterparts => counterparts,
-                    reasons => reasons,
-                    note => round.note.clone(),
-                    window_from => window.from.clone().unwrap_or_default(),
-                    window_until => window.until.clone().unwrap_or_default(),
-                    link => format!("{}/matches/{match_id}", state.public_base_url.trim_end_matches('/')),
-                };
-                let to = crate::service::mail::To {
-                    user_id: uid,
-                    email,
-                    locale,
-                };
-                let letter =
-                    crate::service::mail::letter(&mc, MailKind::MatchProposed, to, ctx, &shown)?;
-                mails.push(letter.row);
-                mentions.extend(letter.mentions);
-            }
+                convener_id: m.convener.clone(),
+                meeting_mode: m.mode.map(str::to_string),
+                ready_at: None,
+            });
+            member_rows.extend(m.members.iter().map(|(uid, role)| MatchMemberRow {
+                match_id: match_id.clone(),
+                round_id: round_id.into(),
+                user_id: uid.clone(),
+                role: (*role).into(),
+                response: "pending".into(),
+                responded_at: None,
+                decline_reason: None,
+                reminded_at: None,
+            }));
         }
+        let news = round_mail::RoundNews {
+            kind,
+            number: round.number,
+            note: &round.note,
+            reply_by,
+            window: (window.from.as_deref(), window.until.as_deref()),
+            contacts: &contacts,
+            profiles: &profiles,
+            sharing: &sharing,
+            public_base_url: &state.public_base_url,
+        };
+        let stored: Vec<round_mail::MatchNews<'_>> = plan
+            .iter()
+            .zip(&ids)
+            .map(|(m, id)| round_mail::MatchNews {
+                match_id: id,
+                members: &m.members,
+                reasons: &m.reasons,
+                convener: m.convener.as_deref(),
+                mode: m.mode,
+            })
+            .collect();
+        let letters =
+            round_mail::publish_letters(&state.mail_context(), &news, &stored, &result.unmatched)?;
+        let (mails, mentions): (Vec<_>, Vec<_>) =
+            letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
+        let mentions: Vec<_> = mentions.into_iter().flatten().collect();
         store_rounds::insert_matches(conn, &match_rows, &member_rows)?;
         store::outbox::enqueue_many(conn, &mails, &mentions)?;
         Ok(mails.len())
@@ -701,11 +787,11 @@ fn publish_steps(
     })
 }
 
-fn not_draft(round: &RoundRow) -> AppError {
+fn not_draft(round: &RoundRow, action: &str) -> AppError {
     AppError::conflict(
         "round_not_draft",
         format!(
-            "round {} is {}; only a draft can be published",
+            "round {} is {}; only a draft can be {action}",
             round.number, round.status
         ),
     )

@@ -22,6 +22,8 @@ pub struct RoundRow {
     pub cancelled_at: Option<i64>,
     pub progress: Option<String>,
     pub metrics: Option<String>,
+    /// Answers are asked before this instant (midnight, Amsterdam).
+    pub reply_by: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -33,6 +35,12 @@ pub struct MatchRow {
     pub score: i64,
     pub explanation: String,
     pub created_at: i64,
+    /// Intervision: the member who starts the group.
+    pub convener_id: Option<String>,
+    /// Intervision: `in_person`, `online` or `mixed`.
+    pub meeting_mode: Option<String>,
+    /// Intervision: when enough members had accepted to start.
+    pub ready_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -45,6 +53,7 @@ pub struct MatchMemberRow {
     pub response: String,
     pub responded_at: Option<i64>,
     pub decline_reason: Option<String>,
+    pub reminded_at: Option<i64>,
 }
 
 pub const DRAFT: &str = "draft";
@@ -89,11 +98,13 @@ pub fn publish_if_draft(
     id: &str,
     now: i64,
     metrics: &str,
+    reply_by: i64,
 ) -> QueryResult<bool> {
     let n = diesel::update(r::table.find(id).filter(r::status.eq(DRAFT)))
         .set((
             r::status.eq(PUBLISHED),
             r::published_at.eq(now),
+            r::reply_by.eq(reply_by),
             r::metrics.eq(metrics),
         ))
         .execute(conn)?;
@@ -217,11 +228,11 @@ pub struct History {
 }
 
 pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
-    let rows: Vec<(String, String, String, i32)> = mm::table
+    let rows: Vec<(String, String, String, i32, String)> = mm::table
         .inner_join(r::table)
         .filter(r::status.eq(PUBLISHED))
         .order((mm::match_id.asc(), mm::user_id.asc()))
-        .select((mm::match_id, mm::user_id, mm::response, r::number))
+        .select((mm::match_id, mm::user_id, mm::response, r::number, mm::role))
         .load(conn)?;
     let mut met = Vec::new();
     let mut declined = Vec::new();
@@ -233,6 +244,9 @@ pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
         }
         for a in i..j {
             for b in a + 1..j {
+                if !crate::domain::in_contact(&rows[a].4, &rows[b].4) {
+                    continue;
+                }
                 met.push((rows[a].1.clone(), rows[b].1.clone(), rows[a].3));
                 if rows[a].2 == "declined" || rows[b].2 == "declined" {
                     declined.push((rows[a].1.clone(), rows[b].1.clone()));
@@ -369,4 +383,59 @@ pub fn set_progress(
     diesel::update(r::table.find(id))
         .set(r::progress.eq(progress))
         .execute(conn)
+}
+
+/// One member's place in a match of another published round, with what
+/// decides whether it still takes their time: the answers in that match and
+/// the round's period.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub match_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub response: String,
+    pub kind: String,
+    pub meeting_window: String,
+    pub published_at: Option<i64>,
+}
+
+/// Every membership of every published round except `round_id`.
+pub fn commitments(conn: &mut DbConnection, round_id: &str) -> QueryResult<Vec<Commitment>> {
+    let rows: Vec<(String, String, String, String, String, String, Option<i64>)> = mm::table
+        .inner_join(r::table)
+        .filter(r::status.eq(PUBLISHED))
+        .filter(r::id.ne(round_id))
+        .order((mm::match_id.asc(), mm::user_id.asc()))
+        .select((
+            mm::match_id,
+            mm::user_id,
+            mm::role,
+            mm::response,
+            r::kind,
+            r::meeting_window,
+            r::published_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(match_id, user_id, role, response, kind, meeting_window, published_at)| Commitment {
+                match_id,
+                user_id,
+                role,
+                response,
+                kind,
+                meeting_window,
+                published_at,
+            },
+        )
+        .collect())
+}
+
+/// Marks a group as startable; true for the one caller that did it.
+pub fn mark_ready(conn: &mut DbConnection, match_id: &str, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(m::table.find(match_id).filter(m::ready_at.is_null()))
+        .set(m::ready_at.eq(now))
+        .execute(conn)?;
+    Ok(n == 1)
 }

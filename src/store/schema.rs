@@ -147,6 +147,7 @@ diesel::table! {
         cancelled_at -> Nullable<BigInt>,
         progress -> Nullable<Text>,
         metrics -> Nullable<Text>,
+        reply_by -> Nullable<BigInt>,
     }
 }
 
@@ -158,6 +159,9 @@ diesel::table! {
         score -> BigInt,
         explanation -> Text,
         created_at -> BigInt,
+        convener_id -> Nullable<Text>,
+        meeting_mode -> Nullable<Text>,
+        ready_at -> Nullable<BigInt>,
     }
 }
 
@@ -170,6 +174,7 @@ diesel::table! {
         response -> Text,
         responded_at -> Nullable<BigInt>,
         decline_reason -> Nullable<Text>,
+        reminded_at -> Nullable<BigInt>,
     }
 }
 

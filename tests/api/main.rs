@@ -15,6 +15,7 @@ mod mail;
 mod members;
 mod metrics;
 mod migrations;
+mod notices;
 mod privacy;
 mod profile;
 mod rounds;

@@ -320,6 +320,7 @@ mod publish_race {
             cancelled_at: None,
             progress: None,
             metrics: None,
+            reply_by: None,
         };
         buddymatch::store::rounds::insert(&mut conn, &row).unwrap();
         let barrier = Arc::new(Barrier::new(2));
@@ -328,7 +329,7 @@ mod publish_race {
         let first = std::thread::spawn(move || {
             let mut c = p1.get().unwrap();
             write_tx(&mut c, |c| {
-                let won = publish_if_draft(c, "race", 1, "{}")?;
+                let won = publish_if_draft(c, "race", 1, "{}", 0)?;
                 b1.wait(); // the other transaction starts while this one holds the row
                 std::thread::sleep(std::time::Duration::from_millis(300));
                 Ok::<_, diesel::result::Error>(won)
@@ -338,7 +339,7 @@ mod publish_race {
         let second = std::thread::spawn(move || {
             b2.wait();
             let mut c = p2.get().unwrap();
-            write_tx(&mut c, |c| publish_if_draft(c, "race", 2, "{}")).unwrap()
+            write_tx(&mut c, |c| publish_if_draft(c, "race", 2, "{}", 0)).unwrap()
         });
         assert!(first.join().unwrap(), "the first publisher wins");
         assert!(

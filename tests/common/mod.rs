@@ -485,6 +485,7 @@ pub fn sample_profile() -> Value {
         "max_travel_km": 60,
         "topics_wanted": ["soft_skills", "artificial_intelligence"],
         "topics_offered": ["social_security"],
-        "learning_goal": "Ik wil leren hoe zelfstandigen een re-integratietraject aanpakken."
+        "learning_goal": "Ik wil leren hoe zelfstandigen een re-integratietraject aanpakken.",
+        "sharing": {"share_email": true, "share_phone": false, "share_province": true}
     })
 }

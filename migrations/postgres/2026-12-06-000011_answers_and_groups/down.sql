@@ -1,0 +1,7 @@
+-- The contact choices written by the up migration stay: they are what
+-- those members had before it.
+ALTER TABLE matches DROP COLUMN ready_at;
+ALTER TABLE matches DROP COLUMN meeting_mode;
+ALTER TABLE matches DROP COLUMN convener_id;
+ALTER TABLE match_members DROP COLUMN reminded_at;
+ALTER TABLE rounds DROP COLUMN reply_by;

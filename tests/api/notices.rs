@@ -1,0 +1,272 @@
+//! Who is told what (README): every email a round causes, through a real
+//! SMTP server, and who it reaches.
+
+use crate::both_backends;
+use crate::common::smtp::{Received, SmtpSink};
+use crate::common::{assert_problem, sample_profile, TestApp};
+use buddymatch::domain::Role;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Members with the given (email, name, domain, forms, extra profile fields).
+async fn members(app: &TestApp, people: &[(&str, &str, &str, Value, Value)]) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for (email, name, domain, forms, extra) in people {
+        let mut p = sample_profile();
+        p["domain"] = json!(domain);
+        p["forms"] = forms.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        tokens.push(app.verified_member(email, name, "nl", &p).await);
+    }
+    tokens
+}
+
+/// Moves the app onto an SMTP sink: every email from here on goes there.
+async fn over_smtp(app: TestApp) -> (TestApp, SmtpSink) {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = app
+        .restart_with(move |c| c.smtp_url = Some(buddymatch::config::Secret::new(url)))
+        .await;
+    (app, sink)
+}
+
+async fn round(app: &TestApp, coord: &str, body: Value) -> (String, Value) {
+    let res = app.send_json(Method::POST, "/api/v1/rounds", Some(coord), &body).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let res = app
+        .send_json(Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(coord), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    (id, res.json().await.unwrap())
+}
+
+async fn my_matches(app: &TestApp, token: &str) -> Vec<Value> {
+    let page: Value = app.get("/api/v1/me/matches", Some(token)).await.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+async fn answer(app: &TestApp, token: &str, match_id: &str, verb: &str, body: Value) {
+    let res = app
+        .send_json(Method::POST, &format!("/api/v1/me/matches/{match_id}/{verb}"), Some(token), &body)
+        .await;
+    assert_eq!(res.status(), 200, "{verb}: {}", res.text().await.unwrap());
+}
+
+/// Waits until the outbox is empty, then returns everything the sink got.
+async fn delivered(app: &TestApp, sink: &SmtpSink) -> Vec<Received> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let pending = app.outbox().iter().filter(|(s, _, _)| s != "sent").count();
+        if pending == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{pending} emails undelivered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sink.messages()
+}
+
+fn per_recipient(mails: &[Received]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for m in mails {
+        *out.entry(m.to.clone()).or_default() += 1;
+    }
+    out
+}
+
+/// Every automated email says so (RFC 3834) and names its language.
+fn assert_headers(raw: &[Vec<u8>]) {
+    for r in raw {
+        let text = String::from_utf8_lossy(r);
+        let head = &text[..text.find("\r\n\r\n").or_else(|| text.find("\n\n")).unwrap()];
+        assert!(head.contains("Auto-Submitted: auto-generated"), "{head}");
+        assert!(head.contains("Content-Language: nl") || head.contains("Content-Language: en"), "{head}");
+    }
+}
+
+both_backends! {
+    async fn a_visitors_decline_reaches_only_their_host(app) {
+        let visit = json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 8});
+        let host = json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 12, "host_capacity": 2, "experience": 20});
+        let t = members(&app, &[
+            ("host@zzp.nl", "Hanna", "self_employed", json!(["shadowing_host"]), host),
+            ("v1@uwv.nl", "Vera", "uwv", json!(["shadowing_visitor"]), visit.clone()),
+            ("v2@gemeente.nl", "Wim", "municipality", json!(["shadowing_visitor"]), visit),
+        ]).await;
+        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        let (app, sink) = over_smtp(app).await;
+
+        let res = app.send_json(Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "shadowing"})).await;
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let preview: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await.json().await.unwrap();
+        let published: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await.json().await.unwrap();
+        // One word, one meaning: a shadowing match is one visit.
+        assert_eq!(preview["metrics"]["matches"], 2, "{preview}");
+        assert_eq!(published["matches"], 2, "{published}");
+
+        let mails = delivered(&app, &sink).await;
+        assert_eq!(per_recipient(&mails), BTreeMap::from([
+            ("host@zzp.nl".to_string(), 1), ("v1@uwv.nl".to_string(), 1), ("v2@gemeente.nl".to_string(), 1),
+        ]), "one email each about the round");
+        let to_host = mails.iter().find(|m| m.to == "host@zzp.nl").unwrap();
+        assert!(to_host.text.contains("Vera") && to_host.text.contains("Wim"), "the host hears of both visits: {}", to_host.text);
+        let to_wim = mails.iter().find(|m| m.to == "v2@gemeente.nl").unwrap();
+        assert!(!to_wim.text.contains("Vera"), "visitors never hear of each other: {}", to_wim.text);
+        assert!(to_wim.text.contains("Antwoord vóór "), "{}", to_wim.text);
+        assert!(to_wim.text.contains("zelfstandig arbeidsdeskundige"), "job as a phrase: {}", to_wim.text);
+
+        let vera = my_matches(&app, &t[1]).await;
+        assert_eq!(vera.len(), 1);
+        let note = "ik ben met ziekteverlof";
+        answer(&app, &t[1], vera[0]["id"].as_str().unwrap(), "decline", json!({"reason": note})).await;
+        let mails = delivered(&app, &sink).await;
+        let after: Vec<&Received> = mails.iter().skip(3).collect();
+        assert_eq!(after.len(), 1, "only the host hears of the decline: {:?}", after.iter().map(|m| &m.to).collect::<Vec<_>>());
+        assert_eq!(after[0].to, "host@zzp.nl");
+        assert!(after[0].text.contains("Vera") && after[0].text.contains("Je andere bezoeken"), "{}", after[0].text);
+        assert!(!after[0].subject.contains("Vera"), "no names in subjects: {}", after[0].subject);
+        for m in &mails {
+            assert!(!m.text.contains(note) && !m.html.contains(note), "the decline note stays private: {}", m.text);
+        }
+        // Wim's visit stands, and the host may still accept it.
+        let wim = my_matches(&app, &t[2]).await;
+        assert_eq!(wim[0]["response"], "pending");
+        let host_matches = my_matches(&app, &t[0]).await;
+        assert_eq!(host_matches.len(), 2, "a host answers each visit");
+        let wims_visit = host_matches.iter().find(|m| m["counterparts"][0]["display_name"] == "Wim").unwrap();
+        answer(&app, &t[0], wims_visit["id"].as_str().unwrap(), "accept", json!({})).await;
+        let mails = delivered(&app, &sink).await;
+        assert_eq!(mails.len(), 5, "Wim hears of the acceptance, once");
+        assert_eq!(mails[4].to, "v2@gemeente.nl");
+        assert!(mails[4].text.contains("Hanna heeft jullie match"), "{}", mails[4].text);
+        assert_headers(&sink.raw_messages());
+    }
+
+    async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(app) {
+        let online = json!({"meeting_modes": ["online"]});
+        let t = members(&app, &[
+            ("anna@uwv.nl", "Anna", "uwv", json!(["buddy"]), online.clone()),
+            ("bram@zzp.nl", "Bram", "self_employed", json!(["buddy"]), online.clone()),
+            ("chris@gemeente.nl", "Chris", "municipality", json!(["buddy"]), online),
+        ]).await;
+        app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        let (app, sink) = over_smtp(app).await;
+        let coord = app.login("coord@vereniging.nl").await["access_token"].as_str().unwrap().to_string();
+        let (_, published) = round(&app, &coord, json!({"kind": "buddy"})).await;
+        assert_eq!(published["matches"], 1);
+        let mails = delivered(&app, &sink).await;
+        assert_eq!(mails.len(), 3, "the pair and the one left over");
+        assert_eq!(per_recipient(&mails).values().copied().max(), Some(1));
+        let left_over = mails.iter().find(|m| m.subject.starts_with("Geen match")).expect("the member left over hears why");
+        assert!(left_over.text.contains("oneven aantal"), "{}", left_over.text);
+
+        let mut paired = Vec::new();
+        for tok in &t {
+            let ms = my_matches(&app, tok).await;
+            if let Some(m) = ms.first() {
+                paired.push((tok.clone(), m["id"].as_str().unwrap().to_string()));
+            }
+        }
+        assert_eq!(paired.len(), 2);
+        let note = "Ik zit ziek thuis, zie https://evil.example/x";
+        answer(&app, &paired[0].0, &paired[0].1, "decline", json!({"reason": note})).await;
+        let mails = delivered(&app, &sink).await;
+        assert_eq!(mails.len(), 4);
+        let news = &mails[3];
+        assert!(news.text.contains("gaat niet door"), "{}", news.text);
+        for m in &mails {
+            assert!(!m.text.contains("evil.example") && !m.html.contains("ziek thuis"), "{}", m.text);
+        }
+        // The decliner still sees their own note.
+        let mine = my_matches(&app, &paired[0].0).await;
+        assert_eq!(mine[0]["decline_reason"], note);
+        assert_headers(&sink.raw_messages());
+    }
+
+    async fn a_group_hears_once_when_it_can_start(app) {
+        let group = json!({"meeting_modes": ["online"], "hours_per_month": 6});
+        let mut xp = json!({"meeting_modes": ["online"], "hours_per_month": 6});
+        xp["experience"] = json!(25);
+        let t = members(&app, &[
+            ("a@uwv.nl", "Ada", "uwv", json!(["intervision"]), group.clone()),
+            ("b@zzp.nl", "Ben", "self_employed", json!(["intervision"]), xp),
+            ("c@gemeente.nl", "Cas", "municipality", json!(["intervision"]), group.clone()),
+            ("d@arbo.nl", "Dik", "occupational_health", json!(["intervision"]), group),
+        ]).await;
+        app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        let (app, sink) = over_smtp(app).await;
+        let coord = app.login("coord@vereniging.nl").await["access_token"].as_str().unwrap().to_string();
+        let (_, published) = round(&app, &coord, json!({"kind": "intervision", "settings": {"group_min": 4, "group_max": 4}})).await;
+        assert_eq!(published["matches"], 1, "{published}");
+        let mails = delivered(&app, &sink).await;
+        assert_eq!(mails.len(), 4);
+        for m in &mails {
+            assert!(m.text.contains("online bij elkaar"), "the group's mode: {}", m.text);
+            assert!(!m.text.contains("Beiden"), "no pair wording to a group: {}", m.text);
+            if m.to == "b@zzp.nl" {
+                assert!(m.text.contains("Jij start de groep"), "{}", m.text);
+            } else {
+                assert!(m.text.contains("Ben start de groep"), "{}", m.text);
+            }
+        }
+        let id = my_matches(&app, &t[0]).await[0]["id"].as_str().unwrap().to_string();
+        answer(&app, &t[0], &id, "accept", json!({})).await;
+        answer(&app, &t[1], &id, "accept", json!({})).await;
+        assert_eq!(delivered(&app, &sink).await.len(), 4, "no email per acceptance");
+        answer(&app, &t[2], &id, "accept", json!({})).await;
+        let mails = delivered(&app, &sink).await;
+        assert_eq!(mails.len(), 8, "all four hear once that the group can start");
+        assert_eq!(per_recipient(&mails[4..]).len(), 4);
+        answer(&app, &t[3], &id, "accept", json!({})).await;
+        assert_eq!(delivered(&app, &sink).await.len(), 8, "and not again");
+    }
+
+    async fn hours_given_in_one_round_count_in_the_next(app) {
+        let four = json!({"meeting_modes": ["online"], "hours_per_month": 4});
+        let six = json!({"meeting_modes": ["online"], "hours_per_month": 6});
+        members(&app, &[
+            ("anna@uwv.nl", "Anna", "uwv", json!(["buddy", "intervision"]), four),
+            ("bram@zzp.nl", "Bram", "self_employed", json!(["buddy", "intervision"]), six.clone()),
+            ("chris@gemeente.nl", "Chris", "municipality", json!(["intervision"]), six.clone()),
+            ("dewi@arbo.nl", "Dewi", "occupational_health", json!(["intervision"]), six.clone()),
+            ("eva@bureau.nl", "Eva", "advisory_firm", json!(["intervision"]), six),
+        ]).await;
+        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        round(&app, &coord, json!({"kind": "buddy"})).await;
+        // Anna has 4 hours; the buddy pair takes 2, a group would take 3.
+        let res = app.send_json(Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}})).await;
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let preview: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await.json().await.unwrap();
+        let unmatched = preview["result"]["unmatched"].as_array().unwrap();
+        let anna = preview["names"].as_object().unwrap().iter().find(|(_, n)| *n == "Anna").unwrap().0;
+        assert!(unmatched.iter().any(|u| &u["member"] == anna && u["reason"] == "hours_committed"), "{preview}");
+        // Per-domain figures add up to the totals.
+        let m = &preview["metrics"];
+        let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
+        assert_eq!(per.iter().map(|d| d["eligible"].as_u64().unwrap()).sum::<u64>(), m["eligible"].as_u64().unwrap(), "{m}");
+        assert_eq!(per.iter().map(|d| d["matched"].as_u64().unwrap()).sum::<u64>(), m["matched"].as_u64().unwrap(), "{m}");
+        assert!(!m["per_domain"].as_object().unwrap().contains_key("uwv") || m["per_domain"]["uwv"]["eligible"] == 0, "Anna is not eligible: {m}");
+    }
+
+    async fn empty_and_finished_rounds_are_conflicts(app) {
+        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        let res = app.send_json(Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"})).await;
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await;
+        assert_problem(res, 409, "round_empty").await;
+        let preview: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await.json().await.unwrap();
+        assert_eq!(preview["metrics"]["score_spread"].to_string(), "0.0", "not -0.0");
+        let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/cancel"), Some(&coord), &json!({})).await;
+        assert!(res.status().is_success());
+        let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await;
+        assert_problem(res, 409, "round_not_draft").await;
+    }
+}
