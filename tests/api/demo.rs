@@ -58,21 +58,44 @@ both_backends! {
             let published: Value = res.json().await.unwrap();
             let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
             let mut seen = HashSet::new();
-            let mut people = 0;
             for m in detail["matches"].as_array().unwrap() {
                 for p in m["members"].as_array().unwrap() {
-                    assert!(seen.insert(p["user_id"].as_str().unwrap().to_string()), "{kind}: someone is in two matches");
-                    people += 1;
+                    let fresh = seen.insert(p["user_id"].as_str().unwrap().to_string());
+                    // A host has one match per visit; nobody else is in two.
+                    assert!(fresh || p["role"] == "host", "{kind}: someone is in two matches");
                 }
                 if kind == "intervision" {
                     let n = m["members"].as_array().unwrap().len();
                     assert!((4..=6).contains(&n), "group of {n}");
                 }
             }
-            assert_eq!(published["emails"], people, "{kind}: one email per person in a match");
+            let people = seen.len();
             assert_eq!(published["metrics"]["matched"], people, "{kind}");
+            assert_eq!(published["matches"], detail["matches"].as_array().unwrap().len(), "{kind}: a match is a match everywhere");
+            let left_out = preview["result"]["unmatched"].as_array().unwrap().iter()
+                .filter(|u| u["reason"] != "paused" && !seen.contains(u["member"].as_str().unwrap()))
+                .map(|u| u["member"].as_str().unwrap())
+                .collect::<HashSet<_>>()
+                .len();
+            assert_eq!(published["emails"], people + left_out, "{kind}: one email per person the round considered");
+            let m = &published["metrics"];
+            let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
+            assert_eq!(per.iter().map(|d| d["eligible"].as_u64().unwrap()).sum::<u64>(), m["eligible"].as_u64().unwrap(), "{kind}: {m}");
+            assert_eq!(per.iter().map(|d| d["matched"].as_u64().unwrap()).sum::<u64>(), m["matched"].as_u64().unwrap(), "{kind}: {m}");
             emailed += people;
         }
+        // After one round of each kind nobody is committed beyond their hours.
+        let over = app.with_db(|conn| {
+            use buddymatch::service::commitments::{committed, Period};
+            let rows = buddymatch::store::rounds::commitments(conn, "").unwrap();
+            let hours = buddymatch::matching::instance::FormHours::default();
+            let all = committed(&rows, Period { from: i64::MIN, until: i64::MAX }, &hours);
+            let profiles = buddymatch::store::profiles::load_all(conn).unwrap();
+            all.into_iter()
+                .filter(|(id, h)| *h > u32::from(profiles[id].hours_per_month))
+                .count()
+        });
+        assert_eq!(over, 0, "members over their monthly hours");
         assert!(emailed > 0);
     }
 }

@@ -89,7 +89,7 @@ both_backends! {
         assert!(chris.contains("You have been matched for a buddy pair"), "{chris}");
         let anna = app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match").await;
         assert!(anna.contains("Veel leerplezier!") && anna.contains("Verschillende domeinen"), "{anna}");
-        assert!(anna.contains("2026-12-01") && anna.contains("2027-01-31"), "the meeting window: {anna}");
+        assert!(anna.contains("dinsdag 1 december 2026") && anna.contains("zondag 31 januari 2027"), "the meeting window, as people read dates: {anna}");
 
         let (anna_email, anna_token) = &members[0];
         let mine: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();

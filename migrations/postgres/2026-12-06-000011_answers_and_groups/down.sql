@@ -1,7 +1,9 @@
+DROP INDEX match_members_round_user_key;
+ALTER TABLE match_members ADD CONSTRAINT match_members_round_user_key UNIQUE (round_id, user_id);
+ALTER TABLE match_members DROP COLUMN reminded_at;
 -- The contact choices written by the up migration stay: they are what
 -- those members had before it.
 ALTER TABLE matches DROP COLUMN ready_at;
 ALTER TABLE matches DROP COLUMN meeting_mode;
 ALTER TABLE matches DROP COLUMN convener_id;
-ALTER TABLE match_members DROP COLUMN reminded_at;
 ALTER TABLE rounds DROP COLUMN reply_by;
