@@ -15,10 +15,12 @@ pub enum MailKind {
     AccountExists,
     MatchAccepted,
     RoundUnmatched,
+    AnswerReminder,
+    AnswerExpired,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 8] = [
+    pub const ALL: [MailKind; 10] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
@@ -27,6 +29,8 @@ impl MailKind {
         MailKind::AccountExists,
         MailKind::MatchAccepted,
         MailKind::RoundUnmatched,
+        MailKind::AnswerReminder,
+        MailKind::AnswerExpired,
     ];
 
     pub fn code(self) -> &'static str {
@@ -39,6 +43,8 @@ impl MailKind {
             MailKind::AccountExists => "account_exists",
             MailKind::MatchAccepted => "match_accepted",
             MailKind::RoundUnmatched => "round_unmatched",
+            MailKind::AnswerReminder => "answer_reminder",
+            MailKind::AnswerExpired => "answer_expired",
         }
     }
 
@@ -68,7 +74,9 @@ pub(crate) const FILES: &[(&str, &str)] = template_files!(
     "round_cancelled",
     "account_exists",
     "match_accepted",
-    "round_unmatched"
+    "round_unmatched",
+    "answer_reminder",
+    "answer_expired"
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -123,7 +131,7 @@ mod tests {
                         unplaced => "", reply_by => "vrijdag 15 januari 2027",
                         other => context! { name => "Bram" }, why => "declined", situation => "pair_off", remaining => 1,
                         group => false, accepted => Vec::<String>::new(), i_accepted => true, i_convene => false, convener => (),
-                        next => "Volgende ronde",
+                        next => "Volgende ronde", expires => "vrijdag 22 januari 2027",
                         window_from => "", window_until => "", login_url => "http://x/login",
                     },
                 )
@@ -131,7 +139,10 @@ mod tests {
                 assert!(!r.subject.is_empty());
                 let has_link = !matches!(
                     kind,
-                    MailKind::MatchDeclined | MailKind::RoundCancelled | MailKind::AccountExists
+                    MailKind::MatchDeclined
+                        | MailKind::RoundCancelled
+                        | MailKind::AccountExists
+                        | MailKind::AnswerExpired
                 );
                 assert_eq!(
                     r.text.contains("http://x/login"),

@@ -40,6 +40,8 @@ pub struct Settings {
     pub weights: Option<Weights>,
     /// Days members have to answer after the publish (default 14).
     pub reply_within_days: Option<u32>,
+    /// What happens to an answer not given by then.
+    pub after_deadline: Option<round_mail::AfterDeadline>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

@@ -439,3 +439,81 @@ pub fn mark_ready(conn: &mut DbConnection, match_id: &str, now: i64) -> QueryRes
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// A pending answer of a published round whose reply date has passed.
+#[derive(Debug, Clone)]
+pub struct DueAnswer {
+    pub round: RoundRow,
+    pub match_id: String,
+    pub user_id: String,
+    pub reminded_at: Option<i64>,
+}
+
+pub fn due_answers(conn: &mut DbConnection, now: i64) -> QueryResult<Vec<DueAnswer>> {
+    let rows: Vec<(RoundRow, String, String, Option<i64>)> = mm::table
+        .inner_join(r::table)
+        .filter(r::status.eq(PUBLISHED))
+        .filter(r::reply_by.le(now))
+        .filter(mm::response.eq("pending"))
+        .order((r::number.asc(), mm::match_id.asc(), mm::user_id.asc()))
+        .select((
+            RoundRow::as_select(),
+            mm::match_id,
+            mm::user_id,
+            mm::reminded_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(round, match_id, user_id, reminded_at)| DueAnswer {
+            round,
+            match_id,
+            user_id,
+            reminded_at,
+        })
+        .collect())
+}
+
+/// Records a reminder once; true for the one caller that did.
+pub fn mark_reminded(
+    conn: &mut DbConnection,
+    match_id: &str,
+    user_id: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        mm::table
+            .find((match_id, user_id))
+            .filter(mm::response.eq("pending"))
+            .filter(mm::reminded_at.is_null()),
+    )
+    .set(mm::reminded_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Lets a pending answer lapse; true for the one caller that did.
+pub fn expire_answer(
+    conn: &mut DbConnection,
+    match_id: &str,
+    user_id: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        mm::table
+            .find((match_id, user_id))
+            .filter(mm::response.eq("pending")),
+    )
+    .set((mm::response.eq("expired"), mm::responded_at.eq(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Everyone in one match of a published round.
+pub fn seats(conn: &mut DbConnection, match_id: &str) -> QueryResult<Vec<MatchMemberRow>> {
+    mm::table
+        .filter(mm::match_id.eq(match_id))
+        .order(mm::user_id.asc())
+        .select(MatchMemberRow::as_select())
+        .load(conn)
+}

@@ -28,13 +28,40 @@ async fn members(app: &TestApp, people: &[(&str, &str, &str, Value, Value)]) -> 
 }
 
 /// Moves the app onto an SMTP sink: every email from here on goes there.
+/// Housekeeping (the answer sweep) runs every second.
 async fn over_smtp(app: TestApp) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start();
     let url = sink.url();
     let app = app
-        .restart_with(move |c| c.smtp_url = Some(buddymatch::config::Secret::new(url)))
+        .restart_with(move |c| {
+            c.smtp_url = Some(buddymatch::config::Secret::new(url));
+            c.purge_interval_secs = 1;
+        })
         .await;
     (app, sink)
+}
+
+/// Waits until the sink holds `n` messages.
+async fn until(app: &TestApp, sink: &SmtpSink, n: usize) -> Vec<Received> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let got = delivered(app, sink).await;
+        if got.len() >= n {
+            return got;
+        }
+        assert!(std::time::Instant::now() < deadline, "expected {n} emails, got {}", got.len());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Moves a round's reply date to `at`.
+fn reply_by(app: &TestApp, round_id: &str, at: i64) {
+    let id = round_id.to_string();
+    app.with_db(move |c| {
+        use buddymatch::store::schema::rounds::dsl as r;
+        use diesel::prelude::*;
+        diesel::update(r::rounds.find(id)).set(r::reply_by.eq(Some(at))).execute(c).unwrap();
+    });
 }
 
 async fn round(app: &TestApp, coord: &str, body: Value) -> (String, Value) {
@@ -72,6 +99,14 @@ async fn delivered(app: &TestApp, sink: &SmtpSink) -> Vec<Received> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     sink.messages()
+}
+
+/// What arrived after `before` (the sink's order is not delivery order).
+fn fresh(before: &[Received], now: &[Received]) -> Vec<Received> {
+    now.iter()
+        .filter(|m| !before.iter().any(|b| b.message_id == m.message_id))
+        .cloned()
+        .collect()
 }
 
 fn per_recipient(mails: &[Received]) -> BTreeMap<String, usize> {
@@ -127,8 +162,9 @@ both_backends! {
         assert_eq!(vera.len(), 1);
         let note = "ik ben met ziekteverlof";
         answer(&app, &t[1], vera[0]["id"].as_str().unwrap(), "decline", json!({"reason": note})).await;
+        let before = mails;
         let mails = delivered(&app, &sink).await;
-        let after: Vec<&Received> = mails.iter().skip(3).collect();
+        let after = fresh(&before, &mails);
         assert_eq!(after.len(), 1, "only the host hears of the decline: {:?}", after.iter().map(|m| &m.to).collect::<Vec<_>>());
         assert_eq!(after[0].to, "host@zzp.nl");
         assert!(after[0].text.contains("Vera") && after[0].text.contains("Je andere bezoeken"), "{}", after[0].text);
@@ -143,10 +179,12 @@ both_backends! {
         assert_eq!(host_matches.len(), 2, "a host answers each visit");
         let wims_visit = host_matches.iter().find(|m| m["counterparts"][0]["display_name"] == "Wim").unwrap();
         answer(&app, &t[0], wims_visit["id"].as_str().unwrap(), "accept", json!({})).await;
+        let before = mails;
         let mails = delivered(&app, &sink).await;
-        assert_eq!(mails.len(), 5, "Wim hears of the acceptance, once");
-        assert_eq!(mails[4].to, "v2@gemeente.nl");
-        assert!(mails[4].text.contains("Hanna heeft jullie match"), "{}", mails[4].text);
+        let news = fresh(&before, &mails);
+        assert_eq!(news.len(), 1, "Wim hears of the acceptance, once");
+        assert_eq!(news[0].to, "v2@gemeente.nl");
+        assert!(news[0].text.contains("Hanna heeft jullie match"), "{}", news[0].text);
         assert_headers(&sink.raw_messages());
     }
 
@@ -178,9 +216,11 @@ both_backends! {
         assert_eq!(paired.len(), 2);
         let note = "Ik zit ziek thuis, zie https://evil.example/x";
         answer(&app, &paired[0].0, &paired[0].1, "decline", json!({"reason": note})).await;
+        let before = mails;
         let mails = delivered(&app, &sink).await;
-        assert_eq!(mails.len(), 4);
-        let news = &mails[3];
+        let news = fresh(&before, &mails);
+        assert_eq!(news.len(), 1);
+        let news = &news[0];
         assert!(news.text.contains("gaat niet door"), "{}", news.text);
         for m in &mails {
             assert!(!m.text.contains("evil.example") && !m.html.contains("ziek thuis"), "{}", m.text);
@@ -221,10 +261,11 @@ both_backends! {
         answer(&app, &t[0], &id, "accept", json!({})).await;
         answer(&app, &t[1], &id, "accept", json!({})).await;
         assert_eq!(delivered(&app, &sink).await.len(), 4, "no email per acceptance");
+        let before = delivered(&app, &sink).await;
         answer(&app, &t[2], &id, "accept", json!({})).await;
         let mails = delivered(&app, &sink).await;
         assert_eq!(mails.len(), 8, "all four hear once that the group can start");
-        assert_eq!(per_recipient(&mails[4..]).len(), 4);
+        assert_eq!(per_recipient(&fresh(&before, &mails)).len(), 4);
         answer(&app, &t[3], &id, "accept", json!({})).await;
         assert_eq!(delivered(&app, &sink).await.len(), 8, "and not again");
     }
@@ -268,5 +309,51 @@ both_backends! {
         assert!(res.status().is_success());
         let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await;
         assert_problem(res, 409, "round_not_draft").await;
+    }
+
+    async fn unanswered_matches_are_reminded_then_expire(app) {
+        let online = json!({"meeting_modes": ["online"]});
+        let t = members(&app, &[
+            ("anna@uwv.nl", "Anna", "uwv", json!(["buddy"]), online.clone()),
+            ("bram@zzp.nl", "Bram", "self_employed", json!(["buddy"]), online),
+        ]).await;
+        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+        let (app, sink) = over_smtp(app).await;
+        let (id, _) = round(&app, &coord, json!({"kind": "buddy", "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"}})).await;
+        let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
+        let due = detail["round"]["reply_by"].as_str().expect("a published round has a reply date").to_string();
+        let now = buddymatch::service::now();
+        assert!(due > buddymatch::domain::time::rfc3339(now + 2 * 86_400) && due < buddymatch::domain::time::rfc3339(now + 4 * 86_400), "{due}");
+        let mails = until(&app, &sink, 2).await;
+        let days = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+        assert!(mails.iter().all(|m| days.iter().any(|d| m.text.contains(&format!("Antwoord vóór {d} ")))), "a date a person reads");
+        assert!(mails.iter().all(|m| !m.text.contains(&due[..10])), "never an ISO date");
+
+        let anna_match = my_matches(&app, &t[0]).await[0]["id"].as_str().unwrap().to_string();
+        answer(&app, &t[0], &anna_match, "accept", json!({})).await;
+        let before = mails;
+        let mails = until(&app, &sink, 3).await;
+        assert_eq!(fresh(&before, &mails)[0].to, "bram@zzp.nl");
+
+        // The reply date passes: Bram, who has not answered, is reminded once.
+        reply_by(&app, &id, now - 1);
+        let before = mails;
+        let mails = until(&app, &sink, 4).await;
+        let reminder = &fresh(&before, &mails)[0];
+        assert_eq!(reminder.to, "bram@zzp.nl");
+        assert!(reminder.subject.starts_with("Herinnering"), "{}", reminder.subject);
+        assert!(reminder.text.contains("daarna vervalt de match"), "{}", reminder.text);
+        // A week after the reminder the answer expires; Anna hears no answer came.
+        reply_by(&app, &id, now - 8 * 86_400);
+        let before = mails;
+        let mails = until(&app, &sink, 6).await;
+        assert_eq!(mails.len(), 6, "one reminder, one expiry notice each");
+        let news = fresh(&before, &mails);
+        let to_anna = news.iter().find(|m| m.to == "anna@uwv.nl").expect("Anna hears");
+        assert!(to_anna.text.contains("niet op tijd geantwoord"), "{}", to_anna.text);
+        let to_bram = news.iter().find(|m| m.to == "bram@zzp.nl").expect("Bram hears");
+        assert!(to_bram.subject.contains("vervallen"), "{}", to_bram.subject);
+        assert_eq!(my_matches(&app, &t[1]).await[0]["response"], "expired");
+        assert_headers(&sink.raw_messages());
     }
 }

@@ -138,7 +138,22 @@ both_backends! {
         let token = app.member("lid@uwv.nl").await;
         let res = app.get("/api/v1/me/sharing", Some(&token)).await;
         let defaults: Value = res.json().await.unwrap();
-        assert_eq!(defaults, json!({"phone": null, "share_email": true, "share_phone": false, "share_province": true}));
+        assert_eq!(defaults, json!({"phone": null, "share_email": false, "share_phone": false, "share_province": false}), "nothing is shared before the member chooses");
+        // The first save of a profile asks the choice, with no answer made for them.
+        let mut profile = sample_profile();
+        profile.as_object_mut().unwrap().remove("sharing");
+        let res = app.send_json(reqwest::Method::PUT, "/api/v1/me/profile", Some(&token), &profile).await;
+        let p = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "sharing", "{p}");
+        profile["sharing"] = json!({"share_email": false, "share_phone": false, "share_province": true});
+        let res = app.send_json(reqwest::Method::PUT, "/api/v1/me/profile", Some(&token), &profile).await;
+        assert_eq!(res.status(), 200);
+        let chosen: Value = app.get("/api/v1/me/sharing", Some(&token)).await.json().await.unwrap();
+        assert_eq!(chosen, json!({"phone": null, "share_email": false, "share_phone": false, "share_province": true}));
+        // Later saves keep the choice without asking again.
+        profile.as_object_mut().unwrap().remove("sharing");
+        let res = app.send_json(reqwest::Method::PUT, "/api/v1/me/profile", Some(&token), &profile).await;
+        assert_eq!(res.status(), 200);
 
         let put = |body: Value| {
             let (app, token) = (&app, token.clone());

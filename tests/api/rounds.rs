@@ -166,9 +166,10 @@ both_backends! {
         let annas: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         assert!(annas[0].get("decline_reason").is_none(), "{annas}");
 
-        // Anna is told, in Dutch; the decliner can no longer record meetings.
-        let told = app.wait_for_folder_mail("anna@uwv.nl", "afgeslagen").await;
-        assert!(told.contains("Geen tijd deze maand"), "{told}");
+        // Anna is told, in Dutch, that it is off, never the decliner's note;
+        // the decliner can no longer record meetings.
+        let told = app.wait_for_folder_mail("anna@uwv.nl", "gaat niet door").await;
+        assert!(!told.contains("Geen tijd deze maand"), "{told}");
         let res = app.send_json(reqwest::Method::POST, &meetings, Some(other_token), &json!({"date": "2026-11-02", "hours": 1, "reflection": reflection})).await;
         assert_problem(res, 409, "match_declined").await;
 

@@ -1,3 +1,6 @@
+UPDATE match_members SET response = 'declined' WHERE response = 'expired';
+ALTER TABLE match_members DROP CONSTRAINT match_members_response_check;
+ALTER TABLE match_members ADD CONSTRAINT match_members_response_check CHECK (response IN ('pending', 'accepted', 'declined'));
 DROP INDEX match_members_round_user_key;
 ALTER TABLE match_members ADD CONSTRAINT match_members_round_user_key UNIQUE (round_id, user_id);
 ALTER TABLE match_members DROP COLUMN reminded_at;

@@ -17,3 +17,6 @@ ALTER TABLE match_members ADD COLUMN reminded_at BIGINT;
 -- is a match of its own, so nothing about one visitor reaches another.
 ALTER TABLE match_members DROP CONSTRAINT match_members_round_user_key;
 CREATE UNIQUE INDEX match_members_round_user_key ON match_members (round_id, user_id) WHERE role <> 'host';
+-- An answer not given by the reply date can expire.
+ALTER TABLE match_members DROP CONSTRAINT match_members_response_check;
+ALTER TABLE match_members ADD CONSTRAINT match_members_response_check CHECK (response IN ('pending', 'accepted', 'declined', 'expired'));

@@ -9,7 +9,7 @@ CREATE TABLE match_members_old (
   PRIMARY KEY (match_id, user_id),
   CONSTRAINT match_members_round_user_key UNIQUE (round_id, user_id)
 );
-INSERT INTO match_members_old SELECT match_id, round_id, user_id, role, response, responded_at, decline_reason FROM match_members;
+INSERT INTO match_members_old SELECT match_id, round_id, user_id, role, CASE response WHEN 'expired' THEN 'declined' ELSE response END, responded_at, decline_reason FROM match_members;
 DROP TABLE match_members;
 ALTER TABLE match_members_old RENAME TO match_members;
 CREATE INDEX match_members_user_idx ON match_members (user_id);

@@ -14,13 +14,14 @@ FROM profiles p
 WHERE NOT EXISTS (SELECT 1 FROM contact_preferences c WHERE c.user_id = p.user_id);
 -- A member is in at most one match per round, except a host: each visit
 -- is a match of its own, so nothing about one visitor reaches another.
--- SQLite cannot drop a table constraint: the table is built anew.
+-- An answer not given by the reply date can expire. SQLite cannot change
+-- a table's constraints: the table is built anew.
 CREATE TABLE match_members_new (
   match_id TEXT NOT NULL REFERENCES matches (id),
   round_id TEXT NOT NULL REFERENCES rounds (id),
   user_id TEXT NOT NULL REFERENCES users (id),
   role TEXT NOT NULL CHECK (role IN ('buddy', 'host', 'visitor', 'member')),
-  response TEXT NOT NULL CHECK (response IN ('pending', 'accepted', 'declined')),
+  response TEXT NOT NULL CHECK (response IN ('pending', 'accepted', 'declined', 'expired')),
   responded_at BIGINT,
   decline_reason TEXT,
   reminded_at BIGINT,
