@@ -75,6 +75,14 @@ impl App {
                     .with_context(|| format!("creating mail folder {}", dir.display()))?
             }
         };
+        if config.smtp_url.is_some() {
+            if let Some(problem) = crate::mail::sender::domain_problem(&config.mail_from) {
+                tracing::warn!(
+                    mail_from = %config.mail_from,
+                    "--mail-from: {problem}; set BUDDYMATCH_MAIL_FROM to an address at your own domain"
+                );
+            }
+        }
         let worker_settings = WorkerSettings {
             from: config
                 .mail_from

@@ -100,6 +100,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(rounds::decline)),
                 )
                 .service(
+                    web::resource("/me/matches/{id}/convener")
+                        .route(web::put().to(rounds::set_convener)),
+                )
+                .service(
                     web::resource("/admin/audit-log").route(web::get().to(accounts::audit_log)),
                 )
                 .service(

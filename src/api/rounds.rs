@@ -147,6 +147,24 @@ pub async fn decline(
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ConvenerBody {
+    user_id: String,
+}
+
+pub async fn set_convener(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<ConvenerBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let convener = body.0.user_id;
+    let out = blocking(move || matches::set_convener(&state, &user.id, &id, &convener)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeetingBody {
     date: String,
     hours: u8,

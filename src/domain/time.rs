@@ -92,18 +92,50 @@ pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
 /// 15 January 2027", never an ISO string.
 pub fn human_date((y, m, d): (i64, u32, u32), locale: super::Locale) -> String {
     const DAYS_NL: [&str; 7] = [
-        "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
     ];
     const DAYS_EN: [&str; 7] = [
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
     ];
     const MONTHS_NL: [&str; 12] = [
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-        "september", "oktober", "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     const MONTHS_EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     // 1970-01-01 was a Thursday (index 3 from Monday).
     let weekday = (days_from_civil(y, m, d) + 3).rem_euclid(7) as usize;
@@ -144,8 +176,14 @@ mod tests {
         // 23:30 UTC on 31 December is already the new year in Amsterdam.
         let nye = days_from_civil(2026, 12, 31) * 86_400 + 23 * 3_600 + 1_800;
         assert_eq!(amsterdam_date(nye), (2027, 1, 1));
-        assert_eq!(amsterdam_midnight(2027, 1, 1), days_from_civil(2027, 1, 1) * 86_400 - 3_600);
-        assert_eq!(amsterdam_midnight(2026, 7, 1), days_from_civil(2026, 7, 1) * 86_400 - 7_200);
+        assert_eq!(
+            amsterdam_midnight(2027, 1, 1),
+            days_from_civil(2027, 1, 1) * 86_400 - 3_600
+        );
+        assert_eq!(
+            amsterdam_midnight(2026, 7, 1),
+            days_from_civil(2026, 7, 1) * 86_400 - 7_200
+        );
     }
 
     #[test]
@@ -158,9 +196,18 @@ mod tests {
 
     #[test]
     fn human_dates_in_both_languages() {
-        assert_eq!(human_date((2027, 1, 15), Locale::Nl), "vrijdag 15 januari 2027");
-        assert_eq!(human_date((2027, 1, 15), Locale::En), "Friday 15 January 2027");
-        assert_eq!(human_date((2026, 12, 6), Locale::Nl), "zondag 6 december 2026");
+        assert_eq!(
+            human_date((2027, 1, 15), Locale::Nl),
+            "vrijdag 15 januari 2027"
+        );
+        assert_eq!(
+            human_date((2027, 1, 15), Locale::En),
+            "Friday 15 January 2027"
+        );
+        assert_eq!(
+            human_date((2026, 12, 6), Locale::Nl),
+            "zondag 6 december 2026"
+        );
         assert_eq!(add_days((2026, 12, 25), 14), (2027, 1, 8));
         assert_eq!(parse_date("2026-02-03"), Some((2026, 2, 3)));
     }

@@ -77,7 +77,11 @@ pub fn reason(component: &str, points: i64, topics: &[String], l: Locale, group:
             "Jullie kunnen allemaal online afspreken",
             "All of you can meet online",
         ),
-        "base" if group => pick(l, "Jullie passen als groep bij elkaar", "You fit together as a group"),
+        "base" if group => pick(
+            l,
+            "Jullie passen als groep bij elkaar",
+            "You fit together as a group",
+        ),
         "base" => pick(l, "Jullie passen bij elkaar", "You are compatible"),
         "cross_domain" => pick(
             l,
@@ -192,6 +196,10 @@ pub fn meeting_mode(mode: &str, l: Locale) -> &'static str {
     match mode {
         "in_person" => pick(l, "op locatie", "in person"),
         "online" => pick(l, "online", "online"),
-        _ => pick(l, "gemengd: op locatie of online, per keer af te spreken", "mixed: in person or online, agreed each time"),
+        _ => pick(
+            l,
+            "gemengd: op locatie of online, per keer af te spreken",
+            "mixed: in person or online, agreed each time",
+        ),
     }
 }

@@ -2,10 +2,11 @@
 //! delivery worker.
 
 pub mod labels;
+pub mod sender;
 pub mod templates;
 pub mod transport;
-pub mod worker;
 mod who;
+pub mod worker;
 
 pub use templates::{render, MailKind, Rendered};
 pub use transport::Transport;

@@ -69,8 +69,13 @@ mod tests {
                     let name = format!("{}/{lang}/{part}", kind.code());
                     for path in printed(sources[name.as_str()]) {
                         // `matches` printed as a count is covered by its items.
-                        let listed = ok.iter().any(|a| a == &path || a.starts_with(&format!("{path}[]")));
-                        assert!(listed, "{name} prints `{path}`, which the README does not list for it");
+                        let listed = ok
+                            .iter()
+                            .any(|a| a == &path || a.starts_with(&format!("{path}[]")));
+                        assert!(
+                            listed,
+                            "{name} prints `{path}`, which the README does not list for it"
+                        );
                     }
                 }
             }
@@ -82,7 +87,12 @@ mod tests {
         let p = printed("{% for m in matches %}{% for c in m.counterparts %}{{ c.name }}{% endfor %}{{ m.link }}{% endfor %}{{ other.reason }}{{ matches|length }}");
         assert_eq!(
             p.into_iter().collect::<Vec<_>>(),
-            ["matches", "matches[].counterparts[].name", "matches[].link", "other.reason"]
+            [
+                "matches",
+                "matches[].counterparts[].name",
+                "matches[].link",
+                "other.reason"
+            ]
         );
         assert!(!allowed("match_declined").contains(&"other.reason".to_string()));
     }

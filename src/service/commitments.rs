@@ -31,17 +31,18 @@ impl Period {
     /// optional `from` and `until` dates) and, failing that, the month of
     /// `at` (epoch seconds).
     pub fn of_round(meeting_window: &str, at: i64) -> Period {
-        let w: super::rounds::MeetingWindow = serde_json::from_str(meeting_window).unwrap_or_default();
-        let day = |d: &Option<String>| {
-            d.as_deref()
-                .and_then(parse_date)
-                .map(day_number)
-        };
+        let w: super::rounds::MeetingWindow =
+            serde_json::from_str(meeting_window).unwrap_or_default();
+        let day = |d: &Option<String>| d.as_deref().and_then(parse_date).map(day_number);
         match (day(&w.from), day(&w.until)) {
             (None, None) => {
                 let (y, m, _) = amsterdam_date(at);
                 let first = day_number((y, m, 1));
-                let next = if m == 12 { (y + 1, 1, 1) } else { (y, m + 1, 1) };
+                let next = if m == 12 {
+                    (y + 1, 1, 1)
+                } else {
+                    (y, m + 1, 1)
+                };
                 Period {
                     from: first,
                     until: day_number(next) - 1,
@@ -149,8 +150,22 @@ mod tests {
             row("c", "fay", "visitor", "accepted", "shadowing", "{}"),
             row("c", "gus", "visitor", "declined", "shadowing", "{}"),
             // Another month: no overlap.
-            row("d", "ann", "member", "accepted", "intervision", r#"{"from":"2027-02-01","until":"2027-02-28"}"#),
-            row("d", "hal", "member", "accepted", "intervision", r#"{"from":"2027-02-01","until":"2027-02-28"}"#),
+            row(
+                "d",
+                "ann",
+                "member",
+                "accepted",
+                "intervision",
+                r#"{"from":"2027-02-01","until":"2027-02-28"}"#,
+            ),
+            row(
+                "d",
+                "hal",
+                "member",
+                "accepted",
+                "intervision",
+                r#"{"from":"2027-02-01","until":"2027-02-28"}"#,
+            ),
         ];
         let c = committed(&rows, dec, &h);
         assert_eq!(c.get("ann"), Some(&2));

@@ -22,6 +22,10 @@ pub struct MyMatch {
     pub score: i64,
     pub reasons: Vec<MatchReason>,
     pub counterparts: Vec<Counterpart>,
+    /// Intervision: the member who starts the group (the group may change it).
+    pub convener: Option<String>,
+    /// Intervision: `in_person`, `online` or `mixed`.
+    pub meeting_mode: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -97,7 +101,7 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
             let me = people.iter().find(|p| p.user_id == user_id)?.clone();
             let counterparts: Vec<Counterpart> = people
                 .iter()
-                .filter(|p| p.user_id != user_id && (me.role != "visitor" || p.role == "host"))
+                .filter(|p| p.user_id != user_id && crate::domain::in_contact(&me.role, &p.role))
                 .map(|p| {
                     let Some((name, email)) = contacts.get(&p.user_id).cloned() else {
                         return Counterpart::former(p, locale);
@@ -140,6 +144,9 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
                 decline_reason: me.decline_reason.filter(|r| !r.is_empty()),
                 score: m.score,
                 reasons,
+                // An erased convener is nobody's to name.
+                convener: m.convener_id.filter(|c| c == user_id || named(c)),
+                meeting_mode: m.meeting_mode,
                 counterparts,
             })
         })
@@ -398,6 +405,63 @@ pub fn rate(
     })
 }
 
+/// Any member still in a group may hand the convening to another member
+/// still in it (or take it): the group decides who starts, not the engine.
+pub fn set_convener(
+    state: &AppState,
+    user_id: &str,
+    match_id: &str,
+    convener: &str,
+) -> Result<MyMatch, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let Some((_, m, people)) = store_rounds::matches_of_user(conn, user_id)?
+            .into_iter()
+            .find(|(_, m, _)| m.id == match_id)
+        else {
+            return Err(AppError::not_found(
+                "match_not_found",
+                format!("you have no match with id {match_id}"),
+            ));
+        };
+        if m.kind != "intervision" {
+            return Err(AppError::conflict(
+                "not_a_group",
+                "only an intervision group has a convener",
+            ));
+        }
+        let still_in = |id: &str| {
+            people
+                .iter()
+                .any(|p| p.user_id == id && matches!(p.response.as_str(), "pending" | "accepted"))
+        };
+        if !still_in(user_id) {
+            return Err(AppError::conflict(
+                "match_declined",
+                "you are no longer in this group",
+            ));
+        }
+        if !still_in(convener) {
+            return Err(AppError::invalid_field(
+                "user_id",
+                "must be a member still in this group",
+            ));
+        }
+        store_rounds::set_convener(conn, match_id, convener)?;
+        Ok(())
+    })?;
+    drop(conn);
+    mine(state, user_id)?
+        .into_iter()
+        .find(|m| m.id == match_id)
+        .ok_or_else(|| {
+            AppError::not_found(
+                "match_not_found",
+                format!("you have no match with id {match_id}"),
+            )
+        })
+}
+
 /// The people a member deals with in the match hear of their answer, in
 /// the same transaction as the answer itself (see `round_mail`).
 fn tell_of_answer(
@@ -434,8 +498,7 @@ fn tell_of_answer(
         // A group is told once: by the acceptance that makes it startable.
         let ready = kind == MatchKind::Intervision
             && m.ready_at.is_none()
-            && seats.iter().filter(|s| s.response == "accepted").count()
-                >= round_mail::GROUP_START
+            && seats.iter().filter(|s| s.response == "accepted").count() >= round_mail::GROUP_START
             && store_rounds::mark_ready(conn, match_id, now())?;
         round_mail::accepted_letters(
             &mc,
@@ -459,7 +522,8 @@ fn tell_of_answer(
             &contacts,
         )?
     };
-    let (rows, mentions): (Vec<_>, Vec<_>) = letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
+    let (rows, mentions): (Vec<_>, Vec<_>) =
+        letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
     let mentions: Vec<_> = mentions.into_iter().flatten().collect();
     crate::store::outbox::enqueue_many(conn, &rows, &mentions)?;
     Ok(())

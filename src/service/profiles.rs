@@ -1,9 +1,9 @@
 //! Learning profiles: a member's own, and the coordinator's view of all.
 
+use super::privacy::{self, Sharing};
 use super::{now, AppState};
 use crate::domain::{Domain, LearningForm, LearningProfile, Profession, ProfileDraft, Province};
 use crate::error::AppError;
-use super::privacy::{self, Sharing};
 use crate::store::db::write_tx;
 use crate::store::profiles::{self, MemberFilter};
 use crate::store::topics::{self, TopicRow};
@@ -38,7 +38,9 @@ pub fn replace(
     draft: ProfileDraft,
     sharing: Option<Sharing>,
 ) -> Result<LearningProfile, AppError> {
-    let sharing = sharing.map(|s| privacy::contact_row(user_id, s)).transpose()?;
+    let sharing = sharing
+        .map(|s| privacy::contact_row(user_id, s))
+        .transpose()?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         profiles::lock_owner(conn, user_id)?;
@@ -65,7 +67,9 @@ pub fn update(
     draft: ProfileDraft,
     sharing: Option<Sharing>,
 ) -> Result<LearningProfile, AppError> {
-    let sharing = sharing.map(|s| privacy::contact_row(user_id, s)).transpose()?;
+    let sharing = sharing
+        .map(|s| privacy::contact_row(user_id, s))
+        .transpose()?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         profiles::lock_owner(conn, user_id)?;

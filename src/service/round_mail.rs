@@ -61,11 +61,7 @@ fn human_day(date: Option<&str>, locale: Locale) -> String {
         .unwrap_or_default()
 }
 
-fn person(
-    news: &RoundNews<'_>,
-    id: &str,
-    locale: Locale,
-) -> Option<minijinja::Value> {
+fn person(news: &RoundNews<'_>, id: &str, locale: Locale) -> Option<minijinja::Value> {
     let (name, email, _) = news.contacts.get(id)?;
     let p = news.profiles.get(id)?;
     let shared = news.sharing.get(id).cloned().unwrap_or_default();
@@ -97,7 +93,10 @@ pub fn publish_letters(
         }
     }
     let mut left_out: BTreeMap<&str, UnmatchedReason> = BTreeMap::new();
-    for u in unmatched.iter().filter(|u| u.reason != UnmatchedReason::Paused) {
+    for u in unmatched
+        .iter()
+        .filter(|u| u.reason != UnmatchedReason::Paused)
+    {
         left_out.entry(&u.member).or_insert(u.reason);
     }
     let base = news.public_base_url.trim_end_matches('/');
@@ -117,8 +116,10 @@ pub fn publish_letters(
                 .map(|(other, _)| other.as_str())
                 .collect();
             mentioned.extend(&shown);
-            let counterparts: Vec<minijinja::Value> =
-                shown.iter().filter_map(|o| person(news, o, locale)).collect();
+            let counterparts: Vec<minijinja::Value> = shown
+                .iter()
+                .filter_map(|o| person(news, o, locale))
+                .collect();
             let own_visit = (*role == "visitor").then_some(*uid);
             let group = news.kind == MatchKind::Intervision;
             let reasons: Vec<String> = reasons::visible(m.reasons.to_vec(), own_visit, |_| true)
@@ -385,7 +386,9 @@ pub fn sweep_answers(state: &super::AppState) -> Result<Swept, AppError> {
         let remind = policy != AfterDeadline::Expire && d.reminded_at.is_none();
         let expire = match policy {
             AfterDeadline::Expire => true,
-            AfterDeadline::RemindThenExpire => d.reminded_at.is_some() && t >= reply_by + GRACE_SECS,
+            AfterDeadline::RemindThenExpire => {
+                d.reminded_at.is_some() && t >= reply_by + GRACE_SECS
+            }
             AfterDeadline::Remind => false,
         };
         if !remind && !expire {
@@ -421,9 +424,11 @@ pub fn sweep_answers(state: &super::AppState) -> Result<Swept, AppError> {
                 if !store_rounds::mark_reminded(conn, &d.match_id, &d.user_id, t)? {
                     return Ok(());
                 }
-                let expires = (policy == AfterDeadline::RemindThenExpire)
-                    .then(|| human_deadline(reply_by + GRACE_SECS, locale))
-                    .unwrap_or_default();
+                let expires = if policy == AfterDeadline::RemindThenExpire {
+                    human_deadline(reply_by + GRACE_SECS, locale)
+                } else {
+                    String::new()
+                };
                 let ctx = minijinja::context! {
                     name => name, kind => labels::kind(kind, locale), round => d.round.number,
                     expires => expires, link => format!("{base}/matches/{}", d.match_id),

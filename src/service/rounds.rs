@@ -578,7 +578,11 @@ fn convener<'a>(members: &'a [String], by_id: &HashMap<&str, &Member>) -> Option
 
 /// How a group meets: the engine's mode, or `mixed` when it found them in
 /// travel distance and every member also meets online.
-fn group_mode(engine_mode: &'static str, members: &[String], by_id: &HashMap<&str, &Member>) -> &'static str {
+fn group_mode(
+    engine_mode: &'static str,
+    members: &[String],
+    by_id: &HashMap<&str, &Member>,
+) -> &'static str {
     use crate::domain::MeetingMode;
     let all_online = members.iter().all(|id| {
         by_id
@@ -626,16 +630,18 @@ fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
         .collect();
     // Each visit is a match of its own: a host answers each visitor apart,
     // and nothing one visitor does reaches another.
-    out.extend(result.visits.iter().map(|v| PlannedMatch {
-        score: v.score,
-        members: vec![(v.host.clone(), "host"), (v.visitor.clone(), "visitor")],
-        reasons: v
-            .reasons
-            .iter()
-            .map(|r| MatchReason::stored(r, Some(&v.visitor)))
-            .collect(),
-        convener: None,
-        mode: None,
+    out.extend(result.visits.iter().map(|v| {
+        PlannedMatch {
+            score: v.score,
+            members: vec![(v.host.clone(), "host"), (v.visitor.clone(), "visitor")],
+            reasons: v
+                .reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, Some(&v.visitor)))
+                .collect(),
+            convener: None,
+            mode: None,
+        }
     }));
     out.extend(result.groups.iter().map(|g| {
         PlannedMatch {
@@ -722,7 +728,10 @@ fn publish_steps(
                 .collect();
         let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
         let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
-        let ids: Vec<String> = plan.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let ids: Vec<String> = plan
+            .iter()
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
         let mut match_rows = Vec::with_capacity(plan.len());
         let mut member_rows = Vec::new();
         for (m, match_id) in plan.iter().zip(&ids) {

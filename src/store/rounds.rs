@@ -401,7 +401,8 @@ pub struct Commitment {
 
 /// Every membership of every published round except `round_id`.
 pub fn commitments(conn: &mut DbConnection, round_id: &str) -> QueryResult<Vec<Commitment>> {
-    let rows: Vec<(String, String, String, String, String, String, Option<i64>)> = mm::table
+    type Row = (String, String, String, String, String, String, Option<i64>);
+    let rows: Vec<Row> = mm::table
         .inner_join(r::table)
         .filter(r::status.eq(PUBLISHED))
         .filter(r::id.ne(round_id))
@@ -516,4 +517,11 @@ pub fn seats(conn: &mut DbConnection, match_id: &str) -> QueryResult<Vec<MatchMe
         .order(mm::user_id.asc())
         .select(MatchMemberRow::as_select())
         .load(conn)
+}
+
+pub fn set_convener(conn: &mut DbConnection, match_id: &str, user_id: &str) -> QueryResult<()> {
+    diesel::update(m::table.find(match_id))
+        .set(m::convener_id.eq(user_id))
+        .execute(conn)
+        .map(drop)
 }

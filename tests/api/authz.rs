@@ -72,6 +72,8 @@ fn matrix() -> Vec<Row> {
         row("PUT", "/api/v1/me/matches/{match}/rating", json!({"stars": 5}), [401, 204, 404, 404, 404]),
         // The meeting the member recorded just above.
         row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404]),
+        // A pair has no convener; nobody else reaches the match at all.
+        row("PUT", "/api/v1/me/matches/{match}/convener", json!({"user_id": "x"}), [401, 409, 404, 404, 404]),
         row("POST", "/api/v1/me/matches/{match}/decline", json!({"reason": "te ver"}), [401, 409, 404, 404, 404]),
         // Coordinators' work.
         row("GET", "/api/v1/members", none.clone(), [401, 403, 403, 200, 200]),

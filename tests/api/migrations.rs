@@ -82,7 +82,12 @@ fn upgrade_keeps_earlier_sharing(backend: Backend) {
     run_migrations(&mut conn).unwrap();
     let rows: Vec<(String, bool, bool, bool)> = cp::table
         .order(cp::user_id.asc())
-        .select((cp::user_id, cp::share_email, cp::share_phone, cp::share_province))
+        .select((
+            cp::user_id,
+            cp::share_email,
+            cp::share_phone,
+            cp::share_province,
+        ))
         .load(&mut *conn)
         .unwrap();
     assert_eq!(rows, [("old".to_string(), true, false, true)]);

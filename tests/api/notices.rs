@@ -49,7 +49,11 @@ async fn until(app: &TestApp, sink: &SmtpSink, n: usize) -> Vec<Received> {
         if got.len() >= n {
             return got;
         }
-        assert!(std::time::Instant::now() < deadline, "expected {n} emails, got {}", got.len());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected {n} emails, got {}",
+            got.len()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -60,29 +64,52 @@ fn reply_by(app: &TestApp, round_id: &str, at: i64) {
     app.with_db(move |c| {
         use buddymatch::store::schema::rounds::dsl as r;
         use diesel::prelude::*;
-        diesel::update(r::rounds.find(id)).set(r::reply_by.eq(Some(at))).execute(c).unwrap();
+        diesel::update(r::rounds.find(id))
+            .set(r::reply_by.eq(Some(at)))
+            .execute(c)
+            .unwrap();
     });
 }
 
 async fn round(app: &TestApp, coord: &str, body: Value) -> (String, Value) {
-    let res = app.send_json(Method::POST, "/api/v1/rounds", Some(coord), &body).await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     let res = app
-        .send_json(Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(coord), &json!({}))
+        .send_json(Method::POST, "/api/v1/rounds", Some(coord), &body)
+        .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/publish"),
+            Some(coord),
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     (id, res.json().await.unwrap())
 }
 
 async fn my_matches(app: &TestApp, token: &str) -> Vec<Value> {
-    let page: Value = app.get("/api/v1/me/matches", Some(token)).await.json().await.unwrap();
+    let page: Value = app
+        .get("/api/v1/me/matches", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
     page["items"].as_array().unwrap().clone()
 }
 
 async fn answer(app: &TestApp, token: &str, match_id: &str, verb: &str, body: Value) {
     let res = app
-        .send_json(Method::POST, &format!("/api/v1/me/matches/{match_id}/{verb}"), Some(token), &body)
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/me/matches/{match_id}/{verb}"),
+            Some(token),
+            &body,
+        )
         .await;
     assert_eq!(res.status(), 200, "{verb}: {}", res.text().await.unwrap());
 }
@@ -95,7 +122,10 @@ async fn delivered(app: &TestApp, sink: &SmtpSink) -> Vec<Received> {
         if pending == 0 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "{pending} emails undelivered");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{pending} emails undelivered"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     sink.messages()
@@ -123,7 +153,10 @@ fn assert_headers(raw: &[Vec<u8>]) {
         let text = String::from_utf8_lossy(r);
         let head = &text[..text.find("\r\n\r\n").or_else(|| text.find("\n\n")).unwrap()];
         assert!(head.contains("Auto-Submitted: auto-generated"), "{head}");
-        assert!(head.contains("Content-Language: nl") || head.contains("Content-Language: en"), "{head}");
+        assert!(
+            head.contains("Content-Language: nl") || head.contains("Content-Language: en"),
+            "{head}"
+        );
     }
 }
 
@@ -225,6 +258,8 @@ both_backends! {
         for m in &mails {
             assert!(!m.text.contains("evil.example") && !m.html.contains("ziek thuis"), "{}", m.text);
         }
+        let res = app.send_json(Method::PUT, &format!("/api/v1/me/matches/{}/convener", paired[1].1), Some(&paired[1].0), &json!({"user_id": "x"})).await;
+        assert_problem(res, 409, "not_a_group").await;
         // The decliner still sees their own note.
         let mine = my_matches(&app, &paired[0].0).await;
         assert_eq!(mine[0]["decline_reason"], note);
@@ -268,6 +303,21 @@ both_backends! {
         assert_eq!(per_recipient(&fresh(&before, &mails)).len(), 4);
         answer(&app, &t[3], &id, "accept", json!({})).await;
         assert_eq!(delivered(&app, &sink).await.len(), 8, "and not again");
+
+        // The group may hand the convening to another member.
+        let group = my_matches(&app, &t[0]).await.remove(0);
+        assert_eq!(group["meeting_mode"], "online");
+        let ben = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Ben").unwrap()["user_id"].clone();
+        let cas = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Cas").unwrap()["user_id"].clone();
+        assert_eq!(group["convener"], ben, "the most experienced member starts");
+        let path = format!("/api/v1/me/matches/{id}/convener");
+        let res = app.send_json(Method::PUT, &path, Some(&t[0]), &json!({"user_id": cas})).await;
+        assert_eq!(res.status(), 200);
+        let changed: Value = res.json().await.unwrap();
+        assert_eq!(changed["convener"], cas);
+        assert_eq!(my_matches(&app, &t[3]).await[0]["convener"], cas, "the whole group sees it");
+        let res = app.send_json(Method::PUT, &path, Some(&t[0]), &json!({"user_id": "someone-else"})).await;
+        assert_problem(res, 422, "validation_failed").await;
     }
 
     async fn hours_given_in_one_round_count_in_the_next(app) {
