@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod demo;
+pub mod evidence;
 pub mod mail;
 pub mod matches;
 pub mod privacy;

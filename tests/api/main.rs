@@ -9,6 +9,7 @@ mod authz;
 mod contract;
 mod demo;
 mod errors;
+mod evidence;
 mod fuzz;
 mod health;
 mod mail;
