@@ -167,7 +167,10 @@ pub fn record_meeting(
     let id = write_tx(&mut conn, |conn| {
         // Two recordings at once must not both pass the month's limit.
         store::profiles::lock_owner(conn, user_id)?;
-        let Some((published_at, members)) = store::evidence::published_match(conn, match_id)?
+        let Some(store::evidence::PublishedMatch {
+            published_at,
+            members,
+        }) = store::evidence::published_match(conn, match_id)?
         else {
             return Err(AppError::not_found(
                 "match_not_found",

@@ -25,12 +25,17 @@ pub fn insert_meeting(conn: &mut DbConnection, row: &MeetingRow) -> QueryResult<
         .map(|_| ())
 }
 
-/// A match of a published round as a meeting on it needs it: when its round
-/// was published, and everyone in it as (user id, role, answer).
+/// A match of a published round, as a meeting on it needs it.
+pub struct PublishedMatch {
+    pub published_at: i64,
+    /// Everyone in it: (user id, role, answer).
+    pub members: Vec<(String, String, String)>,
+}
+
 pub fn published_match(
     conn: &mut DbConnection,
     match_id: &str,
-) -> QueryResult<Option<(i64, Vec<(String, String, String)>)>> {
+) -> QueryResult<Option<PublishedMatch>> {
     let published: Option<Option<i64>> = m::table
         .inner_join(r::table)
         .filter(m::id.eq(match_id))
@@ -46,8 +51,11 @@ pub fn published_match(
         .order(mm::user_id.asc())
         .select((mm::user_id, mm::role, mm::response))
         .load(conn)?;
-    // A published round always has its time; 0 would only widen the window.
-    Ok(Some((published.unwrap_or(0), members)))
+    Ok(Some(PublishedMatch {
+        // Publishing sets it; 0 would only widen the window, never refuse.
+        published_at: published.unwrap_or(0),
+        members,
+    }))
 }
 
 /// A member's meetings with the kind and round of the match, oldest first.

@@ -10,6 +10,7 @@ mod contract;
 mod demo;
 mod errors;
 mod evidence;
+mod files;
 mod fuzz;
 mod health;
 mod mail;
