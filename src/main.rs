@@ -60,6 +60,9 @@ fn main() -> anyhow::Result<()> {
 
 #[cfg(feature = "server")]
 fn server(config: buddymatch::config::Config, command: Option<Command>) -> anyhow::Result<()> {
+    // Before anything is written: the database, the emails and the key are
+    // personal data or secrets, readable by this user only.
+    buddymatch::files::private_umask();
     buddymatch::telemetry::init(&config.log_level, config.log_format);
     match command {
         Some(Command::Migrate) => buddymatch::cli::migrate(&config),

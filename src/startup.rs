@@ -52,6 +52,11 @@ impl App {
     /// Connects, migrates, loads the signing key and binds; serving starts
     /// with `run_until_stopped`.
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        // The data folder holds the database, the emails and the key: an
+        // earlier version may have left it readable by everyone.
+        if config.data_dir.is_dir() {
+            crate::files::private_dir(&config.data_dir)?;
+        }
         let url = DatabaseUrl::parse(&config.database_url()).map_err(anyhow::Error::msg)?;
         let pool = db::pool(&url, config.db_pool_size)?;
         let migrate_pool = pool.clone();
@@ -273,8 +278,8 @@ pub fn signing_secret(config: &Config) -> anyhow::Result<String> {
         return Ok(key.trim().to_string());
     }
     if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            crate::files::private_dir(dir)?;
         }
     }
     let key = crate::auth::tokens::new_token() + &crate::auth::tokens::new_token();

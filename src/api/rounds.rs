@@ -4,7 +4,7 @@ use crate::domain::MatchKind;
 use crate::error::AppError;
 use crate::service::profiles::Page;
 use crate::service::rounds::{self, Cohort, MeetingWindow, NewRound, Settings};
-use crate::service::{blocking, matches, AppState};
+use crate::service::{blocking, evidence, matches, AppState};
 use actix_web::{web, HttpResponse};
 
 #[derive(serde::Deserialize)]
@@ -186,12 +186,12 @@ pub async fn record_meeting(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let b = body.0;
-    let m = matches::NewMeeting {
+    let m = evidence::NewMeeting {
         date: b.date,
         hours: b.hours,
         reflection: b.reflection,
     };
-    let out = blocking(move || matches::record_meeting(&state, &user.id, &id, m)).await?;
+    let out = blocking(move || evidence::record_meeting(&state, &user.id, &id, m)).await?;
     // The new meeting is an entry of the member's learning record, which is
     // where it can be read back.
     Ok(HttpResponse::Created()
@@ -208,7 +208,7 @@ pub async fn learning_record_entry(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let out = blocking(move || matches::learning_record_entry(&state, &user.id, &id)).await?;
+    let out = blocking(move || evidence::learning_record_entry(&state, &user.id, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -219,7 +219,7 @@ pub async fn learning_record(
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page) = q.resolve();
     let out =
-        blocking(move || Page::of(matches::learning_record(&state, &user.id)?, page, per_page))
+        blocking(move || Page::of(evidence::learning_record(&state, &user.id)?, page, per_page))
             .await?;
     Ok(HttpResponse::Ok().json(out))
 }

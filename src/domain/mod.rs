@@ -4,6 +4,7 @@
 //! tools compile against this module alone (`--no-default-features`).
 
 mod enums;
+pub mod evidence;
 mod profile;
 mod province;
 pub mod time;

@@ -14,6 +14,12 @@ pub fn rfc3339(epoch_secs: i64) -> String {
     )
 }
 
+/// The UTC calendar date (`2026-11-23`) of epoch seconds.
+pub fn date(epoch_secs: i64) -> String {
+    let (y, m, d) = civil_from_days(epoch_secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Days since 1970-01-01 to (year, month, day): the era-based algorithm
 /// from Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms".
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -220,6 +226,8 @@ mod tests {
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
         assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
         assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
+        assert_eq!(super::date(1_795_470_622), "2026-11-23");
+        assert_eq!(super::date(-1), "1969-12-31");
     }
 
     #[test]

@@ -5,12 +5,14 @@ use crate::store::outbox::OutboxRow;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Folder(AsyncFileTransport<Tokio1Executor>),
+    /// One `<uuid>.eml` file per message, as lettre's file transport names
+    /// them, but written 0600: they hold live sign-in links.
+    Folder(PathBuf),
 }
 
 impl Transport {
@@ -27,15 +29,25 @@ impl Transport {
         ))
     }
 
+    /// The folder is created 0700, or tightened (with the messages already
+    /// in it) when an earlier version left it readable.
     pub fn folder(dir: PathBuf) -> anyhow::Result<Transport> {
-        std::fs::create_dir_all(&dir)?;
-        Ok(Transport::Folder(AsyncFileTransport::new(dir)))
+        crate::files::private_dir(&dir)?;
+        crate::files::private_files_in(&dir)?;
+        Ok(Transport::Folder(dir))
     }
 
     pub async fn send(&self, msg: Message) -> Result<(), String> {
         match self {
             Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
-            Transport::Folder(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Folder(dir) => {
+                let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+                let raw = msg.formatted();
+                tokio::task::spawn_blocking(move || crate::files::write_private(&path, &raw))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())
+            }
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct RoundRef {
     pub id: String,
     pub number: i32,
     pub note: String,
+    /// `published`; `cancelled` only in the export, which keeps the
+    /// matches of cancelled rounds that meetings and ratings point at.
+    pub status: String,
 }
 
 /// Name, domain and profession are always shown (they are why the match was
@@ -77,8 +80,17 @@ pub fn former_member_name(locale: crate::domain::Locale) -> &'static str {
 }
 
 pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
+    in_rounds(state, user_id, &[store_rounds::PUBLISHED])
+}
+
+/// My matches in rounds of the given statuses.
+pub fn in_rounds(
+    state: &AppState,
+    user_id: &str,
+    statuses: &[&str],
+) -> Result<Vec<MyMatch>, AppError> {
     let mut conn = state.conn()?;
-    let rows = store_rounds::matches_of_user(&mut conn, user_id)?;
+    let rows = store_rounds::matches_of_user_in(&mut conn, user_id, statuses)?;
     let ids: Vec<String> = rows
         .iter()
         .flat_map(|(_, _, ms)| ms.iter().map(|m| m.user_id.clone()))
@@ -137,6 +149,7 @@ pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
                     id: round.id,
                     number: round.number,
                     note: round.note,
+                    status: round.status,
                 },
                 kind: m.kind,
                 role: me.role,
@@ -225,157 +238,6 @@ fn open_match(
             "accept the match first",
         )),
     }
-}
-
-/// Today's UTC date as YYYY-MM-DD (civil-from-days, proleptic Gregorian).
-fn today() -> String {
-    let days = now().div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Enough for weekly meetings over a long buddy relation; more is noise.
-const MAX_MEETINGS_PER_MATCH: usize = 52;
-
-pub struct NewMeeting {
-    pub date: String,
-    pub hours: u8,
-    pub reflection: String,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct Meeting {
-    pub id: String,
-    pub match_id: String,
-    pub kind: String,
-    pub round: i32,
-    pub date: String,
-    pub hours: i32,
-    pub reflection: String,
-}
-
-/// Records that a meeting took place and what the member learned: the
-/// evidence of learning (not attendance) a member exports for PE points.
-pub fn record_meeting(
-    state: &AppState,
-    user_id: &str,
-    match_id: &str,
-    m: NewMeeting,
-) -> Result<Meeting, AppError> {
-    let mut problems = Vec::new();
-    if !crate::domain::is_date(&m.date) {
-        problems.push(crate::domain::FieldProblem::new(
-            "date",
-            "must be a date like 2026-12-01",
-        ));
-    } else if m.date > today() {
-        problems.push(crate::domain::FieldProblem::new(
-            "date",
-            "must not be in the future: record a meeting once it took place",
-        ));
-    }
-    if !(1..=24).contains(&m.hours) {
-        problems.push(crate::domain::FieldProblem::new(
-            "hours",
-            "must be between 1 and 24",
-        ));
-    }
-    let reflection = match crate::domain::free_text("reflection", &m.reflection, 2000) {
-        Ok(r) if r.chars().count() >= 20 => r,
-        Ok(_) => {
-            problems.push(crate::domain::FieldProblem::new(
-                "reflection",
-                "must say in at least 20 characters what you learned",
-            ));
-            String::new()
-        }
-        Err(p) => {
-            problems.push(p);
-            String::new()
-        }
-    };
-    if !problems.is_empty() {
-        return Err(AppError::validation(problems));
-    }
-    let mut conn = state.conn()?;
-    let id = write_tx(&mut conn, |conn| {
-        open_match(conn, user_id, match_id)?;
-        if crate::store::evidence::meetings_of_user(conn, user_id)?
-            .iter()
-            .filter(|(r, _, _)| r.match_id == match_id)
-            .count()
-            >= MAX_MEETINGS_PER_MATCH
-        {
-            return Err(AppError::conflict(
-                "too_many_meetings",
-                format!("at most {MAX_MEETINGS_PER_MATCH} meetings per match"),
-            ));
-        }
-        let row = crate::store::evidence::MeetingRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            match_id: match_id.into(),
-            user_id: user_id.into(),
-            met_on: m.date.clone(),
-            hours: i32::from(m.hours),
-            reflection: reflection.clone(),
-            created_at: now(),
-        };
-        crate::store::evidence::insert_meeting(conn, &row)?;
-        Ok::<_, AppError>(row.id)
-    })?;
-    learning_record(state, user_id)?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("meeting {id} vanished")))
-}
-
-impl From<(crate::store::evidence::MeetingRow, String, i32)> for Meeting {
-    fn from((row, kind, round): (crate::store::evidence::MeetingRow, String, i32)) -> Self {
-        Meeting {
-            id: row.id,
-            match_id: row.match_id,
-            kind,
-            round,
-            date: row.met_on,
-            hours: row.hours,
-            reflection: row.reflection,
-        }
-    }
-}
-
-pub fn learning_record(state: &AppState, user_id: &str) -> Result<Vec<Meeting>, AppError> {
-    let mut conn = state.conn()?;
-    Ok(
-        crate::store::evidence::meetings_of_user(&mut conn, user_id)?
-            .into_iter()
-            .map(Meeting::from)
-            .collect(),
-    )
-}
-
-/// One entry of the caller's learning record: a meeting they recorded.
-pub fn learning_record_entry(
-    state: &AppState,
-    user_id: &str,
-    meeting_id: &str,
-) -> Result<Meeting, AppError> {
-    let mut conn = state.conn()?;
-    crate::store::evidence::meeting_of_user(&mut conn, user_id, meeting_id)?
-        .map(Meeting::from)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "meeting_not_found",
-                format!("you recorded no meeting with id {meeting_id}"),
-            )
-        })
 }
 
 pub fn rate(
@@ -527,14 +389,4 @@ fn tell_of_answer(
     let mentions: Vec<_> = mentions.into_iter().flatten().collect();
     crate::store::outbox::enqueue_many(conn, &rows, &mentions)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn today_is_a_valid_date() {
-        let t = super::today();
-        assert!(crate::domain::is_date(&t), "{t}");
-        assert!(t.as_str() > "2024-01-01");
-    }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod commitments;
 pub mod demo;
+pub mod evidence;
 pub mod mail;
 pub mod matches;
 pub mod privacy;

@@ -1,7 +1,8 @@
 //! A member's right of access (GDPR art. 15): everything stored about them.
 
 use super::accounts::{self, UserView};
-use super::matches::{self, Meeting, MyMatch};
+use super::evidence::{self, Meeting};
+use super::matches::{self, MyMatch};
 use super::AppState;
 use crate::domain::LearningProfile;
 use crate::error::AppError;
@@ -82,13 +83,29 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
     Ok(Export {
         sessions,
         sharing: sharing(state, user_id)?,
-        matches: matches::mine(state, user_id)?,
-        meetings: matches::learning_record(state, user_id)?,
+        matches: exported_matches(state, user_id)?,
+        meetings: evidence::learning_record(state, user_id)?,
         account,
         profile,
         ratings,
         emails,
     })
+}
+
+/// My matches, those of cancelled rounds too: my meetings and ratings may
+/// point at them. A cancelled match no longer connects us, so it keeps no
+/// contact details of the others.
+fn exported_matches(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
+    use store::rounds::{CANCELLED, PUBLISHED};
+    let mut all = matches::in_rounds(state, user_id, &[PUBLISHED, CANCELLED])?;
+    for m in all.iter_mut().filter(|m| m.round.status == CANCELLED) {
+        for c in &mut m.counterparts {
+            c.email = None;
+            c.phone = None;
+            c.province = None;
+        }
+    }
+    Ok(all)
 }
 
 /// What matched peers may see of me besides my name, domain and profession

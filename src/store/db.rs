@@ -107,11 +107,7 @@ impl ManageConnection for Manager {
 
 pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite { path } = url {
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
-            }
-        }
+        crate::files::private_sqlite(path)?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(size)

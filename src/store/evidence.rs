@@ -1,6 +1,8 @@
 //! Meetings members record (their evidence of learning) and match ratings.
 
-use super::schema::{matches as m, meetings as mt, ratings as rt, rounds as r};
+use super::schema::{
+    match_members as mm, matches as m, meetings as mt, ratings as rt, rounds as r,
+};
 use super::DbConnection;
 use diesel::prelude::*;
 
@@ -21,6 +23,39 @@ pub fn insert_meeting(conn: &mut DbConnection, row: &MeetingRow) -> QueryResult<
         .values(row)
         .execute(conn)
         .map(|_| ())
+}
+
+/// A match of a published round, as a meeting on it needs it.
+pub struct PublishedMatch {
+    pub published_at: i64,
+    /// Everyone in it: (user id, role, answer).
+    pub members: Vec<(String, String, String)>,
+}
+
+pub fn published_match(
+    conn: &mut DbConnection,
+    match_id: &str,
+) -> QueryResult<Option<PublishedMatch>> {
+    let published: Option<Option<i64>> = m::table
+        .inner_join(r::table)
+        .filter(m::id.eq(match_id))
+        .filter(r::status.eq(super::rounds::PUBLISHED))
+        .select(r::published_at)
+        .first(conn)
+        .optional()?;
+    let Some(published) = published else {
+        return Ok(None);
+    };
+    let members = mm::table
+        .filter(mm::match_id.eq(match_id))
+        .order(mm::user_id.asc())
+        .select((mm::user_id, mm::role, mm::response))
+        .load(conn)?;
+    Ok(Some(PublishedMatch {
+        // Publishing sets it; 0 would only widen the window, never refuse.
+        published_at: published.unwrap_or(0),
+        members,
+    }))
 }
 
 /// A member's meetings with the kind and round of the match, oldest first.

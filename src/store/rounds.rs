@@ -195,6 +195,16 @@ pub fn matches_of_user(
     conn: &mut DbConnection,
     user_id: &str,
 ) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
+    matches_of_user_in(conn, user_id, &[PUBLISHED])
+}
+
+/// A member's matches in rounds of the given statuses, newest round first,
+/// with everyone in them.
+pub fn matches_of_user_in(
+    conn: &mut DbConnection,
+    user_id: &str,
+    statuses: &[&str],
+) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
     let mine: Vec<String> = mm::table
         .filter(mm::user_id.eq(user_id))
         .select(mm::match_id)
@@ -202,7 +212,7 @@ pub fn matches_of_user(
     let ms: Vec<(MatchRow, RoundRow)> = m::table
         .inner_join(r::table)
         .filter(m::id.eq_any(&mine))
-        .filter(r::status.eq(PUBLISHED))
+        .filter(r::status.eq_any(statuses))
         .order((r::number.desc(), m::id.asc()))
         .select((MatchRow::as_select(), RoundRow::as_select()))
         .load(conn)?;

@@ -68,7 +68,7 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/me/learning-record", none.clone(), [401, 200, 200, 200, 200]),
         // A match is reachable only by the people in it.
         row("POST", "/api/v1/me/matches/{match}/accept", none.clone(), [401, 200, 404, 404, 404]),
-        row("POST", "/api/v1/me/matches/{match}/meetings", json!({"date": "2026-11-20", "hours": 1, "reflection": "We bespraken hoe een gemeente re-integratie regelt."}), [401, 201, 404, 404, 404]),
+        row("POST", "/api/v1/me/matches/{match}/meetings", json!({"date": crate::common::today(), "hours": 1, "reflection": "We bespraken hoe een gemeente re-integratie regelt."}), [401, 201, 404, 404, 404]),
         row("PUT", "/api/v1/me/matches/{match}/rating", json!({"stars": 5}), [401, 204, 404, 404, 404]),
         // The meeting the member recorded just above.
         row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404]),
@@ -113,7 +113,8 @@ async fn world(app: &TestApp) -> World {
     p["meeting_modes"] = json!(["online"]);
     let member = app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
     p["domain"] = json!("municipality");
-    app.verified_member("bram@gemeente.nl", "Bram", "nl", &p)
+    let partner = app
+        .verified_member("bram@gemeente.nl", "Bram", "nl", &p)
         .await;
     let other = app
         .verified_member("chris@arbo.nl", "Chris", "nl", &intervision_only())
@@ -152,6 +153,19 @@ async fn world(app: &TestApp) -> World {
         .await
         .unwrap()["items"]
         .clone();
+    // The partner takes the match up, so the member can record meetings.
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/me/matches/{}/accept",
+                matches[0]["id"].as_str().unwrap()
+            ),
+            Some(&partner),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
     let other_id: Value = app
         .get("/api/v1/me", Some(&other))
         .await

@@ -80,7 +80,10 @@ both_backends! {
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&anna), &json!({})).await;
         assert_eq!(res.status(), 200);
 
-        let body = json!({"date": "2026-11-02", "hours": 2, "reflection": "Ik zag hoe een gemeente een intake voert."});
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&bram), &json!({})).await;
+        assert_eq!(res.status(), 200);
+
+        let body = json!({"date": crate::common::today(), "hours": 2, "reflection": "Ik zag hoe een gemeente een intake voert."});
         let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(&anna), &body).await;
         assert_eq!(res.status(), 201);
         let location = res.headers().get("location").expect("Location").to_str().unwrap().to_string();

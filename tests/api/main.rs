@@ -9,6 +9,8 @@ mod authz;
 mod contract;
 mod demo;
 mod errors;
+mod evidence;
+mod files;
 mod fuzz;
 mod health;
 mod mail;

@@ -184,7 +184,9 @@ both_backends! {
         assert_eq!(res.status(), 200);
         let res = app.send_json(reqwest::Method::PUT, &format!("/api/v1/me/matches/{match_id}/rating"), Some(&bram), &json!({"stars": 4, "comment": "Anna legde het UWV-beleid heel helder uit"})).await;
         assert_eq!(res.status(), 204);
-        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(&bram), &json!({"date": "2026-11-20", "hours": 2, "reflection": "Ik leerde hoe een WIA-beoordeling verloopt bij Bram thuis."})).await;
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(&anna), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(&bram), &json!({"date": crate::common::today(), "hours": 2, "reflection": "Ik leerde hoe een WIA-beoordeling verloopt bij Bram thuis."})).await;
         assert_eq!(res.status(), 201);
         let session = app.login("bram@zzp.nl").await;
         let bram_id = session["user"]["id"].as_str().unwrap().to_string();

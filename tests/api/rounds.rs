@@ -134,7 +134,14 @@ both_backends! {
         let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2999-01-01", "hours": 2, "reflection": reflection})).await;
         let body = assert_problem(res, 422, "validation_failed").await;
         assert!(body["detail"].as_str().unwrap().contains("future"), "{body}");
-        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": "2026-11-02", "hours": 2, "reflection": reflection})).await;
+        // A meeting needs both sides to have taken the match up.
+        let today = crate::common::today();
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": today, "hours": 2, "reflection": reflection})).await;
+        assert_problem(res, 409, "counterpart_not_accepted").await;
+        let other_token = &members.iter().find(|(e, _)| json!(e) == other["email"]).unwrap().1;
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/accept"), Some(other_token), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let res = app.send_json(reqwest::Method::POST, &meetings, Some(anna_token), &json!({"date": today, "hours": 2, "reflection": reflection})).await;
         assert_eq!(res.status(), 201);
         let record: Value = app.get("/api/v1/me/learning-record", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
         assert_eq!(record[0]["reflection"], reflection);
@@ -151,27 +158,40 @@ both_backends! {
         assert_eq!(export["account"]["email"], json!(anna_email));
         assert_eq!(export["profile"]["domain"], "uwv");
         assert_eq!(export["matches"].as_array().unwrap().len(), 1);
+        assert_eq!(export["matches"][0]["round"]["status"], "published");
         assert_eq!(export["meetings"][0]["reflection"], reflection);
         assert_eq!(export["ratings"][0]["stars"], 4);
         let kinds: Vec<&str> = export["emails"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, vec!["verify_email", "match_proposed"]);
-
-        let other_token = &members.iter().find(|(e, _)| json!(e) == other["email"]).unwrap().1;
         assert_eq!(export["sessions"].as_array().unwrap().len(), 1, "{}", export["sessions"]);
-        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/decline"), Some(other_token), &json!({"reason": "Geen tijd deze maand"})).await;
-        assert_eq!(res.status(), 200);
-        // The decliner's own note is theirs to see (and export); Anna sees the email's copy.
-        let theirs: Value = app.get("/api/v1/me/export", Some(other_token)).await.json().await.unwrap();
-        assert_eq!(theirs["matches"][0]["decline_reason"], "Geen tijd deze maand");
-        let annas: Value = app.get("/api/v1/me/matches", Some(anna_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
-        assert!(annas[0].get("decline_reason").is_none(), "{annas}");
 
-        // Anna is told, in Dutch, that it is off, never the decliner's note;
-        // the decliner can no longer record meetings.
-        let told = app.wait_for_folder_mail("anna@uwv.nl", "gaat niet door").await;
-        assert!(!told.contains("Geen tijd deze maand"), "{told}");
-        let res = app.send_json(reqwest::Method::POST, &meetings, Some(other_token), &json!({"date": "2026-11-02", "hours": 1, "reflection": reflection})).await;
+        // A member of another pair declines; the decliner's own note is
+        // theirs to see (and export), their counterpart sees the email's copy.
+        let (_, decliner) = members.iter().find(|(e, _)| e != anna_email && json!(e) != other["email"]).unwrap();
+        let theirs: Value = app.get("/api/v1/me/matches", Some(decliner)).await.json::<serde_json::Value>().await.unwrap()["items"][0].clone();
+        let declined_id = theirs["id"].as_str().unwrap().to_string();
+        let told_email = theirs["counterparts"][0]["email"].as_str().unwrap().to_string();
+        let told_token = &members.iter().find(|(e, _)| *e == told_email).unwrap().1;
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{declined_id}/decline"), Some(decliner), &json!({"reason": "Geen tijd deze maand"})).await;
+        assert_eq!(res.status(), 200);
+        let theirs: Value = app.get("/api/v1/me/export", Some(decliner)).await.json().await.unwrap();
+        assert_eq!(theirs["matches"][0]["decline_reason"], "Geen tijd deze maand");
+        let told: Value = app.get("/api/v1/me/matches", Some(told_token)).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
+        assert!(told[0].get("decline_reason").is_none(), "{told}");
+
+        // The counterpart is told, in their language; the decliner can no
+        // longer record meetings, nor can the one left behind.
+        let dutch = PEOPLE.iter().any(|p| p.0 == told_email && p.2 == "nl");
+        // They are told it is off, never the decliner's note.
+        let mail = app.wait_for_folder_mail(&told_email, if dutch { "gaat niet door" } else { "will not go ahead" }).await;
+        assert!(!mail.contains("Geen tijd deze maand"), "{mail}");
+        let declined_meetings = format!("/api/v1/me/matches/{declined_id}/meetings");
+        let res = app.send_json(reqwest::Method::POST, &declined_meetings, Some(decliner), &json!({"date": today, "hours": 1, "reflection": reflection})).await;
         assert_problem(res, 409, "match_declined").await;
+        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{declined_id}/accept"), Some(told_token), &json!({})).await;
+        assert_eq!(res.status(), 200);
+        let res = app.send_json(reqwest::Method::POST, &declined_meetings, Some(told_token), &json!({"date": today, "hours": 1, "reflection": reflection})).await;
+        assert_problem(res, 409, "counterpart_declined").await;
 
         let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
         assert_eq!(detail["round"]["status"], "published");

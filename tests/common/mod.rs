@@ -489,3 +489,12 @@ pub fn sample_profile() -> Value {
         "sharing": {"share_email": true, "share_phone": false, "share_province": true}
     })
 }
+
+/// Today's UTC date (`2026-12-06`), the latest a meeting may be dated.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    buddymatch::domain::time::date(secs)
+}
