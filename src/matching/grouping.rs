@@ -456,7 +456,7 @@ impl<'b> State<'b> {
                     }
                 }
             }
-            improved |= self.regroup_pool();
+            improved |= self.regroup_pool(start);
             improved |= self.rescue_pool();
             if !improved || self.evaluations >= budget {
                 return;
@@ -545,7 +545,9 @@ impl<'b> State<'b> {
     }
 
     /// Leftovers that could form a valid group among themselves do so.
-    fn regroup_pool(&mut self) -> bool {
+    /// Seeds are taken from `start` on, so that after a kick other seeds
+    /// lead and other groups form.
+    fn regroup_pool(&mut self, start: usize) -> bool {
         let pool: Vec<usize> = (0..self.b.n)
             .filter(|&i| self.group_of[i] == POOL)
             .collect();
@@ -562,7 +564,8 @@ impl<'b> State<'b> {
             self.b.max
         };
         let mut any = false;
-        for &s in &pool {
+        for k in 0..pool.len() {
+            let s = pool[(start + k) % pool.len()];
             if self.group_of[s] == POOL && self.form_group(s, target) {
                 any = true;
             }
