@@ -614,7 +614,10 @@ fn intervision_reasons_and_coverage_match_exact_enumeration() {
             assert_eq!(r.placeable, Some(n_placeable), "seed {seed}");
             if prefer == Prefer::Coverage {
                 let (most, best) = best_coverage(ids.len(), &groups);
-                assert_eq!(r.matched_members, most as usize, "seed {seed}: not maximum coverage");
+                assert_eq!(
+                    r.matched_members, most as usize,
+                    "seed {seed}: not maximum coverage"
+                );
                 assert!(r.total_score <= best, "seed {seed}: above the optimum");
             }
         }
@@ -635,7 +638,11 @@ fn intervision_coverage_on_the_survey_population() {
         for prefer in [Prefer::Score, Prefer::Coverage] {
             let mut inst = instance(n, seed, MatchKind::Intervision, prefer);
             inst.round.search_effort = 2_000;
-            let uwv = inst.members.iter().filter(|m| m.domain == Domain::Uwv).count();
+            let uwv = inst
+                .members
+                .iter()
+                .filter(|m| m.domain == Domain::Uwv)
+                .count();
             assert!(uwv * 100 >= n * 45, "a UWV-heavy population");
             let r = solve(&inst).unwrap();
             assert_eq!(Rules::new(&inst).check(&r), Ok(()));
