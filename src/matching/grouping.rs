@@ -407,14 +407,7 @@ impl<'b> State<'b> {
     /// Balanced greedy start: hardest members (fewest compatible) seed groups.
     fn construct(&mut self, order: &[usize]) {
         let b = self.b;
-        // Coverage: as many groups as the smallest size allows, so that
-        // members with few possible partners still find a group.
-        let groups_wanted = if b.per_member > 0 {
-            b.n / b.min
-        } else {
-            b.n.div_ceil(b.max)
-        }
-        .max(1);
+        let groups_wanted = b.n.div_ceil(b.max).max(1);
         let mut formed = 0;
         for &s in order {
             if self.group_of[s] != POOL {
@@ -556,8 +549,9 @@ impl<'b> State<'b> {
         {
             return false;
         }
-        // For coverage, groups start at their smallest so the leftovers can
-        // form more of them; moves fill them up afterwards.
+        // Coverage: leftovers form groups at their smallest, so that more of
+        // them can form; a walk keeps the result only if it places more or
+        // scores more, and moves fill the groups up afterwards.
         let target = if self.b.per_member > 0 {
             self.b.min
         } else {
