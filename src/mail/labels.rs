@@ -184,6 +184,18 @@ pub fn unmatched(
             pick(l, "Geen bezoeker in deze ronde paste bij jouw praktijk.", "No visitor in this round fitted your practice."),
             pick(l, "Je plaatsen blijven staan voor de volgende ronde.", "Your places stay open for the next round."),
         ),
+        R::LeftOutForScore => (
+            pick(l, "Er was een intervisiegroep voor je mogelijk, maar de groepen die samen het beste pasten, lieten je buiten.", "A group was possible for you, but the groups that fitted best together left you out."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde; de coördinator kan ook een aanvullende ronde starten waarin iedereen een plek krijgt.", "You take part in the next round automatically; the coordinator can also start a top-up round that places everyone it can."),
+        ),
+        R::LeftOutForCoverageLimit => (
+            pick(l, "Er was een intervisiegroep voor je mogelijk, maar je plaatsen had een ander zijn plek gekost.", "A group was possible for you, but placing you would have cost someone else their place."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde.", "You take part in the next round automatically."),
+        ),
+        R::LeftOutByRegionSplit => (
+            pick(l, "Deze grote ronde is per regio ingedeeld, en alleen met mensen uit een andere regio was een groep mogelijk.", "This large round was grouped by region, and a group was only possible with people from another region."),
+            pick(l, "Je doet vanzelf mee in de volgende ronde. Meer kans: sta ook online afspreken toe.", "You take part in the next round automatically. Better chances: allow online meetings."),
+        ),
         R::NoFeasibleGroup => (
             pick(l, "Er was geen intervisiegroep mogelijk waarin je paste, gezien de anderen in deze ronde.", "No intervision group you could join was possible, given the others in this round."),
             pick(l, "Je doet vanzelf mee in de volgende ronde. Meer kans: sta ook online afspreken toe.", "You take part in the next round automatically. Better chances: allow online meetings."),

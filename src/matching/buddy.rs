@@ -94,6 +94,7 @@ pub fn solve(round: &Round) -> RoundResult {
             candidates_per_member: r.candidates_per_member,
         },
         matched_members: 2 * pairs.len(),
+        placeable: None,
         cross_domain_share: share(crossing, pairs.len()),
         pairs,
         visits: Vec::new(),

@@ -26,6 +26,10 @@ pub struct Block {
     pub langs: Vec<LangSet>,
     pub min: usize,
     pub max: usize,
+    /// Points the search adds per placed member on top of the groups'
+    /// weights: 0 maximises the score alone; more than any score difference
+    /// makes it place as many members as it can first (`prefer: coverage`).
+    pub per_member: i64,
 }
 
 /// How a valid group meets: online when all allow it, else in person.
@@ -96,6 +100,73 @@ impl Block {
         !langs.is_empty() && (online || in_person)
     }
 
+    /// Is there any valid group that includes `m`, among this block's
+    /// members? Exact: every candidate group is tried until one is valid.
+    ///
+    /// Only groups of up to `max(min, 3)` members need trying: a valid group
+    /// stays valid when members are dropped, as long as it keeps its size, a
+    /// member of another domain than `m` and a senior (at most three people
+    /// with `m`), since a shared language and a shared meeting mode survive
+    /// dropping members. So the search fixes a member of another domain
+    /// first and fills the remaining places from the members compatible with
+    /// both.
+    pub fn placeable(&self, m: usize) -> bool {
+        let size = self.min.max(3).min(self.max);
+        if size < self.min || size < 2 {
+            return false;
+        }
+        let near: Vec<usize> = (0..self.n).filter(|&j| self.ok(m, j)).collect();
+        if near.len() + 1 < self.min {
+            return false;
+        }
+        let mut g: Vec<u32> = vec![m as u32];
+        for &d in near.iter().filter(|&&d| self.domain[d] != self.domain[m]) {
+            if !self.could_meet(&g, d) {
+                continue;
+            }
+            g.push(d as u32);
+            let rest: Vec<usize> = near
+                .iter()
+                .copied()
+                .filter(|&c| c != d && self.ok(c, d))
+                .collect();
+            if self.fill(&mut g, &rest, 0, size) {
+                return true;
+            }
+            g.pop();
+        }
+        false
+    }
+
+    /// Extend `g` with members of `rest[from..]` (in order, so each set is
+    /// tried once) until a valid group of at least `min` and at most `size`
+    /// members appears.
+    fn fill(&self, g: &mut Vec<u32>, rest: &[usize], from: usize, size: usize) -> bool {
+        if g.len() >= self.min && self.valid(g).is_some() {
+            return true;
+        }
+        if g.len() >= size {
+            return false;
+        }
+        for (x, &c) in rest.iter().enumerate().skip(from) {
+            if !g.iter().all(|&y| self.ok(c, y as usize)) || !self.could_meet(g, c) {
+                continue;
+            }
+            g.push(c as u32);
+            if self.fill(g, rest, x + 1, size) {
+                return true;
+            }
+            g.pop();
+        }
+        false
+    }
+
+    /// What growing a group towards a missing domain or senior is worth
+    /// over any weight or coverage points, when the greedy growths choose.
+    fn steer(&self) -> i64 {
+        (1 << 20) + self.per_member * (self.n as i64 + 2)
+    }
+
     pub fn group_weight(&self, g: &[u32]) -> i64 {
         let mut s = 0;
         for (x, &a) in g.iter().enumerate() {
@@ -137,7 +208,7 @@ impl<'b> State<'b> {
 
     fn add(&mut self, i: usize, g: usize) {
         let b = self.b;
-        self.objective += self.contrib[i * self.cap + g];
+        self.objective += self.contrib[i * self.cap + g] + b.per_member;
         for k in 0..b.n {
             self.contrib[k * self.cap + g] += if b.ok(k, i) { b.w(k, i) } else { 0 };
             self.bad[k * self.cap + g] += u16::from(k != i && !b.ok(k, i));
@@ -153,7 +224,7 @@ impl<'b> State<'b> {
             self.contrib[k * self.cap + g] -= if b.ok(k, i) { b.w(k, i) } else { 0 };
             self.bad[k * self.cap + g] -= u16::from(k != i && !b.ok(k, i));
         }
-        self.objective -= self.contrib[i * self.cap + g];
+        self.objective -= self.contrib[i * self.cap + g] + b.per_member;
         self.group_of[i] = POOL;
         self.groups[g].retain(|&x| x as usize != i);
     }
@@ -172,6 +243,15 @@ impl<'b> State<'b> {
             0
         } else {
             self.contrib[i * self.cap + g]
+        }
+    }
+
+    /// The coverage points of being in `g` rather than among the leftovers.
+    fn placed(&self, g: usize) -> i64 {
+        if g == POOL {
+            0
+        } else {
+            self.b.per_member
         }
     }
 
@@ -205,7 +285,7 @@ impl<'b> State<'b> {
             return false;
         }
         self.evaluations += 1;
-        let gain = self.c(i, g) - self.c(i, gi);
+        let gain = self.c(i, g) - self.c(i, gi) + self.placed(g) - self.placed(gi);
         if need_gain && gain <= 0 {
             return false;
         }
@@ -269,7 +349,18 @@ impl<'b> State<'b> {
     fn form_group(&mut self, seed: usize, target: usize) -> bool {
         let b = self.b;
         let mut g: Vec<u32> = vec![seed as u32];
+        // Coverage: once a group has its two domains, it takes members of
+        // the domains most left over, and keeps the scarce ones for other
+        // groups (else one group takes both non-UWV members of a small
+        // round and the other UWV members find no group).
+        let mut left_over = vec![0i64; 256];
+        if b.per_member > 0 {
+            for c in (0..b.n).filter(|&c| self.group_of[c] == POOL) {
+                left_over[b.domain[c] as usize] += 1;
+            }
+        }
         while g.len() < target {
+            let mixed = g.iter().any(|&x| b.domain[x as usize] != b.domain[seed]);
             let mut best: Option<(i64, usize)> = None;
             for c in 0..b.n {
                 if self.group_of[c] != POOL || g.contains(&(c as u32)) {
@@ -282,10 +373,13 @@ impl<'b> State<'b> {
                 let mut gain: i64 = g.iter().map(|&x| b.w(c, x as usize)).sum();
                 // Steer towards the mix the group rules ask for.
                 if g.iter().all(|&x| b.domain[x as usize] == b.domain[c]) {
-                    gain -= 1 << 20;
+                    gain -= b.steer();
                 }
                 if b.junior[c] && g.iter().all(|&x| b.junior[x as usize]) {
-                    gain -= 1 << 20;
+                    gain -= b.steer();
+                }
+                if mixed {
+                    gain += b.per_member * left_over[b.domain[c] as usize];
                 }
                 if best.is_none_or(|(bg, _)| gain > bg) {
                     best = Some((gain, c));
@@ -355,7 +449,8 @@ impl<'b> State<'b> {
                     }
                 }
             }
-            improved |= self.regroup_pool();
+            improved |= self.regroup_pool(start);
+            improved |= self.rescue_pool();
             if !improved || self.evaluations >= budget {
                 return;
             }
@@ -388,12 +483,14 @@ impl<'b> State<'b> {
                 if !g.iter().all(|&x| b.ok(c, x as usize)) || !b.could_meet(&g, c) {
                     continue;
                 }
-                let mut gain = g.iter().map(|&x| b.w(c, x as usize)).sum::<i64>() - self.c(c, d);
+                let mut gain = g.iter().map(|&x| b.w(c, x as usize)).sum::<i64>() - self.c(c, d)
+                    + b.per_member
+                    - self.placed(d);
                 if g.iter().all(|&x| b.domain[x as usize] == b.domain[c]) {
-                    gain -= 1 << 20;
+                    gain -= b.steer();
                 }
                 if b.junior[c] && g.iter().all(|&x| b.junior[x as usize]) {
-                    gain -= 1 << 20;
+                    gain -= b.steer();
                 }
                 if best.is_none_or(|(bg, _)| gain > bg) {
                     best = Some((gain, c));
@@ -410,9 +507,12 @@ impl<'b> State<'b> {
             if g.len() >= b.min && b.valid(&g).is_some() {
                 let lost: i64 = g
                     .iter()
-                    .map(|&x| self.c(x as usize, self.group_of[x as usize]))
+                    .map(|&x| {
+                        let d = self.group_of[x as usize];
+                        self.c(x as usize, d) + self.placed(d)
+                    })
                     .sum();
-                let net = b.group_weight(&g) - lost;
+                let net = b.group_weight(&g) + b.per_member * g.len() as i64 - lost;
                 if best_net.is_none_or(|(bn, _)| net > bn) {
                     best_net = Some((net, g.len()));
                 }
@@ -438,7 +538,9 @@ impl<'b> State<'b> {
     }
 
     /// Leftovers that could form a valid group among themselves do so.
-    fn regroup_pool(&mut self) -> bool {
+    /// Seeds are taken from `start` on, so that after a kick other seeds
+    /// lead and other groups form.
+    fn regroup_pool(&mut self, start: usize) -> bool {
         let pool: Vec<usize> = (0..self.b.n)
             .filter(|&i| self.group_of[i] == POOL)
             .collect();
@@ -447,9 +549,37 @@ impl<'b> State<'b> {
         {
             return false;
         }
+        // Coverage: leftovers form groups at their smallest, so that more of
+        // them can form; a walk keeps the result only if it places more or
+        // scores more, and moves fill the groups up afterwards.
+        let target = if self.b.per_member > 0 {
+            self.b.min
+        } else {
+            self.b.max
+        };
         let mut any = false;
-        for &s in &pool {
-            if self.group_of[s] == POOL && self.form_group(s, self.b.max) {
+        for k in 0..pool.len() {
+            let s = pool[(start + k) % pool.len()];
+            if self.group_of[s] == POOL && self.form_group(s, target) {
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Leftovers who cannot form a group among themselves (typically all of
+    /// one domain: the many UWV members of a survey-shaped round once the
+    /// other domains are spread over full groups) each get a new group with
+    /// a member spared by other groups, whenever that raises the objective.
+    /// Without this the descent keeps full, balanced groups and leaves them
+    /// out, although placing them raises the score too.
+    fn rescue_pool(&mut self) -> bool {
+        let pool: Vec<usize> = (0..self.b.n)
+            .filter(|&i| self.group_of[i] == POOL)
+            .collect();
+        let mut any = false;
+        for s in pool {
+            if self.group_of[s] == POOL && self.steal_group(s, true) {
                 any = true;
             }
         }

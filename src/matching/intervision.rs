@@ -11,7 +11,7 @@
 use super::candidates::CandidateGraph;
 use super::constraints::{compatible, in_person_possible};
 use super::grouping::{self, Block, GroupMode};
-use super::instance::Instance;
+use super::instance::{Instance, Prefer};
 use super::outcome::{GraphSummary, Group, RoundResult, UnmatchedReason};
 use super::participation::Participation;
 use super::profile::Prepared;
@@ -127,6 +127,7 @@ fn dense_blocks(round: &Round) -> Vec<Block> {
                 langs: (0..n).map(|x| prof(x).languages).collect(),
                 min: r.group_min,
                 max: r.group_max,
+                per_member: 0,
             }
         })
         .collect();
@@ -140,7 +141,86 @@ fn dense_blocks(round: &Round) -> Vec<Block> {
         blk.ok[x * n + y] = true;
         blk.ok[y * n + x] = true;
     }
+    if r.prefer == Prefer::Coverage {
+        // One more member placed outweighs any difference in score.
+        for blk in &mut out {
+            blk.per_member = 1 + blk.w.iter().map(|w| w.abs()).sum::<i64>() / 2;
+        }
+    }
     out
+}
+
+/// A block of `m` and every participant compatible with `m` anywhere in
+/// the round (not only in `m`'s block), with `m` at index 0: enough to
+/// decide whether any valid group includes `m`.
+fn neighbourhood(round: &Round, m: u32) -> Option<Block> {
+    let r = &round.instance.round;
+    let p = &round.participation;
+    let member = p.members[m as usize];
+    let mut who: Vec<u32> = vec![member];
+    who.extend(
+        p.members
+            .iter()
+            .copied()
+            .filter(|&o| compatible(&round.prep, member, o, false).is_some()),
+    );
+    if who.len() == 1 {
+        return None;
+    }
+    let n = who.len();
+    let prof = |x: usize| &round.prep.profiles[who[x] as usize];
+    let mut ok = vec![false; n * n];
+    let mut near = vec![false; n * n];
+    for x in 0..n {
+        for y in x + 1..n {
+            let c = compatible(&round.prep, who[x], who[y], false).is_some();
+            let f = in_person_possible(prof(x), prof(y));
+            (ok[x * n + y], ok[y * n + x]) = (c, c);
+            (near[x * n + y], near[y * n + x]) = (f, f);
+        }
+    }
+    Some(Block {
+        n,
+        w: vec![0; n * n],
+        ok,
+        near,
+        domain: (0..n).map(|x| prof(x).domain as u8).collect(),
+        junior: (0..n).map(|x| prof(x).junior).collect(),
+        online: (0..n).map(|x| prof(x).online).collect(),
+        in_person: (0..n).map(|x| prof(x).in_person).collect(),
+        langs: (0..n).map(|x| prof(x).languages).collect(),
+        min: r.group_min,
+        max: r.group_max,
+        per_member: 0,
+    })
+}
+
+/// Why a participant the search did not place stayed out; every reason is
+/// checked, not assumed. `x` is their index in block `bi`.
+fn why_unplaced(round: &Round, blocks: &[Block], bi: usize, x: usize) -> UnmatchedReason {
+    let left_out = match round.instance.round.prefer {
+        Prefer::Score => UnmatchedReason::LeftOutForScore,
+        Prefer::Coverage => UnmatchedReason::LeftOutForCoverageLimit,
+    };
+    if blocks[bi].placeable(x) {
+        return left_out;
+    }
+    let i = round.blocks[bi][x];
+    if blocks.len() == 1 {
+        // The block is the whole round: its edges are every compatible pair.
+        return if (0..blocks[bi].n).any(|y| blocks[bi].ok[x * blocks[bi].n + y]) {
+            UnmatchedReason::NoFeasibleGroup
+        } else {
+            UnmatchedReason::NoCompatibleCandidate
+        };
+    }
+    // Large rounds search regional blocks; a group with members of other
+    // blocks may still exist, and only the whole round can say.
+    match neighbourhood(round, i) {
+        None => UnmatchedReason::NoCompatibleCandidate,
+        Some(nb) if nb.placeable(0) => UnmatchedReason::LeftOutByRegionSplit,
+        Some(_) => UnmatchedReason::NoFeasibleGroup,
+    }
 }
 
 /// For every participant, the best `max - 1` incident weights: no group can
@@ -169,6 +249,7 @@ pub fn solve(round: &Round) -> RoundResult {
     let blocks = dense_blocks(round);
     let mut groups = Vec::new();
     let mut placed = vec![false; p.members.len()];
+    let mut placed_local: Vec<Vec<bool>> = blocks.iter().map(|b| vec![false; b.n]).collect();
     let (mut total, mut pairs, mut crossing) = (0i64, 0usize, 0usize);
     for (bi, blk) in blocks.iter().enumerate() {
         let budget = r
@@ -196,6 +277,7 @@ pub fn solve(round: &Round) -> RoundResult {
             debug_assert_eq!(sum.total(), score, "reasons add up to the group's weight");
             for &x in &local {
                 placed[round.blocks[bi][x as usize] as usize] = true;
+                placed_local[bi][x as usize] = true;
             }
             total += score;
             let mut domains: Vec<_> = members
@@ -220,18 +302,24 @@ pub fn solve(round: &Round) -> RoundResult {
         }
     }
     groups.sort_by_key(|x| x.0);
-    let degree = g.degrees(false);
-    let extra = (0..p.members.len())
-        .filter(|&i| !placed[i])
-        .map(|i| {
-            let why = if degree[i] == 0 {
-                UnmatchedReason::NoCompatibleCandidate
-            } else {
-                UnmatchedReason::NoFeasibleGroup
-            };
-            (p.members[i], why)
-        })
-        .collect();
+    let mut extra: Vec<(u32, UnmatchedReason)> = Vec::new();
+    for (bi, local) in placed_local.iter().enumerate() {
+        for x in (0..local.len()).filter(|&x| !local[x]) {
+            let i = round.blocks[bi][x] as usize;
+            extra.push((p.members[i], why_unplaced(round, &blocks, bi, x)));
+        }
+    }
+    let matched_members = placed.iter().filter(|&&x| x).count();
+    let placeable = matched_members
+        + extra
+            .iter()
+            .filter(|(_, why)| {
+                !matches!(
+                    why,
+                    UnmatchedReason::NoFeasibleGroup | UnmatchedReason::NoCompatibleCandidate
+                )
+            })
+            .count();
     RoundResult {
         kind: r.kind,
         round: r.round,
@@ -248,7 +336,8 @@ pub fn solve(round: &Round) -> RoundResult {
                 BLOCK - 1
             },
         },
-        matched_members: placed.iter().filter(|&&x| x).count(),
+        matched_members,
+        placeable: Some(placeable),
         cross_domain_share: share(crossing, pairs),
         pairs: Vec::new(),
         visits: Vec::new(),

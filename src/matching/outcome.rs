@@ -71,8 +71,20 @@ pub enum UnmatchedReason {
     HostCapacity,
     /// Shadowing host: no visitor assigned.
     NoVisitor,
-    /// Intervision: no valid group (size, compatibility, domain mix) could include them.
+    /// Intervision: compatible candidates exist, but no valid group (size,
+    /// every pair compatible, two domains, a senior, a shared language and
+    /// meeting mode) among this round's participants includes them.
     NoFeasibleGroup,
+    /// Intervision, `prefer: score`: a valid group with them existed, but the
+    /// groups chosen for the highest total score leave them out.
+    LeftOutForScore,
+    /// Intervision, `prefer: coverage`: a valid group with them existed, but
+    /// the groups place as many members as the search could, and they could
+    /// not be added without leaving someone else out.
+    LeftOutForCoverageLimit,
+    /// Intervision, large rounds (searched in regional blocks): a valid group
+    /// with them exists only with members of other blocks.
+    LeftOutByRegionSplit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,6 +127,11 @@ pub struct RoundResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upper_bound: Option<i64>,
     pub matched_members: usize,
+    /// Intervision only: participants for whom some valid group exists
+    /// (matched or not); the rest are `no_compatible_candidate` or
+    /// `no_feasible_group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placeable: Option<usize>,
     pub unmatched: Vec<Unmatched>,
     /// Share of matched pairs (in groups: of pairs inside groups) that cross domains.
     pub cross_domain_share: f64,

@@ -109,6 +109,7 @@ pub fn solve(round: &Round) -> RoundResult {
             candidates_per_member: r.candidates_per_member,
         },
         matched_members: matched.len(),
+        placeable: None,
         cross_domain_share: share(crossing, visits.len()),
         pairs: Vec::new(),
         visits,

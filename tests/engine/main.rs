@@ -3,9 +3,9 @@
 //! against the hard constraints, restated here from the instance's own
 //! fields (independently of the engine's filters), on larger ones.
 
-use buddymatch::domain::{LearningForm, MatchKind, MeetingMode};
+use buddymatch::domain::{Domain, LearningForm, MatchKind, MeetingMode};
 use buddymatch::matching::instance::{Instance, Member, Prefer};
-use buddymatch::matching::outcome::RoundResult;
+use buddymatch::matching::outcome::{RoundResult, UnmatchedReason};
 use buddymatch::matching::{prepare, solve};
 use buddymatch::offline::synthetic;
 use proptest::prelude::*;
@@ -446,6 +446,220 @@ fn intervision_gap_to_brute_force_on_tiny_rounds() {
         optimal * 100 >= compared * 97,
         "optimal on only {optimal}/{compared}"
     );
+}
+
+/// Every valid group of a small round's participants, from the rules
+/// restated on the instance (pairs by `pair_ok`, not by the engine's
+/// edges), as (bit mask over `ids`, score by `weight`).
+fn valid_groups(
+    inst: &Instance,
+    ids: &[String],
+    weight: &HashMap<(String, String), i64>,
+) -> Vec<(u32, i64)> {
+    let rules = Rules::new(inst);
+    let p = &inst.round;
+    let n = ids.len();
+    let mut out = Vec::new();
+    for mask in 1u32..(1 << n) {
+        let g: Vec<usize> = (0..n).filter(|&i| mask & (1 << i) != 0).collect();
+        if g.len() < p.group_min || g.len() > p.group_max {
+            continue;
+        }
+        let pairs_ok = g.iter().enumerate().all(|(x, &a)| {
+            g[x + 1..]
+                .iter()
+                .all(|&b| rules.pair_ok(&ids[a], &ids[b], false).is_ok())
+        });
+        if !pairs_ok {
+            continue;
+        }
+        let ms: Vec<&Member> = g.iter().map(|&i| rules.m(&ids[i])).collect();
+        let two = ms.iter().any(|m| m.domain != ms[0].domain);
+        let senior = ms.iter().any(|m| !m.experience.is_junior());
+        let lang = ms[0]
+            .languages
+            .iter()
+            .any(|l| ms.iter().all(|m| m.languages.contains(l)));
+        let online = ms.iter().all(|m| rules.online(m));
+        let near = ms
+            .iter()
+            .enumerate()
+            .all(|(x, a)| ms[x + 1..].iter().all(|b| rules.near(a, b)));
+        if two && senior && lang && (online || near) {
+            let mut s = 0;
+            for (x, &a) in g.iter().enumerate() {
+                for &b in &g[x + 1..] {
+                    s += weight[&key(&ids[a], &ids[b])];
+                }
+            }
+            out.push((mask, s));
+        }
+    }
+    out
+}
+
+/// The best (members placed, score) of any packing of valid groups, by
+/// recursion on the lowest unplaced member.
+fn best_coverage(n: usize, groups: &[(u32, i64)]) -> (u32, i64) {
+    fn go(free: u32, groups: &[(u32, i64)], memo: &mut HashMap<u32, (u32, i64)>) -> (u32, i64) {
+        if free == 0 {
+            return (0, 0);
+        }
+        if let Some(&v) = memo.get(&free) {
+            return v;
+        }
+        let low = free & free.wrapping_neg();
+        let mut b = go(free & !low, groups, memo);
+        for &(m, s) in groups {
+            if m & low != 0 && m & !free == 0 {
+                let (c, w) = go(free & !m, groups, memo);
+                b = b.max((c + m.count_ones(), w + s));
+            }
+        }
+        memo.insert(free, b);
+        b
+    }
+    go((1u32 << n) - 1, groups, &mut HashMap::new())
+}
+
+/// A tiny round where about three in four members work for UWV (when
+/// `uwv_heavy`), so some members can only join a group that has room for
+/// one more UWV member.
+fn tiny_intervision(n: usize, seed: u64, prefer: Prefer, uwv_heavy: bool) -> Instance {
+    let mut inst = instance(n, seed, MatchKind::Intervision, prefer);
+    if uwv_heavy {
+        for (i, m) in inst.members.iter_mut().enumerate() {
+            if (seed as usize + i) % 4 != 0 {
+                m.domain = Domain::Uwv;
+            }
+        }
+    }
+    inst
+}
+
+/// Every unmatched reason of an intervision round against exact
+/// enumeration, on fixed tiny rounds (deterministic):
+/// - `no_compatible_candidate`: no other participant passes every pairwise
+///   rule with them;
+/// - `no_feasible_group`: some do, but no valid group of the round's
+///   participants includes them ("placeable given the others" means: some
+///   valid group of participants, the others free to be anyone, includes
+///   them; whether that group fits beside the other groups is what the
+///   left-out reasons are about);
+/// - `left_out_for_score` / `left_out_for_coverage_limit`: such a group
+///   exists, and the round preferred score / coverage.
+///
+/// With `prefer: coverage` the number placed is the exact maximum over all
+/// packings of valid groups, and the score never exceeds the best score
+/// among those packings.
+#[test]
+fn intervision_reasons_and_coverage_match_exact_enumeration() {
+    let (mut rounds, mut left_out, mut infeasible) = (0, 0, 0);
+    for seed in 0..160u64 {
+        let n = 5 + (seed % 8) as usize;
+        for prefer in [Prefer::Score, Prefer::Coverage] {
+            let mut inst = tiny_intervision(n, seed, prefer, seed % 2 == 0);
+            // A tenth of the default effort: exactness must not hang on it.
+            inst.round.search_effort = 1_000;
+            let round = prepare(&inst).unwrap();
+            let r = round.solve();
+            assert_eq!(Rules::new(&inst).check(&r), Ok(()), "seed {seed}");
+            let ids: Vec<String> = round
+                .participation
+                .members
+                .iter()
+                .map(|&m| inst.members[m as usize].id.clone())
+                .collect();
+            if ids.len() > 12 {
+                continue;
+            }
+            rounds += 1;
+            let weight: HashMap<(String, String), i64> = round
+                .graph
+                .edges
+                .iter()
+                .map(|&(u, v, w)| (key(&ids[u as usize], &ids[v as usize]), w))
+                .collect();
+            let groups = valid_groups(&inst, &ids, &weight);
+            let rules = Rules::new(&inst);
+            let placeable = |i: usize| groups.iter().any(|&(m, _)| m & (1 << i) != 0);
+            let reasons: HashMap<&str, UnmatchedReason> = r
+                .unmatched
+                .iter()
+                .map(|u| (u.member.as_str(), u.reason))
+                .collect();
+            for (i, id) in ids.iter().enumerate() {
+                let Some(&got) = reasons.get(id.as_str()) else {
+                    assert!(placeable(i), "seed {seed}: {id} placed in no valid group");
+                    continue;
+                };
+                let any_pair = ids
+                    .iter()
+                    .any(|o| o != id && rules.pair_ok(id, o, false).is_ok());
+                let want = if !any_pair {
+                    UnmatchedReason::NoCompatibleCandidate
+                } else if !placeable(i) {
+                    infeasible += 1;
+                    UnmatchedReason::NoFeasibleGroup
+                } else {
+                    left_out += 1;
+                    match prefer {
+                        Prefer::Score => UnmatchedReason::LeftOutForScore,
+                        Prefer::Coverage => UnmatchedReason::LeftOutForCoverageLimit,
+                    }
+                };
+                assert_eq!(got, want, "seed {seed} {prefer:?}: {id}");
+            }
+            let n_placeable = (0..ids.len()).filter(|&i| placeable(i)).count();
+            assert_eq!(r.placeable, Some(n_placeable), "seed {seed}");
+            if prefer == Prefer::Coverage {
+                let (most, best) = best_coverage(ids.len(), &groups);
+                assert_eq!(
+                    r.matched_members, most as usize,
+                    "seed {seed}: not maximum coverage"
+                );
+                assert!(r.total_score <= best, "seed {seed}: above the optimum");
+            }
+        }
+    }
+    eprintln!("intervision reasons: {rounds} rounds, {left_out} left out though placeable, {infeasible} without a feasible group");
+    assert!(rounds >= 250);
+    // The fixed rounds exercise every reason the oracle can tell apart.
+    assert!(left_out > 0 && infeasible > 0);
+}
+
+/// The survey's population (half of it UWV): with `prefer: coverage`
+/// everyone placeable is placed; with `prefer: score` at least 95% of the
+/// participants are, and whoever is left out is reported with a reason the
+/// engine checked. One block (300) and regional blocks (1,500).
+#[test]
+fn intervision_coverage_on_the_survey_population() {
+    for (n, seed) in [(300usize, 1u64), (300, 2), (1_500, 3)] {
+        for prefer in [Prefer::Score, Prefer::Coverage] {
+            let mut inst = instance(n, seed, MatchKind::Intervision, prefer);
+            inst.round.search_effort = 2_000;
+            let uwv = inst
+                .members
+                .iter()
+                .filter(|m| m.domain == Domain::Uwv)
+                .count();
+            assert!(uwv * 100 >= n * 45, "a UWV-heavy population");
+            let r = solve(&inst).unwrap();
+            assert_eq!(Rules::new(&inst).check(&r), Ok(()));
+            let placeable = r.placeable.unwrap();
+            let share = r.matched_members as f64 / r.participants as f64;
+            eprintln!(
+                "intervision n={n} seed={seed} {prefer:?}: matched {}/{} ({:.1}%), placeable {placeable}",
+                r.matched_members,
+                r.participants,
+                share * 100.0
+            );
+            match prefer {
+                Prefer::Coverage => assert_eq!(r.matched_members, placeable, "n={n} seed={seed}"),
+                Prefer::Score => assert!(share >= 0.95, "n={n} seed={seed}: {share}"),
+            }
+        }
+    }
 }
 
 #[test]
