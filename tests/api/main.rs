@@ -11,6 +11,7 @@ mod demo;
 mod errors;
 mod fuzz;
 mod health;
+mod input;
 mod mail;
 mod members;
 mod metrics;
