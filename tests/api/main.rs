@@ -18,6 +18,7 @@ mod metrics;
 mod migrations;
 mod privacy;
 mod profile;
+mod protocol;
 mod rounds;
 mod scale_out;
 mod security;
