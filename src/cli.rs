@@ -1,7 +1,7 @@
 //! The server-side commands: serve, migrate and admin.
 
 use crate::config::Config;
-use crate::domain::{check_password, EmailAddress, Locale, Role};
+use crate::domain::{check_password, display_name, Locale, Role};
 use crate::service::accounts::{self, NewAccount};
 use crate::startup::App;
 use crate::store::{db, DatabaseUrl};
@@ -66,15 +66,17 @@ pub fn admin(config: &Config, cmd: AdminCommand) -> anyhow::Result<()> {
             name,
             password_stdin,
         } => {
-            let email = EmailAddress::parse("email", &email)
+            let email = accounts::parse_address("email", &email)
                 .map_err(|p| anyhow::anyhow!("--email {}", p.message))?;
+            let name = display_name("name", &name, accounts::MAX_DISPLAY_NAME)
+                .map_err(|p| anyhow::anyhow!("--name {}", p.message))?;
             let role: Role = role.parse()?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
                 let p = line.trim_end_matches(['\r', '\n']).to_string();
-                check_password("password", &p)
-                    .map_err(|e| anyhow::anyhow!("password {}", e.message))?;
+                check_password("password", &p, &[email.as_str(), &name])
+                    .map_err(|e| anyhow::anyhow!("the password {}", e.message))?;
                 (p, false)
             } else {
                 (crate::auth::tokens::new_token(), true)

@@ -160,13 +160,14 @@ impl App {
             // Outermost last: the security headers go on every response,
             // CORS refusals included, and CORS headers on problem bodies.
             actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(api::head_as_get))
                 .wrap(api::problem_responses())
                 .wrap(api::cors::cors(&origins))
                 .wrap(actix_web::middleware::from_fn(
                     api::cors::preflight_refusals,
                 ))
                 .wrap(api::security_headers())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<api::logging::RedactedSpans>::new())
                 .wrap(actix_web::middleware::from_fn(api::metrics::track))
                 .app_data(state.clone())
                 .app_data(origins.clone())

@@ -55,8 +55,7 @@ fn check_token(req: &HttpRequest, expected: &Secret) -> Result<(), AppError> {
     let given = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(crate::auth::bearer_token)
         .unwrap_or_default();
     // Comparing digests keeps the comparison's timing independent of how
     // much of the token a guess got right.

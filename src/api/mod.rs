@@ -5,6 +5,7 @@ mod client;
 pub mod cors;
 mod health;
 pub mod json;
+pub mod logging;
 pub mod metrics;
 mod problems;
 mod profile;
@@ -114,6 +115,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub use problems::problem_responses;
+
+/// Marks a request that came in as `HEAD` and is served as its `GET`.
+#[derive(Debug, Clone, Copy)]
+pub struct HeadRequest;
+
+/// `HEAD` answers like `GET` without the body (RFC 9110, section 9.3.2) on
+/// every route: the route table lists only `GET`, so a `HEAD` request is
+/// routed as one. The body is never sent: actix's HTTP layer remembers the
+/// method the request came with and writes only the status and headers.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+        req.extensions_mut().insert(HeadRequest);
+    }
+    next.call(req).await
+}
 
 /// The contract front ends build against, as committed in `api-spec/`.
 pub const OPENAPI_YAML: &str = include_str!("../../api-spec/openapi.yaml");

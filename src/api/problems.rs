@@ -5,7 +5,7 @@ use crate::error::{AppError, PROBLEM_JSON};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::ResponseError;
+use actix_web::{HttpMessage, ResponseError};
 
 pub fn problem_responses<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(to_problem)
@@ -24,7 +24,12 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     let detail = match status {
         StatusCode::NOT_FOUND => format!("there is no resource at {}", req.path()),
         StatusCode::METHOD_NOT_ALLOWED => {
-            format!("{} is not allowed on {}", req.method(), req.path())
+            let method = if req.extensions().contains::<super::HeadRequest>() {
+                "HEAD".to_string()
+            } else {
+                req.method().to_string()
+            };
+            format!("{method} is not allowed on {}", req.path())
         }
         s => s.canonical_reason().unwrap_or("request failed").to_string(),
     };
@@ -50,6 +55,11 @@ fn allowed_methods(path: &str) -> Option<String> {
     let (_, methods) = TABLE
         .iter()
         .find(|(pattern, _)| path_matches(pattern, path))?;
+    // Every GET also answers HEAD (super::head_as_get).
+    let mut methods = methods.clone();
+    if let Some(i) = methods.iter().position(|m| *m == "GET") {
+        methods.insert(i + 1, "HEAD");
+    }
     Some(methods.join(", "))
 }
 
@@ -106,11 +116,11 @@ mod tests {
     fn allow_lists_what_the_spec_serves() {
         assert_eq!(
             allowed_methods("/api/v1/me/profile").as_deref(),
-            Some("GET, PUT, PATCH")
+            Some("GET, HEAD, PUT, PATCH")
         );
         assert_eq!(
             allowed_methods("/api/v1/me").as_deref(),
-            Some("GET, DELETE")
+            Some("GET, HEAD, DELETE")
         );
         assert_eq!(
             allowed_methods("/api/v1/rounds/abc/publish").as_deref(),
@@ -118,7 +128,7 @@ mod tests {
         );
         assert_eq!(
             allowed_methods("/api/v1/rounds/abc").as_deref(),
-            Some("GET")
+            Some("GET, HEAD")
         );
         assert_eq!(allowed_methods("/api/v1/rounds//publish"), None);
         assert_eq!(allowed_methods("/nowhere"), None);

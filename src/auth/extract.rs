@@ -38,9 +38,7 @@ fn token_subject(req: &HttpRequest, state: &AppState) -> Result<(String, String)
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+        .and_then(super::bearer_token)
         .ok_or_else(|| {
             AppError::unauthorized(
                 "invalid_token",

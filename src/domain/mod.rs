@@ -19,7 +19,8 @@ pub use profile::{LearningProfile, ProfileDraft, MAX_TRAVEL_KM};
 pub use province::Province;
 pub use topics::{Topic, TOPICS};
 pub use validation::{
-    check_password, free_text, is_date, is_language_code, single_line, EmailAddress, FieldProblem,
+    check_password, display_name, free_text, is_date, is_language_code, single_line, EmailAddress,
+    FieldProblem,
 };
 
 /// Whether two people in one match deal with each other, by their roles in

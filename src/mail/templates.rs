@@ -137,6 +137,11 @@ mod tests {
                 )
                 .unwrap();
                 assert!(!r.subject.is_empty());
+                // Subjects show in notification previews and lock screens:
+                // nobody's name goes there, the recipient's own included.
+                for name in ["Anna", "Sam", "Bram"] {
+                    assert!(!r.subject.contains(name), "{kind:?}: {}", r.subject);
+                }
                 let has_link = !matches!(
                     kind,
                     MailKind::MatchDeclined

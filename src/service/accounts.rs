@@ -2,7 +2,7 @@
 
 use super::{now, AppState};
 use crate::auth::{password, tokens};
-use crate::domain::{check_password, single_line, EmailAddress, FieldProblem, Locale, Role};
+use crate::domain::{check_password, display_name, EmailAddress, FieldProblem, Locale, Role};
 use crate::error::AppError;
 use crate::mail::MailKind;
 use crate::store::db::write_tx;
@@ -68,15 +68,26 @@ pub struct NewAccount {
 
 impl Registration {
     pub fn validate(self) -> Result<NewAccount, AppError> {
-        let mut problems: Vec<FieldProblem> = Vec::new();
-        let email = EmailAddress::parse("email", &self.email)
-            .map_err(|p| problems.push(p))
-            .ok();
-        let _ = check_password("password", &self.password).map_err(|p| problems.push(p));
-        let name = single_line("display_name", &self.display_name, 1, 100)
-            .map_err(|p| problems.push(p))
-            .ok();
-        match (email, name) {
+        let email = parse_address("email", &self.email);
+        let name = display_name("display_name", &self.display_name, MAX_DISPLAY_NAME);
+        // What was typed counts too, when it was refused or normalised.
+        let personal: Vec<&str> = [email.as_ref().ok().map(EmailAddress::as_str)]
+            .into_iter()
+            .flatten()
+            .chain(name.as_deref().ok())
+            .chain([self.email.as_str(), self.display_name.as_str()])
+            .collect();
+        let password = check_password("password", &self.password, &personal);
+        let problems: Vec<FieldProblem> = [
+            email.as_ref().err(),
+            password.as_ref().err(),
+            name.as_ref().err(),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+        match (email.ok(), name.ok()) {
             (Some(email), Some(display_name)) if problems.is_empty() => Ok(NewAccount {
                 email,
                 password: self.password,
@@ -87,6 +98,15 @@ impl Registration {
             _ => Err(AppError::validation(problems)),
         }
     }
+}
+
+pub const MAX_DISPLAY_NAME: usize = 100;
+
+/// An address as the domain reads it, that the mailer can also send to.
+pub fn parse_address(field: &str, raw: &str) -> Result<EmailAddress, FieldProblem> {
+    let email = EmailAddress::parse(field, raw)?;
+    crate::mail::check_recipient(field, &email)?;
+    Ok(email)
 }
 
 /// `hash` is computed by the caller before its transaction: Argon2 takes
@@ -342,7 +362,7 @@ pub fn request_password_reset(
     email: &str,
     client_addr: Option<String>,
 ) -> Result<EmailAddress, AppError> {
-    let email = EmailAddress::parse("email", email).map_err(|p| AppError::validation(vec![p]))?;
+    let email = parse_address("email", email).map_err(|p| AppError::validation(vec![p]))?;
     limit_mail(state, format!("acct:reset:{email}"), client_addr)?;
     Ok(email)
 }
@@ -382,8 +402,23 @@ pub fn reset_password(
     new_password: &str,
     client_addr: Option<String>,
 ) -> Result<(), AppError> {
-    check_password("password", new_password).map_err(|p| AppError::validation(vec![p]))?;
+    check_password("password", new_password, &[]).map_err(|p| AppError::validation(vec![p]))?;
     let keys = begin_token_attempt(state, client_addr)?;
+    let mut conn = state.conn()?;
+    // The account's own words can be checked only once the link says whose
+    // it is; a refusal leaves the link unused, so the person can try again.
+    let user = store::email_tokens::user_of_unused(
+        &mut conn,
+        RESET_PASSWORD,
+        &tokens::hash_token(token),
+        now(),
+    )?
+    .and_then(|id| users::by_id(&mut conn, &id).transpose())
+    .transpose()?
+    .ok_or_else(bad_email_token)?;
+    check_password("password", new_password, &[&user.email, &user.display_name])
+        .map_err(|p| AppError::validation(vec![p]))?;
+    drop(conn);
     let hash = password::hash(new_password)?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
@@ -648,6 +683,10 @@ pub fn confirm_password(
     user_id: &str,
     password_in: &str,
 ) -> Result<(), AppError> {
+    confirmed_user(state, user_id, password_in).map(|_| ())
+}
+
+fn confirmed_user(state: &AppState, user_id: &str, password_in: &str) -> Result<UserRow, AppError> {
     let mut conn = state.conn()?;
     let user = users::by_id(&mut conn, user_id)?;
     drop(conn);
@@ -666,7 +705,7 @@ pub fn confirm_password(
     }
     if password::verify(password_in, &user.password_hash) {
         state.throttle.succeeded(&keys);
-        Ok(())
+        Ok(user)
     } else {
         Err(AppError::forbidden_because(
             "password_incorrect",
@@ -683,8 +722,14 @@ pub fn change_password(
     current: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
-    check_password("new_password", new_password).map_err(|p| AppError::validation(vec![p]))?;
-    confirm_password(state, user_id, current)?;
+    check_password("new_password", new_password, &[]).map_err(|p| AppError::validation(vec![p]))?;
+    let user = confirmed_user(state, user_id, current)?;
+    check_password(
+        "new_password",
+        new_password,
+        &[&user.email, &user.display_name],
+    )
+    .map_err(|p| AppError::validation(vec![p]))?;
     let hash = password::hash(new_password)?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {

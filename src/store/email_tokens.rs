@@ -48,6 +48,24 @@ pub fn consume(
     Ok((n == 1).then_some(row.user_id))
 }
 
+/// The user of a token that could still be spent (unused, unexpired, for
+/// `purpose`), without spending it.
+pub fn user_of_unused(
+    conn: &mut DbConnection,
+    purpose: &str,
+    hash: &str,
+    now: i64,
+) -> QueryResult<Option<String>> {
+    et::table
+        .filter(et::token_hash.eq(hash))
+        .filter(et::purpose.eq(purpose))
+        .filter(et::used_at.is_null())
+        .filter(et::expires_at.gt(now))
+        .select(et::user_id)
+        .first(conn)
+        .optional()
+}
+
 /// A new token supersedes older unused ones of the same purpose.
 pub fn expire_unused(
     conn: &mut DbConnection,

@@ -94,6 +94,11 @@ impl Server {
             .any(|e| e["fields"]["message"] == message)
     }
 
+    /// Every line logged so far, as parsed.
+    pub fn lines(&self) -> Vec<Value> {
+        self.logs.lock().unwrap().clone()
+    }
+
     pub fn non_json_lines(&self) -> Vec<Value> {
         self.logs
             .lock()
