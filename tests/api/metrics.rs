@@ -317,8 +317,11 @@ async fn retried_and_failed_email_are_counted(backend: Backend) {
     assert_eq!(res.status(), 202);
     let kind = r#"kind="verify_email""#;
     let text = own
+        // The counter moves as the worker gives up, the gauge once the row
+        // is marked failed: wait for both.
         .scrape_until("the email given up on", |t| {
             sample(t, "buddymatch_emails_failed_total", &[kind]) == Some(1.0)
+                && sample(t, "buddymatch_outbox_messages", &[r#"status="failed""#]) == Some(1.0)
         })
         .await;
     assert_eq!(

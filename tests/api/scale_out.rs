@@ -292,19 +292,61 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
     for i in 0..10 {
         add("verify_email", &format!("later{i:02}@example.nl"));
     }
-    for (_, user, m, response) in &rows {
+    for (_, user, _, _) in &rows {
         add("match_proposed", &emails[user]);
-        if response == "declined" {
-            for (_, other, _, _) in rows.iter().filter(|(_, o, om, _)| om == m && o != user) {
-                add("match_declined", &emails[other]);
-            }
-        }
     }
     let mut actual: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for key in tokio::task::block_in_place(|| outbox_kinds(&db_url)) {
-        *actual.entry(key).or_default() += 1;
+    let mut answers: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for (kind, to) in tokio::task::block_in_place(|| outbox_kinds(&db_url)) {
+        match kind.as_str() {
+            "match_accepted" => answers.entry(to).or_default().push("accepted"),
+            "match_declined" => answers.entry(to).or_default().push("declined"),
+            _ => *actual.entry((kind, to)).or_default() += 1,
+        }
     }
     assert_eq!(actual, expected);
+    // The answers raced, so what each pair was told depends on which answer
+    // landed first: the emails must be what one of the two orders gives.
+    let mut by_match: BTreeMap<&String, Vec<(&String, &String)>> = BTreeMap::new();
+    for (_, user, m, response) in &rows {
+        by_match.entry(m).or_default().push((user, response));
+    }
+    for (m, pair) in by_match {
+        let told = |orders: &[usize]| {
+            let mut out: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+            let mut now = vec!["pending"; pair.len()];
+            for &i in orders {
+                now[i] = if pair[i].1 == "accepted" {
+                    "accepted"
+                } else {
+                    "declined"
+                };
+                for (j, (other, _)) in pair.iter().enumerate() {
+                    if j != i && matches!(now[j], "pending" | "accepted") {
+                        out.entry(emails[*other].clone()).or_default().push(now[i]);
+                    }
+                }
+            }
+            out
+        };
+        let answered: Vec<usize> = (0..pair.len())
+            .filter(|&i| pair[i].1 != "pending")
+            .collect();
+        let mut reversed = answered.clone();
+        reversed.reverse();
+        let got: BTreeMap<String, Vec<&'static str>> = pair
+            .iter()
+            .filter_map(|(u, _)| {
+                answers
+                    .get(&emails[*u])
+                    .map(|a| (emails[*u].clone(), a.clone()))
+            })
+            .collect();
+        assert!(
+            got == told(&answered) || got == told(&reversed),
+            "match {m}: {pair:?} were told {got:?}"
+        );
+    }
 }
 
 // One member saving from two devices at once, through two instances:
