@@ -108,6 +108,26 @@ pub fn render(kind: MailKind, locale: Locale, ctx: minijinja::Value) -> anyhow::
     })
 }
 
+/// A context every template renders from, for tests.
+#[cfg(test)]
+pub(crate) fn sample_context() -> minijinja::Value {
+    use minijinja::context;
+    context! {
+            name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
+            kind => "een buddykoppel", round => 3, note => "",
+            matches => vec![context! {
+                link => "http://x/y?token=abc", role => "buddy", mode => "", i_convene => false, convener => (),
+                counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", job => "zelfstandig arbeidsdeskundige", province => "Utrecht", phone => "+31 6 1234 5678", shares_nothing => false }],
+                reasons => vec!["Verschillende domeinen (+40)"],
+            }],
+            unplaced => "", reply_by => "vrijdag 15 januari 2027",
+            other => context! { name => "Bram" }, why => "declined", situation => "pair_off", remaining => 1,
+            group => false, accepted => Vec::<String>::new(), i_accepted => true, i_convene => false, convener => (),
+            next => "Volgende ronde", expires => "vrijdag 22 januari 2027",
+            window_from => "", window_until => "", login_url => "http://x/login",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,25 +137,7 @@ mod tests {
     fn every_message_renders_in_both_languages() {
         for kind in MailKind::ALL {
             for locale in [Locale::Nl, Locale::En] {
-                let r = render(
-                    kind,
-                    locale,
-                    context! {
-                        name => "Anna <b>", link => "http://x/y?token=abc", valid_hours => 48, valid_minutes => 60,
-                        kind => "een buddykoppel", round => 3, note => "",
-                        matches => vec![context! {
-                            link => "http://x/y?token=abc", role => "buddy", mode => "", i_convene => false, convener => (),
-                            counterparts => vec![context! { name => "Sam", email => "sam@zzp.nl", job => "zelfstandig arbeidsdeskundige", province => "Utrecht", phone => "+31 6 1234 5678", shares_nothing => false }],
-                            reasons => vec!["Verschillende domeinen (+40)"],
-                        }],
-                        unplaced => "", reply_by => "vrijdag 15 januari 2027",
-                        other => context! { name => "Bram" }, why => "declined", situation => "pair_off", remaining => 1,
-                        group => false, accepted => Vec::<String>::new(), i_accepted => true, i_convene => false, convener => (),
-                        next => "Volgende ronde", expires => "vrijdag 22 januari 2027",
-                        window_from => "", window_until => "", login_url => "http://x/login",
-                    },
-                )
-                .unwrap();
+                let r = render(kind, locale, sample_context()).unwrap();
                 assert!(!r.subject.is_empty());
                 // Subjects show in notification previews and lock screens:
                 // nobody's name goes there, the recipient's own included.

@@ -98,3 +98,54 @@ pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, String>
         )
         .map_err(|e| format!("building message: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Locale;
+    use crate::mail::{render, MailKind};
+
+    #[test]
+    fn every_email_says_it_is_automated_and_names_its_language() {
+        let from: Mailbox = "buddymatch <noreply@buddymatch.nl>".parse().unwrap();
+        for kind in MailKind::ALL {
+            for locale in [Locale::Nl, Locale::En] {
+                let r = render(kind, locale, crate::mail::templates::sample_context()).unwrap();
+                let row = OutboxRow {
+                    id: "1".into(),
+                    message_id: "<1@buddymatch.nl>".into(),
+                    kind: kind.code().into(),
+                    recipient: "anna@uwv.nl".into(),
+                    locale: locale.code().into(),
+                    subject: r.subject,
+                    body_text: r.text,
+                    body_html: r.html,
+                    status: "pending".into(),
+                    attempts: 0,
+                    next_attempt_at: 0,
+                    locked_until: None,
+                    last_error: None,
+                    created_at: 0,
+                    sent_at: None,
+                    user_id: None,
+                    context: None,
+                };
+                let raw =
+                    String::from_utf8(build_message(&row, &from).unwrap().formatted()).unwrap();
+                let head = &raw[..raw.find("\r\n\r\n").unwrap()];
+                assert!(
+                    head.contains("\r\nAuto-Submitted: auto-generated\r\n"),
+                    "{kind:?}: {head}"
+                );
+                assert!(
+                    head.contains(&format!("\r\nContent-Language: {}\r\n", locale.code())),
+                    "{kind:?}: {head}"
+                );
+                assert!(
+                    head.contains("\r\nTo: anna@uwv.nl\r\n"),
+                    "only the address: {head}"
+                );
+            }
+        }
+    }
+}
