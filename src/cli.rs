@@ -1,4 +1,6 @@
-//! The server-side commands: serve, migrate and admin.
+//! The server-side commands: serve, migrate, admin and config check.
+
+pub mod config_check;
 
 use crate::config::Config;
 use crate::domain::{check_password, display_name, Locale, Role};
@@ -24,6 +26,13 @@ pub enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Check settings as `serve` does at start-up, without starting anything; names every
+    /// problem with the file and line that set it, and exits 1 if there is one.
+    Check(config_check::CheckArgs),
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {

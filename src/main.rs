@@ -28,6 +28,10 @@ enum Command {
     #[cfg(feature = "server")]
     #[command(subcommand)]
     Admin(buddymatch::cli::AdminCommand),
+    /// Check a deployment's settings (an environment file, or the environment).
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Config(buddymatch::cli::ConfigCommand),
     /// Load a realistic demo population and a coordinator account.
     #[cfg(feature = "server")]
     Demo {
@@ -49,6 +53,10 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Generate(a)) => offline::generate(&a),
         Some(Command::Solve(a)) => offline::solve(&a),
+        #[cfg(feature = "server")]
+        Some(Command::Config(buddymatch::cli::ConfigCommand::Check(a))) => {
+            buddymatch::cli::config_check::run(&a)
+        }
         #[cfg(feature = "server")]
         other => server(cli.config, other),
         #[cfg(not(feature = "server"))]
