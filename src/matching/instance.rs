@@ -196,6 +196,55 @@ fn is_zero(h: &u8) -> bool {
 }
 
 impl Member {
+    /// The engine's view of a member's learning profile; `committed_hours`
+    /// are those other rounds of the period already take.
+    pub fn from_profile(
+        id: String,
+        p: &crate::domain::LearningProfile,
+        committed_hours: u8,
+    ) -> Member {
+        Member {
+            id,
+            domain: p.domain,
+            profession: p.profession,
+            experience: p.experience,
+            registration: p.registration,
+            province: p.province,
+            languages: p.languages.iter().cloned().collect(),
+            forms: p.forms.iter().copied().collect(),
+            host_capacity: p.host_capacity,
+            hours_per_month: p.hours_per_month,
+            committed_hours,
+            meeting_modes: p.meeting_modes.iter().copied().collect(),
+            max_travel_km: p.max_travel_km,
+            topics_wanted: p.topics_wanted.iter().cloned().collect(),
+            topics_offered: p.topics_offered.iter().cloned().collect(),
+            paused: p.paused,
+        }
+    }
+
+    /// The learning profile a member of a synthetic population would save
+    /// (demo data); travel is capped at what profiles allow.
+    pub fn to_profile(&self) -> crate::domain::LearningProfile {
+        crate::domain::LearningProfile {
+            domain: self.domain,
+            profession: self.profession,
+            experience: self.experience,
+            registration: self.registration,
+            province: self.province,
+            languages: self.languages.iter().cloned().collect(),
+            forms: self.forms.iter().copied().collect(),
+            host_capacity: self.host_capacity,
+            hours_per_month: self.hours_per_month,
+            meeting_modes: self.meeting_modes.iter().copied().collect(),
+            max_travel_km: self.max_travel_km.min(crate::domain::MAX_TRAVEL_KM),
+            topics_wanted: self.topics_wanted.iter().cloned().collect(),
+            topics_offered: self.topics_offered.iter().cloned().collect(),
+            learning_goal: String::new(),
+            paused: self.paused,
+        }
+    }
+
     /// Hours free for this round.
     pub fn free_hours(&self) -> u8 {
         self.hours_per_month.saturating_sub(self.committed_hours)

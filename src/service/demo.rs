@@ -4,7 +4,7 @@
 
 use super::now;
 use crate::auth::password;
-use crate::domain::{LearningProfile, MatchKind, Role};
+use crate::domain::{MatchKind, Role};
 use crate::error::AppError;
 use crate::offline::synthetic;
 use crate::store::db::write_tx;
@@ -118,23 +118,7 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                     locale,
                     Role::Member,
                 )?;
-                let profile = LearningProfile {
-                    domain: m.domain,
-                    profession: m.profession,
-                    experience: m.experience,
-                    registration: m.registration,
-                    province: m.province,
-                    languages: m.languages.into_iter().collect(),
-                    forms: m.forms.into_iter().collect(),
-                    host_capacity: m.host_capacity,
-                    hours_per_month: m.hours_per_month,
-                    meeting_modes: m.meeting_modes.into_iter().collect(),
-                    max_travel_km: m.max_travel_km.min(crate::domain::MAX_TRAVEL_KM),
-                    topics_wanted: m.topics_wanted.into_iter().collect(),
-                    topics_offered: m.topics_offered.into_iter().collect(),
-                    learning_goal: String::new(),
-                    paused: m.paused,
-                };
+                let profile = m.to_profile();
                 profiles::save(conn, &id, &profile, t)?;
                 // Demo members chose, as members do: most share their
                 // address and province, some share nothing at all.

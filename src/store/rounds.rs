@@ -336,6 +336,16 @@ pub fn set_response(
     reason: Option<&str>,
     now: i64,
 ) -> QueryResult<ResponseOutcome> {
+    // Answers to one match take turns on PostgreSQL, so each sees the ones
+    // before it and who is told what follows one order (SQLite's write
+    // transactions already run one at a time).
+    if let DbConnection::Postgres(pg) = conn {
+        mm::table
+            .filter(mm::match_id.eq(match_id))
+            .select(mm::user_id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
     let current: Option<String> = mm::table
         .inner_join(r::table)
         .filter(mm::match_id.eq(match_id))

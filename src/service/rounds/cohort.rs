@@ -1,0 +1,100 @@
+//! Who takes part: the round's cohort loaded into the engine's instance,
+//! with each member's hours already given to other rounds.
+
+use super::settings::{Cohort, Settings};
+use crate::domain::{Domain, MatchKind};
+use crate::error::AppError;
+use crate::matching::instance::{BlockedPair, Instance, Member, PastMeeting, RoundParams};
+use crate::service::now;
+use crate::store::rounds::{self as store_rounds, RoundRow};
+use crate::store::{self, DbConnection};
+use std::collections::HashMap;
+
+/// Who is in the round and the engine's instance for them.
+pub(super) struct Prepared {
+    pub(super) instance: Instance,
+    pub(super) people: HashMap<String, (String, Domain)>,
+}
+
+pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppError> {
+    let cohort: Cohort = serde_json::from_str(&round.cohort).map_err(anyhow::Error::from)?;
+    let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
+    let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
+    let verified: HashMap<String, String> =
+        store_rounds::verified_user_ids(conn)?.into_iter().collect();
+    let mut profiles: Vec<_> = store::profiles::load_all(conn)?
+        .into_iter()
+        .filter(|(id, _)| verified.contains_key(id))
+        .collect();
+    // The engine's result depends on input order; a stable order makes a
+    // round reproducible on either database.
+    profiles.sort_by(|a, b| a.0.cmp(&b.0));
+    let in_cohort = |p: &crate::domain::LearningProfile| {
+        (cohort.provinces.is_empty() || cohort.provinces.contains(&p.province))
+            && (cohort.domains.is_empty() || cohort.domains.contains(&p.domain))
+            && (cohort.professions.is_empty() || cohort.professions.contains(&p.profession))
+    };
+    // Hours other rounds of the same period already take (see commitments).
+    let period = crate::service::commitments::Period::of_round(
+        &round.meeting_window,
+        round.published_at.unwrap_or_else(now),
+    );
+    let committed = crate::service::commitments::committed(
+        &store_rounds::commitments(conn, &round.id)?,
+        period,
+        &RoundParams::default().form_hours,
+    );
+    let mut people = HashMap::new();
+    let mut members = Vec::new();
+    for (id, p) in profiles.into_iter().filter(|(_, p)| in_cohort(p)) {
+        people.insert(
+            id.clone(),
+            (verified.get(&id).cloned().unwrap_or_default(), p.domain),
+        );
+        let committed_hours = committed
+            .get(&id)
+            .map_or(0, |&h| u8::try_from(h).unwrap_or(u8::MAX));
+        members.push(Member::from_profile(id, &p, committed_hours));
+    }
+    let h = store_rounds::history(conn)?;
+    let known = |a: &String, b: &String| people.contains_key(a) && people.contains_key(b);
+    let defaults = RoundParams::default();
+    let params = RoundParams {
+        kind,
+        round: round.number as u32,
+        repeat_window: settings.repeat_window.unwrap_or(defaults.repeat_window),
+        seed: settings.seed.unwrap_or(round.number as u64),
+        prefer: settings.prefer.unwrap_or(defaults.prefer),
+        candidates_per_member: settings
+            .candidates_per_member
+            .unwrap_or(defaults.candidates_per_member),
+        group_min: settings.group_min.unwrap_or(defaults.group_min),
+        group_max: settings.group_max.unwrap_or(defaults.group_max),
+        weights: settings.weights.unwrap_or(defaults.weights),
+        ..defaults
+    };
+    let instance = Instance {
+        round: params,
+        history: h
+            .met
+            .iter()
+            .filter(|(a, b, _)| known(a, b))
+            .map(|(a, b, r)| PastMeeting {
+                a: a.clone(),
+                b: b.clone(),
+                round: *r as u32,
+            })
+            .collect(),
+        blocked: h
+            .declined
+            .iter()
+            .filter(|(a, b)| known(a, b))
+            .map(|(a, b)| BlockedPair {
+                a: a.clone(),
+                b: b.clone(),
+            })
+            .collect(),
+        members,
+    };
+    Ok(Prepared { instance, people })
+}

@@ -1,0 +1,330 @@
+//! Matching rounds: a coordinator creates one, previews the engine's
+//! proposal on the current cohort, and publishes it, which stores the
+//! matches and enqueues every email in one transaction.
+
+mod cohort;
+mod publish;
+mod run;
+mod settings;
+mod stats;
+
+pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
+pub use run::{preview, Preview};
+pub use settings::{Cohort, MeetingWindow, NewRound, Settings};
+pub use stats::{excluded_before_matching, DomainCount, Metrics};
+
+use crate::auth::AuthUser;
+use crate::domain::{Locale, MatchKind};
+use crate::error::AppError;
+use crate::mail::{labels, MailKind};
+use crate::service::audit::{self, Action};
+use crate::service::reasons::{self, MatchReason};
+use crate::service::{now, AppState};
+use crate::store::db::write_tx;
+use crate::store::rounds::{self as store_rounds, RoundRow, DRAFT};
+use crate::store::{self, DbConnection};
+use std::collections::HashMap;
+
+#[derive(Debug, serde::Serialize)]
+pub struct RoundView {
+    pub id: String,
+    pub number: i32,
+    pub kind: String,
+    pub status: String,
+    pub cohort: Cohort,
+    pub settings: Settings,
+    pub note: String,
+    pub meeting_window: MeetingWindow,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
+    pub created_at: i64,
+    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
+    pub published_at: Option<i64>,
+    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
+    pub cancelled_at: Option<i64>,
+    /// Published rounds: answers are asked before this instant.
+    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
+    pub reply_by: Option<i64>,
+    /// While a preview or publish runs: what it is doing and since when.
+    pub progress: Option<Progress>,
+    /// The round's metrics as published (absent for drafts).
+    pub metrics: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    pub phase: String,
+    #[serde(serialize_with = "crate::domain::time::iso8601")]
+    pub since: i64,
+}
+
+fn view(r: RoundRow) -> Result<RoundView, AppError> {
+    let bad =
+        |e: serde_json::Error| AppError::Internal(anyhow::anyhow!("stored round {}: {e}", r.id));
+    Ok(RoundView {
+        cohort: serde_json::from_str(&r.cohort).map_err(bad)?,
+        settings: serde_json::from_str(&r.params).map_err(bad)?,
+        meeting_window: serde_json::from_str(&r.meeting_window).map_err(bad)?,
+        id: r.id,
+        number: r.number,
+        kind: r.kind,
+        status: r.status,
+        note: r.note,
+        created_at: r.created_at,
+        published_at: r.published_at,
+        cancelled_at: r.cancelled_at,
+        reply_by: r.reply_by,
+        progress: r
+            .progress
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()),
+        metrics: r
+            .metrics
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok()),
+    })
+}
+
+pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
+    new.validate()?;
+    let mut conn = state.conn()?;
+    // Numbers are max + 1; two coordinators creating at once on PostgreSQL
+    // can pick the same one, and the unique key sends the loser round again.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let result = write_tx(&mut conn, |conn| {
+            let row = RoundRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                number: store_rounds::next_number(conn)?,
+                kind: new.kind.code().into(),
+                status: DRAFT.into(),
+                params: serde_json::to_string(&new.settings).map_err(anyhow::Error::from)?,
+                cohort: serde_json::to_string(&new.cohort).map_err(anyhow::Error::from)?,
+                note: new.note.trim().to_string(),
+                meeting_window: serde_json::to_string(&new.meeting_window)
+                    .map_err(anyhow::Error::from)?,
+                created_by: actor.id.clone(),
+                created_at: now(),
+                published_at: None,
+                cancelled_at: None,
+                progress: None,
+                metrics: None,
+                reply_by: None,
+            };
+            match store_rounds::insert(conn, &row) {
+                Ok(()) => {
+                    audit::record(
+                        conn,
+                        actor,
+                        Action::RoundCreated,
+                        ("round", &row.id),
+                        serde_json::json!({ "number": row.number, "kind": row.kind }),
+                    )?;
+                    Ok(Some(row))
+                }
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Ok(None),
+                Err(e) => Err(AppError::from(e)),
+            }
+        })?;
+        match result {
+            Some(row) => return view(row),
+            None if attempts < 5 => continue,
+            None => {
+                return Err(AppError::unavailable(
+                    "too many rounds are being created at once; retry",
+                ))
+            }
+        }
+    }
+}
+
+fn round_not_found(id: &str) -> AppError {
+    AppError::not_found("round_not_found", format!("no round with id {id}"))
+}
+
+fn load_round(conn: &mut DbConnection, id: &str) -> Result<RoundRow, AppError> {
+    store_rounds::get(conn, id)?.ok_or_else(|| round_not_found(id))
+}
+
+fn not_draft(round: &RoundRow, action: &str) -> AppError {
+    AppError::conflict(
+        "round_not_draft",
+        format!(
+            "round {} is {}; only a draft can be {action}",
+            round.number, round.status
+        ),
+    )
+}
+
+/// Cancels a draft, or a published round: then its matches no longer
+/// stand (nor count as history) and everyone in them is told by email.
+pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundView, AppError> {
+    let mut conn = state.conn()?;
+    write_tx(&mut conn, |conn| {
+        let round = load_round(conn, round_id)?;
+        if round.status == store_rounds::CANCELLED {
+            return Err(AppError::conflict(
+                "round_cancelled",
+                format!("round {} is already cancelled", round.number),
+            ));
+        }
+        if !store_rounds::cancel_if(conn, round_id, &round.status, now())? {
+            return Err(AppError::conflict(
+                "round_changed",
+                format!(
+                    "round {} changed while it was being cancelled; read it and retry",
+                    round.number
+                ),
+            ));
+        }
+        audit::record(
+            conn,
+            actor,
+            Action::RoundCancelled,
+            ("round", round_id),
+            serde_json::json!({ "number": round.number, "was": round.status }),
+        )?;
+        if round.status == store_rounds::PUBLISHED {
+            let kind: MatchKind = round.kind.parse().unwrap_or(MatchKind::Buddy);
+            let ids: Vec<String> = store_rounds::matches_of_round(conn, round_id)?
+                .into_iter()
+                .flat_map(|(_, ms)| ms.into_iter().map(|m| m.user_id))
+                .collect();
+            let mc = state.mail_context();
+            for (user_id, name, email, locale) in store_rounds::people(conn, &ids)? {
+                let locale: Locale = locale.parse().unwrap_or_default();
+                let ctx = minijinja::context! { name => name, round => round.number, kind => labels::kind(kind, locale) };
+                let to = crate::service::mail::To {
+                    user_id: &user_id,
+                    email: &email,
+                    locale,
+                };
+                crate::service::mail::enqueue(conn, &mc, MailKind::RoundCancelled, to, ctx, &[])?;
+            }
+        }
+        view(load_round(conn, round_id)?)
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct RoundDetail {
+    pub round: RoundView,
+    pub matches: Vec<StoredMatch>,
+    pub ratings: RatingSummary,
+}
+
+/// Members' ratings of the round's matches, aggregated: coordinators see how
+/// a round landed without seeing who said what.
+#[derive(Debug, serde::Serialize)]
+pub struct RatingSummary {
+    pub count: usize,
+    pub mean: Option<f64>,
+    /// Number of ratings with 1, 2, 3, 4 and 5 stars.
+    pub distribution: [usize; 5],
+    pub comments: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct StoredMatch {
+    pub id: String,
+    pub score: i64,
+    pub reasons: Vec<MatchReason>,
+    pub members: Vec<MatchMemberView>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct MatchMemberView {
+    /// Both `None` for an erased account: it stays in the statistics only.
+    pub user_id: Option<String>,
+    pub display_name: Option<String>,
+    pub former_member: bool,
+    pub role: String,
+    pub response: String,
+}
+
+pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundDetail, AppError> {
+    let mut conn = state.conn()?;
+    let round = load_round(&mut conn, round_id)?;
+    let stored = store_rounds::matches_of_round(&mut conn, round_id)?;
+    let ids: Vec<String> = stored
+        .iter()
+        .flat_map(|(_, ms)| ms.iter().map(|m| m.user_id.clone()))
+        .collect();
+    let names: HashMap<String, String> = store_rounds::people(&mut conn, &ids)?
+        .into_iter()
+        .map(|(id, n, _, _)| (id, n))
+        .collect();
+    let matches = stored
+        .into_iter()
+        .map(|(m, ms)| StoredMatch {
+            id: m.id,
+            score: m.score,
+            reasons: reasons::visible(reasons::parse(&m.explanation), None, |id| {
+                names.contains_key(id)
+            }),
+            members: ms
+                .into_iter()
+                .map(|x| MatchMemberView {
+                    display_name: names.get(&x.user_id).cloned(),
+                    former_member: !names.contains_key(&x.user_id),
+                    user_id: names.contains_key(&x.user_id).then_some(x.user_id),
+                    role: x.role,
+                    response: x.response,
+                })
+                .collect(),
+        })
+        .collect();
+    let rated = store::evidence::ratings_of_round(&mut conn, round_id)?;
+    let mut distribution = [0usize; 5];
+    for (stars, _) in &rated {
+        if let Some(slot) = usize::try_from(*stars - 1)
+            .ok()
+            .and_then(|i| distribution.get_mut(i))
+        {
+            *slot += 1;
+        }
+    }
+    let ratings = RatingSummary {
+        count: rated.len(),
+        mean: (!rated.is_empty())
+            .then(|| rated.iter().map(|(s, _)| f64::from(*s)).sum::<f64>() / rated.len() as f64),
+        distribution,
+        comments: rated
+            .into_iter()
+            .map(|(_, c)| c)
+            .filter(|c| !c.is_empty())
+            .collect(),
+    };
+    drop(conn);
+    audit::record_read(
+        state,
+        actor,
+        Action::RoundViewed,
+        ("round", round_id),
+        serde_json::json!({ "number": round.number }),
+    )?;
+    Ok(RoundDetail {
+        round: view(round)?,
+        matches,
+        ratings,
+    })
+}
+
+pub fn list(
+    state: &AppState,
+    page: u32,
+    per_page: u32,
+) -> Result<super::profiles::Page<RoundView>, AppError> {
+    let offset = super::profiles::offset(page, per_page)?;
+    let mut conn = state.conn()?;
+    let (rows, total) = store_rounds::list(&mut conn, offset, i64::from(per_page))?;
+    Ok(super::profiles::Page {
+        items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
+        page,
+        per_page,
+        total,
+    })
+}

@@ -1,0 +1,262 @@
+//! Publishing: the matches and every email of a round stored in one
+//! transaction (who is told what is `round_mail`'s).
+
+use super::cohort::Prepared;
+use super::run::{report, run_phases};
+use super::settings::{MeetingWindow, Settings};
+use super::stats::{metrics, Metrics};
+use super::{load_round, not_draft, view, RoundView};
+use crate::auth::AuthUser;
+use crate::domain::MatchKind;
+use crate::error::AppError;
+use crate::matching::instance::Member;
+use crate::matching::outcome::RoundResult;
+use crate::service::audit::{self, Action};
+use crate::service::reasons::{self, MatchReason};
+use crate::service::round_mail;
+use crate::service::{now, AppState};
+use crate::store;
+use crate::store::db::write_tx;
+use crate::store::rounds::{self as store_rounds, MatchMemberRow, MatchRow, DRAFT};
+use std::collections::HashMap;
+
+/// One stored match: who is in it, in which role, and why.
+struct PlannedMatch {
+    score: i64,
+    members: Vec<(String, &'static str)>,
+    reasons: Vec<MatchReason>,
+    /// Intervision: who starts the group, and how it meets.
+    convener: Option<String>,
+    mode: Option<&'static str>,
+}
+
+/// The group's convener: its most experienced member (the first by id on
+/// a tie), who has seen most of the practice a group reflects on.
+fn convener<'a>(members: &'a [String], by_id: &HashMap<&str, &Member>) -> Option<&'a String> {
+    members.iter().max_by(|a, b| {
+        let xp = |id: &str| by_id.get(id).map_or(-2, |m| m.experience.ordinal());
+        xp(a).cmp(&xp(b)).then_with(|| b.cmp(a))
+    })
+}
+
+/// How a group meets: the engine's mode, or `mixed` when it found them in
+/// travel distance and every member also meets online.
+fn group_mode(
+    engine_mode: &'static str,
+    members: &[String],
+    by_id: &HashMap<&str, &Member>,
+) -> &'static str {
+    use crate::domain::MeetingMode;
+    let all_online = members.iter().all(|id| {
+        by_id
+            .get(id.as_str())
+            .is_some_and(|m| m.meeting_modes.contains(&MeetingMode::Online))
+    });
+    if engine_mode == "in_person" && all_online {
+        "mixed"
+    } else {
+        engine_mode
+    }
+}
+
+/// Days members have to answer, unless the round says otherwise.
+pub const DEFAULT_REPLY_DAYS: u32 = 14;
+
+/// Answers are due before midnight (Amsterdam) `days` days after `t`.
+fn reply_by(t: i64, days: u32) -> i64 {
+    use crate::domain::time::{add_days, amsterdam_date, amsterdam_midnight};
+    let (y, m, d) = add_days(amsterdam_date(t), i64::from(days));
+    amsterdam_midnight(y, m, d)
+}
+
+fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
+    let by_id: HashMap<&str, &Member> = prepared
+        .instance
+        .members
+        .iter()
+        .map(|m| (m.id.as_str(), m))
+        .collect();
+    let mut out: Vec<PlannedMatch> = result
+        .pairs
+        .iter()
+        .map(|p| PlannedMatch {
+            score: p.score,
+            members: vec![(p.a.clone(), "buddy"), (p.b.clone(), "buddy")],
+            reasons: p
+                .reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, None))
+                .collect(),
+            convener: None,
+            mode: None,
+        })
+        .collect();
+    // Each visit is a match of its own: a host answers each visitor apart,
+    // and nothing one visitor does reaches another.
+    out.extend(result.visits.iter().map(|v| {
+        PlannedMatch {
+            score: v.score,
+            members: vec![(v.host.clone(), "host"), (v.visitor.clone(), "visitor")],
+            reasons: v
+                .reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, Some(&v.visitor)))
+                .collect(),
+            convener: None,
+            mode: None,
+        }
+    }));
+    out.extend(result.groups.iter().map(|g| {
+        PlannedMatch {
+            score: g.score,
+            members: g.members.iter().map(|m| (m.clone(), "member")).collect(),
+            reasons: g
+                .reasons
+                .iter()
+                .map(|r| MatchReason::stored(r, None))
+                .collect(),
+            convener: convener(&g.members, &by_id).cloned(),
+            mode: Some(group_mode(g.meeting_mode, &g.members, &by_id)),
+        }
+    }));
+    out
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Published {
+    pub round: RoundView,
+    pub metrics: Metrics,
+    pub matches: usize,
+    pub emails: usize,
+}
+
+/// Stores the proposal and enqueues its emails; the progress shown while it
+/// runs is cleared however it ends (success, a lost race, an error).
+pub fn publish(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Published, AppError> {
+    let outcome = publish_steps(state, actor, round_id);
+    report(state, round_id, None);
+    outcome
+}
+
+fn publish_steps(
+    state: &AppState,
+    actor: &AuthUser,
+    round_id: &str,
+) -> Result<Published, AppError> {
+    let mut conn = state.conn()?;
+    let round = load_round(&mut conn, round_id)?;
+    if round.status != DRAFT {
+        return Err(not_draft(&round, "published"));
+    }
+    let timer = crate::metrics::RoundTimer::start("publish", &round.kind);
+    let (prepared, result) = run_phases(state, &round)?;
+    if result.participants == 0 {
+        return Err(AppError::conflict(
+            "round_empty",
+            format!(
+                "round {} has nobody to match: no verified member in its cohort asks for {} with enough free hours; change the cohort or wait for sign-ups",
+                round.number, round.kind
+            ),
+        ));
+    }
+    let plan = planned(&result, &prepared);
+    report(state, round_id, Some("storing_matches_and_emails"));
+    let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
+    let emails = write_tx(&mut conn, |conn| {
+        let t = now();
+        let reply_by = reply_by(t, settings.reply_within_days.unwrap_or(DEFAULT_REPLY_DAYS));
+        let metrics_json =
+            serde_json::to_string(&metrics(&prepared, &result)).map_err(anyhow::Error::from)?;
+        if !store_rounds::publish_if_draft(conn, round_id, t, &metrics_json, reply_by)? {
+            let current = load_round(conn, round_id)?;
+            return Err(not_draft(&current, "published"));
+        }
+        audit::record(
+            conn,
+            actor,
+            Action::RoundPublished,
+            ("round", round_id),
+            serde_json::json!({ "number": round.number, "matches": plan.len() }),
+        )?;
+        let ids: Vec<String> = prepared.people.keys().cloned().collect();
+        let contacts: round_mail::Contacts = store_rounds::people_for_publish(conn, &ids)?
+            .into_iter()
+            .map(|(id, name, email, locale)| (id, (name, email, locale)))
+            .collect();
+        let profiles = store::profiles::load_many(conn, &ids)?;
+        let sharing: HashMap<String, crate::service::privacy::Sharing> =
+            store::privacy::contacts(conn, &ids)?
+                .into_iter()
+                .map(|r| (r.user_id.clone(), r.into()))
+                .collect();
+        let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
+        let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
+        let ids: Vec<String> = plan
+            .iter()
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
+        let mut match_rows = Vec::with_capacity(plan.len());
+        let mut member_rows = Vec::new();
+        for (m, match_id) in plan.iter().zip(&ids) {
+            match_rows.push(MatchRow {
+                id: match_id.clone(),
+                round_id: round_id.into(),
+                kind: round.kind.clone(),
+                score: m.score,
+                explanation: reasons::to_stored(&m.reasons).map_err(anyhow::Error::from)?,
+                created_at: t,
+                convener_id: m.convener.clone(),
+                meeting_mode: m.mode.map(str::to_string),
+                ready_at: None,
+            });
+            member_rows.extend(m.members.iter().map(|(uid, role)| MatchMemberRow {
+                match_id: match_id.clone(),
+                round_id: round_id.into(),
+                user_id: uid.clone(),
+                role: (*role).into(),
+                response: "pending".into(),
+                responded_at: None,
+                decline_reason: None,
+                reminded_at: None,
+            }));
+        }
+        let news = round_mail::RoundNews {
+            kind,
+            number: round.number,
+            note: &round.note,
+            reply_by,
+            window: (window.from.as_deref(), window.until.as_deref()),
+            contacts: &contacts,
+            profiles: &profiles,
+            sharing: &sharing,
+            public_base_url: &state.public_base_url,
+        };
+        let stored: Vec<round_mail::MatchNews<'_>> = plan
+            .iter()
+            .zip(&ids)
+            .map(|(m, id)| round_mail::MatchNews {
+                match_id: id,
+                members: &m.members,
+                reasons: &m.reasons,
+                convener: m.convener.as_deref(),
+                mode: m.mode,
+            })
+            .collect();
+        let letters =
+            round_mail::publish_letters(&state.mail_context(), &news, &stored, &result.unmatched)?;
+        let (mails, mentions): (Vec<_>, Vec<_>) =
+            letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
+        let mentions: Vec<_> = mentions.into_iter().flatten().collect();
+        store_rounds::insert_matches(conn, &match_rows, &member_rows)?;
+        store::outbox::enqueue_many(conn, &mails, &mentions)?;
+        Ok(mails.len())
+    })?;
+    timer.succeeded();
+    let round = load_round(&mut conn, round_id)?;
+    Ok(Published {
+        metrics: metrics(&prepared, &result),
+        matches: plan.len(),
+        emails,
+        round: view(round)?,
+    })
+}
