@@ -28,6 +28,7 @@ pub struct ProfileBody {
     topics_offered: Option<Vec<String>>,
     learning_goal: Option<String>,
     paused: Option<bool>,
+    offers_to_convene: Option<bool>,
     /// What matches may see; asked (required) when the profile is first saved.
     sharing: Option<super::accounts::SharingBody>,
 }
@@ -50,6 +51,7 @@ impl From<ProfileBody> for ProfileDraft {
             topics_offered: b.topics_offered,
             learning_goal: b.learning_goal,
             paused: b.paused,
+            offers_to_convene: b.offers_to_convene,
         }
     }
 }

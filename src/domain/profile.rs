@@ -30,6 +30,8 @@ pub struct LearningProfile {
     pub topics_offered: BTreeSet<String>,
     pub learning_goal: String,
     pub paused: bool,
+    /// Offers to start an intervision group: such a member convenes first.
+    pub offers_to_convene: bool,
 }
 
 /// Everything a client may send, before checking. Both PUT (all fields)
@@ -51,6 +53,7 @@ pub struct ProfileDraft {
     pub topics_offered: Option<Vec<String>>,
     pub learning_goal: Option<String>,
     pub paused: Option<bool>,
+    pub offers_to_convene: Option<bool>,
 }
 
 impl ProfileDraft {
@@ -79,6 +82,7 @@ impl ProfileDraft {
                 .or(Some(b.topics_offered.into_iter().collect())),
             learning_goal: self.learning_goal.or(Some(b.learning_goal)),
             paused: self.paused.or(Some(b.paused)),
+            offers_to_convene: self.offers_to_convene.or(Some(b.offers_to_convene)),
         }
     }
 
@@ -240,6 +244,7 @@ impl ProfileDraft {
                 topics_offered,
                 learning_goal,
                 paused: self.paused.unwrap_or(false),
+                offers_to_convene: self.offers_to_convene.unwrap_or(false),
             }),
             _ => Err(problems),
         }

@@ -242,6 +242,7 @@ impl Member {
             topics_offered: self.topics_offered.iter().cloned().collect(),
             learning_goal: String::new(),
             paused: self.paused,
+            offers_to_convene: false,
         }
     }
 

@@ -166,6 +166,21 @@ pub fn in_rounds(
         .collect())
 }
 
+fn match_not_found(match_id: &str) -> AppError {
+    AppError::not_found(
+        "match_not_found",
+        format!("you have no match with id {match_id}"),
+    )
+}
+
+/// One match of the caller's, as they see it.
+fn one_of_mine(state: &AppState, user_id: &str, match_id: &str) -> Result<MyMatch, AppError> {
+    mine(state, user_id)?
+        .into_iter()
+        .find(|m| m.id == match_id)
+        .ok_or_else(|| match_not_found(match_id))
+}
+
 /// Accept or decline. An answer is final: a declined pair is never proposed
 /// again (the engine reads declines as blocked pairs).
 pub fn respond(
@@ -196,10 +211,7 @@ pub fn respond(
             store_rounds::ResponseOutcome::Recorded => {
                 tell_of_answer(state, conn, user_id, match_id, accept)
             }
-            store_rounds::ResponseOutcome::NotInMatch => Err(AppError::not_found(
-                "match_not_found",
-                format!("you have no match with id {match_id}"),
-            )),
+            store_rounds::ResponseOutcome::NotInMatch => Err(match_not_found(match_id)),
             store_rounds::ResponseOutcome::AlreadyAnswered(prev) => Err(AppError::conflict(
                 "already_answered",
                 format!("you already {prev} this match"),
@@ -207,15 +219,7 @@ pub fn respond(
         }
     })?;
     drop(conn);
-    mine(state, user_id)?
-        .into_iter()
-        .find(|m| m.id == match_id)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "match_not_found",
-                format!("you have no match with id {match_id}"),
-            )
-        })
+    one_of_mine(state, user_id, match_id)
 }
 
 fn open_match(
@@ -224,10 +228,7 @@ fn open_match(
     match_id: &str,
 ) -> Result<(), AppError> {
     match store_rounds::membership(conn, match_id, user_id)?.as_deref() {
-        None => Err(AppError::not_found(
-            "match_not_found",
-            format!("you have no match with id {match_id}"),
-        )),
+        None => Err(match_not_found(match_id)),
         Some("accepted") => Ok(()),
         Some("declined") => Err(AppError::conflict(
             "match_declined",
@@ -281,10 +282,7 @@ pub fn set_convener(
             .into_iter()
             .find(|(_, m, _)| m.id == match_id)
         else {
-            return Err(AppError::not_found(
-                "match_not_found",
-                format!("you have no match with id {match_id}"),
-            ));
+            return Err(match_not_found(match_id));
         };
         if m.kind != "intervision" {
             return Err(AppError::conflict(
@@ -313,15 +311,7 @@ pub fn set_convener(
         Ok(())
     })?;
     drop(conn);
-    mine(state, user_id)?
-        .into_iter()
-        .find(|m| m.id == match_id)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "match_not_found",
-                format!("you have no match with id {match_id}"),
-            )
-        })
+    one_of_mine(state, user_id, match_id)
 }
 
 /// The people a member deals with in the match hear of their answer, in

@@ -276,61 +276,35 @@ pub fn accepted_letters(
     };
     let base = mc.public_base_url.trim_end_matches('/');
     let name_of = |id: &str| contacts.get(id).map(|c| c.0.clone()).unwrap_or_default();
-    let mut out = Vec::new();
-    if kind == MatchKind::Intervision {
-        if !group_ready {
-            return Ok(out);
-        }
-        let accepted: Vec<minijinja::Value> = seats
-            .iter()
-            .filter(|s| s.response == "accepted")
-            .map(|s| minijinja::context! { user_id => s.user_id, name => name_of(&s.user_id) })
-            .collect();
-        let named: Vec<&str> = seats.iter().map(|s| s.user_id.as_str()).collect();
-        for s in seats.iter().filter(|s| still_in(&s.response)) {
-            let Some((name, email, locale)) = contacts.get(&s.user_id) else {
-                continue;
-            };
-            let locale: Locale = locale.parse().unwrap_or_default();
-            let ctx = minijinja::context! {
-                name => name,
-                kind => labels::kind(kind, locale),
-                round => round,
-                group => true,
-                accepted => accepted.clone(),
-                i_accepted => s.response == "accepted",
-                i_convene => convener == Some(s.user_id.as_str()),
-                convener => convener.map(|c| minijinja::context! { user_id => c, name => name_of(c) }),
-                other => minijinja::context! { user_id => who, name => name_of(who) },
-                link => format!("{base}/matches/{match_id}"),
-            };
-            let to = To {
-                user_id: &s.user_id,
-                email,
-                locale,
-            };
-            let mentions: Vec<&str> = named.iter().copied().filter(|x| *x != s.user_id).collect();
-            out.push(letter(mc, MailKind::MatchAccepted, to, ctx, &mentions)?);
-        }
-        return Ok(out);
+    let group = kind == MatchKind::Intervision;
+    if group && !group_ready {
+        return Ok(Vec::new());
     }
-    for s in seats
+    let accepted: Vec<minijinja::Value> = seats
         .iter()
-        .filter(|s| s.user_id != who && in_contact(&me.role, &s.role) && still_in(&s.response))
-    {
+        .filter(|s| group && s.response == "accepted")
+        .map(|s| minijinja::context! { user_id => s.user_id, name => name_of(&s.user_id) })
+        .collect();
+    // A group hears as a whole (the acceptor too); a pair or visit, the other side.
+    let told = |s: &&Seat| {
+        still_in(&s.response) && (group || (s.user_id != who && in_contact(&me.role, &s.role)))
+    };
+    let mut out = Vec::new();
+    for s in seats.iter().filter(told) {
         let Some((name, email, locale)) = contacts.get(&s.user_id) else {
             continue;
         };
         let locale: Locale = locale.parse().unwrap_or_default();
+        let convener = convener.filter(|_| group);
         let ctx = minijinja::context! {
             name => name,
             kind => labels::kind(kind, locale),
             round => round,
-            group => false,
-            accepted => Vec::<minijinja::Value>::new(),
+            group => group,
+            accepted => accepted.clone(),
             i_accepted => s.response == "accepted",
-            i_convene => false,
-            convener => None::<minijinja::Value>,
+            i_convene => convener == Some(s.user_id.as_str()),
+            convener => convener.map(|c| minijinja::context! { user_id => c, name => name_of(c) }),
             other => minijinja::context! { user_id => who, name => name_of(who) },
             link => format!("{base}/matches/{match_id}"),
         };
@@ -339,7 +313,12 @@ pub fn accepted_letters(
             email,
             locale,
         };
-        out.push(letter(mc, MailKind::MatchAccepted, to, ctx, &[who])?);
+        let mentions: Vec<&str> = seats
+            .iter()
+            .map(|x| x.user_id.as_str())
+            .filter(|x| *x != s.user_id && (group || *x == who))
+            .collect();
+        out.push(letter(mc, MailKind::MatchAccepted, to, ctx, &mentions)?);
     }
     Ok(out)
 }

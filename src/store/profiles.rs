@@ -27,6 +27,7 @@ struct ProfileRow {
     learning_goal: String,
     paused: bool,
     updated_at: i64,
+    offers_to_convene: bool,
 }
 
 const WANTED: &str = "wanted";
@@ -78,6 +79,7 @@ pub fn save(
         learning_goal: profile.learning_goal.clone(),
         paused: profile.paused,
         updated_at: now,
+        offers_to_convene: profile.offers_to_convene,
     };
     diesel::insert_into(p::table).values(&row).execute(conn)?;
 
@@ -190,6 +192,7 @@ fn assemble(
             topics_offered: BTreeSet::new(),
             learning_goal: r.learning_goal,
             paused: r.paused,
+            offers_to_convene: r.offers_to_convene,
         };
         out.insert(r.user_id, profile);
     }

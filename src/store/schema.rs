@@ -58,6 +58,7 @@ diesel::table! {
         learning_goal -> Text,
         paused -> Bool,
         updated_at -> BigInt,
+        offers_to_convene -> Bool,
     }
 }
 

@@ -274,7 +274,7 @@ both_backends! {
             ("a@uwv.nl", "Ada", "uwv", json!(["intervision"]), group.clone()),
             ("b@zzp.nl", "Ben", "self_employed", json!(["intervision"]), xp),
             ("c@gemeente.nl", "Cas", "municipality", json!(["intervision"]), group.clone()),
-            ("d@arbo.nl", "Dik", "occupational_health", json!(["intervision"]), group),
+            ("d@arbo.nl", "Dik", "occupational_health", json!(["intervision"]), json!({"meeting_modes": ["online"], "hours_per_month": 6, "offers_to_convene": true})),
         ]).await;
         app.with_role("coord@vereniging.nl", Role::Coordinator).await;
         let (app, sink) = over_smtp(app).await;
@@ -286,10 +286,11 @@ both_backends! {
         for m in &mails {
             assert!(m.text.contains("online bij elkaar"), "the group's mode: {}", m.text);
             assert!(!m.text.contains("Beiden"), "no pair wording to a group: {}", m.text);
-            if m.to == "b@zzp.nl" {
+            // Dik offered to convene; Ben, more experienced, did not.
+            if m.to == "d@arbo.nl" {
                 assert!(m.text.contains("Jij start de groep"), "{}", m.text);
             } else {
-                assert!(m.text.contains("Ben start de groep"), "{}", m.text);
+                assert!(m.text.contains("Dik start de groep"), "{}", m.text);
             }
         }
         let id = my_matches(&app, &t[0]).await[0]["id"].as_str().unwrap().to_string();
@@ -307,9 +308,9 @@ both_backends! {
         // The group may hand the convening to another member.
         let group = my_matches(&app, &t[0]).await.remove(0);
         assert_eq!(group["meeting_mode"], "online");
-        let ben = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Ben").unwrap()["user_id"].clone();
+        let dik = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Dik").unwrap()["user_id"].clone();
         let cas = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Cas").unwrap()["user_id"].clone();
-        assert_eq!(group["convener"], ben, "the most experienced member starts");
+        assert_eq!(group["convener"], dik, "the member who offered starts");
         let path = format!("/api/v1/me/matches/{id}/convener");
         let res = app.send_json(Method::PUT, &path, Some(&t[0]), &json!({"user_id": cas})).await;
         assert_eq!(res.status(), 200);

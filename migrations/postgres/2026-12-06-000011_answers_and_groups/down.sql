@@ -6,6 +6,7 @@ ALTER TABLE match_members ADD CONSTRAINT match_members_round_user_key UNIQUE (ro
 ALTER TABLE match_members DROP COLUMN reminded_at;
 -- The contact choices written by the up migration stay: they are what
 -- those members had before it.
+ALTER TABLE profiles DROP COLUMN offers_to_convene;
 ALTER TABLE matches DROP COLUMN ready_at;
 ALTER TABLE matches DROP COLUMN meeting_mode;
 ALTER TABLE matches DROP COLUMN convener_id;

@@ -15,6 +15,7 @@ ALTER TABLE match_members_old RENAME TO match_members;
 CREATE INDEX match_members_user_idx ON match_members (user_id);
 -- The contact choices written by the up migration stay: they are what
 -- those members had before it.
+ALTER TABLE profiles DROP COLUMN offers_to_convene;
 ALTER TABLE matches DROP COLUMN ready_at;
 ALTER TABLE matches DROP COLUMN meeting_mode;
 ALTER TABLE matches DROP COLUMN convener_id;

@@ -6,6 +6,7 @@ ALTER TABLE rounds ADD COLUMN reply_by BIGINT;
 ALTER TABLE matches ADD COLUMN convener_id TEXT;
 ALTER TABLE matches ADD COLUMN meeting_mode TEXT;
 ALTER TABLE matches ADD COLUMN ready_at BIGINT;
+ALTER TABLE profiles ADD COLUMN offers_to_convene BOOLEAN NOT NULL DEFAULT FALSE;
 -- Contact details are shared only by choice. Members who saved a profile
 -- before the choice was asked keep what they had: email and province.
 INSERT INTO contact_preferences (user_id, phone, share_email, share_phone, share_province, updated_at)

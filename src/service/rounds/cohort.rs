@@ -8,12 +8,14 @@ use crate::matching::instance::{BlockedPair, Instance, Member, PastMeeting, Roun
 use crate::service::now;
 use crate::store::rounds::{self as store_rounds, RoundRow};
 use crate::store::{self, DbConnection};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Who is in the round and the engine's instance for them.
 pub(super) struct Prepared {
     pub(super) instance: Instance,
     pub(super) people: HashMap<String, (String, Domain)>,
+    /// Members who offered to start an intervision group.
+    pub(super) conveners: HashSet<String>,
 }
 
 pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppError> {
@@ -45,6 +47,7 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         &RoundParams::default().form_hours,
     );
     let mut people = HashMap::new();
+    let mut conveners = HashSet::new();
     let mut members = Vec::new();
     for (id, p) in profiles.into_iter().filter(|(_, p)| in_cohort(p)) {
         people.insert(
@@ -54,6 +57,9 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         let committed_hours = committed
             .get(&id)
             .map_or(0, |&h| u8::try_from(h).unwrap_or(u8::MAX));
+        if p.offers_to_convene {
+            conveners.insert(id.clone());
+        }
         members.push(Member::from_profile(id, &p, committed_hours));
     }
     let h = store_rounds::history(conn)?;
@@ -96,5 +102,9 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
             .collect(),
         members,
     };
-    Ok(Prepared { instance, people })
+    Ok(Prepared {
+        instance,
+        people,
+        conveners,
+    })
 }

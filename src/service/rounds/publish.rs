@@ -30,12 +30,21 @@ struct PlannedMatch {
     mode: Option<&'static str>,
 }
 
-/// The group's convener: its most experienced member (the first by id on
-/// a tie), who has seen most of the practice a group reflects on.
-fn convener<'a>(members: &'a [String], by_id: &HashMap<&str, &Member>) -> Option<&'a String> {
+/// The group's convener: a member who offered to, else anyone; of those
+/// the most experienced (the first by id on a tie), who has seen most of
+/// the practice a group reflects on.
+fn convener<'a>(
+    members: &'a [String],
+    by_id: &HashMap<&str, &Member>,
+    offered: &std::collections::HashSet<String>,
+) -> Option<&'a String> {
     members.iter().max_by(|a, b| {
         let xp = |id: &str| by_id.get(id).map_or(-2, |m| m.experience.ordinal());
-        xp(a).cmp(&xp(b)).then_with(|| b.cmp(a))
+        offered
+            .contains(*a)
+            .cmp(&offered.contains(*b))
+            .then_with(|| xp(a).cmp(&xp(b)))
+            .then_with(|| b.cmp(a))
     })
 }
 
@@ -115,7 +124,7 @@ fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
                 .iter()
                 .map(|r| MatchReason::stored(r, None))
                 .collect(),
-            convener: convener(&g.members, &by_id).cloned(),
+            convener: convener(&g.members, &by_id, &prepared.conveners).cloned(),
             mode: Some(group_mode(g.meeting_mode, &g.members, &by_id)),
         }
     }));
