@@ -1,6 +1,7 @@
 //! One typed configuration, from flags or environment, with defaults that
 //! run on a bare machine: an SQLite file and a mail folder under `data/`.
 
+use ipnet::IpNet;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -35,51 +36,27 @@ impl std::str::FromStr for Secret {
 /// `fd00::/8`). A range must name its network: `10.0.0.5/8` is refused as a
 /// likely typo rather than read as `10.0.0.0/8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpRange {
-    network: IpAddr,
-    prefix: u8,
-}
+pub struct IpRange(IpNet);
 
 impl IpRange {
     /// Whether `ip` lies in the range. An IPv4 address seen as IPv6
     /// (`::ffff:10.0.0.2`, from a dual-stack socket) counts as IPv4.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, ip.to_canonical()) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => same_prefix(
-                u128::from(u32::from(n)),
-                u128::from(u32::from(a)),
-                32,
-                self.prefix,
-            ),
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                same_prefix(u128::from(n), u128::from(a), 128, self.prefix)
-            }
-            _ => false,
-        }
+        self.0.contains(&ip.to_canonical())
     }
-}
-
-/// Whether the first `prefix` of the `bits` low bits of `a` and `b` agree.
-fn same_prefix(a: u128, b: u128, bits: u32, prefix: u8) -> bool {
-    ((a ^ b) << (128 - bits))
-        .checked_shr(128 - u32::from(prefix))
-        .unwrap_or(0)
-        == 0
 }
 
 impl std::str::FromStr for IpRange {
     type Err = String;
+    /// ipnet does the arithmetic; the address and the prefix are parsed
+    /// apart here so that an operator is told which of the two is wrong.
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let Some((addr, prefix)) = s.split_once('/') else {
             let ip: IpAddr = s
                 .parse()
                 .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))?;
-            let ip = ip.to_canonical();
-            return Ok(IpRange {
-                network: ip,
-                prefix: if ip.is_ipv4() { 32 } else { 128 },
-            });
+            return Ok(IpRange(ip.to_canonical().into()));
         };
         let network: IpAddr = addr
             .parse()
@@ -92,34 +69,24 @@ impl std::str::FromStr for IpRange {
             ));
         }
         let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix: u8 = prefix
+        let range = prefix
             .parse()
             .ok()
-            .filter(|p| *p <= max)
+            .and_then(|p| IpNet::new(network, p).ok())
             .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?;
-        let range = IpRange { network, prefix };
-        let base = match network {
-            IpAddr::V4(n) => {
-                let keep = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-                IpAddr::V4((u32::from(n) & keep).into())
-            }
-            IpAddr::V6(n) => {
-                let keep = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-                IpAddr::V6((u128::from(n) & keep).into())
-            }
-        };
-        if base != network {
+        if range.trunc() != range {
             return Err(format!(
-                "{s:?} has bits set beyond its prefix; the range is {base}/{prefix}"
+                "{s:?} has bits set beyond its prefix; the range is {}",
+                range.trunc()
             ));
         }
-        Ok(range)
+        Ok(IpRange(range))
     }
 }
 
 impl fmt::Display for IpRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 

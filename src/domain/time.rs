@@ -1,97 +1,118 @@
 //! Timestamps are stored as UTC epoch seconds (one type on both backends)
 //! and shown as ISO 8601 / RFC 3339 UTC strings, e.g. `2026-11-23T21:50:22Z`.
+//! Calendar dates travel as (year, month, day); the calendar and the
+//! Europe/Amsterdam rules are jiff's, from the tz database bundled with it.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use std::sync::LazyLock;
+
+/// Dutch members read every date and time here. The bundled database
+/// always holds the zone, so a lookup failure is a build defect.
+static AMSTERDAM: LazyLock<TimeZone> = LazyLock::new(|| {
+    TimeZone::get("Europe/Amsterdam").expect("the bundled tz database has Europe/Amsterdam")
+});
+
+const UNIX_EPOCH_DAY: Date = Date::constant(1970, 1, 1);
+
+/// Epoch seconds as an instant. jiff spans the years -9999 to 9999; the
+/// service's clock and stored timestamps never leave that, so an instant
+/// beyond it is pinned to the nearest end rather than failing a response.
+fn instant(epoch_secs: i64) -> Timestamp {
+    Timestamp::from_second(epoch_secs).unwrap_or(if epoch_secs < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
+}
+
+fn ymd(date: Date) -> (i64, u32, u32) {
+    // Month and day are 1-based, so never negative.
+    (
+        i64::from(date.year()),
+        date.month().unsigned_abs().into(),
+        date.day().unsigned_abs().into(),
+    )
+}
+
+/// The date of a (year, month, day) that this module or [`parse_date`] made.
+///
+/// # Panics
+/// If it is no calendar date in the years -9999 to 9999.
+fn civil((y, m, d): (i64, u32, u32)) -> Date {
+    let date = match (i16::try_from(y), i8::try_from(m), i8::try_from(d)) {
+        (Ok(y), Ok(m), Ok(d)) => Date::new(y, m, d).ok(),
+        _ => None,
+    };
+    date.unwrap_or_else(|| panic!("({y}, {m}, {d}) is not a calendar date"))
+}
 
 /// `2026-11-23T21:50:22Z` for epoch seconds; proleptic Gregorian, UTC.
 pub fn rfc3339(epoch_secs: i64) -> String {
-    let days = epoch_secs.div_euclid(86_400);
-    let secs = epoch_secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    instant(epoch_secs).to_string()
 }
 
 /// The UTC calendar date (`2026-11-23`) of epoch seconds.
 pub fn date(epoch_secs: i64) -> String {
-    let (y, m, d) = civil_from_days(epoch_secs.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
+    TimeZone::UTC
+        .to_datetime(instant(epoch_secs))
+        .date()
+        .to_string()
 }
 
-/// Days since 1970-01-01 to (year, month, day): the era-based algorithm
-/// from Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms".
+/// Days since 1970-01-01 to (year, month, day).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    ymd(UNIX_EPOCH_DAY
+        .checked_add(z.days())
+        .unwrap_or_else(|_| panic!("day {z} is beyond the years -9999 to 9999")))
 }
 
 /// (year, month, day) to days since 1970-01-01: the inverse of
-/// [`civil_from_days`], from the same paper.
+/// [`civil_from_days`].
+///
+/// # Panics
+/// If (y, m, d) is no calendar date.
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Epoch seconds of the last Sunday of `month` at 01:00 UTC: when the EU
-/// switches between CET and CEST (Directive 2000/84/EC).
-fn eu_switch(year: i64, month: u32) -> i64 {
-    let last = days_from_civil(year, month, 31);
-    // 1970-01-01 was a Thursday: (days + 4) mod 7 is 0 on a Sunday.
-    let sunday = last - (last + 4).rem_euclid(7);
-    sunday * 86_400 + 3_600
+    civil((y, m, d)).duration_since(UNIX_EPOCH_DAY).as_secs() / 86_400
 }
 
 /// Europe/Amsterdam's offset from UTC at an instant, in seconds: +2 h in
-/// summer time, +1 h otherwise. Dutch members read every date and time in it.
+/// summer time, +1 h otherwise.
 pub fn amsterdam_offset(epoch_secs: i64) -> i64 {
-    let (y, _, _) = civil_from_days(epoch_secs.div_euclid(86_400));
-    if (eu_switch(y, 3)..eu_switch(y, 10)).contains(&epoch_secs) {
-        7_200
-    } else {
-        3_600
-    }
+    AMSTERDAM.to_offset(instant(epoch_secs)).seconds().into()
 }
 
 /// The calendar date in Amsterdam at an instant, as (year, month, day).
 pub fn amsterdam_date(epoch_secs: i64) -> (i64, u32, u32) {
-    civil_from_days((epoch_secs + amsterdam_offset(epoch_secs)).div_euclid(86_400))
+    ymd(AMSTERDAM.to_datetime(instant(epoch_secs)).date())
 }
 
 /// The instant a calendar day starts in Amsterdam.
+///
+/// # Panics
+/// If (y, m, d) is no calendar date.
 pub fn amsterdam_midnight(y: i64, m: u32, d: u32) -> i64 {
-    let utc_midnight = days_from_civil(y, m, d) * 86_400;
-    // Midnight is never inside a switch hour, so the offset of the hours
-    // around it is the day's.
-    utc_midnight - amsterdam_offset(utc_midnight - 3_600)
+    // Amsterdam's clocks change at 02:00 and 03:00, never at midnight, so
+    // a day's start is never skipped or repeated.
+    AMSTERDAM
+        .to_timestamp(civil((y, m, d)).into())
+        .expect("every calendar day starts at an instant")
+        .as_second()
 }
 
 /// Adds days to a calendar date.
-pub fn add_days((y, m, d): (i64, u32, u32), days: i64) -> (i64, u32, u32) {
-    civil_from_days(days_from_civil(y, m, d) + days)
+pub fn add_days(date: (i64, u32, u32), days: i64) -> (i64, u32, u32) {
+    civil_from_days(days_from_civil(date.0, date.1, date.2) + days)
 }
 
-/// Parses `YYYY-MM-DD` (already validated as a date elsewhere).
+/// Parses `YYYY-MM-DD`; `None` unless it names a calendar date.
 pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     let mut it = s.splitn(3, '-');
     let y = it.next()?.parse().ok()?;
     let m = it.next()?.parse().ok()?;
     let d = it.next()?.parse().ok()?;
-    Some((y, m, d))
+    Date::new(y, m, d).ok().map(ymd)
 }
 
 /// A date as a person reads it: "vrijdag 15 januari 2027" or "Friday
@@ -143,8 +164,8 @@ pub fn human_date((y, m, d): (i64, u32, u32), locale: super::Locale) -> String {
         "November",
         "December",
     ];
-    // 1970-01-01 was a Thursday (index 3 from Monday).
-    let weekday = (days_from_civil(y, m, d) + 3).rem_euclid(7) as usize;
+    let date = civil((y, m, d));
+    let weekday = date.weekday().to_monday_zero_offset().unsigned_abs() as usize;
     let month = m as usize - 1;
     match locale {
         super::Locale::Nl => format!("{} {d} {} {y}", DAYS_NL[weekday], MONTHS_NL[month]),

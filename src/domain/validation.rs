@@ -383,29 +383,15 @@ pub fn is_language_code(code: &str) -> bool {
     code.len() == 2 && ISO_639_1.split_ascii_whitespace().any(|c| c == code)
 }
 
-/// A calendar date written as YYYY-MM-DD (days checked against the month).
+/// A calendar date written as YYYY-MM-DD: the shape is ours (exactly four,
+/// two and two digits), the calendar is [`super::time::parse_date`]'s.
 pub fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .filter(|x| x.bytes().all(|c| c.is_ascii_digit()))
-            .and_then(|x| x.parse::<u32>().ok())
-    };
-    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    shape && super::time::parse_date(s).is_some()
 }
 
 #[cfg(test)]
