@@ -11,8 +11,8 @@
 //! Nothing a member typed reaches another member's email except their
 //! display name and the contact details they chose to share.
 
-use super::privacy::Sharing;
 use super::reasons::{self, MatchReason};
+use super::sharing::Sharing;
 use crate::domain::{in_contact, LearningProfile, Locale, MatchKind};
 use crate::error::AppError;
 use crate::mail::{labels, MailKind};

@@ -721,7 +721,7 @@ fn publish_steps(
             .map(|(id, name, email, locale)| (id, (name, email, locale)))
             .collect();
         let profiles = store::profiles::load_many(conn, &ids)?;
-        let sharing: HashMap<String, crate::service::privacy::Sharing> =
+        let sharing: HashMap<String, crate::service::sharing::Sharing> =
             store::privacy::contacts(conn, &ids)?
                 .into_iter()
                 .map(|r| (r.user_id.clone(), r.into()))
@@ -966,11 +966,11 @@ pub fn list(
     state: &AppState,
     page: u32,
     per_page: u32,
-) -> Result<super::profiles::Page<RoundView>, AppError> {
-    let offset = super::profiles::offset(page, per_page)?;
+) -> Result<super::paging::Page<RoundView>, AppError> {
+    let offset = super::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
     let (rows, total) = store_rounds::list(&mut conn, offset, i64::from(per_page))?;
-    Ok(super::profiles::Page {
+    Ok(super::paging::Page {
         items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         page,
         per_page,
