@@ -137,7 +137,7 @@ impl App {
         let (stop_worker, stop_rx) = watch::channel(false);
         let stop_worker = Arc::new(stop_worker);
         let worker = tokio::spawn(crate::mail::worker::run(
-            state.clone().into_inner(),
+            state.pool.clone(),
             transport,
             worker_settings,
             stop_rx.clone(),

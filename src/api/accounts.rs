@@ -203,9 +203,9 @@ pub struct SharingBody {
     share_province: bool,
 }
 
-impl From<SharingBody> for crate::service::privacy::Sharing {
+impl From<SharingBody> for crate::service::sharing::Sharing {
     fn from(b: SharingBody) -> Self {
-        crate::service::privacy::Sharing {
+        crate::service::sharing::Sharing {
             phone: b.phone,
             share_email: b.share_email,
             share_phone: b.share_phone,
@@ -224,7 +224,7 @@ pub async fn set_sharing(
     state: web::Data<AppState>,
     body: ApiJson<SharingBody>,
 ) -> Result<HttpResponse, AppError> {
-    let s = crate::service::privacy::Sharing::from(body.0);
+    let s = crate::service::sharing::Sharing::from(body.0);
     let out = blocking(move || crate::service::privacy::set_sharing(&state, &user.id, s)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -2,8 +2,7 @@
 
 use crate::config::Secret;
 use crate::error::AppError;
-use crate::service::{blocking, now, AppState};
-use crate::store;
+use crate::service::{blocking, health, now, AppState};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -25,11 +24,7 @@ pub async fn metrics(
     if let Some(expected) = &access.token {
         check_token(&req, expected)?;
     }
-    let backlog = blocking(move || {
-        let mut conn = state.conn()?;
-        Ok(store::outbox::backlog(&mut conn)?)
-    })
-    .await;
+    let backlog = blocking(move || health::outbox_backlog(&state)).await;
     // An unreachable database must not hide the request metrics, which are
     // what one looks at during that outage.
     let backlog = match backlog {

@@ -3,6 +3,7 @@
 mod accounts;
 mod client;
 pub mod cors;
+mod extract;
 mod health;
 pub mod json;
 pub mod logging;

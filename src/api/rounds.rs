@@ -2,7 +2,7 @@ use super::json::ApiJson;
 use crate::auth::{AuthUser, Coordinator};
 use crate::domain::MatchKind;
 use crate::error::AppError;
-use crate::service::profiles::Page;
+use crate::service::paging::Page;
 use crate::service::rounds::{self, Cohort, MeetingWindow, NewRound, Settings};
 use crate::service::{blocking, evidence, matches, AppState};
 use actix_web::{web, HttpResponse};

@@ -57,6 +57,11 @@ pub fn role(role: &str, l: Locale) -> &'static str {
     }
 }
 
+/// What an erased account is called wherever its name was shown.
+pub fn former_member(l: Locale) -> &'static str {
+    pick(l, "een voormalig lid", "a former member")
+}
+
 fn topic(slug: &str, l: Locale) -> String {
     crate::domain::Topic::by_slug(slug)
         .map(|t| pick(l, t.label_nl, t.label_en).to_string())

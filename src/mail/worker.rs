@@ -3,8 +3,8 @@
 //! failed (coordinators see those) rather than dropped.
 
 use super::transport::{build_message, Transport};
-use crate::service::{blocking, now, AppState};
-use crate::store;
+use crate::runtime::{blocking, now};
+use crate::store::{self, Pool};
 use lettre::message::Mailbox;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,7 +42,7 @@ impl WorkerSettings {
 /// Runs `settings.concurrency` delivery lanes until `stop`, then lets each
 /// finish (or release) the email in hand.
 pub async fn run(
-    state: Arc<AppState>,
+    pool: Pool,
     transport: Transport,
     settings: WorkerSettings,
     stop: watch::Receiver<bool>,
@@ -53,7 +53,7 @@ pub async fn run(
     let mut running = tokio::task::JoinSet::new();
     for _ in 0..lanes {
         running.spawn(lane(
-            state.clone(),
+            pool.clone(),
             transport.clone(),
             settings.clone(),
             stop.clone(),
@@ -68,13 +68,13 @@ pub async fn run(
 }
 
 async fn lane(
-    state: Arc<AppState>,
+    pool: Pool,
     transport: Arc<Transport>,
     settings: WorkerSettings,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
-        match deliver_due(&state, &transport, &settings, &stop).await {
+        match deliver_due(&pool, &transport, &settings, &stop).await {
             Ok(0) => {}
             Ok(_) if !*stop.borrow() => continue,
             Ok(_) => break,
@@ -93,16 +93,16 @@ async fn lane(
 /// One batch. Returns how many messages it handled. A message whose
 /// sending outlasts `shutdown_grace` after `stop` is released unsent.
 pub async fn deliver_due(
-    state: &Arc<AppState>,
+    pool: &Pool,
     transport: &Transport,
     settings: &WorkerSettings,
     stop: &watch::Receiver<bool>,
 ) -> Result<usize, crate::error::AppError> {
-    let s = state.clone();
+    let p = pool.clone();
     let lease = settings.lease_secs;
     let scan = 2 * settings.concurrency.max(1) as i64;
     let batch = blocking(move || {
-        let mut conn = s.conn()?;
+        let mut conn = p.get()?;
         Ok(store::db::write_tx(&mut conn, |c| {
             store::outbox::claim_due(c, now(), lease, scan, 1)
         })?)
@@ -123,10 +123,10 @@ pub async fn deliver_due(
                 // The relay may still accept it after we hang up: then it
                 // goes out twice, with the same Message-ID. Keeping the claim
                 // instead would hold it back for the whole lease.
-                let s = state.clone();
+                let p = pool.clone();
                 let id = row.id.clone();
                 blocking(move || {
-                    let mut conn = s.conn()?;
+                    let mut conn = p.get()?;
                     store::outbox::release(&mut conn, &id, claim)?;
                     Ok(())
                 })
@@ -137,7 +137,7 @@ pub async fn deliver_due(
             }
         };
         let attempts = row.attempts + 1;
-        let s = state.clone();
+        let p = pool.clone();
         let next = (attempts < settings.max_attempts).then(|| now() + settings.backoff(attempts));
         match &outcome {
             Ok(()) => {
@@ -154,7 +154,7 @@ pub async fn deliver_due(
             }
         }
         blocking(move || {
-            let mut conn = s.conn()?;
+            let mut conn = p.get()?;
             match outcome {
                 Ok(()) => store::outbox::mark_sent(&mut conn, &row.id, claim, now())?,
                 Err(e) => store::outbox::mark_attempt_failed(

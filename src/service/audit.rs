@@ -2,7 +2,7 @@
 //! something is logged in its own transaction, so the log and the change
 //! commit together; a read of members' data is logged once it succeeded.
 
-use super::profiles::Page;
+use super::paging::{self, Page};
 use super::{now, AppState};
 use crate::auth::AuthUser;
 use crate::error::AppError;
@@ -119,7 +119,7 @@ pub fn list(
     admin: &AuthUser,
     q: AuditQuery,
 ) -> Result<Page<AuditEntry>, AppError> {
-    let offset = super::profiles::offset(q.page, q.per_page)?;
+    let offset = paging::offset(q.page, q.per_page)?;
     if let Some(a) = &q.action {
         if !Action::ALL.iter().any(|x| x.code() == a) {
             let known: Vec<_> = Action::ALL.iter().map(|x| x.code()).collect();

@@ -31,7 +31,7 @@ impl Period {
     /// optional `from` and `until` dates) and, failing that, the month of
     /// `at` (epoch seconds).
     pub fn of_round(meeting_window: &str, at: i64) -> Period {
-        let w: super::rounds::MeetingWindow =
+        let w: super::rounds::settings::MeetingWindow =
             serde_json::from_str(meeting_window).unwrap_or_default();
         let day = |d: &Option<String>| d.as_deref().and_then(parse_date).map(day_number);
         match (day(&w.from), day(&w.until)) {

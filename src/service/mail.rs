@@ -12,6 +12,16 @@ pub struct MailContext<'a> {
     pub public_base_url: &'a str,
 }
 
+// Beside the context it builds, not beside `AppState`: the service's root
+// module then needs none of its children.
+impl super::AppState {
+    pub fn mail_context(&self) -> MailContext<'_> {
+        MailContext {
+            public_base_url: &self.public_base_url,
+        }
+    }
+}
+
 impl MailContext<'_> {
     /// Front-end link with a query parameter; the token is URL-safe base64.
     pub fn link(&self, path: &str, token: &str) -> String {
@@ -123,7 +133,7 @@ pub fn forget_in_unsent(conn: &mut DbConnection, user_id: &str) -> Result<(), Ap
         forget_person(
             &mut ctx,
             user_id,
-            super::matches::former_member_name(locale),
+            crate::mail::labels::former_member(locale),
         );
         // A context stored by an older version may no longer fit the
         // templates: the erasure must not fail on it, the email goes.
@@ -182,8 +192,8 @@ pub fn failed(
     actor: &crate::auth::AuthUser,
     page: u32,
     per_page: u32,
-) -> Result<super::profiles::Page<FailedMail>, AppError> {
-    let offset = super::profiles::offset(page, per_page)?;
+) -> Result<super::paging::Page<FailedMail>, AppError> {
+    let offset = super::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
     let (rows, total) = outbox::failed(&mut conn, offset, i64::from(per_page))?;
     drop(conn);
@@ -195,7 +205,7 @@ pub fn failed(
         ("outbox", "failed"),
         serde_json::json!({ "page": page, "shown": rows.len() }),
     )?;
-    Ok(super::profiles::Page {
+    Ok(super::paging::Page {
         items: rows
             .into_iter()
             .map(|r| FailedMail {

@@ -1,8 +1,8 @@
 //! A member's own matches: who, why, and their answer. Contact details are
 //! shown only to the people in the match.
 
-use super::privacy::Sharing;
 use super::reasons::{self, MatchReason};
+use super::sharing::Sharing;
 use super::{now, AppState};
 use crate::error::AppError;
 use crate::store::db::write_tx;
@@ -59,7 +59,7 @@ impl Counterpart {
     fn former(p: &store_rounds::MatchMemberRow, locale: crate::domain::Locale) -> Counterpart {
         Counterpart {
             user_id: None,
-            display_name: former_member_name(locale).to_string(),
+            display_name: crate::mail::labels::former_member(locale).to_string(),
             former_member: true,
             email: None,
             phone: None,
@@ -69,13 +69,6 @@ impl Counterpart {
             profession: None,
             province: None,
         }
-    }
-}
-
-pub fn former_member_name(locale: crate::domain::Locale) -> &'static str {
-    match locale {
-        crate::domain::Locale::Nl => "een voormalig lid",
-        crate::domain::Locale::En => "a former member",
     }
 }
 

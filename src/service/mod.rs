@@ -1,23 +1,32 @@
-//! Use cases. Each owns its transaction and calls store, auth and (later)
-//! matching and mail; none knows about HTTP.
+//! Use cases. Each owns its transaction and calls store, auth, matching and
+//! mail; none knows about HTTP. What several use cases share (paging, the
+//! sharing choice) has a module of its own, so no two of them import each
+//! other (`tests/layers.rs` checks it).
 
 pub mod accounts;
 pub mod audit;
 pub mod commitments;
 pub mod demo;
 pub mod evidence;
+pub mod health;
 pub mod mail;
 pub mod matches;
+pub mod paging;
 pub mod privacy;
 pub mod profiles;
 pub mod reasons;
 pub mod round_mail;
 pub mod rounds;
+pub mod sharing;
 
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::error::AppError;
 use crate::store::{db::PooledConn, Pool};
 use tracing::Instrument;
+
+// The use cases and their callers know the clock and the blocking helper as
+// the service's; they live beneath it because mail and auth need them too.
+pub use crate::runtime::{blocking, now};
 
 pub struct AppState {
     pub pool: Pool,
@@ -87,34 +96,7 @@ impl BackgroundTasks {
 }
 
 impl AppState {
-    pub fn mail_context(&self) -> mail::MailContext<'_> {
-        mail::MailContext {
-            public_base_url: &self.public_base_url,
-        }
-    }
-
     pub fn conn(&self) -> Result<PooledConn, AppError> {
         Ok(self.pool.get()?)
     }
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
-/// Runs blocking work (diesel, argon2) off the async workers, inside the
-/// caller's tracing span so logs keep the request id.
-pub async fn blocking<T, F>(f: F) -> Result<T, AppError>
-where
-    F: FnOnce() -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let span = tracing::Span::current();
-    actix_web::web::block(move || span.in_scope(f))
-        .instrument(tracing::Span::current())
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }

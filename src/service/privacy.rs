@@ -3,6 +3,7 @@
 use super::accounts::{self, UserView};
 use super::evidence::{self, Meeting};
 use super::matches::{self, MyMatch};
+use super::sharing::{contact_row, Sharing};
 use super::AppState;
 use crate::domain::LearningProfile;
 use crate::error::AppError;
@@ -108,88 +109,11 @@ fn exported_matches(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, App
     Ok(all)
 }
 
-/// What matched peers may see of me besides my name, domain and profession
-/// (always shown: they are why we were matched), and my phone number.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Sharing {
-    pub phone: Option<String>,
-    pub share_email: bool,
-    pub share_phone: bool,
-    pub share_province: bool,
-}
-
-impl Default for Sharing {
-    /// Privacy by default: nothing until the member chooses.
-    fn default() -> Self {
-        Sharing {
-            phone: None,
-            share_email: false,
-            share_phone: false,
-            share_province: false,
-        }
-    }
-}
-
-impl From<store::privacy::ContactRow> for Sharing {
-    fn from(r: store::privacy::ContactRow) -> Self {
-        Sharing {
-            phone: r.phone,
-            share_email: r.share_email,
-            share_phone: r.share_phone,
-            share_province: r.share_province,
-        }
-    }
-}
-
 pub fn sharing(state: &AppState, user_id: &str) -> Result<Sharing, AppError> {
     let mut conn = state.conn()?;
     Ok(store::privacy::contact(&mut conn, user_id)?
         .map(Sharing::from)
         .unwrap_or_default())
-}
-
-/// A phone number as people write it: digits with optional `+`, spaces,
-/// dashes, dots and parentheses; 8 to 15 digits (E.164's maximum).
-fn phone(raw: &str) -> Result<String, crate::domain::FieldProblem> {
-    let t = raw.trim();
-    let digits = t.chars().filter(char::is_ascii_digit).count();
-    let allowed = t
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
-    if !allowed || !(8..=15).contains(&digits) {
-        return Err(crate::domain::FieldProblem::new(
-            "phone",
-            "must be a phone number of 8 to 15 digits, e.g. +31 6 1234 5678",
-        ));
-    }
-    Ok(t.to_string())
-}
-
-/// A checked sharing choice, ready to store.
-pub fn contact_row(user_id: &str, s: Sharing) -> Result<store::privacy::ContactRow, AppError> {
-    let mut problems = Vec::new();
-    let phone = match s.phone.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => phone(p).map_err(|e| problems.push(e)).ok(),
-    };
-    if s.share_phone && phone.is_none() && problems.is_empty() {
-        problems.push(crate::domain::FieldProblem::new(
-            "share_phone",
-            "can only be true with a phone number",
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(AppError::validation(problems));
-    }
-    Ok(store::privacy::ContactRow {
-        user_id: user_id.to_string(),
-        phone,
-        share_email: s.share_email,
-        share_phone: s.share_phone,
-        share_province: s.share_province,
-        updated_at: super::now(),
-    })
 }
 
 pub fn set_sharing(state: &AppState, user_id: &str, s: Sharing) -> Result<Sharing, AppError> {

@@ -1,6 +1,7 @@
 //! Learning profiles: a member's own, and the coordinator's view of all.
 
-use super::privacy::{self, Sharing};
+use super::paging::{offset, Page};
+use super::sharing::{contact_row, Sharing};
 use super::{now, AppState};
 use crate::domain::{Domain, LearningForm, LearningProfile, Profession, ProfileDraft, Province};
 use crate::error::AppError;
@@ -38,9 +39,7 @@ pub fn replace(
     draft: ProfileDraft,
     sharing: Option<Sharing>,
 ) -> Result<LearningProfile, AppError> {
-    let sharing = sharing
-        .map(|s| privacy::contact_row(user_id, s))
-        .transpose()?;
+    let sharing = sharing.map(|s| contact_row(user_id, s)).transpose()?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         profiles::lock_owner(conn, user_id)?;
@@ -67,9 +66,7 @@ pub fn update(
     draft: ProfileDraft,
     sharing: Option<Sharing>,
 ) -> Result<LearningProfile, AppError> {
-    let sharing = sharing
-        .map(|s| privacy::contact_row(user_id, s))
-        .transpose()?;
+    let sharing = sharing.map(|s| contact_row(user_id, s)).transpose()?;
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         profiles::lock_owner(conn, user_id)?;
@@ -98,8 +95,6 @@ pub struct MemberQuery {
     pub per_page: u32,
 }
 
-pub const MAX_PER_PAGE: u32 = 100;
-
 #[derive(Debug, serde::Serialize)]
 pub struct MemberSummary {
     pub id: String,
@@ -107,49 +102,6 @@ pub struct MemberSummary {
     pub email: String,
     pub role: String,
     pub profile: LearningProfile,
-}
-
-/// The row offset of a page, after checking `page` (from 1) and `per_page`
-/// (1 to [`MAX_PER_PAGE`]).
-pub fn offset(page: u32, per_page: u32) -> Result<i64, AppError> {
-    if page == 0 {
-        return Err(AppError::invalid_field("page", "must be 1 or more"));
-    }
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::invalid_field(
-            "per_page",
-            format!("must be between 1 and {MAX_PER_PAGE}"),
-        ));
-    }
-    Ok(i64::from(page - 1) * i64::from(per_page))
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: i64,
-}
-
-impl<T> Page<T> {
-    /// One page of a list already in memory: for a member's own lists
-    /// (matches, learning record), which grow by a few entries a round and
-    /// are read whole for the export anyway.
-    pub fn of(all: Vec<T>, page: u32, per_page: u32) -> Result<Page<T>, AppError> {
-        let offset = usize::try_from(offset(page, per_page)?).unwrap_or(usize::MAX);
-        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-        Ok(Page {
-            items: all
-                .into_iter()
-                .skip(offset)
-                .take(per_page as usize)
-                .collect(),
-            page,
-            per_page,
-            total,
-        })
-    }
 }
 
 pub fn list_members(

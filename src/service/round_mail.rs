@@ -11,8 +11,9 @@
 //! Nothing a member typed reaches another member's email except their
 //! display name and the contact details they chose to share.
 
-use super::privacy::Sharing;
 use super::reasons::{self, MatchReason};
+use super::rounds::settings::AfterDeadline;
+use super::sharing::Sharing;
 use crate::domain::{in_contact, LearningProfile, Locale, MatchKind};
 use crate::error::AppError;
 use crate::mail::{labels, MailKind};
@@ -323,19 +324,6 @@ pub fn accepted_letters(
     Ok(out)
 }
 
-/// After the reply date: what happens to an answer not given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AfterDeadline {
-    /// A reminder at the reply date, then the answer expires a week later.
-    #[default]
-    RemindThenExpire,
-    /// The answer expires at the reply date.
-    Expire,
-    /// A reminder at the reply date; the match stays open.
-    Remind,
-}
-
 /// A reminded member has this long before the answer expires.
 pub const GRACE_SECS: i64 = 7 * 86_400;
 
@@ -358,7 +346,7 @@ pub fn sweep_answers(state: &super::AppState) -> Result<Swept, AppError> {
     let mut swept = Swept::default();
     let mc = state.mail_context();
     for d in due {
-        let settings: super::rounds::Settings =
+        let settings: super::rounds::settings::Settings =
             serde_json::from_str(&d.round.params).unwrap_or_default();
         let policy = settings.after_deadline.unwrap_or_default();
         let reply_by = d.round.reply_by.unwrap_or(t);

@@ -90,8 +90,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        ping(conn).map_err(r2d2::Error::QueryError)
     }
 
     /// A connection whose transaction was left open (a panic mid-way) goes
@@ -103,6 +102,11 @@ impl ManageConnection for Manager {
             DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
     }
+}
+
+/// The cheapest query: does the database answer?
+pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
 }
 
 pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {

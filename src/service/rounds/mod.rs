@@ -5,13 +5,16 @@
 mod cohort;
 mod publish;
 mod run;
-mod settings;
+pub mod settings;
 mod stats;
+mod view;
 
 pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
 pub use run::{preview, Preview};
 pub use settings::{Cohort, MeetingWindow, NewRound, Settings};
 pub use stats::{excluded_before_matching, DomainCount, Metrics};
+use view::{load_round, view};
+pub use view::{Progress, RoundView};
 
 use crate::auth::AuthUser;
 use crate::domain::{Locale, MatchKind};
@@ -20,69 +23,10 @@ use crate::mail::{labels, MailKind};
 use crate::service::audit::{self, Action};
 use crate::service::reasons::{self, MatchReason};
 use crate::service::{now, AppState};
+use crate::store;
 use crate::store::db::write_tx;
 use crate::store::rounds::{self as store_rounds, RoundRow, DRAFT};
-use crate::store::{self, DbConnection};
 use std::collections::HashMap;
-
-#[derive(Debug, serde::Serialize)]
-pub struct RoundView {
-    pub id: String,
-    pub number: i32,
-    pub kind: String,
-    pub status: String,
-    pub cohort: Cohort,
-    pub settings: Settings,
-    pub note: String,
-    pub meeting_window: MeetingWindow,
-    #[serde(serialize_with = "crate::domain::time::iso8601")]
-    pub created_at: i64,
-    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
-    pub published_at: Option<i64>,
-    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
-    pub cancelled_at: Option<i64>,
-    /// Published rounds: answers are asked before this instant.
-    #[serde(serialize_with = "crate::domain::time::iso8601_opt")]
-    pub reply_by: Option<i64>,
-    /// While a preview or publish runs: what it is doing and since when.
-    pub progress: Option<Progress>,
-    /// The round's metrics as published (absent for drafts).
-    pub metrics: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Progress {
-    pub phase: String,
-    #[serde(serialize_with = "crate::domain::time::iso8601")]
-    pub since: i64,
-}
-
-fn view(r: RoundRow) -> Result<RoundView, AppError> {
-    let bad =
-        |e: serde_json::Error| AppError::Internal(anyhow::anyhow!("stored round {}: {e}", r.id));
-    Ok(RoundView {
-        cohort: serde_json::from_str(&r.cohort).map_err(bad)?,
-        settings: serde_json::from_str(&r.params).map_err(bad)?,
-        meeting_window: serde_json::from_str(&r.meeting_window).map_err(bad)?,
-        id: r.id,
-        number: r.number,
-        kind: r.kind,
-        status: r.status,
-        note: r.note,
-        created_at: r.created_at,
-        published_at: r.published_at,
-        cancelled_at: r.cancelled_at,
-        reply_by: r.reply_by,
-        progress: r
-            .progress
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok()),
-        metrics: r
-            .metrics
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok()),
-    })
-}
 
 pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
     new.validate()?;
@@ -139,24 +83,6 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
             }
         }
     }
-}
-
-fn round_not_found(id: &str) -> AppError {
-    AppError::not_found("round_not_found", format!("no round with id {id}"))
-}
-
-fn load_round(conn: &mut DbConnection, id: &str) -> Result<RoundRow, AppError> {
-    store_rounds::get(conn, id)?.ok_or_else(|| round_not_found(id))
-}
-
-fn not_draft(round: &RoundRow, action: &str) -> AppError {
-    AppError::conflict(
-        "round_not_draft",
-        format!(
-            "round {} is {}; only a draft can be {action}",
-            round.number, round.status
-        ),
-    )
 }
 
 /// Cancels a draft, or a published round: then its matches no longer
@@ -317,11 +243,11 @@ pub fn list(
     state: &AppState,
     page: u32,
     per_page: u32,
-) -> Result<super::profiles::Page<RoundView>, AppError> {
-    let offset = super::profiles::offset(page, per_page)?;
+) -> Result<crate::service::paging::Page<RoundView>, AppError> {
+    let offset = crate::service::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
     let (rows, total) = store_rounds::list(&mut conn, offset, i64::from(per_page))?;
-    Ok(super::profiles::Page {
+    Ok(crate::service::paging::Page {
         items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         page,
         per_page,

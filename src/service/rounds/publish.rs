@@ -5,7 +5,7 @@ use super::cohort::Prepared;
 use super::run::{report, run_phases};
 use super::settings::{MeetingWindow, Settings};
 use super::stats::{metrics, Metrics};
-use super::{load_round, not_draft, view, RoundView};
+use super::view::{load_round, not_draft, view, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::MatchKind;
 use crate::error::AppError;
@@ -193,7 +193,7 @@ fn publish_steps(
             .map(|(id, name, email, locale)| (id, (name, email, locale)))
             .collect();
         let profiles = store::profiles::load_many(conn, &ids)?;
-        let sharing: HashMap<String, crate::service::privacy::Sharing> =
+        let sharing: HashMap<String, crate::service::sharing::Sharing> =
             store::privacy::contacts(conn, &ids)?
                 .into_iter()
                 .map(|r| (r.user_id.clone(), r.into()))

@@ -3,7 +3,7 @@
 
 use super::cohort::{prepare, Prepared};
 use super::stats::{metrics, Metrics};
-use super::{load_round, not_draft, view, RoundView};
+use super::view::{load_round, not_draft, view, RoundView};
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::matching::outcome::RoundResult;

@@ -3,7 +3,6 @@
 use crate::domain::{Domain, MatchKind, Profession, Province};
 use crate::error::AppError;
 use crate::matching::instance::{Prefer, Weights};
-use crate::service::round_mail;
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -27,7 +26,7 @@ pub struct Settings {
     /// Days members have to answer after the publish (default 14).
     pub reply_within_days: Option<u32>,
     /// What happens to an answer not given by then.
-    pub after_deadline: Option<round_mail::AfterDeadline>,
+    pub after_deadline: Option<AfterDeadline>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -132,4 +131,17 @@ impl NewRound {
             Err(AppError::validation(problems))
         }
     }
+}
+
+/// After the reply date: what happens to an answer not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterDeadline {
+    /// A reminder at the reply date, then the answer expires a week later.
+    #[default]
+    RemindThenExpire,
+    /// The answer expires at the reply date.
+    Expire,
+    /// A reminder at the reply date; the match stays open.
+    Remind,
 }

@@ -1,4 +1,5 @@
-//! Authentication as extractors: a handler's signature says who may call it.
+//! Authentication as extractors: a handler's signature says who may call it
+//! (`AuthUser`, `Coordinator`, `Admin`, defined in `auth::caller`).
 //!
 //! The token proves who the caller was when it was issued; one query per
 //! request (two primary-key lookups) confirms the account still exists, is
@@ -7,19 +8,14 @@
 //! a demotion or an erasure takes effect at once instead of when the token
 //! expires.
 
-use super::jwt::TokenError;
+use crate::auth::jwt::TokenError;
+use crate::auth::{Admin, AuthUser, Coordinator};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::service::{blocking, AppState};
+use crate::service::{accounts, blocking, now, AppState};
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub id: String,
-    pub role: Role,
-}
 
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
@@ -38,14 +34,14 @@ fn token_subject(req: &HttpRequest, state: &AppState) -> Result<(String, String)
     let token = value
         .to_str()
         .ok()
-        .and_then(super::bearer_token)
+        .and_then(crate::auth::bearer_token)
         .ok_or_else(|| {
             AppError::unauthorized(
                 "invalid_token",
                 "the Authorization header must be \"Bearer <access token>\"",
             )
         })?;
-    match state.keys.verify(token, crate::service::now() as u64) {
+    match state.keys.verify(token, now() as u64) {
         Ok(c) => Ok((c.sub, c.sid)),
         Err(TokenError::Expired) => Err(AppError::unauthorized(
             "token_expired",
@@ -66,8 +62,7 @@ fn authenticate(
     Box::pin(async move {
         let (state, (sub, sid)) = checked?;
         let id = sub.clone();
-        let role =
-            blocking(move || crate::service::accounts::current_role(&state, &id, &sid)).await?;
+        let role = blocking(move || accounts::current_role(&state, &id, &sid)).await?;
         if !role.at_least(needed) {
             return Err(AppError::forbidden(format!(
                 "this needs the {needed} role; you are a {role}"
@@ -85,10 +80,6 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// A caller with the coordinator role or higher.
-#[derive(Debug, Clone)]
-pub struct Coordinator(pub AuthUser);
-
 impl FromRequest for Coordinator {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -97,10 +88,6 @@ impl FromRequest for Coordinator {
         Box::pin(async move { f.await.map(Coordinator) })
     }
 }
-
-/// A caller with the admin role.
-#[derive(Debug, Clone)]
-pub struct Admin(pub AuthUser);
 
 impl FromRequest for Admin {
     type Error = AppError;
