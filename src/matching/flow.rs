@@ -484,8 +484,10 @@ enum Event {
 }
 
 /// A queue entry: which slot to re-check when its key comes up (stale
-/// entries are dropped on pop).
+/// entries are dropped on pop). Aligned like a `u64`, so the queue moves it
+/// in one load.
 #[derive(Clone, Copy)]
+#[repr(align(8))]
 enum Pending {
     /// The host's best edge from a tree visitor turns tight.
     Host(u32),
