@@ -29,11 +29,7 @@
 
 use std::cmp::Reverse;
 
-use super::blossom::{fits_i64, Dual, RadixQueue};
-
-// Event kinds, kept in the top bits of a queue entry's payload.
-const EV_HOST: u64 = 0;
-const EV_VISITOR: u64 = 1 << 32;
+use super::primal_dual::{fits_i64, mix64, tie_breaking, Dual, RadixQueue};
 
 const NONE: u32 = u32::MAX;
 const FREE: u8 = 0;
@@ -131,12 +127,15 @@ struct Solver<T: Dual> {
     /// Pending events by the offset at which they fire: a tree visitor's
     /// dual reaching zero, or a host's best edge from a tree visitor becoming
     /// tight (one live entry per host). Stale entries are dropped on pop.
-    queue: RadixQueue<T>,
+    queue: RadixQueue<T, Pending>,
     best_key: Vec<T>,
     best_edge: Vec<u32>,
 }
 
 impl Prepared {
+    /// Drops edges naming unknown visitors or hosts, keeps the heaviest of
+    /// parallel edges, shifts weights for max-cardinality, then scales and
+    /// jitters them (see `tie_breaking`).
     fn build(nv: usize, capacity: &[u32], edges: &[(u32, u32, i64)], mc: bool) -> Prepared {
         // Ids must stay below the NONE sentinel; an instance that large is
         // absurd, and the excess is simply left out.
@@ -164,8 +163,7 @@ impl Prepared {
         // Same deterministic tie-breaking as the blossom solver: an
         // assignment uses at most `nv` edges, so the jitter sums stay below
         // one unit of the scaled weights.
-        let (scale, spread) =
-            super::blossom::tie_breaking(2 * nv, list.iter().map(|e| e.2 as i128 + shift));
+        let (scale, spread) = tie_breaking(2 * nv, list.iter().map(|e| e.2 as i128 + shift));
         let mut vstart = vec![0u32; nv + 1];
         let mut hdeg = vec![0u32; nh + 1];
         let mut ehost = Vec::with_capacity(m);
@@ -176,8 +174,7 @@ impl Prepared {
             hdeg[h as usize] += 1;
             ehost.push(h);
             evis.push(v);
-            let jitter =
-                (super::blossom::mix64((u64::from(v) << 32) | u64::from(h)) % spread) as i128;
+            let jitter = (mix64((u64::from(v) << 32) | u64::from(h)) % spread) as i128;
             ew.push((w as i128 + shift) * scale + jitter);
         }
         drop(list);
@@ -210,6 +207,7 @@ impl Prepared {
 }
 
 impl<T: Dual> Solver<T> {
+    /// Nobody placed, all duals zero.
     fn new(p: Prepared) -> Solver<T> {
         let (nv, nh) = (p.nv, p.cap.len());
         Solver {
@@ -240,10 +238,12 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// Edge ids of visitor `v`.
     fn vedges(&self, v: u32) -> std::ops::Range<usize> {
         self.vstart[v as usize] as usize..self.vstart[v as usize + 1] as usize
     }
 
+    /// Visitor `v`'s current dual.
     fn yv_now(&self, v: u32) -> T {
         match self.vlab[v as usize] {
             EVEN => self.yv[v as usize] - self.d,
@@ -251,6 +251,7 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// Host `h`'s current dual.
     fn yh_now(&self, h: u32) -> T {
         match self.hlab[h as usize] {
             ODD => self.yh[h as usize] + self.d,
@@ -258,6 +259,7 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// Places visitor `v` on edge `e`'s host.
     fn place(&mut self, v: u32, e: u32) {
         let h = self.ehost[e as usize];
         self.assign[v as usize] = h;
@@ -265,6 +267,7 @@ impl<T: Dual> Solver<T> {
         self.members[h as usize].push(v);
     }
 
+    /// Takes visitor `v` off its host, if it has one.
     fn unplace(&mut self, v: u32) {
         let h = self.assign[v as usize];
         if h == NONE {
@@ -309,6 +312,8 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// Roots a tree at every unplaced visitor with a positive dual, then
+    /// handles events in time order until none is left.
     fn solve(&mut self) {
         for r in 0..self.nv as u32 {
             if self.assign[r as usize] == NONE && self.yv[r as usize] > T::ZERO {
@@ -372,13 +377,15 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// Labels visitor `v` even in `tree`, queues its dual's event and offers
+    /// its edges to the hosts outside all trees.
     fn label_even(&mut self, v: u32, tree: u32) {
         let now = self.yv_now(v);
         self.vlab[v as usize] = EVEN;
         self.vtree[v as usize] = tree;
         self.yv[v as usize] = now + self.d;
         let key = self.yv[v as usize];
-        self.queue.push(key, EV_VISITOR | u64::from(v));
+        self.queue.push(key, Pending::Visitor(v));
         for e in self.vedges(v) {
             let h = self.ehost[e];
             if self.hlab[h as usize] == FREE {
@@ -388,11 +395,13 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// Records `e` as free-standing host `h`'s best edge if its key beats the
+    /// current one, and queues it.
     fn offer(&mut self, h: u32, key: T, e: u32) {
         if key < self.best_key[h as usize] {
             self.best_key[h as usize] = key;
             self.best_edge[h as usize] = e;
-            self.queue.push(key, EV_HOST | u64::from(h));
+            self.queue.push(key, Pending::Host(h));
         }
     }
 
@@ -411,25 +420,29 @@ impl<T: Dual> Solver<T> {
         }
     }
 
+    /// The earliest pending event, discarding queue entries that went stale.
     fn next_event(&mut self) -> Option<(T, Event)> {
-        while let Some((at, tagged)) = self.queue.pop() {
-            let id = tagged as u32;
-            if tagged & !u64::from(u32::MAX) == EV_HOST {
-                let h = id;
-                if self.hlab[h as usize] != FREE || self.best_key[h as usize] != at {
-                    continue;
+        while let Some((at, pending)) = self.queue.pop() {
+            match pending {
+                Pending::Host(h) => {
+                    if self.hlab[h as usize] != FREE || self.best_key[h as usize] != at {
+                        continue;
+                    }
+                    let e = self.best_edge[h as usize];
+                    let v = self.evis[e as usize];
+                    if self.vlab[v as usize] == EVEN
+                        && self.yv[v as usize] + self.yh[h as usize] - self.ew[e as usize] == at
+                    {
+                        return Some((at, Event::Host(h)));
+                    }
+                    // Its visitor left a tree: find the host's new best edge.
+                    self.requeue_host(h);
                 }
-                let e = self.best_edge[h as usize];
-                let v = self.evis[e as usize];
-                if self.vlab[v as usize] == EVEN
-                    && self.yv[v as usize] + self.yh[h as usize] - self.ew[e as usize] == at
-                {
-                    return Some((at, Event::Host(h)));
+                Pending::Visitor(v) => {
+                    if self.vlab[v as usize] == EVEN && self.yv[v as usize] == at {
+                        return Some((at, Event::Visitor(v)));
+                    }
                 }
-                // Its visitor left a tree: find the host's new best edge.
-                self.requeue_host(h);
-            } else if self.vlab[id as usize] == EVEN && self.yv[id as usize] == at {
-                return Some((at, Event::Visitor(id)));
             }
         }
         None
@@ -462,9 +475,24 @@ impl<T: Dual> Solver<T> {
     }
 }
 
+/// An event that is due now.
 enum Event {
+    /// A tree visitor's dual reached zero.
     Visitor(u32),
+    /// A host outside all trees has a tight edge from a tree visitor.
     Host(u32),
+}
+
+/// A queue entry: which slot to re-check when its key comes up (stale
+/// entries are dropped on pop). Aligned like a `u64`, so the queue moves it
+/// in one load.
+#[derive(Clone, Copy)]
+#[repr(align(8))]
+enum Pending {
+    /// The host's best edge from a tree visitor turns tight.
+    Host(u32),
+    /// The tree visitor's dual reaches zero.
+    Visitor(u32),
 }
 
 #[cfg(test)]

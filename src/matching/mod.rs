@@ -16,6 +16,7 @@ pub mod instance;
 pub mod intervision;
 pub mod outcome;
 pub mod participation;
+mod primal_dual;
 pub mod profile;
 pub mod score;
 pub mod shadowing;

@@ -1,0 +1,14 @@
+//! What the two primal-dual solvers share: the blossom solver for buddy
+//! pairs (`blossom`) and the assignment solver for shadowing visits
+//! (`flow`). Both keep their duals as integers of one of two widths
+//! ([`Dual`]), take their next event from a monotone radix queue
+//! ([`RadixQueue`]) and break ties with the same deterministic jitter
+//! ([`tie_breaking`], [`mix64`]).
+
+mod dual;
+mod queue;
+mod weights;
+
+pub(crate) use dual::{fits_i64, Dual};
+pub(crate) use queue::RadixQueue;
+pub(crate) use weights::{mix64, tie_breaking};
