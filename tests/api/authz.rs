@@ -211,47 +211,84 @@ fn every_documented_operation_has_a_row() {
     );
 }
 
-both_backends! {
-    async fn every_operation_answers_each_kind_of_caller_as_expected(app) {
-        let w = world(&app).await;
-        let mut wrong = Vec::new();
-        for r in matrix() {
-            let mut path = w.ids.iter().fold(r.path.to_string(), |p, (k, v)| p.replace(k, v));
-            if path.contains("{meeting}") {
-                // Recorded by an earlier row, so looked up when its row comes.
-                let record: Value = app.get("/api/v1/me/learning-record", w.tokens[1].as_deref()).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
-                path = path.replace("{meeting}", record[0]["id"].as_str().expect("the member recorded a meeting"));
-            }
-            for (i, token) in w.tokens.iter().enumerate() {
-                let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
-                let mut req = app.client.request(method, app.url(&path));
-                if r.method != "GET" {
-                    req = req.json(&r.body);
-                }
-                if let Some(t) = token {
-                    req = req.bearer_auth(t);
-                }
-                let res = req.send().await.unwrap();
-                let got = res.status().as_u16();
-                if got >= 400 {
-                    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-                    assert_eq!(ct, "application/problem+json", "{} {} as {}", r.method, r.path, CALLERS[i]);
-                }
-                if got != r.expect[i] {
-                    wrong.push(format!("{} {} as {}: {got}, expected {}", r.method, r.path, CALLERS[i], r.expect[i]));
-                }
-            }
-        }
-        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+both_backends!(every_operation_answers_each_kind_of_caller_as_expected);
 
-        // The member who is in no match saw nobody: no matches, no members.
-        let other = w.tokens[2].as_deref();
-        let mine: Value = app.get("/api/v1/me/matches", other).await.json::<serde_json::Value>().await.unwrap()["items"].clone();
-        assert_eq!(mine, json!([]));
-        let export: Value = app.get("/api/v1/me/export", other).await.json().await.unwrap();
-        let text = export.to_string();
-        for stranger in ["anna@uwv.nl", "bram@gemeente.nl", "Anna", "Bram"] {
-            assert!(!text.contains(stranger), "{stranger} in {text}");
+async fn every_operation_answers_each_kind_of_caller_as_expected(app: TestApp) {
+    let w = world(&app).await;
+    let mut wrong = Vec::new();
+    for r in matrix() {
+        let mut path = w
+            .ids
+            .iter()
+            .fold(r.path.to_string(), |p, (k, v)| p.replace(k, v));
+        if path.contains("{meeting}") {
+            // Recorded by an earlier row, so looked up when its row comes.
+            let record: Value = app
+                .get("/api/v1/me/learning-record", w.tokens[1].as_deref())
+                .await
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()["items"]
+                .clone();
+            path = path.replace(
+                "{meeting}",
+                record[0]["id"]
+                    .as_str()
+                    .expect("the member recorded a meeting"),
+            );
         }
+        for (i, token) in w.tokens.iter().enumerate() {
+            let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap();
+            let mut req = app.client.request(method, app.url(&path));
+            if r.method != "GET" {
+                req = req.json(&r.body);
+            }
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.unwrap();
+            let got = res.status().as_u16();
+            if got >= 400 {
+                let ct = res
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                assert_eq!(
+                    ct, "application/problem+json",
+                    "{} {} as {}",
+                    r.method, r.path, CALLERS[i]
+                );
+            }
+            if got != r.expect[i] {
+                wrong.push(format!(
+                    "{} {} as {}: {got}, expected {}",
+                    r.method, r.path, CALLERS[i], r.expect[i]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // The member who is in no match saw nobody: no matches, no members.
+    let other = w.tokens[2].as_deref();
+    let mine: Value = app
+        .get("/api/v1/me/matches", other)
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["items"]
+        .clone();
+    assert_eq!(mine, json!([]));
+    let export: Value = app
+        .get("/api/v1/me/export", other)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = export.to_string();
+    for stranger in ["anna@uwv.nl", "bram@gemeente.nl", "Anna", "Bram"] {
+        assert!(!text.contains(stranger), "{stranger} in {text}");
     }
 }

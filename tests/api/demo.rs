@@ -36,149 +36,266 @@ async fn demo_coordinator(app: &TestApp) -> String {
         .to_string()
 }
 
-both_backends! {
-    async fn all_three_kinds_of_rounds_on_the_demo_population(app) {
-        load_demo(&app, 90);
-        let coord = demo_coordinator(&app).await;
-        let mut emailed = 0;
-        for kind in ["buddy", "shadowing", "intervision"] {
-            let round: Value = app
-                .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": kind}))
-                .await
-                .json()
-                .await
-                .unwrap();
-            let id = round["id"].as_str().unwrap();
-            let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await;
-            assert_eq!(res.status(), 200, "{kind}");
-            let preview: Value = res.json().await.unwrap();
-            assert!(preview["metrics"]["matched"].as_u64().unwrap() >= 2, "{kind}: {}", preview["metrics"]);
-            let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await;
-            assert_eq!(res.status(), 200, "{kind}");
-            let published: Value = res.json().await.unwrap();
-            let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
-            let mut seen = HashSet::new();
-            for m in detail["matches"].as_array().unwrap() {
-                for p in m["members"].as_array().unwrap() {
-                    let fresh = seen.insert(p["user_id"].as_str().unwrap().to_string());
-                    // A host has one match per visit; nobody else is in two.
-                    assert!(fresh || p["role"] == "host", "{kind}: someone is in two matches");
-                }
-                if kind == "intervision" {
-                    let n = m["members"].as_array().unwrap().len();
-                    assert!((4..=6).contains(&n), "group of {n}");
-                }
-            }
-            let people = seen.len();
-            assert_eq!(published["metrics"]["matched"], people, "{kind}");
-            assert_eq!(published["matches"], detail["matches"].as_array().unwrap().len(), "{kind}: a match is a match everywhere");
-            let left_out = preview["result"]["unmatched"].as_array().unwrap().iter()
-                .filter(|u| u["reason"] != "paused" && !seen.contains(u["member"].as_str().unwrap()))
-                .map(|u| u["member"].as_str().unwrap())
-                .collect::<HashSet<_>>()
-                .len();
-            assert_eq!(published["emails"], people + left_out, "{kind}: one email per person the round considered");
-            let m = &published["metrics"];
-            let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
-            assert_eq!(per.iter().map(|d| d["eligible"].as_u64().unwrap()).sum::<u64>(), m["eligible"].as_u64().unwrap(), "{kind}: {m}");
-            assert_eq!(per.iter().map(|d| d["matched"].as_u64().unwrap()).sum::<u64>(), m["matched"].as_u64().unwrap(), "{kind}: {m}");
-            emailed += people;
-        }
-        // After one round of each kind nobody is committed beyond their hours.
-        let over = app.with_db(|conn| {
-            use buddymatch::service::commitments::{committed, Period};
-            let rows = buddymatch::store::rounds::commitments(conn, "").unwrap();
-            let hours = buddymatch::matching::instance::FormHours::default();
-            let all = committed(&rows, Period { from: i64::MIN, until: i64::MAX }, &hours);
-            let profiles = buddymatch::store::profiles::load_all(conn).unwrap();
-            all.into_iter()
-                .filter(|(id, h)| *h > u32::from(profiles[id].hours_per_month))
-                .count()
-        });
-        assert_eq!(over, 0, "members over their monthly hours");
-        assert!(emailed > 0);
-    }
-}
+both_backends!(all_three_kinds_of_rounds_on_the_demo_population);
 
-both_backends! {
-    async fn smtp_down_during_publish_loses_nothing(app) {
-        let port = crate::common::smtp::free_port();
-        let app = TestApp::spawn_with(app.backend, |c| {
-            c.smtp_url = Some(buddymatch::config::Secret::new(format!("smtp://127.0.0.1:{port}")))
-        })
-        .await;
-        load_demo(&app, 30);
-        let coord = demo_coordinator(&app).await;
+async fn all_three_kinds_of_rounds_on_the_demo_population(app: TestApp) {
+    load_demo(&app, 90);
+    let coord = demo_coordinator(&app).await;
+    let mut emailed = 0;
+    for kind in ["buddy", "shadowing", "intervision"] {
         let round: Value = app
-            .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"}))
+            .send_json(
+                reqwest::Method::POST,
+                "/api/v1/rounds",
+                Some(&coord),
+                &json!({"kind": kind}),
+            )
             .await
             .json()
             .await
             .unwrap();
         let id = round["id"].as_str().unwrap();
-        let published: Value = app
-            .send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({}))
+        let res = app
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/rounds/{id}/preview"),
+                Some(&coord),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{kind}");
+        let preview: Value = res.json().await.unwrap();
+        assert!(
+            preview["metrics"]["matched"].as_u64().unwrap() >= 2,
+            "{kind}: {}",
+            preview["metrics"]
+        );
+        let res = app
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/rounds/{id}/publish"),
+                Some(&coord),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{kind}");
+        let published: Value = res.json().await.unwrap();
+        let detail: Value = app
+            .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
             .await
             .json()
             .await
             .unwrap();
-        let expected = published["emails"].as_u64().unwrap() as usize;
-        assert!(expected >= 2, "{published}");
-
-        // Wait until every email has failed at least once, then bring SMTP up.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while !app.outbox().iter().all(|(s, attempts, _)| s == "pending" && *attempts >= 1) {
-            assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let mut seen = HashSet::new();
+        for m in detail["matches"].as_array().unwrap() {
+            for p in m["members"].as_array().unwrap() {
+                let fresh = seen.insert(p["user_id"].as_str().unwrap().to_string());
+                // A host has one match per visit; nobody else is in two.
+                assert!(
+                    fresh || p["role"] == "host",
+                    "{kind}: someone is in two matches"
+                );
+            }
+            if kind == "intervision" {
+                let n = m["members"].as_array().unwrap().len();
+                assert!((4..=6).contains(&n), "group of {n}");
+            }
         }
-        let sink = crate::common::smtp::SmtpSink::start_on(port);
-        let got = sink.wait_for(expected, std::time::Duration::from_secs(30)).await;
-        let mut ids: Vec<&str> = got.iter().map(|m| m.message_id.as_str()).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), expected, "each email once");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while !app.outbox().iter().all(|(s, _, _)| s == "sent") {
-            assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        assert_eq!(sink.messages().len(), expected, "nothing sent twice");
+        let people = seen.len();
+        assert_eq!(published["metrics"]["matched"], people, "{kind}");
+        assert_eq!(
+            published["matches"],
+            detail["matches"].as_array().unwrap().len(),
+            "{kind}: a match is a match everywhere"
+        );
+        let left_out = preview["result"]["unmatched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["reason"] != "paused" && !seen.contains(u["member"].as_str().unwrap()))
+            .map(|u| u["member"].as_str().unwrap())
+            .collect::<HashSet<_>>()
+            .len();
+        assert_eq!(
+            published["emails"],
+            people + left_out,
+            "{kind}: one email per person the round considered"
+        );
+        let m = &published["metrics"];
+        let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
+        assert_eq!(
+            per.iter()
+                .map(|d| d["eligible"].as_u64().unwrap())
+                .sum::<u64>(),
+            m["eligible"].as_u64().unwrap(),
+            "{kind}: {m}"
+        );
+        assert_eq!(
+            per.iter()
+                .map(|d| d["matched"].as_u64().unwrap())
+                .sum::<u64>(),
+            m["matched"].as_u64().unwrap(),
+            "{kind}: {m}"
+        );
+        emailed += people;
     }
+    // After one round of each kind nobody is committed beyond their hours.
+    let over = app.with_db(|conn| {
+        use buddymatch::service::commitments::{committed, Period};
+        let rows = buddymatch::store::rounds::commitments(conn, "").unwrap();
+        let hours = buddymatch::matching::instance::FormHours::default();
+        let all = committed(
+            &rows,
+            Period {
+                from: i64::MIN,
+                until: i64::MAX,
+            },
+            &hours,
+        );
+        let profiles = buddymatch::store::profiles::load_all(conn).unwrap();
+        all.into_iter()
+            .filter(|(id, h)| *h > u32::from(profiles[id].hours_per_month))
+            .count()
+    });
+    assert_eq!(over, 0, "members over their monthly hours");
+    assert!(emailed > 0);
 }
 
-both_backends! {
-    async fn a_running_round_reports_its_phase(app) {
-        load_demo(&app, 1200);
-        let coord = demo_coordinator(&app).await;
-        let round: Value = app
-            .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision"}))
+both_backends!(smtp_down_during_publish_loses_nothing);
+
+async fn smtp_down_during_publish_loses_nothing(app: TestApp) {
+    let port = crate::common::smtp::free_port();
+    let app = TestApp::spawn_with(app.backend, |c| {
+        c.smtp_url = Some(buddymatch::config::Secret::new(format!(
+            "smtp://127.0.0.1:{port}"
+        )))
+    })
+    .await;
+    load_demo(&app, 30);
+    let coord = demo_coordinator(&app).await;
+    let round: Value = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "buddy"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = round["id"].as_str().unwrap();
+    let published: Value = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/rounds/{id}/publish"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let expected = published["emails"].as_u64().unwrap() as usize;
+    assert!(expected >= 2, "{published}");
+
+    // Wait until every email has failed at least once, then bring SMTP up.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !app
+        .outbox()
+        .iter()
+        .all(|(s, attempts, _)| s == "pending" && *attempts >= 1)
+    {
+        assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let sink = crate::common::smtp::SmtpSink::start_on(port);
+    let got = sink
+        .wait_for(expected, std::time::Duration::from_secs(30))
+        .await;
+    let mut ids: Vec<&str> = got.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), expected, "each email once");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !app.outbox().iter().all(|(s, _, _)| s == "sent") {
+        assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), expected, "nothing sent twice");
+}
+
+both_backends!(a_running_round_reports_its_phase);
+
+async fn a_running_round_reports_its_phase(app: TestApp) {
+    load_demo(&app, 1200);
+    let coord = demo_coordinator(&app).await;
+    let round: Value = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "intervision"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = round["id"].as_str().unwrap().to_string();
+    assert_eq!(round["progress"], Value::Null);
+
+    let running = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/rounds/{id}/preview")),
+            coord.clone(),
+        );
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    let mut phases = Vec::new();
+    while !running.is_finished() {
+        let detail: Value = app
+            .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
             .await
             .json()
             .await
             .unwrap();
-        let id = round["id"].as_str().unwrap().to_string();
-        assert_eq!(round["progress"], Value::Null);
-
-        let running = {
-            let (client, url, token) = (app.client.clone(), app.url(&format!("/api/v1/rounds/{id}/preview")), coord.clone());
-            tokio::spawn(async move { client.post(url).bearer_auth(token).json(&json!({})).send().await.unwrap().status() })
-        };
-        let mut phases = Vec::new();
-        while !running.is_finished() {
-            let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
-            if let Some(phase) = detail["round"]["progress"]["phase"].as_str() {
-                if phases.last().map(String::as_str) != Some(phase) {
-                    phases.push(phase.to_string());
-                }
+        if let Some(phase) = detail["round"]["progress"]["phase"].as_str() {
+            if phases.last().map(String::as_str) != Some(phase) {
+                phases.push(phase.to_string());
             }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-        assert_eq!(running.await.unwrap(), 200);
-        assert!(!phases.is_empty(), "no phase was visible while the preview ran");
-        let known = ["loading_members", "building_candidate_graph", "solving"];
-        assert!(phases.iter().all(|p| known.contains(&p.as_str())), "{phases:?}");
-        let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
-        assert_eq!(detail["round"]["progress"], Value::Null, "cleared when done");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
+    assert_eq!(running.await.unwrap(), 200);
+    assert!(
+        !phases.is_empty(),
+        "no phase was visible while the preview ran"
+    );
+    let known = ["loading_members", "building_candidate_graph", "solving"];
+    assert!(
+        phases.iter().all(|p| known.contains(&p.as_str())),
+        "{phases:?}"
+    );
+    let detail: Value = app
+        .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        detail["round"]["progress"],
+        Value::Null,
+        "cleared when done"
+    );
 }

@@ -1,5 +1,5 @@
 use crate::both_backends;
-use crate::common::{assert_problem, Backend, SIGNING_KEY};
+use crate::common::{assert_problem, Backend, TestApp, SIGNING_KEY};
 use buddymatch::auth::JwtKeys;
 use buddymatch::domain::Role;
 use serde_json::json;
@@ -11,77 +11,192 @@ fn now() -> u64 {
         .as_secs()
 }
 
-both_backends! {
-    async fn unknown_routes_and_wrong_methods(app) {
-        let body = assert_problem(app.get("/api/v1/nothing-here", None).await, 404, "not_found").await;
-        assert!(body["detail"].as_str().unwrap().contains("/api/v1/nothing-here"));
-        let res = app.client.delete(app.url("/api/v1/me/profile")).send().await.unwrap();
-        let body = assert_problem(res, 405, "method_not_allowed").await;
-        assert!(body["detail"].as_str().unwrap().contains("DELETE"));
-        let res = app.client.get(app.url("/api/v1/auth/login")).send().await.unwrap();
-        assert_problem(res, 405, "method_not_allowed").await;
-    }
+both_backends!(
+    unknown_routes_and_wrong_methods,
+    malformed_bodies,
+    field_rules_on_sign_up,
+    oversized_bodies_are_refused,
+    bad_tokens
+);
 
-    async fn malformed_bodies(app) {
-        let raw = |body: &'static str, ct: &'static str| {
-            app.client.post(app.url("/api/v1/auth/register")).header("content-type", ct).body(body).send()
-        };
-        assert_problem(raw("{\"email\": ", "application/json").await.unwrap(), 400, "malformed_json").await;
-        assert_problem(raw("", "application/json").await.unwrap(), 400, "empty_body").await;
-        assert_problem(raw("email=a", "application/x-www-form-urlencoded").await.unwrap(), 415, "unsupported_media_type").await;
+async fn unknown_routes_and_wrong_methods(app: TestApp) {
+    let body = assert_problem(
+        app.get("/api/v1/nothing-here", None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/nothing-here"));
+    let res = app
+        .client
+        .delete(app.url("/api/v1/me/profile"))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 405, "method_not_allowed").await;
+    assert!(body["detail"].as_str().unwrap().contains("DELETE"));
+    let res = app
+        .client
+        .get(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 405, "method_not_allowed").await;
+}
 
-        let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "A", "admin": true})).await;
-        let body = assert_problem(res, 422, "validation_failed").await;
-        assert!(body["detail"].as_str().unwrap().contains("unknown field `admin`"), "{body}");
+async fn malformed_bodies(app: TestApp) {
+    let raw = |body: &'static str, ct: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/register"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    assert_problem(
+        raw("{\"email\": ", "application/json").await.unwrap(),
+        400,
+        "malformed_json",
+    )
+    .await;
+    assert_problem(
+        raw("", "application/json").await.unwrap(),
+        400,
+        "empty_body",
+    )
+    .await;
+    assert_problem(
+        raw("email=a", "application/x-www-form-urlencoded")
+            .await
+            .unwrap(),
+        415,
+        "unsupported_media_type",
+    )
+    .await;
 
-        let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough"})).await;
-        let body = assert_problem(res, 422, "validation_failed").await;
-        assert!(body["detail"].as_str().unwrap().contains("display_name"), "{body}");
+    let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "A", "admin": true})).await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `admin`"),
+        "{body}"
+    );
 
-        let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": 12345678, "display_name": "A"})).await;
-        let body = assert_problem(res, 422, "validation_failed").await;
-        assert_eq!(body["errors"][0]["field"], "password");
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "a@b.nl", "password": "long enough"}),
+        )
+        .await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("display_name"),
+        "{body}"
+    );
 
-        let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "A", "locale": "fr"})).await;
-        let body = assert_problem(res, 422, "validation_failed").await;
-        assert_eq!(body["errors"][0]["field"], "locale");
-    }
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "a@b.nl", "password": 12345678, "display_name": "A"}),
+        )
+        .await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "password");
 
-    async fn field_rules_on_sign_up(app) {
-        let res = app.post("/api/v1/auth/register", &json!({"email": "not-an-email", "password": "short", "display_name": "   "})).await;
-        let body = assert_problem(res, 422, "validation_failed").await;
-        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, vec!["email", "password", "display_name"]);
-        let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "x".repeat(101)})).await;
-        let body = assert_problem(res, 422, "validation_failed").await;
-        assert!(body["detail"].as_str().unwrap().contains("at most 100"));
-    }
+    let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "A", "locale": "fr"})).await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "locale");
+}
 
-    async fn oversized_bodies_are_refused(app) {
-        let big = "x".repeat(70 * 1024);
-        let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": big})).await;
-        assert_problem(res, 413, "payload_too_large").await;
-    }
+async fn field_rules_on_sign_up(app: TestApp) {
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "not-an-email", "password": "short", "display_name": "   "}),
+        )
+        .await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["email", "password", "display_name"]);
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "a@b.nl", "password": "long enough", "display_name": "x".repeat(101)}),
+        )
+        .await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert!(body["detail"].as_str().unwrap().contains("at most 100"));
+}
 
-    async fn bad_tokens(app) {
-        assert_problem(app.get("/api/v1/me", None).await, 401, "missing_token").await;
-        let res = app.client.get(app.url("/api/v1/me")).header("authorization", "Basic abc").send().await.unwrap();
-        assert_problem(res, 401, "invalid_token").await;
-        assert_problem(app.get("/api/v1/me", Some("not.a.jwt")).await, 401, "invalid_token").await;
+async fn oversized_bodies_are_refused(app: TestApp) {
+    let big = "x".repeat(70 * 1024);
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "a@b.nl", "password": "long enough", "display_name": big}),
+        )
+        .await;
+    assert_problem(res, 413, "payload_too_large").await;
+}
 
-        let token = app.member("anna@uwv.nl").await;
-        let mut tampered: Vec<String> = token.split('.').map(String::from).collect();
-        tampered[1] = buddymatch_payload_with_role(&tampered[1], "admin");
-        assert_problem(app.get("/api/v1/me", Some(&tampered.join("."))).await, 401, "invalid_token").await;
+async fn bad_tokens(app: TestApp) {
+    assert_problem(app.get("/api/v1/me", None).await, 401, "missing_token").await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, "invalid_token").await;
+    assert_problem(
+        app.get("/api/v1/me", Some("not.a.jwt")).await,
+        401,
+        "invalid_token",
+    )
+    .await;
 
-        let keys = JwtKeys::new(SIGNING_KEY.as_bytes(), &app.config.public_base_url, 60).unwrap();
-        let expired = keys.issue("someone", "no-session", Role::Member, now() - 3600).unwrap();
-        assert_problem(app.get("/api/v1/me", Some(&expired)).await, 401, "token_expired").await;
-        let foreign = JwtKeys::new(&[9u8; 32], &app.config.public_base_url, 60).unwrap().issue("x", "no-session", Role::Admin, now()).unwrap();
-        assert_problem(app.get("/api/v1/me", Some(&foreign)).await, 401, "invalid_token").await;
-        let res = app.get("/api/v1/members", Some(&foreign)).await;
-        assert_problem(res, 401, "invalid_token").await;
-    }
+    let token = app.member("anna@uwv.nl").await;
+    let mut tampered: Vec<String> = token.split('.').map(String::from).collect();
+    tampered[1] = buddymatch_payload_with_role(&tampered[1], "admin");
+    assert_problem(
+        app.get("/api/v1/me", Some(&tampered.join("."))).await,
+        401,
+        "invalid_token",
+    )
+    .await;
+
+    let keys = JwtKeys::new(SIGNING_KEY.as_bytes(), &app.config.public_base_url, 60).unwrap();
+    let expired = keys
+        .issue("someone", "no-session", Role::Member, now() - 3600)
+        .unwrap();
+    assert_problem(
+        app.get("/api/v1/me", Some(&expired)).await,
+        401,
+        "token_expired",
+    )
+    .await;
+    let foreign = JwtKeys::new(&[9u8; 32], &app.config.public_base_url, 60)
+        .unwrap()
+        .issue("x", "no-session", Role::Admin, now())
+        .unwrap();
+    assert_problem(
+        app.get("/api/v1/me", Some(&foreign)).await,
+        401,
+        "invalid_token",
+    )
+    .await;
+    let res = app.get("/api/v1/members", Some(&foreign)).await;
+    assert_problem(res, 401, "invalid_token").await;
 }
 
 /// Re-encodes a JWT payload with another role, keeping the old signature.
@@ -94,49 +209,68 @@ fn buddymatch_payload_with_role(payload_b64: &str, role: &str) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap())
 }
 
-both_backends! {
-    async fn a_database_outage_is_a_documented_503_anywhere(app) {
-        use diesel::connection::SimpleConnection;
-        let url = app.config.database_url();
-        let backend = app.backend;
-        let (held_tx, held_rx) = std::sync::mpsc::channel();
-        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-        let name = url.rsplit('/').next().unwrap().to_string();
-        let admin = url.rsplit_once('/').unwrap().0.to_string() + "/postgres";
-        let outage = std::thread::spawn(move || {
-            let pool_of = |u: &str| buddymatch::store::db::pool(&buddymatch::store::DatabaseUrl::parse(u).unwrap(), 1).unwrap();
-            match backend {
-                // A writer holding the lock past the 5 s busy timeout.
-                Backend::Sqlite => {
-                    let pool = pool_of(&url);
-                    let mut c = pool.get().unwrap();
-                    c.batch_execute("BEGIN IMMEDIATE").unwrap();
-                    held_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    c.batch_execute("COMMIT").unwrap();
-                }
-                // The database stops taking connections and drops those it had.
-                Backend::Postgres => {
-                    let pool = pool_of(&admin);
-                    let mut c = pool.get().unwrap();
-                    c.batch_execute(&format!(
-                        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
-                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
-                    )).unwrap();
-                    held_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    c.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).unwrap();
-                }
+both_backends!(a_database_outage_is_a_documented_503_anywhere);
+
+async fn a_database_outage_is_a_documented_503_anywhere(app: TestApp) {
+    use diesel::connection::SimpleConnection;
+    let url = app.config.database_url();
+    let backend = app.backend;
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let admin = url.rsplit_once('/').unwrap().0.to_string() + "/postgres";
+    let outage = std::thread::spawn(move || {
+        let pool_of = |u: &str| {
+            buddymatch::store::db::pool(&buddymatch::store::DatabaseUrl::parse(u).unwrap(), 1)
+                .unwrap()
+        };
+        match backend {
+            // A writer holding the lock past the 5 s busy timeout.
+            Backend::Sqlite => {
+                let pool = pool_of(&url);
+                let mut c = pool.get().unwrap();
+                c.batch_execute("BEGIN IMMEDIATE").unwrap();
+                held_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                c.batch_execute("COMMIT").unwrap();
             }
-        });
-        tokio::task::block_in_place(|| held_rx.recv().unwrap());
-        let res = app.post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"})).await;
-        release_tx.send(()).unwrap();
-        tokio::task::block_in_place(|| outage.join().unwrap());
-        assert_eq!(res.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("2"));
-        assert_problem(res, 503, "service_unavailable").await;
-        assert!(crate::contract::documents_503("POST", "/api/v1/auth/logout"));
-        // And the service is back once the database is.
-        assert_eq!(app.post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"})).await.status(), 204);
-    }
+            // The database stops taking connections and drops those it had.
+            Backend::Postgres => {
+                let pool = pool_of(&admin);
+                let mut c = pool.get().unwrap();
+                c.batch_execute(&format!(
+                    "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+                )).unwrap();
+                held_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                c.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+                    .unwrap();
+            }
+        }
+    });
+    tokio::task::block_in_place(|| held_rx.recv().unwrap());
+    let res = app
+        .post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"}))
+        .await;
+    release_tx.send(()).unwrap();
+    tokio::task::block_in_place(|| outage.join().unwrap());
+    assert_eq!(
+        res.headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("2")
+    );
+    assert_problem(res, 503, "service_unavailable").await;
+    assert!(crate::contract::documents_503(
+        "POST",
+        "/api/v1/auth/logout"
+    ));
+    // And the service is back once the database is.
+    assert_eq!(
+        app.post("/api/v1/auth/logout", &json!({"refresh_token": "whatever"}))
+            .await
+            .status(),
+        204
+    );
 }

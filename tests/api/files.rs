@@ -4,7 +4,7 @@
 
 use crate::both_backends;
 use crate::common::process::Server;
-use crate::common::{sample_profile, Backend, TestDb, PASSWORD};
+use crate::common::{sample_profile, Backend, TestApp, TestDb, PASSWORD};
 use buddymatch::domain::Role;
 use serde_json::{json, Value};
 use std::os::unix::fs::PermissionsExt;
@@ -126,29 +126,58 @@ crate::per_backend! {
     upgrade => an_upgrade_makes_readable_files_private,
 }
 
-both_backends! {
-    async fn a_rounds_emails_are_private_files(app) {
-        let mut p = sample_profile();
-        p["forms"] = json!(["buddy"]);
-        p["meeting_modes"] = json!(["online"]);
-        app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
-        p["domain"] = json!("self_employed");
-        app.verified_member("bram@zzp.nl", "Bram", "en", &p).await;
-        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let round: Value = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"})).await.json().await.unwrap();
-        let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap()), Some(&coord), &json!({})).await;
-        assert_eq!(res.status(), 200);
-        app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match").await;
-        app.wait_for_folder_mail("bram@zzp.nl", "Why this match").await;
+both_backends!(a_rounds_emails_are_private_files);
 
-        let mail = app.config.mail_dir();
-        assert_eq!(mode(&mail), 0o700);
-        let files: Vec<(PathBuf, u32)> = std::fs::read_dir(&mail).unwrap().flatten().map(|e| (e.path(), mode(&e.path()))).collect();
-        assert_eq!(files.len(), 4, "two verifications and two proposals: {files:?}");
-        assert!(files.iter().all(|(_, m)| *m == 0o600), "{files:?}");
-        if app.backend == Backend::Sqlite {
-            let db = app.data_dir().join("test.db");
-            assert_eq!(mode(&db), 0o600, "{}", db.display());
-        }
+async fn a_rounds_emails_are_private_files(app: TestApp) {
+    let mut p = sample_profile();
+    p["forms"] = json!(["buddy"]);
+    p["meeting_modes"] = json!(["online"]);
+    app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
+    p["domain"] = json!("self_employed");
+    app.verified_member("bram@zzp.nl", "Bram", "en", &p).await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let round: Value = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "buddy"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap()),
+            Some(&coord),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match")
+        .await;
+    app.wait_for_folder_mail("bram@zzp.nl", "Why this match")
+        .await;
+
+    let mail = app.config.mail_dir();
+    assert_eq!(mode(&mail), 0o700);
+    let files: Vec<(PathBuf, u32)> = std::fs::read_dir(&mail)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.path(), mode(&e.path())))
+        .collect();
+    assert_eq!(
+        files.len(),
+        4,
+        "two verifications and two proposals: {files:?}"
+    );
+    assert!(files.iter().all(|(_, m)| *m == 0o600), "{files:?}");
+    if app.backend == Backend::Sqlite {
+        let db = app.data_dir().join("test.db");
+        assert_eq!(mode(&db), 0o600, "{}", db.display());
     }
 }

@@ -160,251 +160,670 @@ fn assert_headers(raw: &[Vec<u8>]) {
     }
 }
 
-both_backends! {
-    async fn a_visitors_decline_reaches_only_their_host(app) {
-        let visit = json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 8});
-        let host = json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 12, "host_capacity": 2, "experience": 20});
-        let t = members(&app, &[
-            ("host@zzp.nl", "Hanna", "self_employed", json!(["shadowing_host"]), host),
-            ("v1@uwv.nl", "Vera", "uwv", json!(["shadowing_visitor"]), visit.clone()),
-            ("v2@gemeente.nl", "Wim", "municipality", json!(["shadowing_visitor"]), visit),
-        ]).await;
-        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let (app, sink) = over_smtp(app).await;
+both_backends!(
+    a_visitors_decline_reaches_only_their_host,
+    everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private,
+    a_group_hears_once_when_it_can_start,
+    hours_given_in_one_round_count_in_the_next,
+    empty_and_finished_rounds_are_conflicts,
+    unanswered_matches_are_reminded_then_expire
+);
 
-        let res = app.send_json(Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "shadowing"})).await;
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-        let preview: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await.json().await.unwrap();
-        let published: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await.json().await.unwrap();
-        // One word, one meaning: a shadowing match is one visit.
-        assert_eq!(preview["metrics"]["matches"], 2, "{preview}");
-        assert_eq!(published["matches"], 2, "{published}");
+async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
+    let visit =
+        json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 8});
+    let host = json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 12, "host_capacity": 2, "experience": 20});
+    let t = members(
+        &app,
+        &[
+            (
+                "host@zzp.nl",
+                "Hanna",
+                "self_employed",
+                json!(["shadowing_host"]),
+                host,
+            ),
+            (
+                "v1@uwv.nl",
+                "Vera",
+                "uwv",
+                json!(["shadowing_visitor"]),
+                visit.clone(),
+            ),
+            (
+                "v2@gemeente.nl",
+                "Wim",
+                "municipality",
+                json!(["shadowing_visitor"]),
+                visit,
+            ),
+        ],
+    )
+    .await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let (app, sink) = over_smtp(app).await;
 
-        let mails = delivered(&app, &sink).await;
-        assert_eq!(per_recipient(&mails), BTreeMap::from([
-            ("host@zzp.nl".to_string(), 1), ("v1@uwv.nl".to_string(), 1), ("v2@gemeente.nl".to_string(), 1),
-        ]), "one email each about the round");
-        let to_host = mails.iter().find(|m| m.to == "host@zzp.nl").unwrap();
-        assert!(to_host.text.contains("Vera") && to_host.text.contains("Wim"), "the host hears of both visits: {}", to_host.text);
-        let to_wim = mails.iter().find(|m| m.to == "v2@gemeente.nl").unwrap();
-        assert!(!to_wim.text.contains("Vera"), "visitors never hear of each other: {}", to_wim.text);
-        assert!(to_wim.text.contains("Antwoord vóór "), "{}", to_wim.text);
-        assert!(to_wim.text.contains("zelfstandig arbeidsdeskundige"), "job as a phrase: {}", to_wim.text);
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "shadowing"}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let preview: Value = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/preview"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let published: Value = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/publish"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    // One word, one meaning: a shadowing match is one visit.
+    assert_eq!(preview["metrics"]["matches"], 2, "{preview}");
+    assert_eq!(published["matches"], 2, "{published}");
 
-        let vera = my_matches(&app, &t[1]).await;
-        assert_eq!(vera.len(), 1);
-        let note = "ik ben met ziekteverlof";
-        answer(&app, &t[1], vera[0]["id"].as_str().unwrap(), "decline", json!({"reason": note})).await;
-        let before = mails;
-        let mails = delivered(&app, &sink).await;
-        let after = fresh(&before, &mails);
-        assert_eq!(after.len(), 1, "only the host hears of the decline: {:?}", after.iter().map(|m| &m.to).collect::<Vec<_>>());
-        assert_eq!(after[0].to, "host@zzp.nl");
-        assert!(after[0].text.contains("Vera") && after[0].text.contains("Je andere bezoeken"), "{}", after[0].text);
-        assert!(!after[0].subject.contains("Vera"), "no names in subjects: {}", after[0].subject);
-        for m in &mails {
-            assert!(!m.text.contains(note) && !m.html.contains(note), "the decline note stays private: {}", m.text);
+    let mails = delivered(&app, &sink).await;
+    assert_eq!(
+        per_recipient(&mails),
+        BTreeMap::from([
+            ("host@zzp.nl".to_string(), 1),
+            ("v1@uwv.nl".to_string(), 1),
+            ("v2@gemeente.nl".to_string(), 1),
+        ]),
+        "one email each about the round"
+    );
+    let to_host = mails.iter().find(|m| m.to == "host@zzp.nl").unwrap();
+    assert!(
+        to_host.text.contains("Vera") && to_host.text.contains("Wim"),
+        "the host hears of both visits: {}",
+        to_host.text
+    );
+    let to_wim = mails.iter().find(|m| m.to == "v2@gemeente.nl").unwrap();
+    assert!(
+        !to_wim.text.contains("Vera"),
+        "visitors never hear of each other: {}",
+        to_wim.text
+    );
+    assert!(to_wim.text.contains("Antwoord vóór "), "{}", to_wim.text);
+    assert!(
+        to_wim.text.contains("zelfstandig arbeidsdeskundige"),
+        "job as a phrase: {}",
+        to_wim.text
+    );
+
+    let vera = my_matches(&app, &t[1]).await;
+    assert_eq!(vera.len(), 1);
+    let note = "ik ben met ziekteverlof";
+    answer(
+        &app,
+        &t[1],
+        vera[0]["id"].as_str().unwrap(),
+        "decline",
+        json!({"reason": note}),
+    )
+    .await;
+    let before = mails;
+    let mails = delivered(&app, &sink).await;
+    let after = fresh(&before, &mails);
+    assert_eq!(
+        after.len(),
+        1,
+        "only the host hears of the decline: {:?}",
+        after.iter().map(|m| &m.to).collect::<Vec<_>>()
+    );
+    assert_eq!(after[0].to, "host@zzp.nl");
+    assert!(
+        after[0].text.contains("Vera") && after[0].text.contains("Je andere bezoeken"),
+        "{}",
+        after[0].text
+    );
+    assert!(
+        !after[0].subject.contains("Vera"),
+        "no names in subjects: {}",
+        after[0].subject
+    );
+    for m in &mails {
+        assert!(
+            !m.text.contains(note) && !m.html.contains(note),
+            "the decline note stays private: {}",
+            m.text
+        );
+    }
+    // Wim's visit stands, and the host may still accept it.
+    let wim = my_matches(&app, &t[2]).await;
+    assert_eq!(wim[0]["response"], "pending");
+    let host_matches = my_matches(&app, &t[0]).await;
+    assert_eq!(host_matches.len(), 2, "a host answers each visit");
+    let wims_visit = host_matches
+        .iter()
+        .find(|m| m["counterparts"][0]["display_name"] == "Wim")
+        .unwrap();
+    answer(
+        &app,
+        &t[0],
+        wims_visit["id"].as_str().unwrap(),
+        "accept",
+        json!({}),
+    )
+    .await;
+    let before = mails;
+    let mails = delivered(&app, &sink).await;
+    let news = fresh(&before, &mails);
+    assert_eq!(news.len(), 1, "Wim hears of the acceptance, once");
+    assert_eq!(news[0].to, "v2@gemeente.nl");
+    assert!(
+        news[0].text.contains("Hanna heeft jullie match"),
+        "{}",
+        news[0].text
+    );
+    assert_headers(&sink.raw_messages());
+}
+
+async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(app: TestApp) {
+    let online = json!({"meeting_modes": ["online"]});
+    let t = members(
+        &app,
+        &[
+            (
+                "anna@uwv.nl",
+                "Anna",
+                "uwv",
+                json!(["buddy"]),
+                online.clone(),
+            ),
+            (
+                "bram@zzp.nl",
+                "Bram",
+                "self_employed",
+                json!(["buddy"]),
+                online.clone(),
+            ),
+            (
+                "chris@gemeente.nl",
+                "Chris",
+                "municipality",
+                json!(["buddy"]),
+                online,
+            ),
+        ],
+    )
+    .await;
+    app.with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let (app, sink) = over_smtp(app).await;
+    let coord = app.login("coord@vereniging.nl").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, published) = round(&app, &coord, json!({"kind": "buddy"})).await;
+    assert_eq!(published["matches"], 1);
+    let mails = delivered(&app, &sink).await;
+    assert_eq!(mails.len(), 3, "the pair and the one left over");
+    assert_eq!(per_recipient(&mails).values().copied().max(), Some(1));
+    let left_over = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Geen match"))
+        .expect("the member left over hears why");
+    assert!(
+        left_over.text.contains("oneven aantal"),
+        "{}",
+        left_over.text
+    );
+
+    let mut paired = Vec::new();
+    for tok in &t {
+        let ms = my_matches(&app, tok).await;
+        if let Some(m) = ms.first() {
+            paired.push((tok.clone(), m["id"].as_str().unwrap().to_string()));
         }
-        // Wim's visit stands, and the host may still accept it.
-        let wim = my_matches(&app, &t[2]).await;
-        assert_eq!(wim[0]["response"], "pending");
-        let host_matches = my_matches(&app, &t[0]).await;
-        assert_eq!(host_matches.len(), 2, "a host answers each visit");
-        let wims_visit = host_matches.iter().find(|m| m["counterparts"][0]["display_name"] == "Wim").unwrap();
-        answer(&app, &t[0], wims_visit["id"].as_str().unwrap(), "accept", json!({})).await;
-        let before = mails;
-        let mails = delivered(&app, &sink).await;
-        let news = fresh(&before, &mails);
-        assert_eq!(news.len(), 1, "Wim hears of the acceptance, once");
-        assert_eq!(news[0].to, "v2@gemeente.nl");
-        assert!(news[0].text.contains("Hanna heeft jullie match"), "{}", news[0].text);
-        assert_headers(&sink.raw_messages());
     }
+    assert_eq!(paired.len(), 2);
+    let note = "Ik zit ziek thuis, zie https://evil.example/x";
+    answer(
+        &app,
+        &paired[0].0,
+        &paired[0].1,
+        "decline",
+        json!({"reason": note}),
+    )
+    .await;
+    let before = mails;
+    let mails = delivered(&app, &sink).await;
+    let news = fresh(&before, &mails);
+    assert_eq!(news.len(), 1);
+    let news = &news[0];
+    assert!(news.text.contains("gaat niet door"), "{}", news.text);
+    for m in &mails {
+        assert!(
+            !m.text.contains("evil.example") && !m.html.contains("ziek thuis"),
+            "{}",
+            m.text
+        );
+    }
+    let res = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/me/matches/{}/convener", paired[1].1),
+            Some(&paired[1].0),
+            &json!({"user_id": "x"}),
+        )
+        .await;
+    assert_problem(res, 409, "not_a_group").await;
+    // The decliner still sees their own note.
+    let mine = my_matches(&app, &paired[0].0).await;
+    assert_eq!(mine[0]["decline_reason"], note);
+    assert_headers(&sink.raw_messages());
+}
 
-    async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(app) {
-        let online = json!({"meeting_modes": ["online"]});
-        let t = members(&app, &[
-            ("anna@uwv.nl", "Anna", "uwv", json!(["buddy"]), online.clone()),
-            ("bram@zzp.nl", "Bram", "self_employed", json!(["buddy"]), online.clone()),
-            ("chris@gemeente.nl", "Chris", "municipality", json!(["buddy"]), online),
-        ]).await;
-        app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let (app, sink) = over_smtp(app).await;
-        let coord = app.login("coord@vereniging.nl").await["access_token"].as_str().unwrap().to_string();
-        let (_, published) = round(&app, &coord, json!({"kind": "buddy"})).await;
-        assert_eq!(published["matches"], 1);
-        let mails = delivered(&app, &sink).await;
-        assert_eq!(mails.len(), 3, "the pair and the one left over");
-        assert_eq!(per_recipient(&mails).values().copied().max(), Some(1));
-        let left_over = mails.iter().find(|m| m.subject.starts_with("Geen match")).expect("the member left over hears why");
-        assert!(left_over.text.contains("oneven aantal"), "{}", left_over.text);
-
-        let mut paired = Vec::new();
-        for tok in &t {
-            let ms = my_matches(&app, tok).await;
-            if let Some(m) = ms.first() {
-                paired.push((tok.clone(), m["id"].as_str().unwrap().to_string()));
-            }
+async fn a_group_hears_once_when_it_can_start(app: TestApp) {
+    let group = json!({"meeting_modes": ["online"], "hours_per_month": 6});
+    let mut xp = json!({"meeting_modes": ["online"], "hours_per_month": 6});
+    xp["experience"] = json!(25);
+    let t = members(&app, &[
+        ("a@uwv.nl", "Ada", "uwv", json!(["intervision"]), group.clone()),
+        ("b@zzp.nl", "Ben", "self_employed", json!(["intervision"]), xp),
+        ("c@gemeente.nl", "Cas", "municipality", json!(["intervision"]), group.clone()),
+        ("d@arbo.nl", "Dik", "occupational_health", json!(["intervision"]), json!({"meeting_modes": ["online"], "hours_per_month": 6, "offers_to_convene": true})),
+    ]).await;
+    app.with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let (app, sink) = over_smtp(app).await;
+    let coord = app.login("coord@vereniging.nl").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, published) = round(
+        &app,
+        &coord,
+        json!({"kind": "intervision", "settings": {"group_min": 4, "group_max": 4}}),
+    )
+    .await;
+    assert_eq!(published["matches"], 1, "{published}");
+    let mails = delivered(&app, &sink).await;
+    assert_eq!(mails.len(), 4);
+    for m in &mails {
+        assert!(
+            m.text.contains("online bij elkaar"),
+            "the group's mode: {}",
+            m.text
+        );
+        assert!(
+            !m.text.contains("Beiden"),
+            "no pair wording to a group: {}",
+            m.text
+        );
+        // Dik offered to convene; Ben, more experienced, did not.
+        if m.to == "d@arbo.nl" {
+            assert!(m.text.contains("Jij start de groep"), "{}", m.text);
+        } else {
+            assert!(m.text.contains("Dik start de groep"), "{}", m.text);
         }
-        assert_eq!(paired.len(), 2);
-        let note = "Ik zit ziek thuis, zie https://evil.example/x";
-        answer(&app, &paired[0].0, &paired[0].1, "decline", json!({"reason": note})).await;
-        let before = mails;
-        let mails = delivered(&app, &sink).await;
-        let news = fresh(&before, &mails);
-        assert_eq!(news.len(), 1);
-        let news = &news[0];
-        assert!(news.text.contains("gaat niet door"), "{}", news.text);
-        for m in &mails {
-            assert!(!m.text.contains("evil.example") && !m.html.contains("ziek thuis"), "{}", m.text);
-        }
-        let res = app.send_json(Method::PUT, &format!("/api/v1/me/matches/{}/convener", paired[1].1), Some(&paired[1].0), &json!({"user_id": "x"})).await;
-        assert_problem(res, 409, "not_a_group").await;
-        // The decliner still sees their own note.
-        let mine = my_matches(&app, &paired[0].0).await;
-        assert_eq!(mine[0]["decline_reason"], note);
-        assert_headers(&sink.raw_messages());
     }
+    let id = my_matches(&app, &t[0]).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    answer(&app, &t[0], &id, "accept", json!({})).await;
+    answer(&app, &t[1], &id, "accept", json!({})).await;
+    assert_eq!(
+        delivered(&app, &sink).await.len(),
+        4,
+        "no email per acceptance"
+    );
+    let before = delivered(&app, &sink).await;
+    answer(&app, &t[2], &id, "accept", json!({})).await;
+    let mails = delivered(&app, &sink).await;
+    assert_eq!(
+        mails.len(),
+        8,
+        "all four hear once that the group can start"
+    );
+    assert_eq!(per_recipient(&fresh(&before, &mails)).len(), 4);
+    answer(&app, &t[3], &id, "accept", json!({})).await;
+    assert_eq!(delivered(&app, &sink).await.len(), 8, "and not again");
 
-    async fn a_group_hears_once_when_it_can_start(app) {
-        let group = json!({"meeting_modes": ["online"], "hours_per_month": 6});
-        let mut xp = json!({"meeting_modes": ["online"], "hours_per_month": 6});
-        xp["experience"] = json!(25);
-        let t = members(&app, &[
-            ("a@uwv.nl", "Ada", "uwv", json!(["intervision"]), group.clone()),
-            ("b@zzp.nl", "Ben", "self_employed", json!(["intervision"]), xp),
-            ("c@gemeente.nl", "Cas", "municipality", json!(["intervision"]), group.clone()),
-            ("d@arbo.nl", "Dik", "occupational_health", json!(["intervision"]), json!({"meeting_modes": ["online"], "hours_per_month": 6, "offers_to_convene": true})),
-        ]).await;
-        app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let (app, sink) = over_smtp(app).await;
-        let coord = app.login("coord@vereniging.nl").await["access_token"].as_str().unwrap().to_string();
-        let (_, published) = round(&app, &coord, json!({"kind": "intervision", "settings": {"group_min": 4, "group_max": 4}})).await;
-        assert_eq!(published["matches"], 1, "{published}");
-        let mails = delivered(&app, &sink).await;
-        assert_eq!(mails.len(), 4);
-        for m in &mails {
-            assert!(m.text.contains("online bij elkaar"), "the group's mode: {}", m.text);
-            assert!(!m.text.contains("Beiden"), "no pair wording to a group: {}", m.text);
-            // Dik offered to convene; Ben, more experienced, did not.
-            if m.to == "d@arbo.nl" {
-                assert!(m.text.contains("Jij start de groep"), "{}", m.text);
-            } else {
-                assert!(m.text.contains("Dik start de groep"), "{}", m.text);
-            }
-        }
-        let id = my_matches(&app, &t[0]).await[0]["id"].as_str().unwrap().to_string();
-        answer(&app, &t[0], &id, "accept", json!({})).await;
-        answer(&app, &t[1], &id, "accept", json!({})).await;
-        assert_eq!(delivered(&app, &sink).await.len(), 4, "no email per acceptance");
-        let before = delivered(&app, &sink).await;
-        answer(&app, &t[2], &id, "accept", json!({})).await;
-        let mails = delivered(&app, &sink).await;
-        assert_eq!(mails.len(), 8, "all four hear once that the group can start");
-        assert_eq!(per_recipient(&fresh(&before, &mails)).len(), 4);
-        answer(&app, &t[3], &id, "accept", json!({})).await;
-        assert_eq!(delivered(&app, &sink).await.len(), 8, "and not again");
+    // The group may hand the convening to another member.
+    let group = my_matches(&app, &t[0]).await.remove(0);
+    assert_eq!(group["meeting_mode"], "online");
+    let dik = group["counterparts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["display_name"] == "Dik")
+        .unwrap()["user_id"]
+        .clone();
+    let cas = group["counterparts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["display_name"] == "Cas")
+        .unwrap()["user_id"]
+        .clone();
+    assert_eq!(group["convener"], dik, "the member who offered starts");
+    let path = format!("/api/v1/me/matches/{id}/convener");
+    let res = app
+        .send_json(Method::PUT, &path, Some(&t[0]), &json!({"user_id": cas}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let changed: Value = res.json().await.unwrap();
+    assert_eq!(changed["convener"], cas);
+    assert_eq!(
+        my_matches(&app, &t[3]).await[0]["convener"],
+        cas,
+        "the whole group sees it"
+    );
+    let res = app
+        .send_json(
+            Method::PUT,
+            &path,
+            Some(&t[0]),
+            &json!({"user_id": "someone-else"}),
+        )
+        .await;
+    assert_problem(res, 422, "validation_failed").await;
+}
 
-        // The group may hand the convening to another member.
-        let group = my_matches(&app, &t[0]).await.remove(0);
-        assert_eq!(group["meeting_mode"], "online");
-        let dik = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Dik").unwrap()["user_id"].clone();
-        let cas = group["counterparts"].as_array().unwrap().iter().find(|c| c["display_name"] == "Cas").unwrap()["user_id"].clone();
-        assert_eq!(group["convener"], dik, "the member who offered starts");
-        let path = format!("/api/v1/me/matches/{id}/convener");
-        let res = app.send_json(Method::PUT, &path, Some(&t[0]), &json!({"user_id": cas})).await;
-        assert_eq!(res.status(), 200);
-        let changed: Value = res.json().await.unwrap();
-        assert_eq!(changed["convener"], cas);
-        assert_eq!(my_matches(&app, &t[3]).await[0]["convener"], cas, "the whole group sees it");
-        let res = app.send_json(Method::PUT, &path, Some(&t[0]), &json!({"user_id": "someone-else"})).await;
-        assert_problem(res, 422, "validation_failed").await;
-    }
+async fn hours_given_in_one_round_count_in_the_next(app: TestApp) {
+    let four = json!({"meeting_modes": ["online"], "hours_per_month": 4});
+    let six = json!({"meeting_modes": ["online"], "hours_per_month": 6});
+    members(
+        &app,
+        &[
+            (
+                "anna@uwv.nl",
+                "Anna",
+                "uwv",
+                json!(["buddy", "intervision"]),
+                four,
+            ),
+            (
+                "bram@zzp.nl",
+                "Bram",
+                "self_employed",
+                json!(["buddy", "intervision"]),
+                six.clone(),
+            ),
+            (
+                "chris@gemeente.nl",
+                "Chris",
+                "municipality",
+                json!(["intervision"]),
+                six.clone(),
+            ),
+            (
+                "dewi@arbo.nl",
+                "Dewi",
+                "occupational_health",
+                json!(["intervision"]),
+                six.clone(),
+            ),
+            (
+                "eva@bureau.nl",
+                "Eva",
+                "advisory_firm",
+                json!(["intervision"]),
+                six,
+            ),
+        ],
+    )
+    .await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    round(&app, &coord, json!({"kind": "buddy"})).await;
+    // Anna has 4 hours; the buddy pair takes 2, a group would take 3.
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let preview: Value = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/preview"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let unmatched = preview["result"]["unmatched"].as_array().unwrap();
+    let anna = preview["names"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, n)| *n == "Anna")
+        .unwrap()
+        .0;
+    assert!(
+        unmatched
+            .iter()
+            .any(|u| &u["member"] == anna && u["reason"] == "hours_committed"),
+        "{preview}"
+    );
+    // Per-domain figures add up to the totals.
+    let m = &preview["metrics"];
+    let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
+    assert_eq!(
+        per.iter()
+            .map(|d| d["eligible"].as_u64().unwrap())
+            .sum::<u64>(),
+        m["eligible"].as_u64().unwrap(),
+        "{m}"
+    );
+    assert_eq!(
+        per.iter()
+            .map(|d| d["matched"].as_u64().unwrap())
+            .sum::<u64>(),
+        m["matched"].as_u64().unwrap(),
+        "{m}"
+    );
+    assert!(
+        !m["per_domain"].as_object().unwrap().contains_key("uwv")
+            || m["per_domain"]["uwv"]["eligible"] == 0,
+        "Anna is not eligible: {m}"
+    );
+}
 
-    async fn hours_given_in_one_round_count_in_the_next(app) {
-        let four = json!({"meeting_modes": ["online"], "hours_per_month": 4});
-        let six = json!({"meeting_modes": ["online"], "hours_per_month": 6});
-        members(&app, &[
-            ("anna@uwv.nl", "Anna", "uwv", json!(["buddy", "intervision"]), four),
-            ("bram@zzp.nl", "Bram", "self_employed", json!(["buddy", "intervision"]), six.clone()),
-            ("chris@gemeente.nl", "Chris", "municipality", json!(["intervision"]), six.clone()),
-            ("dewi@arbo.nl", "Dewi", "occupational_health", json!(["intervision"]), six.clone()),
-            ("eva@bureau.nl", "Eva", "advisory_firm", json!(["intervision"]), six),
-        ]).await;
-        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        round(&app, &coord, json!({"kind": "buddy"})).await;
-        // Anna has 4 hours; the buddy pair takes 2, a group would take 3.
-        let res = app.send_json(Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}})).await;
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-        let preview: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await.json().await.unwrap();
-        let unmatched = preview["result"]["unmatched"].as_array().unwrap();
-        let anna = preview["names"].as_object().unwrap().iter().find(|(_, n)| *n == "Anna").unwrap().0;
-        assert!(unmatched.iter().any(|u| &u["member"] == anna && u["reason"] == "hours_committed"), "{preview}");
-        // Per-domain figures add up to the totals.
-        let m = &preview["metrics"];
-        let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
-        assert_eq!(per.iter().map(|d| d["eligible"].as_u64().unwrap()).sum::<u64>(), m["eligible"].as_u64().unwrap(), "{m}");
-        assert_eq!(per.iter().map(|d| d["matched"].as_u64().unwrap()).sum::<u64>(), m["matched"].as_u64().unwrap(), "{m}");
-        assert!(!m["per_domain"].as_object().unwrap().contains_key("uwv") || m["per_domain"]["uwv"]["eligible"] == 0, "Anna is not eligible: {m}");
-    }
+async fn empty_and_finished_rounds_are_conflicts(app: TestApp) {
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({"kind": "buddy"}),
+        )
+        .await;
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/publish"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await;
+    assert_problem(res, 409, "round_empty").await;
+    let preview: Value = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/preview"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        preview["metrics"]["score_spread"].to_string(),
+        "0.0",
+        "not -0.0"
+    );
+    let res = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/cancel"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await;
+    assert!(res.status().is_success());
+    let res = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/rounds/{id}/preview"),
+            Some(&coord),
+            &json!({}),
+        )
+        .await;
+    assert_problem(res, 409, "round_not_draft").await;
+}
 
-    async fn empty_and_finished_rounds_are_conflicts(app) {
-        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let res = app.send_json(Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy"})).await;
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-        let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/publish"), Some(&coord), &json!({})).await;
-        assert_problem(res, 409, "round_empty").await;
-        let preview: Value = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await.json().await.unwrap();
-        assert_eq!(preview["metrics"]["score_spread"].to_string(), "0.0", "not -0.0");
-        let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/cancel"), Some(&coord), &json!({})).await;
-        assert!(res.status().is_success());
-        let res = app.send_json(Method::POST, &format!("/api/v1/rounds/{id}/preview"), Some(&coord), &json!({})).await;
-        assert_problem(res, 409, "round_not_draft").await;
-    }
+async fn unanswered_matches_are_reminded_then_expire(app: TestApp) {
+    let online = json!({"meeting_modes": ["online"]});
+    let t = members(
+        &app,
+        &[
+            (
+                "anna@uwv.nl",
+                "Anna",
+                "uwv",
+                json!(["buddy"]),
+                online.clone(),
+            ),
+            (
+                "bram@zzp.nl",
+                "Bram",
+                "self_employed",
+                json!(["buddy"]),
+                online,
+            ),
+        ],
+    )
+    .await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let (app, sink) = over_smtp(app).await;
+    let (id, _) = round(&app, &coord, json!({"kind": "buddy", "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"}})).await;
+    let detail: Value = app
+        .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let due = detail["round"]["reply_by"]
+        .as_str()
+        .expect("a published round has a reply date")
+        .to_string();
+    let now = buddymatch::service::now();
+    assert!(
+        due > buddymatch::domain::time::rfc3339(now + 2 * 86_400)
+            && due < buddymatch::domain::time::rfc3339(now + 4 * 86_400),
+        "{due}"
+    );
+    let mails = until(&app, &sink, 2).await;
+    let days = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    assert!(
+        mails.iter().all(|m| days
+            .iter()
+            .any(|d| m.text.contains(&format!("Antwoord vóór {d} ")))),
+        "a date a person reads"
+    );
+    assert!(
+        mails.iter().all(|m| !m.text.contains(&due[..10])),
+        "never an ISO date"
+    );
 
-    async fn unanswered_matches_are_reminded_then_expire(app) {
-        let online = json!({"meeting_modes": ["online"]});
-        let t = members(&app, &[
-            ("anna@uwv.nl", "Anna", "uwv", json!(["buddy"]), online.clone()),
-            ("bram@zzp.nl", "Bram", "self_employed", json!(["buddy"]), online),
-        ]).await;
-        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let (app, sink) = over_smtp(app).await;
-        let (id, _) = round(&app, &coord, json!({"kind": "buddy", "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"}})).await;
-        let detail: Value = app.get(&format!("/api/v1/rounds/{id}"), Some(&coord)).await.json().await.unwrap();
-        let due = detail["round"]["reply_by"].as_str().expect("a published round has a reply date").to_string();
-        let now = buddymatch::service::now();
-        assert!(due > buddymatch::domain::time::rfc3339(now + 2 * 86_400) && due < buddymatch::domain::time::rfc3339(now + 4 * 86_400), "{due}");
-        let mails = until(&app, &sink, 2).await;
-        let days = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
-        assert!(mails.iter().all(|m| days.iter().any(|d| m.text.contains(&format!("Antwoord vóór {d} ")))), "a date a person reads");
-        assert!(mails.iter().all(|m| !m.text.contains(&due[..10])), "never an ISO date");
+    let anna_match = my_matches(&app, &t[0]).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    answer(&app, &t[0], &anna_match, "accept", json!({})).await;
+    let before = mails;
+    let mails = until(&app, &sink, 3).await;
+    assert_eq!(fresh(&before, &mails)[0].to, "bram@zzp.nl");
 
-        let anna_match = my_matches(&app, &t[0]).await[0]["id"].as_str().unwrap().to_string();
-        answer(&app, &t[0], &anna_match, "accept", json!({})).await;
-        let before = mails;
-        let mails = until(&app, &sink, 3).await;
-        assert_eq!(fresh(&before, &mails)[0].to, "bram@zzp.nl");
-
-        // The reply date passes: Bram, who has not answered, is reminded once.
-        reply_by(&app, &id, now - 1);
-        let before = mails;
-        let mails = until(&app, &sink, 4).await;
-        let reminder = &fresh(&before, &mails)[0];
-        assert_eq!(reminder.to, "bram@zzp.nl");
-        assert!(reminder.subject.starts_with("Herinnering"), "{}", reminder.subject);
-        assert!(reminder.text.contains("daarna vervalt de match"), "{}", reminder.text);
-        // A week after the reminder the answer expires; Anna hears no answer came.
-        reply_by(&app, &id, now - 8 * 86_400);
-        let before = mails;
-        let mails = until(&app, &sink, 6).await;
-        assert_eq!(mails.len(), 6, "one reminder, one expiry notice each");
-        let news = fresh(&before, &mails);
-        let to_anna = news.iter().find(|m| m.to == "anna@uwv.nl").expect("Anna hears");
-        assert!(to_anna.text.contains("niet op tijd geantwoord"), "{}", to_anna.text);
-        let to_bram = news.iter().find(|m| m.to == "bram@zzp.nl").expect("Bram hears");
-        assert!(to_bram.subject.contains("vervallen"), "{}", to_bram.subject);
-        assert_eq!(my_matches(&app, &t[1]).await[0]["response"], "expired");
-        assert_headers(&sink.raw_messages());
-    }
+    // The reply date passes: Bram, who has not answered, is reminded once.
+    reply_by(&app, &id, now - 1);
+    let before = mails;
+    let mails = until(&app, &sink, 4).await;
+    let reminder = &fresh(&before, &mails)[0];
+    assert_eq!(reminder.to, "bram@zzp.nl");
+    assert!(
+        reminder.subject.starts_with("Herinnering"),
+        "{}",
+        reminder.subject
+    );
+    assert!(
+        reminder.text.contains("daarna vervalt de match"),
+        "{}",
+        reminder.text
+    );
+    // A week after the reminder the answer expires; Anna hears no answer came.
+    reply_by(&app, &id, now - 8 * 86_400);
+    let before = mails;
+    let mails = until(&app, &sink, 6).await;
+    assert_eq!(mails.len(), 6, "one reminder, one expiry notice each");
+    let news = fresh(&before, &mails);
+    let to_anna = news
+        .iter()
+        .find(|m| m.to == "anna@uwv.nl")
+        .expect("Anna hears");
+    assert!(
+        to_anna.text.contains("niet op tijd geantwoord"),
+        "{}",
+        to_anna.text
+    );
+    let to_bram = news
+        .iter()
+        .find(|m| m.to == "bram@zzp.nl")
+        .expect("Bram hears");
+    assert!(to_bram.subject.contains("vervallen"), "{}", to_bram.subject);
+    assert_eq!(my_matches(&app, &t[1]).await[0]["response"], "expired");
+    assert_headers(&sink.raw_messages());
 }

@@ -2,65 +2,133 @@
 //! GET without the body), and request logs that never hold a secret.
 
 use crate::common::process::{admin_create, Server};
-use crate::common::{assert_problem, Backend, TestDb, PASSWORD};
+use crate::common::{assert_problem, Backend, TestApp, TestDb, PASSWORD};
 use crate::{both_backends, per_backend};
 use buddymatch::config::Secret;
 use buddymatch::domain::Role;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-both_backends! {
-    async fn the_bearer_scheme_is_case_insensitive(app) {
-        let token = app.member("lid@uwv.nl").await;
-        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
-            let res = app.client.get(app.url("/api/v1/me"))
-                .header("authorization", format!("{scheme} {token}"))
-                .send().await.unwrap();
-            assert_eq!(res.status(), 200, "{scheme}");
-        }
-        let res = app.client.get(app.url("/api/v1/me"))
-            .header("authorization", format!("Basic {token}"))
-            .send().await.unwrap();
-        assert_problem(res, 401, "invalid_token").await;
+both_backends!(
+    the_bearer_scheme_is_case_insensitive,
+    head_answers_like_get_without_the_body_on_every_get_route
+);
 
-        let app = app.restart_with(|c| c.metrics_token = Some(Secret::new("metrics-token-0123456789"))).await;
-        let res = app.client.get(app.url("/metrics"))
-            .header("authorization", "bearer metrics-token-0123456789")
-            .send().await.unwrap();
-        assert_eq!(res.status(), 200);
+async fn the_bearer_scheme_is_case_insensitive(app: TestApp) {
+    let token = app.member("lid@uwv.nl").await;
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let res = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{scheme}");
     }
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 401, "invalid_token").await;
 
-    async fn head_answers_like_get_without_the_body_on_every_get_route(app) {
-        let coord = app.with_role("coord@vereniging.nl", Role::Coordinator).await;
-        let gets: Vec<String> = crate::contract::spec_operations()
-            .into_iter()
-            .filter(|(m, _)| m == "GET")
-            .map(|(_, p)| p.replace("{id}", "no-such-id"))
-            .collect();
-        assert!(gets.len() >= 15, "{gets:?}");
-        for path in gets {
-            let get = app.client.get(app.url(&path)).bearer_auth(&coord).send().await.unwrap();
-            let head = app.client.head(app.url(&path)).bearer_auth(&coord).send().await.unwrap();
-            assert_eq!(head.status(), get.status(), "HEAD {path}");
-            assert_ne!(head.status(), 405, "HEAD {path}");
-            assert_eq!(head.headers().get("content-type"), get.headers().get("content-type"), "HEAD {path}");
-            assert_eq!(head.headers().get("cache-control"), get.headers().get("cache-control"), "HEAD {path}");
-            assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} sent a body");
-        }
-        // A static answer has the same length either way.
-        let get = app.client.get(app.url("/api/v1/openapi.yaml")).send().await.unwrap();
-        let head = app.client.head(app.url("/api/v1/openapi.yaml")).send().await.unwrap();
-        assert_eq!(head.headers().get("content-length"), get.headers().get("content-length"));
-        assert_eq!(get.bytes().await.unwrap().len(), buddymatch::api::OPENAPI_YAML.len());
-        // Unauthenticated HEAD is refused as GET is, and HEAD shows in Allow.
-        let head = app.client.head(app.url("/api/v1/me")).send().await.unwrap();
-        assert_eq!(head.status(), 401);
-        let res = app.client.delete(app.url("/api/v1/topics")).send().await.unwrap();
-        assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD");
-        let res = app.client.head(app.url("/api/v1/auth/login")).send().await.unwrap();
-        assert_eq!(res.status(), 405);
-        assert_eq!(res.headers().get("allow").unwrap(), "POST");
+    let app = app
+        .restart_with(|c| c.metrics_token = Some(Secret::new("metrics-token-0123456789")))
+        .await;
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .header("authorization", "bearer metrics-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+async fn head_answers_like_get_without_the_body_on_every_get_route(app: TestApp) {
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let gets: Vec<String> = crate::contract::spec_operations()
+        .into_iter()
+        .filter(|(m, _)| m == "GET")
+        .map(|(_, p)| p.replace("{id}", "no-such-id"))
+        .collect();
+    assert!(gets.len() >= 15, "{gets:?}");
+    for path in gets {
+        let get = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(&coord)
+            .send()
+            .await
+            .unwrap();
+        let head = app
+            .client
+            .head(app.url(&path))
+            .bearer_auth(&coord)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_ne!(head.status(), 405, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path}"
+        );
+        assert_eq!(
+            head.headers().get("cache-control"),
+            get.headers().get("cache-control"),
+            "HEAD {path}"
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} sent a body"
+        );
     }
+    // A static answer has the same length either way.
+    let get = app
+        .client
+        .get(app.url("/api/v1/openapi.yaml"))
+        .send()
+        .await
+        .unwrap();
+    let head = app
+        .client
+        .head(app.url("/api/v1/openapi.yaml"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.headers().get("content-length"),
+        get.headers().get("content-length")
+    );
+    assert_eq!(
+        get.bytes().await.unwrap().len(),
+        buddymatch::api::OPENAPI_YAML.len()
+    );
+    // Unauthenticated HEAD is refused as GET is, and HEAD shows in Allow.
+    let head = app.client.head(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(head.status(), 401);
+    let res = app
+        .client
+        .delete(app.url("/api/v1/topics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD");
+    let res = app
+        .client
+        .head(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers().get("allow").unwrap(), "POST");
 }
 
 /// Query strings can carry secrets; the request log keeps the route and

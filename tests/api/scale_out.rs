@@ -353,41 +353,65 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
 // every save succeeds and the profile ends as one of them wrote it. (On
 // PostgreSQL this once answered 409 and 500: two transactions replacing
 // the same rows both inserted.)
-crate::both_backends! {
-    async fn concurrent_saves_of_one_profile_all_succeed(app) {
-        let other = app.second_instance().await;
-        let token = app.member("twee.apparaten@example.nl").await;
-        let res = app.send_json(reqwest::Method::PUT, "/api/v1/me/profile", Some(&token), &sample_profile()).await;
-        assert_eq!(res.status(), 200);
-        let saves = (0..24).map(|i| {
-            let base = if i % 2 == 0 { app.address.clone() } else { other.clone() };
-            let (method, body) = if i % 3 == 0 {
-                let mut p = sample_profile();
-                p["hours_per_month"] = json!(10 + i);
-                (reqwest::Method::PUT, p)
-            } else {
-                (reqwest::Method::PATCH, json!({"hours_per_month": 10 + i}))
-            };
-            call(app.client.clone(), method, format!("{base}/api/v1/me/profile"), Some(token.clone()), body)
-        });
-        let results = join_all(saves).await;
-        let statuses: Vec<u16> = results.iter().map(|(s, _)| *s).collect();
-        assert!(statuses.iter().all(|s| *s == 200), "{results:?}");
-        let (_, now) = call(app.client.clone(), reqwest::Method::GET, app.url("/api/v1/me/profile"), Some(token.clone()), Value::Null).await;
-        let hours = now["hours_per_month"].as_u64().unwrap();
-        assert!((10..34).contains(&hours), "{now}");
-        let wanted: BTreeSet<&str> = now["topics_wanted"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap())
-            .collect();
-        assert_eq!(
-            wanted,
-            BTreeSet::from(["soft_skills", "artificial_intelligence"]),
-            "no save lost the rest of the profile"
-        );
-    }
+crate::both_backends!(concurrent_saves_of_one_profile_all_succeed);
+
+async fn concurrent_saves_of_one_profile_all_succeed(app: TestApp) {
+    let other = app.second_instance().await;
+    let token = app.member("twee.apparaten@example.nl").await;
+    let res = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/me/profile",
+            Some(&token),
+            &sample_profile(),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let saves = (0..24).map(|i| {
+        let base = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            other.clone()
+        };
+        let (method, body) = if i % 3 == 0 {
+            let mut p = sample_profile();
+            p["hours_per_month"] = json!(10 + i);
+            (reqwest::Method::PUT, p)
+        } else {
+            (reqwest::Method::PATCH, json!({"hours_per_month": 10 + i}))
+        };
+        call(
+            app.client.clone(),
+            method,
+            format!("{base}/api/v1/me/profile"),
+            Some(token.clone()),
+            body,
+        )
+    });
+    let results = join_all(saves).await;
+    let statuses: Vec<u16> = results.iter().map(|(s, _)| *s).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{results:?}");
+    let (_, now) = call(
+        app.client.clone(),
+        reqwest::Method::GET,
+        app.url("/api/v1/me/profile"),
+        Some(token.clone()),
+        Value::Null,
+    )
+    .await;
+    let hours = now["hours_per_month"].as_u64().unwrap();
+    assert!((10..34).contains(&hours), "{now}");
+    let wanted: BTreeSet<&str> = now["topics_wanted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        wanted,
+        BTreeSet::from(["soft_skills", "artificial_intelligence"]),
+        "no save lost the rest of the profile"
+    );
 }
 
 /// Instances of a fresh deployment start at the same moment on one empty

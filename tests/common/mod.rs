@@ -22,21 +22,24 @@ pub enum Backend {
     Postgres,
 }
 
-/// Every test runs once per backend: `both_backends! { async fn name(app) { … } }`.
+/// Every test runs once per backend. A test is a plain function, so rustfmt
+/// formats it, registered by name: `both_backends!(name, ...);` next to
+/// `async fn name(app: TestApp) { … }`. Each name becomes a module holding
+/// the `sqlite` and `postgres` tests (`module::name::sqlite`); a module and a
+/// function may share a name, as they live in different namespaces.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+    ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn run($app: $crate::common::TestApp) $body
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
+                super::$name(app).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                run($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
+                super::$name(app).await
             }
         }
     )*};
