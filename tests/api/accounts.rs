@@ -1,5 +1,5 @@
 use crate::both_backends;
-use crate::common::{assert_problem, Backend, TestApp, PASSWORD};
+use crate::common::{assert_problem, wait_until, Backend, TestApp, PASSWORD};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -188,24 +188,19 @@ async fn a_refresh_that_loses_a_race_still_ends_the_login(app: TestApp) {
     );
     if app.backend == Backend::Postgres {
         // Ours read r1 unspent and now waits on the rival's row lock.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
+        let within = std::time::Duration::from_secs(20);
+        wait_until("the refresh to wait on the row lock", within, || {
             let waiting: i64 = app.with_db(|c| {
                 diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                    "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')",
+                    "(SELECT count(*) FROM pg_stat_activity \
+                      WHERE datname = current_database() AND wait_event_type = 'Lock')",
                 ))
                 .get_result(c)
                 .unwrap()
             });
-            if waiting > 0 {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the refresh never reached the row lock"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+            waiting > 0
+        })
+        .await;
     }
     commit_tx.send(()).unwrap();
     tokio::task::block_in_place(|| rival.join().unwrap());

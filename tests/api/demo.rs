@@ -200,15 +200,11 @@ async fn smtp_down_during_publish_loses_nothing(app: TestApp) {
     assert!(expected >= 2, "{published}");
 
     // Wait until every email has failed at least once, then bring SMTP up.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !app
-        .outbox()
-        .iter()
-        .all(|(s, attempts, _)| s == "pending" && *attempts >= 1)
-    {
-        assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.wait_for_outbox("every email to have failed once", |rows| {
+        rows.iter()
+            .all(|(s, attempts, _)| s == "pending" && *attempts >= 1)
+    })
+    .await;
     let sink = crate::common::smtp::SmtpSink::start_on(port);
     let got = sink
         .wait_for(expected, std::time::Duration::from_secs(30))
@@ -217,11 +213,10 @@ async fn smtp_down_during_publish_loses_nothing(app: TestApp) {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), expected, "each email once");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !app.outbox().iter().all(|(s, _, _)| s == "sent") {
-        assert!(std::time::Instant::now() < deadline, "{:?}", app.outbox());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.wait_for_outbox("every email to be marked sent", |rows| {
+        rows.iter().all(|(s, _, _)| s == "sent")
+    })
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), expected, "nothing sent twice");
 }

@@ -4,12 +4,12 @@
 
 use crate::both_backends;
 use crate::common::process::Server;
-use crate::common::{sample_profile, Backend, TestApp, TestDb, PASSWORD};
+use crate::common::{sample_profile, wait_until, Backend, TestApp, TestDb, PASSWORD};
 use buddymatch::domain::Role;
 use serde_json::{json, Value};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p)
@@ -59,15 +59,14 @@ fn assert_private(data: &Path) {
 
 /// Waits for the first .eml in `dir`; returns how many there are.
 async fn wait_for_mail(dir: &Path) -> usize {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let n = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
-        if n > 0 {
-            return n;
-        }
-        assert!(Instant::now() < deadline, "no email in {}", dir.display());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut n = 0;
+    let what = format!("an email in {}", dir.display());
+    wait_until(what, Duration::from_secs(20), || {
+        n = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
+        n > 0
+    })
+    .await;
+    n
 }
 
 async fn a_first_start_keeps_personal_data_private(backend: Backend) {

@@ -144,37 +144,23 @@ mod over_smtp {
         app.register("ook@uwv.nl", "Ook").await;
 
         // With no server on the port, attempts fail and are rescheduled.
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            let rows = app.outbox();
-            if rows.len() == 2
+        app.wait_for_outbox("retries to be recorded", |rows| {
+            rows.len() == 2
                 && rows
                     .iter()
                     .all(|(status, attempts, _)| status == "pending" && *attempts >= 1)
-            {
-                break;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "retries not recorded: {rows:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
 
         let sink = SmtpSink::start_on(port);
         let got = sink.wait_for(2, WAIT).await;
         let mut to: Vec<_> = got.iter().map(|m| m.to.clone()).collect();
         to.sort();
         assert_eq!(to, vec!["ook@uwv.nl", "wacht@uwv.nl"]);
-        let deadline = std::time::Instant::now() + WAIT;
-        while !app.outbox().iter().all(|(status, _, _)| status == "sent") {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "outbox not marked sent: {:?}",
-                app.outbox()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        app.wait_for_outbox("the outbox to be marked sent", |rows| {
+            rows.iter().all(|(status, _, _)| status == "sent")
+        })
+        .await;
         // A few more worker polls must not send anything again.
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(sink.messages().len(), 2);
@@ -199,15 +185,10 @@ async fn undeliverable_mail_is_kept_and_shown_to_coordinators(app: TestApp) {
     // too, so every email is given up on before the list is read.
     let member = app.member("lid@uwv.nl").await;
     app.register("nergens@uwv.nl", "Nergens").await;
-    let deadline = std::time::Instant::now() + WAIT;
-    while app.outbox().iter().any(|(status, _, _)| status != "failed") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never marked failed: {:?}",
-            app.outbox()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.wait_for_outbox("every email to be marked failed", |rows| {
+        rows.iter().all(|(status, _, _)| status == "failed")
+    })
+    .await;
     let coord = app
         .with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator)
         .await;

@@ -116,18 +116,10 @@ async fn answer(app: &TestApp, token: &str, match_id: &str, verb: &str, body: Va
 
 /// Waits until the outbox is empty, then returns everything the sink got.
 async fn delivered(app: &TestApp, sink: &SmtpSink) -> Vec<Received> {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let pending = app.outbox().iter().filter(|(s, _, _)| s != "sent").count();
-        if pending == 0 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{pending} emails undelivered"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.wait_for_outbox("every email to be delivered", |rows| {
+        rows.iter().all(|(s, _, _)| s == "sent")
+    })
+    .await;
     sink.messages()
 }
 

@@ -3,12 +3,15 @@
 //! Nothing is lost: after a restart every enqueued email is delivered once.
 
 use crate::common::process::Server;
-use crate::common::{folder_message_ids, outbox_at, Backend, TestDb, PASSWORD};
+use crate::common::{folder_message_ids, outbox_at, wait_until, Backend, TestDb, PASSWORD};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// How long a restarted server and its worker get to settle.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Reads one HTTP/1.1 response with a Content-Length body; returns the
 /// status code and the body.
@@ -58,14 +61,6 @@ async fn register(client: &reqwest::Client, server: &Server, email: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 202, "registering {email}");
-}
-
-async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn normalise(id: &str) -> String {
@@ -157,7 +152,7 @@ async fn sigterm_finishes_requests_in_flight_and_loses_no_email(backend: Backend
 
     // A restart delivers the rest, each exactly once.
     let mut server = Server::start(dir.path(), &db.url, &[]);
-    wait_until("every email to be sent after the restart", || {
+    wait_until("every email to be sent after the restart", WAIT, || {
         tokio::task::block_in_place(|| outbox_at(&db.url))
             .iter()
             .all(|r| r.status == "sent")
@@ -203,7 +198,7 @@ async fn sigterm_releases_an_email_stuck_in_sending(backend: Backend) {
     let client = reqwest::Client::new();
     register(&client, &server, "wacht@example.nl").await;
     drop(client);
-    wait_until("the worker to claim the email", || {
+    wait_until("the worker to claim the email", WAIT, || {
         tokio::task::block_in_place(|| outbox_at(&db.url))
             .iter()
             .any(|r| r.status == "sending")
@@ -234,7 +229,7 @@ async fn sigterm_releases_an_email_stuck_in_sending(backend: Backend) {
     // The next instance (here with the mail folder) sends it straight away,
     // not after the 300 s lease.
     let mut server = Server::start(dir.path(), &db.url, &[]);
-    wait_until("the released email to be delivered", || {
+    wait_until("the released email to be delivered", WAIT, || {
         tokio::task::block_in_place(|| outbox_at(&db.url))
             .iter()
             .all(|r| r.status == "sent")
@@ -289,7 +284,7 @@ async fn sigterm_waits_for_a_reset_email_still_being_written(backend: Backend) {
     drop(client);
 
     server.sigterm();
-    wait_until("the stop to wait for the reset email", || {
+    wait_until("the stop to wait for the reset email", WAIT, || {
         server.logged("shutting down: waiting for work started by answered requests")
     })
     .await;

@@ -6,6 +6,9 @@
 pub mod process;
 pub mod smtp;
 pub mod tools;
+mod wait;
+
+pub use wait::wait_until;
 
 use buddymatch::config::{Config, Secret};
 use buddymatch::startup::App;
