@@ -87,6 +87,20 @@ pub enum UnmatchedReason {
     LeftOutByRegionSplit,
 }
 
+impl UnmatchedReason {
+    /// Kept out before any match was looked at (by their own settings or
+    /// other rounds): not among the round's participants.
+    pub fn before_matching(self) -> bool {
+        matches!(
+            self,
+            UnmatchedReason::Paused
+                | UnmatchedReason::InsufficientHours
+                | UnmatchedReason::HoursCommitted
+                | UnmatchedReason::NoHostCapacity
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unmatched {
     pub member: String,

@@ -94,10 +94,7 @@ pub fn publish_letters(
         }
     }
     let mut left_out: BTreeMap<&str, UnmatchedReason> = BTreeMap::new();
-    for u in unmatched
-        .iter()
-        .filter(|u| u.reason != UnmatchedReason::Paused)
-    {
+    for u in unmatched.iter().filter(|u| !u.reason.before_matching()) {
         left_out.entry(&u.member).or_insert(u.reason);
     }
     let base = news.public_base_url.trim_end_matches('/');

@@ -12,7 +12,7 @@ mod view;
 pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
 pub use run::{preview, Preview};
 pub use settings::{Cohort, MeetingWindow, NewRound, Settings};
-pub use stats::{excluded_before_matching, DomainCount, Metrics};
+pub use stats::{DomainCount, Metrics};
 use view::{load_round, view};
 pub use view::{Progress, RoundView};
 

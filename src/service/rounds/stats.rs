@@ -1,7 +1,7 @@
 //! A round's figures, counted from the engine's result so that they add up.
 
 use super::cohort::Prepared;
-use crate::matching::outcome::{RoundResult, UnmatchedReason};
+use crate::matching::outcome::RoundResult;
 use std::collections::BTreeMap;
 
 #[derive(Debug, serde::Serialize)]
@@ -56,7 +56,7 @@ pub(super) fn metrics(p: &Prepared, r: &RoundResult) -> Metrics {
     eligible.extend(
         r.unmatched
             .iter()
-            .filter(|u| !excluded_before_matching(u.reason))
+            .filter(|u| !u.reason.before_matching())
             .map(|u| u.member.as_str()),
     );
     let mut per_domain: BTreeMap<String, DomainCount> = BTreeMap::new();
@@ -85,15 +85,4 @@ pub(super) fn metrics(p: &Prepared, r: &RoundResult) -> Metrics {
         score_spread: if scores.is_empty() { 0.0 } else { var.sqrt() },
         per_domain,
     }
-}
-
-/// Reasons that keep a member out before any match is looked at.
-pub fn excluded_before_matching(r: UnmatchedReason) -> bool {
-    matches!(
-        r,
-        UnmatchedReason::Paused
-            | UnmatchedReason::InsufficientHours
-            | UnmatchedReason::HoursCommitted
-            | UnmatchedReason::NoHostCapacity
-    )
 }
