@@ -87,9 +87,7 @@ impl From<AppError> for NotCreated {
 impl From<NotCreated> for AppError {
     fn from(n: NotCreated) -> Self {
         match n {
-            NotCreated::Taken => {
-                AppError::conflict("email_taken", "an account with this email address exists")
-            }
+            NotCreated::Taken => AppError::email_taken(),
             NotCreated::Failed(e) => e,
         }
     }
