@@ -232,20 +232,28 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-/// Unique keys with a documented code of their own: the constraint, the
-/// columns SQLite names instead, and the error. Any other key is `conflict`.
-const UNIQUE_KEYS: &[(&str, &str, fn() -> AppError)] =
-    &[("users_email_key", "users.email", AppError::email_taken)];
+/// A unique key with a documented code of its own; any other key is
+/// `conflict`. PostgreSQL names the violated constraint, SQLite only its
+/// columns ("UNIQUE constraint failed: users.email"), so a key has both.
+struct UniqueKey {
+    constraint: &'static str,
+    columns: &'static str,
+    error: fn() -> AppError,
+}
 
-/// PostgreSQL names the violated constraint; SQLite only says "UNIQUE
-/// constraint failed: users.email", so a key is also known by its columns.
+const UNIQUE_KEYS: &[UniqueKey] = &[UniqueKey {
+    constraint: "users_email_key",
+    columns: "users.email",
+    error: AppError::email_taken,
+}];
+
 fn unique_violation(constraint: Option<&str>, message: &str) -> AppError {
     let columns = message.strip_prefix("UNIQUE constraint failed: ");
     match UNIQUE_KEYS
         .iter()
-        .find(|(name, cols, _)| constraint == Some(*name) || columns == Some(*cols))
+        .find(|k| constraint == Some(k.constraint) || columns == Some(k.columns))
     {
-        Some((_, _, error)) => error(),
+        Some(key) => (key.error)(),
         None => AppError::conflict("conflict", "this conflicts with data that already exists"),
     }
 }
