@@ -75,6 +75,9 @@ impl AppError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> AppError {
         AppError::problem(StatusCode::CONFLICT, code, detail)
     }
+    pub fn email_taken() -> AppError {
+        AppError::conflict("email_taken", "an account with this email address exists")
+    }
     pub fn payload_too_large(limit: usize) -> AppError {
         AppError::problem(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -211,7 +214,7 @@ impl From<diesel::result::Error> for AppError {
         match e {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::info!(constraint = ?info.constraint_name(), "unique violation");
-                AppError::conflict("conflict", "this conflicts with data that already exists")
+                unique_violation(info.constraint_name(), info.message())
             }
             // SQLite's busy timeout ran out: another writer held the lock.
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
@@ -226,6 +229,32 @@ impl From<diesel::result::Error> for AppError {
             }
             other => AppError::Internal(anyhow::Error::new(other).context("database query failed")),
         }
+    }
+}
+
+/// A unique key with a documented code of its own; any other key is
+/// `conflict`. PostgreSQL names the violated constraint, SQLite only its
+/// columns ("UNIQUE constraint failed: users.email"), so a key has both.
+struct UniqueKey {
+    constraint: &'static str,
+    columns: &'static str,
+    error: fn() -> AppError,
+}
+
+const UNIQUE_KEYS: &[UniqueKey] = &[UniqueKey {
+    constraint: "users_email_key",
+    columns: "users.email",
+    error: AppError::email_taken,
+}];
+
+fn unique_violation(constraint: Option<&str>, message: &str) -> AppError {
+    let columns = message.strip_prefix("UNIQUE constraint failed: ");
+    match UNIQUE_KEYS
+        .iter()
+        .find(|k| constraint == Some(k.constraint) || columns == Some(k.columns))
+    {
+        Some(key) => (key.error)(),
+        None => AppError::conflict("conflict", "this conflicts with data that already exists"),
     }
 }
 
@@ -261,6 +290,33 @@ mod tests {
         assert_eq!(v["status"], 429);
         assert_eq!(v["type"], "/problems/too-many-requests");
         assert_eq!(v["title"], "Too Many Requests");
+    }
+
+    #[test]
+    fn unique_violations_answer_their_key_code_on_both_backends() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let violation = |message: &str| {
+            AppError::from(Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                Box::new(message.to_string()),
+            ))
+        };
+        assert_eq!(
+            violation("UNIQUE constraint failed: users.email").code(),
+            "email_taken"
+        );
+        assert_eq!(
+            unique_violation(Some("users_email_key"), "duplicate key").code(),
+            "email_taken"
+        );
+        assert_eq!(
+            violation("UNIQUE constraint failed: rounds.number").code(),
+            "conflict"
+        );
+        assert_eq!(
+            unique_violation(Some("rounds_number_key"), "duplicate key").code(),
+            "conflict"
+        );
     }
 
     #[test]

@@ -1,0 +1,162 @@
+//! The emails of a publish: every member the round considered hears once.
+
+use super::people::{human_deadline, Contacts};
+use crate::domain::{in_contact, LearningProfile, Locale, MatchKind};
+use crate::error::AppError;
+use crate::mail::{labels, MailKind};
+use crate::matching::outcome::{Unmatched, UnmatchedReason};
+use crate::service::mail::{letter, Letter, MailContext, To};
+use crate::service::reasons::{self, MatchReason};
+use crate::service::sharing::Sharing;
+use std::collections::{BTreeMap, HashMap};
+
+/// A stored match, as the publish emails need it.
+pub struct MatchNews<'a> {
+    pub match_id: &'a str,
+    pub members: &'a [(String, &'static str)],
+    pub reasons: &'a [MatchReason],
+    pub convener: Option<&'a str>,
+    pub mode: Option<&'a str>,
+}
+
+/// The round and the people in it.
+pub struct RoundNews<'a> {
+    pub kind: MatchKind,
+    pub number: i32,
+    pub note: &'a str,
+    pub reply_by: i64,
+    pub window: (Option<&'a str>, Option<&'a str>),
+    pub contacts: &'a Contacts,
+    pub profiles: &'a HashMap<String, LearningProfile>,
+    pub sharing: &'a HashMap<String, Sharing>,
+    pub public_base_url: &'a str,
+}
+
+fn human_day(date: Option<&str>, locale: Locale) -> String {
+    date.and_then(crate::domain::time::parse_date)
+        .map(|d| crate::domain::time::human_date(d, locale))
+        .unwrap_or_default()
+}
+
+fn person(news: &RoundNews<'_>, id: &str, locale: Locale) -> Option<minijinja::Value> {
+    let (name, email, _) = news.contacts.get(id)?;
+    let p = news.profiles.get(id)?;
+    let shared = news.sharing.get(id).cloned().unwrap_or_default();
+    let email = shared.share_email.then_some(email);
+    let phone = shared.phone.filter(|_| shared.share_phone);
+    let province = shared.share_province.then(|| p.province.name());
+    Some(minijinja::context! {
+        user_id => id,
+        name => name,
+        job => labels::job(p.profession, p.domain, locale),
+        shares_nothing => email.is_none() && phone.is_none(),
+        email => email,
+        phone => phone,
+        province => province,
+    })
+}
+
+/// The emails of a publish: one per member the round considered.
+pub fn publish_letters(
+    mc: &MailContext<'_>,
+    news: &RoundNews<'_>,
+    matches: &[MatchNews<'_>],
+    unmatched: &[Unmatched],
+) -> Result<Vec<Letter>, AppError> {
+    let mut by_member: BTreeMap<&str, Vec<(&MatchNews<'_>, &'static str)>> = BTreeMap::new();
+    for m in matches {
+        for (uid, role) in m.members {
+            by_member.entry(uid).or_default().push((m, role));
+        }
+    }
+    let mut left_out: BTreeMap<&str, UnmatchedReason> = BTreeMap::new();
+    for u in unmatched.iter().filter(|u| !u.reason.before_matching()) {
+        left_out.entry(&u.member).or_insert(u.reason);
+    }
+    let base = news.public_base_url.trim_end_matches('/');
+    let mut out = Vec::new();
+    for (uid, mine) in &by_member {
+        let Some((name, email, locale)) = news.contacts.get(*uid) else {
+            continue;
+        };
+        let locale: Locale = locale.parse().unwrap_or_default();
+        let mut mentioned: Vec<&str> = Vec::new();
+        let mut items = Vec::new();
+        for (m, role) in mine {
+            let shown: Vec<&str> = m
+                .members
+                .iter()
+                .filter(|(other, other_role)| other != uid && in_contact(role, other_role))
+                .map(|(other, _)| other.as_str())
+                .collect();
+            mentioned.extend(&shown);
+            let counterparts: Vec<minijinja::Value> = shown
+                .iter()
+                .filter_map(|o| person(news, o, locale))
+                .collect();
+            let own_visit = (*role == "visitor").then_some(*uid);
+            let group = news.kind == MatchKind::Intervision;
+            let reasons: Vec<String> = reasons::visible(m.reasons.to_vec(), own_visit, |_| true)
+                .iter()
+                .map(|r| labels::reason(&r.component, r.points, &r.topics, locale, group))
+                .collect();
+            let convener = m.convener.and_then(|c| {
+                let (n, _, _) = news.contacts.get(c)?;
+                Some(minijinja::context! { user_id => c, name => n })
+            });
+            items.push(minijinja::context! {
+                link => format!("{base}/matches/{}", m.match_id),
+                role => labels::role(role, locale),
+                counterparts => counterparts,
+                reasons => reasons,
+                i_convene => m.convener == Some(*uid),
+                convener => convener,
+                mode => m.mode.map(|x| labels::meeting_mode(x, locale)).unwrap_or_default(),
+            });
+        }
+        // A host may also have asked to visit, and not been placed.
+        let unplaced = left_out
+            .get(*uid)
+            .map(|r| labels::unmatched(*r, locale).0)
+            .unwrap_or_default();
+        let ctx = minijinja::context! {
+            name => name,
+            kind => labels::kind(news.kind, locale),
+            round => news.number,
+            matches => items,
+            unplaced => unplaced,
+            note => news.note,
+            reply_by => human_deadline(news.reply_by, locale),
+            window_from => human_day(news.window.0, locale),
+            window_until => human_day(news.window.1, locale),
+        };
+        let to = To {
+            user_id: uid,
+            email,
+            locale,
+        };
+        out.push(letter(mc, MailKind::MatchProposed, to, ctx, &mentioned)?);
+    }
+    for (uid, reason) in left_out.iter().filter(|(u, _)| !by_member.contains_key(*u)) {
+        let Some((name, email, locale)) = news.contacts.get(*uid) else {
+            continue;
+        };
+        let locale: Locale = locale.parse().unwrap_or_default();
+        let (why, next) = labels::unmatched(*reason, locale);
+        let ctx = minijinja::context! {
+            name => name,
+            kind => labels::kind(news.kind, locale),
+            round => news.number,
+            why => why,
+            next => next,
+            link => format!("{base}/profile"),
+        };
+        let to = To {
+            user_id: uid,
+            email,
+            locale,
+        };
+        out.push(letter(mc, MailKind::RoundUnmatched, to, ctx, &[])?);
+    }
+    Ok(out)
+}
