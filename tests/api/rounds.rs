@@ -653,7 +653,7 @@ mod publish_race {
 
     fn race(app: &TestApp) {
         let url = buddymatch::store::DatabaseUrl::parse(&app.config.database_url()).unwrap();
-        let pool = db::pool(&url, 2).unwrap();
+        let pool = db::pool(&url, 3).unwrap();
         let mut conn = pool.get().unwrap();
         let creator: String = {
             use buddymatch::store::schema::users::dsl::*;
@@ -678,15 +678,29 @@ mod publish_race {
             reply_by: None,
         };
         buddymatch::store::rounds::insert(&mut conn, &row).unwrap();
+        drop(conn);
         let barrier = Arc::new(Barrier::new(2));
         let (b1, b2) = (barrier.clone(), barrier);
-        let (p1, p2) = (pool.clone(), pool.clone());
+        let (p1, p2, p3) = (pool.clone(), pool.clone(), pool.clone());
         let first = std::thread::spawn(move || {
             let mut c = p1.get().unwrap();
             write_tx(&mut c, |c| {
                 let won = publish_if_draft(c, "race", 1, "{}", 0)?;
                 b1.wait(); // the other transaction starts while this one holds the row
-                std::thread::sleep(std::time::Duration::from_millis(300));
+                           // On PostgreSQL, commit only once the other is seen waiting on
+                           // this row's lock. SQLite runs one writer at a time whatever
+                           // the timing, so there the barrier is all the overlap there is.
+                let mut watcher = p3.get().unwrap();
+                if let buddymatch::store::DbConnection::Postgres(_) = &*watcher {
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+                    while !second_waits_on_a_lock(&mut watcher) {
+                        assert!(
+                            std::time::Instant::now() < deadline,
+                            "the second publish never waited"
+                        );
+                        std::thread::sleep(std::time::Duration::from_millis(10));
+                    }
+                }
                 Ok::<_, diesel::result::Error>(won)
             })
             .unwrap()
@@ -701,6 +715,17 @@ mod publish_race {
             !second.join().unwrap(),
             "the second finds the round already published"
         );
+    }
+
+    fn second_waits_on_a_lock(c: &mut buddymatch::store::DbConnection) -> bool {
+        use diesel::prelude::*;
+        let waiting: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM pg_stat_activity \
+              WHERE datname = current_database() AND wait_event_type = 'Lock')",
+        ))
+        .get_result(c)
+        .unwrap();
+        waiting > 0
     }
 
     both_backends!(only_one_of_two_overlapping_publishes_wins);
