@@ -12,7 +12,7 @@
 use crate::domain::time::{amsterdam_date, days_from_civil, parse_date};
 use crate::domain::{in_contact, MatchKind};
 use crate::matching::instance::FormHours;
-use crate::store::rounds::Commitment;
+use crate::store::rounds::Membership;
 use std::collections::HashMap;
 
 /// A period as days since 1970-01-01, both ends inclusive.
@@ -76,9 +76,9 @@ fn alive(response: &str) -> bool {
 }
 
 /// Hours committed per member to matches of rounds whose period overlaps
-/// `period`. `rows` are every membership of the other published rounds,
-/// ordered by match.
-pub fn committed(rows: &[Commitment], period: Period, hours: &FormHours) -> HashMap<String, u32> {
+/// `period`. `rows` are every membership of the published rounds, ordered
+/// by match (the round being matched is a draft, so it is not among them).
+pub fn committed(rows: &[Membership], period: Period, hours: &FormHours) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for m in rows.chunk_by(|a, b| a.match_id == b.match_id) {
         let first = &m[0];
@@ -110,8 +110,9 @@ pub fn committed(rows: &[Commitment], period: Period, hours: &FormHours) -> Hash
 mod tests {
     use super::*;
 
-    fn row(m: &str, u: &str, role: &str, resp: &str, kind: &str, window: &str) -> Commitment {
-        Commitment {
+    fn row(m: &str, u: &str, role: &str, resp: &str, kind: &str, window: &str) -> Membership {
+        Membership {
+            round_number: 1,
             match_id: m.into(),
             user_id: u.into(),
             role: role.into(),

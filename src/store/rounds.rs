@@ -237,35 +237,27 @@ pub struct History {
     pub declined: Vec<(String, String)>,
 }
 
-pub fn history(conn: &mut DbConnection) -> QueryResult<History> {
-    let rows: Vec<(String, String, String, i32, String)> = mm::table
-        .inner_join(r::table)
-        .filter(r::status.eq(PUBLISHED))
-        .order((mm::match_id.asc(), mm::user_id.asc()))
-        .select((mm::match_id, mm::user_id, mm::response, r::number, mm::role))
-        .load(conn)?;
-    let mut met = Vec::new();
-    let mut declined = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let mut j = i;
-        while j < rows.len() && rows[j].0 == rows[i].0 {
-            j += 1;
-        }
-        for a in i..j {
-            for b in a + 1..j {
-                if !crate::domain::in_contact(&rows[a].4, &rows[b].4) {
-                    continue;
-                }
-                met.push((rows[a].1.clone(), rows[b].1.clone(), rows[a].3));
-                if rows[a].2 == "declined" || rows[b].2 == "declined" {
-                    declined.push((rows[a].1.clone(), rows[b].1.clone()));
+impl History {
+    /// Pairs who dealt with each other, from every membership of the
+    /// published rounds (ordered by match, as [`memberships`] returns them).
+    pub fn of(rows: &[Membership]) -> History {
+        let mut met = Vec::new();
+        let mut declined = Vec::new();
+        for m in rows.chunk_by(|a, b| a.match_id == b.match_id) {
+            for (k, a) in m.iter().enumerate() {
+                for b in m[k + 1..]
+                    .iter()
+                    .filter(|b| crate::domain::in_contact(&a.role, &b.role))
+                {
+                    met.push((a.user_id.clone(), b.user_id.clone(), a.round_number));
+                    if a.response == "declined" || b.response == "declined" {
+                        declined.push((a.user_id.clone(), b.user_id.clone()));
+                    }
                 }
             }
         }
-        i = j;
+        History { met, declined }
     }
-    Ok(History { met, declined })
 }
 
 /// (id, display name, email, locale) of the given users; erased accounts are
@@ -405,27 +397,37 @@ pub fn set_progress(
         .execute(conn)
 }
 
-/// One member's place in a match of another published round, with what
-/// decides whether it still takes their time: the answers in that match and
-/// the round's period.
+/// One member's place in a match of a published round, with what decides
+/// whether it still takes their time and whether the pair may meet again:
+/// the answers in that match, the round's number and period.
 #[derive(Debug, Clone)]
-pub struct Commitment {
+pub struct Membership {
     pub match_id: String,
     pub user_id: String,
     pub role: String,
     pub response: String,
     pub kind: String,
+    pub round_number: i32,
     pub meeting_window: String,
     pub published_at: Option<i64>,
 }
 
-/// Every membership of every published round except `round_id`.
-pub fn commitments(conn: &mut DbConnection, round_id: &str) -> QueryResult<Vec<Commitment>> {
-    type Row = (String, String, String, String, String, String, Option<i64>);
+/// Every membership of every published round, ordered by match: one read
+/// serves both the repeat-pair history and the hours already committed.
+pub fn memberships(conn: &mut DbConnection) -> QueryResult<Vec<Membership>> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        i32,
+        String,
+        Option<i64>,
+    );
     let rows: Vec<Row> = mm::table
         .inner_join(r::table)
         .filter(r::status.eq(PUBLISHED))
-        .filter(r::id.ne(round_id))
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select((
             mm::match_id,
@@ -433,6 +435,7 @@ pub fn commitments(conn: &mut DbConnection, round_id: &str) -> QueryResult<Vec<C
             mm::role,
             mm::response,
             r::kind,
+            r::number,
             r::meeting_window,
             r::published_at,
         ))
@@ -440,14 +443,26 @@ pub fn commitments(conn: &mut DbConnection, round_id: &str) -> QueryResult<Vec<C
     Ok(rows
         .into_iter()
         .map(
-            |(match_id, user_id, role, response, kind, meeting_window, published_at)| Commitment {
+            |(
                 match_id,
                 user_id,
                 role,
                 response,
                 kind,
+                round_number,
                 meeting_window,
                 published_at,
+            )| {
+                Membership {
+                    match_id,
+                    user_id,
+                    role,
+                    response,
+                    kind,
+                    round_number,
+                    meeting_window,
+                    published_at,
+                }
             },
         )
         .collect())

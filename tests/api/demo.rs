@@ -155,7 +155,7 @@ async fn all_three_kinds_of_rounds_on_the_demo_population(app: TestApp) {
     // After one round of each kind nobody is committed beyond their hours.
     let over = app.with_db(|conn| {
         use buddymatch::service::commitments::{committed, Period};
-        let rows = buddymatch::store::rounds::commitments(conn, "").unwrap();
+        let rows = buddymatch::store::rounds::memberships(conn).unwrap();
         let hours = buddymatch::matching::instance::FormHours::default();
         let all = committed(
             &rows,

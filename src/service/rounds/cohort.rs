@@ -36,13 +36,14 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
             && (cohort.domains.is_empty() || cohort.domains.contains(&p.domain))
             && (cohort.professions.is_empty() || cohort.professions.contains(&p.profession))
     };
+    let memberships = store_rounds::memberships(conn)?;
     // Hours other rounds of the same period already take (see commitments).
     let period = crate::service::commitments::Period::of_round(
         &round.meeting_window,
         round.published_at.unwrap_or_else(now),
     );
     let committed = crate::service::commitments::committed(
-        &store_rounds::commitments(conn, &round.id)?,
+        &memberships,
         period,
         &RoundParams::default().form_hours,
     );
@@ -62,7 +63,7 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         }
         members.push(Member::from_profile(id, &p, committed_hours));
     }
-    let h = store_rounds::history(conn)?;
+    let h = store_rounds::History::of(&memberships);
     let known = |a: &String, b: &String| people.contains_key(a) && people.contains_key(b);
     let defaults = RoundParams::default();
     let params = RoundParams {
