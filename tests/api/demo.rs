@@ -134,22 +134,7 @@ async fn all_three_kinds_of_rounds_on_the_demo_population(app: TestApp) {
             published["emails"], published["metrics"]["eligible"],
             "{kind}"
         );
-        let m = &published["metrics"];
-        let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
-        assert_eq!(
-            per.iter()
-                .map(|d| d["eligible"].as_u64().unwrap())
-                .sum::<u64>(),
-            m["eligible"].as_u64().unwrap(),
-            "{kind}: {m}"
-        );
-        assert_eq!(
-            per.iter()
-                .map(|d| d["matched"].as_u64().unwrap())
-                .sum::<u64>(),
-            m["matched"].as_u64().unwrap(),
-            "{kind}: {m}"
-        );
+        crate::common::assert_per_domain_adds_up(&published["metrics"], kind);
         emailed += people;
     }
     // After one round of each kind nobody is committed beyond their hours.

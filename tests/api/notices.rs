@@ -71,23 +71,33 @@ fn reply_by(app: &TestApp, round_id: &str, at: i64) {
     });
 }
 
-async fn round(app: &TestApp, coord: &str, body: Value) -> (String, Value) {
+/// A draft round from `body`; returns its id.
+async fn draft(app: &TestApp, coord: &str, body: Value) -> String {
     let res = app
         .send_json(Method::POST, "/api/v1/rounds", Some(coord), &body)
         .await;
     assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["id"]
+    res.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()
-        .to_string();
-    let res = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/publish"),
-            Some(coord),
-            &json!({}),
-        )
-        .await;
+        .to_string()
+}
+
+/// `POST /rounds/{id}/{action}` (preview, publish, cancel).
+async fn act(app: &TestApp, coord: &str, id: &str, action: &str) -> reqwest::Response {
+    app.send_json(
+        Method::POST,
+        &format!("/api/v1/rounds/{id}/{action}"),
+        Some(coord),
+        &json!({}),
+    )
+    .await
+}
+
+/// A round from `body`, published; returns its id and the publish answer.
+async fn round(app: &TestApp, coord: &str, body: Value) -> (String, Value) {
+    let id = draft(app, coord, body).await;
+    let res = act(app, coord, &id, "publish").await;
     assert_eq!(res.status(), 200);
     (id, res.json().await.unwrap())
 }
@@ -197,36 +207,13 @@ async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
         .await;
     let (app, sink) = over_smtp(app).await;
 
-    let res = app
-        .send_json(
-            Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "shadowing"}),
-        )
-        .await;
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let preview: Value = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/preview"),
-            Some(&coord),
-            &json!({}),
-        )
+    let id = draft(&app, &coord, json!({"kind": "shadowing"})).await;
+    let preview: Value = act(&app, &coord, &id, "preview")
         .await
         .json()
         .await
         .unwrap();
-    let published: Value = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/publish"),
-            Some(&coord),
-            &json!({}),
-        )
+    let published: Value = act(&app, &coord, &id, "publish")
         .await
         .json()
         .await
@@ -585,25 +572,13 @@ async fn hours_given_in_one_round_count_in_the_next(app: TestApp) {
         .await;
     round(&app, &coord, json!({"kind": "buddy"})).await;
     // Anna has 4 hours; the buddy pair takes 2, a group would take 3.
-    let res = app
-        .send_json(
-            Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}}),
-        )
-        .await;
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let preview: Value = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/preview"),
-            Some(&coord),
-            &json!({}),
-        )
+    let id = draft(
+        &app,
+        &coord,
+        json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}}),
+    )
+    .await;
+    let preview: Value = act(&app, &coord, &id, "preview")
         .await
         .json()
         .await
@@ -624,21 +599,7 @@ async fn hours_given_in_one_round_count_in_the_next(app: TestApp) {
     );
     // Per-domain figures add up to the totals.
     let m = &preview["metrics"];
-    let per: Vec<&Value> = m["per_domain"].as_object().unwrap().values().collect();
-    assert_eq!(
-        per.iter()
-            .map(|d| d["eligible"].as_u64().unwrap())
-            .sum::<u64>(),
-        m["eligible"].as_u64().unwrap(),
-        "{m}"
-    );
-    assert_eq!(
-        per.iter()
-            .map(|d| d["matched"].as_u64().unwrap())
-            .sum::<u64>(),
-        m["matched"].as_u64().unwrap(),
-        "{m}"
-    );
+    crate::common::assert_per_domain_adds_up(m, "intervision preview");
     assert!(
         !m["per_domain"].as_object().unwrap().contains_key("uwv")
             || m["per_domain"]["uwv"]["eligible"] == 0,
@@ -650,34 +611,10 @@ async fn empty_and_finished_rounds_are_conflicts(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let res = app
-        .send_json(
-            Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await;
-    let id = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let res = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/publish"),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
+    let id = draft(&app, &coord, json!({"kind": "buddy"})).await;
+    let res = act(&app, &coord, &id, "publish").await;
     assert_problem(res, 409, "round_empty").await;
-    let preview: Value = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/preview"),
-            Some(&coord),
-            &json!({}),
-        )
+    let preview: Value = act(&app, &coord, &id, "preview")
         .await
         .json()
         .await
@@ -687,23 +624,9 @@ async fn empty_and_finished_rounds_are_conflicts(app: TestApp) {
         "0.0",
         "not -0.0"
     );
-    let res = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/cancel"),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
+    let res = act(&app, &coord, &id, "cancel").await;
     assert!(res.status().is_success());
-    let res = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/rounds/{id}/preview"),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
+    let res = act(&app, &coord, &id, "preview").await;
     assert_problem(res, 409, "round_not_draft").await;
 }
 

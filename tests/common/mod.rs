@@ -504,3 +504,20 @@ pub fn today() -> String {
         .as_secs() as i64;
     buddymatch::domain::time::date(secs)
 }
+
+/// A round's per-domain figures add up to its totals (eligible, matched).
+pub fn assert_per_domain_adds_up(metrics: &Value, what: &str) {
+    let per: Vec<&Value> = metrics["per_domain"]
+        .as_object()
+        .unwrap()
+        .values()
+        .collect();
+    for field in ["eligible", "matched"] {
+        let sum: u64 = per.iter().map(|d| d[field].as_u64().unwrap()).sum();
+        assert_eq!(
+            sum,
+            metrics[field].as_u64().unwrap(),
+            "{what} {field}: {metrics}"
+        );
+    }
+}
