@@ -168,7 +168,8 @@ fn every_import_points_down_and_service_has_no_circle() {
         }
         match allowed.get(from) {
             None => problems.push(format!(
-                "{}: the module `{from}` is in no layer: add it to LAYERS in tests/layers.rs and to README's Layout",
+                "{}: the module `{from}` is in no layer: \
+                 add it to LAYERS in tests/layers.rs and to README's Layout",
                 imp.file
             )),
             Some(may) if !may.contains(&to) => problems.push(format!(

@@ -55,7 +55,16 @@ async fn register_login_and_me(app: TestApp) {
 
 async fn signing_up_with_a_taken_address_reveals_nothing(app: TestApp) {
     let first = app.register("bas@uwv.nl", "Bas").await;
-    let res = app.post("/api/v1/auth/register", &json!({"email": "Bas@uwv.nl", "password": "another password", "display_name": "Iemand Anders"})).await;
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({
+                "email": "Bas@uwv.nl",
+                "password": "another password",
+                "display_name": "Iemand Anders",
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 202);
     let second: serde_json::Value = res.json().await.unwrap();
     assert_eq!(first, second);
@@ -92,7 +101,16 @@ async fn sign_ups_are_limited_per_address(app: TestApp) {
 }
 
 async fn english_locale_is_kept(app: TestApp) {
-    app.post("/api/v1/auth/register", &json!({"email": "sam@zzp.nl", "password": PASSWORD, "display_name": "Sam", "locale": "en"})).await;
+    app.post(
+        "/api/v1/auth/register",
+        &json!({
+            "email": "sam@zzp.nl",
+            "password": PASSWORD,
+            "display_name": "Sam",
+            "locale": "en",
+        }),
+    )
+    .await;
     let user = app.login("sam@zzp.nl").await["user"].clone();
     assert_eq!(user["locale"], "en");
 }
@@ -172,9 +190,12 @@ async fn a_refresh_that_loses_a_race_still_ends_the_login(app: TestApp) {
         let t = buddymatch::service::now();
         c.batch_execute(&format!(
             "{begin}; UPDATE refresh_tokens SET revoked_at = {t} WHERE token_hash = '{h1}'; \
-             INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at) \
-             SELECT 'rival', user_id, family_id, '{hw}', {t}, {t} + 3600 FROM refresh_tokens WHERE token_hash = '{h1}';"
-        )).unwrap();
+             INSERT INTO refresh_tokens \
+               (id, user_id, family_id, token_hash, created_at, expires_at) \
+             SELECT 'rival', user_id, family_id, '{hw}', {t}, {t} + 3600 \
+               FROM refresh_tokens WHERE token_hash = '{h1}';"
+        ))
+        .unwrap();
         held_tx.send(()).unwrap();
         commit_rx.recv().unwrap();
         c.batch_execute("COMMIT").unwrap();

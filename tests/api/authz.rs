@@ -47,14 +47,26 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/openapi.yaml", none.clone(), [200; 5]),
         row("GET", "/api/v1/topics", none.clone(), [200; 5]),
         // Token-less auth flows answer the same whoever asks.
-        row("POST", "/api/v1/auth/login", json!({"email": "niemand@uwv.nl", "password": "wrong password"}), [401; 5]),
+        row("POST", "/api/v1/auth/login", json!({
+            "email": "niemand@uwv.nl",
+            "password": "wrong password",
+        }), [401; 5]),
         row("POST", "/api/v1/auth/refresh", json!({"refresh_token": "forged"}), [401; 5]),
         row("POST", "/api/v1/auth/logout", json!({"refresh_token": "forged"}), [204; 5]),
         row("POST", "/api/v1/auth/verify-email", json!({"token": "forged"}), [400; 5]),
         // Three reset emails an hour per address, asked for or not.
-        row("POST", "/api/v1/auth/password-reset", json!({"email": "niemand@uwv.nl"}), [202, 202, 202, 429, 429]),
-        row("POST", "/api/v1/auth/password-reset/confirm", json!({"token": "forged", "password": "long enough"}), [400; 5]),
-        row("POST", "/api/v1/auth/register", json!({"email": "nieuw@uwv.nl", "password": "long enough", "display_name": "Nieuw"}), [202; 5]),
+        row("POST", "/api/v1/auth/password-reset", json!({
+            "email": "niemand@uwv.nl",
+        }), [202, 202, 202, 429, 429]),
+        row("POST", "/api/v1/auth/password-reset/confirm", json!({
+            "token": "forged",
+            "password": "long enough",
+        }), [400; 5]),
+        row("POST", "/api/v1/auth/register", json!({
+            "email": "nieuw@uwv.nl",
+            "password": "long enough",
+            "display_name": "Nieuw",
+        }), [202; 5]),
         // Everyone's own data, and only their own.
         row("GET", "/api/v1/me", none.clone(), [401, 200, 200, 200, 200]),
         row("GET", "/api/v1/me/export", none.clone(), [401, 200, 200, 200, 200]),
@@ -62,19 +74,33 @@ fn matrix() -> Vec<Row> {
         row("PATCH", "/api/v1/me/profile", json!({"paused": false}), [401, 200, 200, 404, 404]),
         row("PUT", "/api/v1/me/profile", intervision_only(), [401, 200, 200, 200, 200]),
         row("GET", "/api/v1/me/sharing", none.clone(), [401, 200, 200, 200, 200]),
-        row("PUT", "/api/v1/me/sharing", json!({"share_email": true, "share_phone": false, "share_province": true}), [401, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/me/sharing", json!({
+            "share_email": true,
+            "share_phone": false,
+            "share_province": true,
+        }), [401, 200, 200, 200, 200]),
         row("POST", "/api/v1/me/verification-email", none.clone(), [401, 409, 409, 409, 409]),
         row("GET", "/api/v1/me/matches", none.clone(), [401, 200, 200, 200, 200]),
         row("GET", "/api/v1/me/learning-record", none.clone(), [401, 200, 200, 200, 200]),
         // A match is reachable only by the people in it.
         row("POST", "/api/v1/me/matches/{match}/accept", none.clone(), [401, 200, 404, 404, 404]),
-        row("POST", "/api/v1/me/matches/{match}/meetings", json!({"date": crate::common::today(), "hours": 1, "reflection": "We bespraken hoe een gemeente re-integratie regelt."}), [401, 201, 404, 404, 404]),
-        row("PUT", "/api/v1/me/matches/{match}/rating", json!({"stars": 5}), [401, 204, 404, 404, 404]),
+        row("POST", "/api/v1/me/matches/{match}/meetings", json!({
+            "date": crate::common::today(),
+            "hours": 1,
+            "reflection": "We bespraken hoe een gemeente re-integratie regelt.",
+        }), [401, 201, 404, 404, 404]),
+        row("PUT", "/api/v1/me/matches/{match}/rating", json!({
+            "stars": 5,
+        }), [401, 204, 404, 404, 404]),
         // The meeting the member recorded just above.
         row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404]),
         // A pair has no convener; nobody else reaches the match at all.
-        row("PUT", "/api/v1/me/matches/{match}/convener", json!({"user_id": "x"}), [401, 409, 404, 404, 404]),
-        row("POST", "/api/v1/me/matches/{match}/decline", json!({"reason": "te ver"}), [401, 409, 404, 404, 404]),
+        row("PUT", "/api/v1/me/matches/{match}/convener", json!({
+            "user_id": "x",
+        }), [401, 409, 404, 404, 404]),
+        row("POST", "/api/v1/me/matches/{match}/decline", json!({
+            "reason": "te ver",
+        }), [401, 409, 404, 404, 404]),
         // Coordinators' work.
         row("GET", "/api/v1/members", none.clone(), [401, 403, 403, 200, 200]),
         row("GET", "/api/v1/rounds", none.clone(), [401, 403, 403, 200, 200]),
@@ -86,9 +112,14 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/mail/failed", none.clone(), [401, 403, 403, 200, 200]),
         // Admins' work.
         row("GET", "/api/v1/admin/audit-log", none.clone(), [401, 403, 403, 403, 200]),
-        row("PUT", "/api/v1/admin/users/{other}/role", json!({"role": "member"}), [401, 403, 403, 403, 200]),
+        row("PUT", "/api/v1/admin/users/{other}/role", json!({
+            "role": "member",
+        }), [401, 403, 403, 403, 200]),
         // Irreversible self-service, last: a wrong password never passes.
-        row("POST", "/api/v1/me/password", json!({"current_password": "not it", "new_password": "whatever you like"}), [401, 403, 403, 403, 403]),
+        row("POST", "/api/v1/me/password", json!({
+            "current_password": "not it",
+            "new_password": "whatever you like",
+        }), [401, 403, 403, 403, 403]),
         row("DELETE", "/api/v1/me", json!({"password": "not it"}), [401, 403, 403, 403, 403]),
     ]
 }

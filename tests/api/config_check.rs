@@ -70,20 +70,56 @@ fn a_good_file_passes_and_prints_its_settings_without_secrets() {
 #[test]
 fn each_problem_is_named_with_its_line() {
     for (env, problem) in [
-        ("BUDDYMATCH_SIGNING_KEY=short\n", "F:1: BUDDYMATCH_SIGNING_KEY: a signing key must be at least 32 bytes"),
-        ("\nDATABASE_URL=mysql://db/bm\n", "F:2: DATABASE_URL: unsupported database URL scheme"),
-        ("BUDDYMATCH_TRUSTED_PROXIES=10.0.0.5/8\n", "the range is 10.0.0.0/8"),
-        ("BUDDYMATCH_MAIL_FROM=not an address\n", "F:1: BUDDYMATCH_MAIL_FROM: \"not an address\" is not an address"),
-        ("BUDDYMATCH_DB_POOL_SIZE=lots\n", "F:1: BUDDYMATCH_DB_POOL_SIZE: invalid value 'lots'"),
-        ("BUDDYMATCH_LOG_FORMAT=xml\n", "[possible values: text, json]"),
-        ("BUDDYMATCH_BIND=8080\n", "F:1: BUDDYMATCH_BIND: \"8080\" is not HOST:PORT"),
-        ("BUDDYMATCH_CORS_ORIGINS=https://app.nl/\n", "write it as https://app.nl"),
-        ("BUDDYMATCH_SMTP_URL=ftp://relay.nl\n", "F:1: BUDDYMATCH_SMTP_URL: not a usable SMTP URL"),
-        ("BUDDYMATCH_BINDD=0.0.0.0:8080\n", "F:1: BUDDYMATCH_BINDD is not a buddymatch setting"),
-        ("BUDDYMATCH_LOG=a\nBUDDYMATCH_LOG=b\n", "F:2: BUDDYMATCH_LOG is set twice"),
+        (
+            "BUDDYMATCH_SIGNING_KEY=short\n",
+            "F:1: BUDDYMATCH_SIGNING_KEY: a signing key must be at least 32 bytes",
+        ),
+        (
+            "\nDATABASE_URL=mysql://db/bm\n",
+            "F:2: DATABASE_URL: unsupported database URL scheme",
+        ),
+        (
+            "BUDDYMATCH_TRUSTED_PROXIES=10.0.0.5/8\n",
+            "the range is 10.0.0.0/8",
+        ),
+        (
+            "BUDDYMATCH_MAIL_FROM=not an address\n",
+            "F:1: BUDDYMATCH_MAIL_FROM: \"not an address\" is not an address",
+        ),
+        (
+            "BUDDYMATCH_DB_POOL_SIZE=lots\n",
+            "F:1: BUDDYMATCH_DB_POOL_SIZE: invalid value 'lots'",
+        ),
+        (
+            "BUDDYMATCH_LOG_FORMAT=xml\n",
+            "[possible values: text, json]",
+        ),
+        (
+            "BUDDYMATCH_BIND=8080\n",
+            "F:1: BUDDYMATCH_BIND: \"8080\" is not HOST:PORT",
+        ),
+        (
+            "BUDDYMATCH_CORS_ORIGINS=https://app.nl/\n",
+            "write it as https://app.nl",
+        ),
+        (
+            "BUDDYMATCH_SMTP_URL=ftp://relay.nl\n",
+            "F:1: BUDDYMATCH_SMTP_URL: not a usable SMTP URL",
+        ),
+        (
+            "BUDDYMATCH_BINDD=0.0.0.0:8080\n",
+            "F:1: BUDDYMATCH_BINDD is not a buddymatch setting",
+        ),
+        (
+            "BUDDYMATCH_LOG=a\nBUDDYMATCH_LOG=b\n",
+            "F:2: BUDDYMATCH_LOG is set twice",
+        ),
         // Relayed mail from a domain nobody can resolve fails SPF and loses replies.
         (
-            "BUDDYMATCH_SMTP_URL=smtp://relay.vereniging.nl\nBUDDYMATCH_MAIL_FROM=bm <noreply@buddymatch.local>\n",
+            concat!(
+                "BUDDYMATCH_SMTP_URL=smtp://relay.vereniging.nl\n",
+                "BUDDYMATCH_MAIL_FROM=bm <noreply@buddymatch.local>\n",
+            ),
             "F:2: BUDDYMATCH_MAIL_FROM: the sender domain buddymatch.local is not a public domain",
         ),
         (

@@ -43,18 +43,7 @@ async fn all_three_kinds_of_rounds_on_the_demo_population(app: TestApp) {
     let coord = demo_coordinator(&app).await;
     let mut emailed = 0;
     for kind in ["buddy", "shadowing", "intervision"] {
-        let round: Value = app
-            .send_json(
-                reqwest::Method::POST,
-                "/api/v1/rounds",
-                Some(&coord),
-                &json!({"kind": kind}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id = round["id"].as_str().unwrap();
+        let id = app.draft_round(&coord, json!({"kind": kind})).await;
         let res = app
             .send_json(
                 reqwest::Method::POST,
@@ -171,18 +160,7 @@ async fn smtp_down_during_publish_loses_nothing(app: TestApp) {
     .await;
     load_demo(&app, 30);
     let coord = demo_coordinator(&app).await;
-    let round: Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = round["id"].as_str().unwrap();
+    let id = app.draft_round(&coord, json!({"kind": "buddy"})).await;
     let published: Value = app
         .send_json(
             reqwest::Method::POST,
@@ -224,18 +202,15 @@ both_backends!(a_running_round_reports_its_phase);
 async fn a_running_round_reports_its_phase(app: TestApp) {
     load_demo(&app, 1200);
     let coord = demo_coordinator(&app).await;
+    let id = app
+        .draft_round(&coord, json!({"kind": "intervision"}))
+        .await;
     let round: Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "intervision"}),
-        )
+        .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
         .await
         .json()
         .await
         .unwrap();
-    let id = round["id"].as_str().unwrap().to_string();
     assert_eq!(round["progress"], Value::Null);
 
     let running = {

@@ -76,7 +76,17 @@ async fn malformed_bodies(app: TestApp) {
     )
     .await;
 
-    let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "A", "admin": true})).await;
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({
+                "email": "a@b.nl",
+                "password": "long enough",
+                "display_name": "A",
+                "admin": true,
+            }),
+        )
+        .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert!(
         body["detail"]
@@ -107,7 +117,17 @@ async fn malformed_bodies(app: TestApp) {
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "password");
 
-    let res = app.post("/api/v1/auth/register", &json!({"email": "a@b.nl", "password": "long enough", "display_name": "A", "locale": "fr"})).await;
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({
+                "email": "a@b.nl",
+                "password": "long enough",
+                "display_name": "A",
+                "locale": "fr",
+            }),
+        )
+        .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "locale");
 }
@@ -240,8 +260,10 @@ async fn a_database_outage_is_a_documented_503_anywhere(app: TestApp) {
                 let mut c = pool.get().unwrap();
                 c.batch_execute(&format!(
                     "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
-                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
-                )).unwrap();
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                       WHERE datname = '{name}';"
+                ))
+                .unwrap();
                 held_tx.send(()).unwrap();
                 release_rx.recv().unwrap();
                 c.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))

@@ -18,27 +18,7 @@ async fn a_pair(app: &TestApp) -> (String, String, String, String, String) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let round: Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let round = round["id"].as_str().unwrap().to_string();
-    let res = app
-        .send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/rounds/{round}/publish"),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let (round, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
     let mine: Value = app
         .get("/api/v1/me/matches", Some(&anna))
         .await

@@ -137,26 +137,7 @@ async fn a_rounds_emails_are_private_files(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let round: Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = app
-        .send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap()),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let (round, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
     app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match")
         .await;
     app.wait_for_folder_mail("bram@zzp.nl", "Why this match")

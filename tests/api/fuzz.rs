@@ -32,22 +32,7 @@ async fn admin_with_a_match(app: &TestApp) -> String {
     p["domain"] = json!("municipality");
     app.verified_member("lid@gemeente.nl", "Lid", "nl", &p)
         .await;
-    let round: serde_json::Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&admin),
-            &json!({"kind": "buddy"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap());
-    let res = app
-        .send_json(reqwest::Method::POST, &path, Some(&admin), &json!({}))
-        .await;
-    assert_eq!(res.status(), 200);
+    app.published_round(&admin, json!({"kind": "buddy"})).await;
     admin
 }
 

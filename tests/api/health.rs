@@ -106,26 +106,7 @@ async fn a_recorded_meeting_says_where_to_read_it_back(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator)
         .await;
-    let round: serde_json::Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = app
-        .send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/rounds/{}/publish", round["id"].as_str().unwrap()),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let (round, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
     let mine: serde_json::Value = app
         .get("/api/v1/me/matches", Some(&anna))
         .await
@@ -154,7 +135,11 @@ async fn a_recorded_meeting_says_where_to_read_it_back(app: TestApp) {
         .await;
     assert_eq!(res.status(), 200);
 
-    let body = json!({"date": crate::common::today(), "hours": 2, "reflection": "Ik zag hoe een gemeente een intake voert."});
+    let body = json!({
+        "date": crate::common::today(),
+        "hours": 2,
+        "reflection": "Ik zag hoe een gemeente een intake voert.",
+    });
     let res = app
         .send_json(
             reqwest::Method::POST,

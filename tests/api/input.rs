@@ -45,14 +45,32 @@ async fn weak_passwords_are_refused_at_sign_up(app: TestApp) {
         ("buddymatch1!", "personal_information"),
     ];
     for (password, reason) in cases {
-        let res = app.post("/api/v1/auth/register", &json!({"email": "anna.smit@uwv.nl", "password": password, "display_name": "Anna Smit"})).await;
+        let res = app
+            .post(
+                "/api/v1/auth/register",
+                &json!({
+                    "email": "anna.smit@uwv.nl",
+                    "password": password,
+                    "display_name": "Anna Smit",
+                }),
+            )
+            .await;
         assert_refused(res, "password", reason).await;
     }
     // Nothing was stored: the address is still free.
     assert!(app.outbox().is_empty(), "{:?}", app.outbox());
     // Long passphrases and any Unicode are welcome.
     let passphrase = "ĳsvogels vliegen 🐦 boven de Waal bij Nijmegen, ook in de winter ☂";
-    let res = app.post("/api/v1/auth/register", &json!({"email": "anna.smit@uwv.nl", "password": passphrase, "display_name": "Anna Smit"})).await;
+    let res = app
+        .post(
+            "/api/v1/auth/register",
+            &json!({
+                "email": "anna.smit@uwv.nl",
+                "password": passphrase,
+                "display_name": "Anna Smit",
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 202);
     let res = app
         .post(

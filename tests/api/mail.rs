@@ -33,7 +33,16 @@ mod over_smtp {
             &json!({"email": "anna@uwv.nl", "password": PASSWORD, "display_name": "Anna"}),
         )
         .await;
-        app.post("/api/v1/auth/register", &json!({"email": "sam@zzp.nl", "password": PASSWORD, "display_name": "Sam", "locale": "en"})).await;
+        app.post(
+            "/api/v1/auth/register",
+            &json!({
+                "email": "sam@zzp.nl",
+                "password": PASSWORD,
+                "display_name": "Sam",
+                "locale": "en",
+            }),
+        )
+        .await;
         let mut got = sink.wait_for(2, WAIT).await;
         got.sort_by(|a, b| a.to.cmp(&b.to));
         assert_eq!(got.len(), 2);

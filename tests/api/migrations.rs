@@ -72,8 +72,11 @@ fn upgrade_keeps_earlier_sharing(backend: Backend) {
             .unwrap();
         if with_profile {
             diesel::sql_query(format!(
-                "INSERT INTO profiles (user_id, domain, profession, experience_years, registration, province, host_capacity, hours_per_month, max_travel_km, learning_goal, paused, updated_at) \
-                 VALUES ('{id}', 'uwv', 'labour_expert', 3, 'registered', 'utrecht', 0, 4, 50, '', FALSE, 7)"
+                "INSERT INTO profiles (user_id, domain, profession, experience_years, \
+                   registration, province, host_capacity, hours_per_month, max_travel_km, \
+                   learning_goal, paused, updated_at) \
+                 VALUES ('{id}', 'uwv', 'labour_expert', 3, 'registered', 'utrecht', 0, 4, 50, \
+                   '', FALSE, 7)"
             ))
             .execute(&mut *conn)
             .unwrap();

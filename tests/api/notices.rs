@@ -71,59 +71,6 @@ fn reply_by(app: &TestApp, round_id: &str, at: i64) {
     });
 }
 
-/// A draft round from `body`; returns its id.
-async fn draft(app: &TestApp, coord: &str, body: Value) -> String {
-    let res = app
-        .send_json(Method::POST, "/api/v1/rounds", Some(coord), &body)
-        .await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// `POST /rounds/{id}/{action}` (preview, publish, cancel).
-async fn act(app: &TestApp, coord: &str, id: &str, action: &str) -> reqwest::Response {
-    app.send_json(
-        Method::POST,
-        &format!("/api/v1/rounds/{id}/{action}"),
-        Some(coord),
-        &json!({}),
-    )
-    .await
-}
-
-/// A round from `body`, published; returns its id and the publish answer.
-async fn round(app: &TestApp, coord: &str, body: Value) -> (String, Value) {
-    let id = draft(app, coord, body).await;
-    let res = act(app, coord, &id, "publish").await;
-    assert_eq!(res.status(), 200);
-    (id, res.json().await.unwrap())
-}
-
-async fn my_matches(app: &TestApp, token: &str) -> Vec<Value> {
-    let page: Value = app
-        .get("/api/v1/me/matches", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().unwrap().clone()
-}
-
-async fn answer(app: &TestApp, token: &str, match_id: &str, verb: &str, body: Value) {
-    let res = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/me/matches/{match_id}/{verb}"),
-            Some(token),
-            &body,
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{verb}: {}", res.text().await.unwrap());
-}
-
 /// Waits until the outbox is empty, then returns everything the sink got.
 async fn delivered(app: &TestApp, sink: &SmtpSink) -> Vec<Received> {
     app.wait_for_outbox("every email to be delivered", |rows| {
@@ -174,7 +121,13 @@ both_backends!(
 async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
     let visit =
         json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 8});
-    let host = json!({"province": "utrecht", "meeting_modes": ["in_person"], "hours_per_month": 12, "host_capacity": 2, "experience": 20});
+    let host = json!({
+        "province": "utrecht",
+        "meeting_modes": ["in_person"],
+        "hours_per_month": 12,
+        "host_capacity": 2,
+        "experience": 20,
+    });
     let t = members(
         &app,
         &[
@@ -207,13 +160,15 @@ async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
         .await;
     let (app, sink) = over_smtp(app).await;
 
-    let id = draft(&app, &coord, json!({"kind": "shadowing"})).await;
-    let preview: Value = act(&app, &coord, &id, "preview")
+    let id = app.draft_round(&coord, json!({"kind": "shadowing"})).await;
+    let preview: Value = app
+        .round_action(&coord, &id, "preview")
         .await
         .json()
         .await
         .unwrap();
-    let published: Value = act(&app, &coord, &id, "publish")
+    let published: Value = app
+        .round_action(&coord, &id, "publish")
         .await
         .json()
         .await
@@ -251,11 +206,10 @@ async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
         to_wim.text
     );
 
-    let vera = my_matches(&app, &t[1]).await;
+    let vera = app.my_matches(&t[1]).await;
     assert_eq!(vera.len(), 1);
     let note = "ik ben met ziekteverlof";
-    answer(
-        &app,
+    app.answer_match(
         &t[1],
         vera[0]["id"].as_str().unwrap(),
         "decline",
@@ -290,16 +244,15 @@ async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
         );
     }
     // Wim's visit stands, and the host may still accept it.
-    let wim = my_matches(&app, &t[2]).await;
+    let wim = app.my_matches(&t[2]).await;
     assert_eq!(wim[0]["response"], "pending");
-    let host_matches = my_matches(&app, &t[0]).await;
+    let host_matches = app.my_matches(&t[0]).await;
     assert_eq!(host_matches.len(), 2, "a host answers each visit");
     let wims_visit = host_matches
         .iter()
         .find(|m| m["counterparts"][0]["display_name"] == "Wim")
         .unwrap();
-    answer(
-        &app,
+    app.answer_match(
         &t[0],
         wims_visit["id"].as_str().unwrap(),
         "accept",
@@ -355,7 +308,7 @@ async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(a
         .as_str()
         .unwrap()
         .to_string();
-    let (_, published) = round(&app, &coord, json!({"kind": "buddy"})).await;
+    let (_, published) = app.published_round(&coord, json!({"kind": "buddy"})).await;
     assert_eq!(published["matches"], 1);
     let mails = delivered(&app, &sink).await;
     assert_eq!(mails.len(), 3, "the pair and the one left over");
@@ -372,15 +325,14 @@ async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(a
 
     let mut paired = Vec::new();
     for tok in &t {
-        let ms = my_matches(&app, tok).await;
+        let ms = app.my_matches(tok).await;
         if let Some(m) = ms.first() {
             paired.push((tok.clone(), m["id"].as_str().unwrap().to_string()));
         }
     }
     assert_eq!(paired.len(), 2);
     let note = "Ik zit ziek thuis, zie https://evil.example/x";
-    answer(
-        &app,
+    app.answer_match(
         &paired[0].0,
         &paired[0].1,
         "decline",
@@ -410,7 +362,7 @@ async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(a
         .await;
     assert_problem(res, 409, "not_a_group").await;
     // The decliner still sees their own note.
-    let mine = my_matches(&app, &paired[0].0).await;
+    let mine = app.my_matches(&paired[0].0).await;
     assert_eq!(mine[0]["decline_reason"], note);
     assert_headers(&sink.raw_messages());
 }
@@ -419,12 +371,44 @@ async fn a_group_hears_once_when_it_can_start(app: TestApp) {
     let group = json!({"meeting_modes": ["online"], "hours_per_month": 6});
     let mut xp = json!({"meeting_modes": ["online"], "hours_per_month": 6});
     xp["experience"] = json!(25);
-    let t = members(&app, &[
-        ("a@uwv.nl", "Ada", "uwv", json!(["intervision"]), group.clone()),
-        ("b@zzp.nl", "Ben", "self_employed", json!(["intervision"]), xp),
-        ("c@gemeente.nl", "Cas", "municipality", json!(["intervision"]), group.clone()),
-        ("d@arbo.nl", "Dik", "occupational_health", json!(["intervision"]), json!({"meeting_modes": ["online"], "hours_per_month": 6, "offers_to_convene": true})),
-    ]).await;
+    let t = members(
+        &app,
+        &[
+            (
+                "a@uwv.nl",
+                "Ada",
+                "uwv",
+                json!(["intervision"]),
+                group.clone(),
+            ),
+            (
+                "b@zzp.nl",
+                "Ben",
+                "self_employed",
+                json!(["intervision"]),
+                xp,
+            ),
+            (
+                "c@gemeente.nl",
+                "Cas",
+                "municipality",
+                json!(["intervision"]),
+                group.clone(),
+            ),
+            (
+                "d@arbo.nl",
+                "Dik",
+                "occupational_health",
+                json!(["intervision"]),
+                json!({
+                    "meeting_modes": ["online"],
+                    "hours_per_month": 6,
+                    "offers_to_convene": true,
+                }),
+            ),
+        ],
+    )
+    .await;
     app.with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
     let (app, sink) = over_smtp(app).await;
@@ -432,12 +416,12 @@ async fn a_group_hears_once_when_it_can_start(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let (_, published) = round(
-        &app,
-        &coord,
-        json!({"kind": "intervision", "settings": {"group_min": 4, "group_max": 4}}),
-    )
-    .await;
+    let (_, published) = app
+        .published_round(
+            &coord,
+            json!({"kind": "intervision", "settings": {"group_min": 4, "group_max": 4}}),
+        )
+        .await;
     assert_eq!(published["matches"], 1, "{published}");
     let mails = delivered(&app, &sink).await;
     assert_eq!(mails.len(), 4);
@@ -459,19 +443,19 @@ async fn a_group_hears_once_when_it_can_start(app: TestApp) {
             assert!(m.text.contains("Dik start de groep"), "{}", m.text);
         }
     }
-    let id = my_matches(&app, &t[0]).await[0]["id"]
+    let id = app.my_matches(&t[0]).await[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    answer(&app, &t[0], &id, "accept", json!({})).await;
-    answer(&app, &t[1], &id, "accept", json!({})).await;
+    app.answer_match(&t[0], &id, "accept", json!({})).await;
+    app.answer_match(&t[1], &id, "accept", json!({})).await;
     assert_eq!(
         delivered(&app, &sink).await.len(),
         4,
         "no email per acceptance"
     );
     let before = delivered(&app, &sink).await;
-    answer(&app, &t[2], &id, "accept", json!({})).await;
+    app.answer_match(&t[2], &id, "accept", json!({})).await;
     let mails = delivered(&app, &sink).await;
     assert_eq!(
         mails.len(),
@@ -479,11 +463,11 @@ async fn a_group_hears_once_when_it_can_start(app: TestApp) {
         "all four hear once that the group can start"
     );
     assert_eq!(per_recipient(&fresh(&before, &mails)).len(), 4);
-    answer(&app, &t[3], &id, "accept", json!({})).await;
+    app.answer_match(&t[3], &id, "accept", json!({})).await;
     assert_eq!(delivered(&app, &sink).await.len(), 8, "and not again");
 
     // The group may hand the convening to another member.
-    let group = my_matches(&app, &t[0]).await.remove(0);
+    let group = app.my_matches(&t[0]).await.remove(0);
     assert_eq!(group["meeting_mode"], "online");
     let dik = group["counterparts"]
         .as_array()
@@ -508,7 +492,7 @@ async fn a_group_hears_once_when_it_can_start(app: TestApp) {
     let changed: Value = res.json().await.unwrap();
     assert_eq!(changed["convener"], cas);
     assert_eq!(
-        my_matches(&app, &t[3]).await[0]["convener"],
+        app.my_matches(&t[3]).await[0]["convener"],
         cas,
         "the whole group sees it"
     );
@@ -570,15 +554,16 @@ async fn hours_given_in_one_round_count_in_the_next(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    round(&app, &coord, json!({"kind": "buddy"})).await;
+    app.published_round(&coord, json!({"kind": "buddy"})).await;
     // Anna has 4 hours; the buddy pair takes 2, a group would take 3.
-    let id = draft(
-        &app,
-        &coord,
-        json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}}),
-    )
-    .await;
-    let preview: Value = act(&app, &coord, &id, "preview")
+    let id = app
+        .draft_round(
+            &coord,
+            json!({"kind": "intervision", "settings": {"group_min": 3, "group_max": 4}}),
+        )
+        .await;
+    let preview: Value = app
+        .round_action(&coord, &id, "preview")
         .await
         .json()
         .await
@@ -611,10 +596,11 @@ async fn empty_and_finished_rounds_are_conflicts(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let id = draft(&app, &coord, json!({"kind": "buddy"})).await;
-    let res = act(&app, &coord, &id, "publish").await;
+    let id = app.draft_round(&coord, json!({"kind": "buddy"})).await;
+    let res = app.round_action(&coord, &id, "publish").await;
     assert_problem(res, 409, "round_empty").await;
-    let preview: Value = act(&app, &coord, &id, "preview")
+    let preview: Value = app
+        .round_action(&coord, &id, "preview")
         .await
         .json()
         .await
@@ -624,9 +610,9 @@ async fn empty_and_finished_rounds_are_conflicts(app: TestApp) {
         "0.0",
         "not -0.0"
     );
-    let res = act(&app, &coord, &id, "cancel").await;
+    let res = app.round_action(&coord, &id, "cancel").await;
     assert!(res.status().is_success());
-    let res = act(&app, &coord, &id, "preview").await;
+    let res = app.round_action(&coord, &id, "preview").await;
     assert_problem(res, 409, "round_not_draft").await;
 }
 
@@ -656,7 +642,15 @@ async fn unanswered_matches_are_reminded_then_expire(app: TestApp) {
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
     let (app, sink) = over_smtp(app).await;
-    let (id, _) = round(&app, &coord, json!({"kind": "buddy", "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"}})).await;
+    let (id, _) = app
+        .published_round(
+            &coord,
+            json!({
+                "kind": "buddy",
+                "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"},
+            }),
+        )
+        .await;
     let detail: Value = app
         .get(&format!("/api/v1/rounds/{id}"), Some(&coord))
         .await
@@ -694,11 +688,12 @@ async fn unanswered_matches_are_reminded_then_expire(app: TestApp) {
         "never an ISO date"
     );
 
-    let anna_match = my_matches(&app, &t[0]).await[0]["id"]
+    let anna_match = app.my_matches(&t[0]).await[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    answer(&app, &t[0], &anna_match, "accept", json!({})).await;
+    app.answer_match(&t[0], &anna_match, "accept", json!({}))
+        .await;
     let before = mails;
     let mails = until(&app, &sink, 3).await;
     assert_eq!(fresh(&before, &mails)[0].to, "bram@zzp.nl");
@@ -739,6 +734,6 @@ async fn unanswered_matches_are_reminded_then_expire(app: TestApp) {
         .find(|m| m.to == "bram@zzp.nl")
         .expect("Bram hears");
     assert!(to_bram.subject.contains("vervallen"), "{}", to_bram.subject);
-    assert_eq!(my_matches(&app, &t[1]).await[0]["response"], "expired");
+    assert_eq!(app.my_matches(&t[1]).await[0]["response"], "expired");
     assert_headers(&sink.raw_messages());
 }

@@ -54,26 +54,7 @@ async fn publish_buddy_round(app: &TestApp) -> (String, String) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let res = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let round: Value = res.json().await.unwrap();
-    let id = round["id"].as_str().unwrap().to_string();
-    let res = app
-        .send_json(
-            reqwest::Method::POST,
-            &format!("/api/v1/rounds/{id}/publish"),
-            Some(&coord),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let (id, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
     (coord, id)
 }
 
@@ -266,16 +247,34 @@ async fn sharing_choices_are_checked(app: TestApp) {
     let res = put(json!({"share_email": true, "share_phone": true, "share_province": true})).await;
     let p = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(p["errors"][0]["field"], "share_phone");
-    let res = put(json!({"phone": "call me maybe", "share_email": true, "share_phone": false, "share_province": true})).await;
+    let res = put(json!({
+        "phone": "call me maybe",
+        "share_email": true,
+        "share_phone": false,
+        "share_province": true,
+    }))
+    .await;
     let p = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(p["errors"][0]["field"], "phone");
-    let res = put(json!({"phone": "+31 6 1234", "share_email": true, "share_phone": false, "share_province": true})).await;
+    let res = put(json!({
+        "phone": "+31 6 1234",
+        "share_email": true,
+        "share_phone": false,
+        "share_province": true,
+    }))
+    .await;
     assert_problem(res, 422, "validation_failed").await;
     let res = put(json!({"share_email": true})).await;
     assert_problem(res, 422, "validation_failed").await;
 
     // A phone number kept private is still the member's own to see and export.
-    let res = put(json!({"phone": " 030-123 45 67 ", "share_email": false, "share_phone": false, "share_province": true})).await;
+    let res = put(json!({
+        "phone": " 030-123 45 67 ",
+        "share_email": false,
+        "share_phone": false,
+        "share_province": true,
+    }))
+    .await;
     assert_eq!(res.status(), 200);
     let export: Value = app
         .get("/api/v1/me/export", Some(&token))
@@ -285,12 +284,26 @@ async fn sharing_choices_are_checked(app: TestApp) {
         .unwrap();
     assert_eq!(
         export["sharing"],
-        json!({"phone": "030-123 45 67", "share_email": false, "share_phone": false, "share_province": true})
+        json!({
+            "phone": "030-123 45 67",
+            "share_email": false,
+            "share_phone": false,
+            "share_province": true,
+        })
     );
 }
 
 async fn erasure_leaves_only_a_former_member(app: TestApp) {
-    let (anna, bram, coord, round) = matched_pair(&app, Some(json!({"phone": PHONE, "share_email": true, "share_phone": true, "share_province": true}))).await;
+    let (anna, bram, coord, round) = matched_pair(
+        &app,
+        Some(json!({
+            "phone": PHONE,
+            "share_email": true,
+            "share_phone": true,
+            "share_province": true,
+        })),
+    )
+    .await;
     let (match_id, _) = only_counterpart(&app, &bram).await;
     let res = app
         .send_json(
@@ -319,7 +332,18 @@ async fn erasure_leaves_only_a_former_member(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), 200);
-    let res = app.send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(&bram), &json!({"date": crate::common::today(), "hours": 2, "reflection": "Ik leerde hoe een WIA-beoordeling verloopt bij Bram thuis."})).await;
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/me/matches/{match_id}/meetings"),
+            Some(&bram),
+            &json!({
+                "date": crate::common::today(),
+                "hours": 2,
+                "reflection": "Ik leerde hoe een WIA-beoordeling verloopt bij Bram thuis.",
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let session = app.login("bram@zzp.nl").await;
     let bram_id = session["user"]["id"].as_str().unwrap().to_string();
@@ -501,7 +525,16 @@ async fn erasure_leaves_only_a_former_member(app: TestApp) {
 }
 
 async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app: TestApp) {
-    let (anna, bram) = anna_and_bram(&app, Some(json!({"phone": PHONE, "share_email": true, "share_phone": true, "share_province": true}))).await;
+    let (anna, bram) = anna_and_bram(
+        &app,
+        Some(json!({
+            "phone": PHONE,
+            "share_email": true,
+            "share_phone": true,
+            "share_province": true,
+        })),
+    )
+    .await;
     // The relay is down from here on, so the round's emails wait.
     let app = app
         .restart_with(|c| {

@@ -60,7 +60,18 @@ async fn a_buddy_round_from_preview_to_answers(app: TestApp) {
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
 
-    let res = app.send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "buddy", "note": "Veel leerplezier!", "meeting_window": {"from": "2026-12-01", "until": "2027-01-31"}})).await;
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({
+                "kind": "buddy",
+                "note": "Veel leerplezier!",
+                "meeting_window": {"from": "2026-12-01", "until": "2027-01-31"},
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let round: Value = res.json().await.unwrap();
     assert_eq!(round["status"], "draft");
@@ -185,7 +196,16 @@ async fn a_buddy_round_from_preview_to_answers(app: TestApp) {
     let match_id = m["id"].as_str().unwrap().to_string();
 
     let early = app
-        .send_json(reqwest::Method::POST, &format!("/api/v1/me/matches/{match_id}/meetings"), Some(anna_token), &json!({"date": "2026-11-02", "hours": 1, "reflection": "Nog niet geaccepteerd, toch een verslag."}))
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/me/matches/{match_id}/meetings"),
+            Some(anna_token),
+            &json!({
+                "date": "2026-11-02",
+                "hours": 1,
+                "reflection": "Nog niet geaccepteerd, toch een verslag.",
+            }),
+        )
         .await;
     assert_problem(early, 409, "match_not_accepted").await;
     let res = app
@@ -563,7 +583,16 @@ async fn rounds_are_for_coordinators_and_check_their_input(app: TestApp) {
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "kind");
     let res = app
-        .send_json(reqwest::Method::POST, "/api/v1/rounds", Some(&coord), &json!({"kind": "intervision", "settings": {"group_min": 7, "group_max": 5}, "meeting_window": {"from": "2026-13-01"}}))
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/rounds",
+            Some(&coord),
+            &json!({
+                "kind": "intervision",
+                "settings": {"group_min": 7, "group_max": 5},
+                "meeting_window": {"from": "2026-13-01"},
+            }),
+        )
         .await;
     let body = assert_problem(res, 422, "validation_failed").await;
     let fields: Vec<&str> = body["errors"]
@@ -593,18 +622,7 @@ async fn concurrent_publish_from_two_instances_on_postgres() {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let round: Value = app
-        .send_json(
-            reqwest::Method::POST,
-            "/api/v1/rounds",
-            Some(&coord),
-            &json!({"kind": "buddy"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = round["id"].as_str().unwrap();
+    let id = app.draft_round(&coord, json!({"kind": "buddy"})).await;
     let other = app.second_instance().await;
     let path = format!("/api/v1/rounds/{id}/publish");
     let a = app

@@ -129,7 +129,11 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
             reqwest::Method::POST,
             format!("{}/api/v1/auth/register", base(i)),
             None,
-            json!({"email": format!("nieuw{i:02}@example.nl"), "password": PASSWORD, "display_name": "Nieuw"}),
+            json!({
+                "email": format!("nieuw{i:02}@example.nl"),
+                "password": PASSWORD,
+                "display_name": "Nieuw",
+            }),
         );
         wave.push(f.map(|r| ("register", r)).boxed());
     }
@@ -139,7 +143,10 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
             reqwest::Method::PATCH,
             format!("{}/api/v1/me/profile", base(i + 1)),
             Some(token.clone()),
-            json!({"hours_per_month": 4 + (i % 5), "learning_goal": format!("Doel {i}: leren van een ander domein.")}),
+            json!({
+                "hours_per_month": 4 + (i % 5),
+                "learning_goal": format!("Doel {i}: leren van een ander domein."),
+            }),
         );
         wave.push(f.map(|r| ("patch", r)).boxed());
     }
@@ -215,7 +222,11 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
             reqwest::Method::POST,
             format!("{}/api/v1/auth/register", base(i)),
             None,
-            json!({"email": format!("later{i:02}@example.nl"), "password": PASSWORD, "display_name": "Later"}),
+            json!({
+                "email": format!("later{i:02}@example.nl"),
+                "password": PASSWORD,
+                "display_name": "Later",
+            }),
         );
         wave.push(f.map(|r| (usize::MAX, r)).boxed());
     }

@@ -336,7 +336,11 @@ async fn a_trusted_range_of_proxies_passes_the_client_address_on(app: TestApp) {
         app.client
             .post(app.url("/api/v1/auth/register"))
             .header("X-Forwarded-For", from)
-            .json(&json!({"email": format!("lid{n}@uwv.nl"), "password": PASSWORD, "display_name": "Lid"}))
+            .json(&json!({
+                "email": format!("lid{n}@uwv.nl"),
+                "password": PASSWORD,
+                "display_name": "Lid",
+            }))
             .send()
     };
     assert_eq!(sign_up("198.51.100.1", 1).await.unwrap().status(), 202);

@@ -92,11 +92,17 @@ async fn sigterm_finishes_requests_in_flight_and_loses_no_email(backend: Backend
         conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
             .unwrap();
         assert_eq!(read_response(&mut conn).0, 200);
-        let body = json!({"email": "in.flight@example.nl", "password": PASSWORD, "display_name": "Onderweg"}).to_string();
+        let body = json!({
+            "email": "in.flight@example.nl",
+            "password": PASSWORD,
+            "display_name": "Onderweg",
+        })
+        .to_string();
         let (first, rest) = body.split_at(body.len() / 2);
         write!(
             conn,
-            "POST /api/v1/auth/register HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            "POST /api/v1/auth/register HTTP/1.1\r\nHost: test\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
             body.len()
         )
         .unwrap();

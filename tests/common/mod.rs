@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+mod rounds;
 pub mod smtp;
 pub mod tools;
 mod wait;
@@ -90,7 +91,8 @@ impl TestDb {
                 let name = format!("bm_test_{}", uuid::Uuid::new_v4().simple());
                 let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
                     panic!(
-                        "PostgreSQL tests need a server at {admin} (set TEST_POSTGRES_URL to another one): {e}"
+                        "PostgreSQL tests need a server at {admin} \
+                         (set TEST_POSTGRES_URL to another one): {e}"
                     )
                 });
                 conn.batch_execute(&format!("CREATE DATABASE {name}"))
@@ -307,7 +309,15 @@ impl TestApp {
         profile: &Value,
     ) -> String {
         let res = self
-            .post("/api/v1/auth/register", &json!({"email": email, "password": PASSWORD, "display_name": name, "locale": locale}))
+            .post(
+                "/api/v1/auth/register",
+                &json!({
+                    "email": email,
+                    "password": PASSWORD,
+                    "display_name": name,
+                    "locale": locale,
+                }),
+            )
             .await;
         assert_eq!(res.status(), 202, "registering {email}");
         let mail = self.wait_for_folder_mail(email, "token=").await;

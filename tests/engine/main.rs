@@ -292,13 +292,18 @@ proptest! {
     }
 
     #[test]
-    fn shadowing_is_optimal_on_small_rounds(n in 2usize..=12, seed in any::<u64>(), pf in prefer()) {
+    fn shadowing_is_optimal_on_small_rounds(
+        n in 2usize..=12,
+        seed in any::<u64>(),
+        pf in prefer(),
+    ) {
         let inst = instance(n, seed, MatchKind::Shadowing, pf);
         let round = prepare(&inst).unwrap();
         let r = round.solve();
         let g = &round.graph;
+        let coverage = pf == Prefer::Coverage;
         let (card, best) =
-            brute_assignment(g.n_left, &round.participation.capacity, &g.edges, pf == Prefer::Coverage);
+            brute_assignment(g.n_left, &round.participation.capacity, &g.edges, coverage);
         prop_assert_eq!(r.total_score, best);
         if pf == Prefer::Coverage {
             prop_assert_eq!(r.visits.len(), card);
@@ -315,7 +320,11 @@ proptest! {
     fn every_invariant_holds_on_larger_rounds(
         n in 40usize..400,
         seed in any::<u64>(),
-        kind in prop_oneof![Just(MatchKind::Buddy), Just(MatchKind::Shadowing), Just(MatchKind::Intervision)],
+        kind in prop_oneof![
+            Just(MatchKind::Buddy),
+            Just(MatchKind::Shadowing),
+            Just(MatchKind::Intervision),
+        ],
         pf in prefer(),
         sparse in any::<bool>(),
     ) {
@@ -622,7 +631,10 @@ fn intervision_reasons_and_coverage_match_exact_enumeration() {
             }
         }
     }
-    eprintln!("intervision reasons: {rounds} rounds, {left_out} left out though placeable, {infeasible} without a feasible group");
+    eprintln!(
+        "intervision reasons: {rounds} rounds, {left_out} left out though placeable, \
+         {infeasible} without a feasible group"
+    );
     assert!(rounds >= 250);
     // The fixed rounds exercise every reason the oracle can tell apart.
     assert!(left_out > 0 && infeasible > 0);
@@ -649,7 +661,8 @@ fn intervision_coverage_on_the_survey_population() {
             let placeable = r.placeable.unwrap();
             let share = r.matched_members as f64 / r.participants as f64;
             eprintln!(
-                "intervision n={n} seed={seed} {prefer:?}: matched {}/{} ({:.1}%), placeable {placeable}",
+                "intervision n={n} seed={seed} {prefer:?}: matched {}/{} ({:.1}%), \
+                 placeable {placeable}",
                 r.matched_members,
                 r.participants,
                 share * 100.0
