@@ -510,6 +510,7 @@ async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app: TestApp) {
             c.mail_backoff_max_secs = 3600;
         })
         .await;
+    app.allow_undelivered_mail();
     publish_buddy_round(&app).await;
     let matches: Value = app
         .get("/api/v1/me/matches", Some(&bram))
