@@ -2,13 +2,14 @@
 //! delivery worker.
 
 pub mod labels;
+pub mod notify;
 pub mod sender;
 pub mod templates;
 pub mod transport;
 mod who;
 pub mod worker;
 
-pub use templates::{render, MailKind, Rendered};
+pub use templates::{MailKind, Rendered};
 pub use transport::Transport;
 
 use crate::domain::{EmailAddress, FieldProblem};

@@ -103,14 +103,15 @@ pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, String>
 mod tests {
     use super::*;
     use crate::domain::Locale;
-    use crate::mail::{render, MailKind};
+    use crate::mail::notify::{recompose, sample};
+    use crate::mail::MailKind;
 
     #[test]
     fn every_email_says_it_is_automated_and_names_its_language() {
         let from: Mailbox = "buddymatch <noreply@buddymatch.nl>".parse().unwrap();
         for kind in MailKind::ALL {
             for locale in [Locale::Nl, Locale::En] {
-                let r = render(kind, locale, crate::mail::templates::sample_context()).unwrap();
+                let r = recompose(kind, locale, &sample(kind)).unwrap().rendered;
                 let row = OutboxRow {
                     id: "1".into(),
                     message_id: "<1@buddymatch.nl>".into(),

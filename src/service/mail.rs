@@ -4,7 +4,8 @@
 use super::now;
 use crate::domain::Locale;
 use crate::error::AppError;
-use crate::mail::{render, MailKind};
+use crate::mail::notify::{self, Notice};
+use crate::mail::MailKind;
 use crate::store::outbox::{self, MentionRow, OutboxRow, PENDING};
 use crate::store::DbConnection;
 
@@ -58,12 +59,11 @@ pub struct Letter {
 pub fn enqueue(
     conn: &mut DbConnection,
     mc: &MailContext<'_>,
-    kind: MailKind,
     to: To<'_>,
-    ctx: minijinja::Value,
+    notice: &impl Notice,
     mentions: &[&str],
 ) -> Result<String, AppError> {
-    let l = letter(mc, kind, to, ctx, mentions)?;
+    let l = letter(mc, to, notice, mentions)?;
     outbox::enqueue_many(conn, std::slice::from_ref(&l.row), &l.mentions)?;
     Ok(l.row.id)
 }
@@ -71,12 +71,15 @@ pub fn enqueue(
 /// A rendered email as an outbox row, for callers that store many at once.
 pub fn letter(
     mc: &MailContext<'_>,
-    kind: MailKind,
     to: To<'_>,
-    ctx: minijinja::Value,
+    notice: &impl Notice,
     mentions: &[&str],
 ) -> Result<Letter, AppError> {
-    let rendered = render(kind, to.locale, ctx.clone())?;
+    let notify::Composed {
+        kind,
+        rendered,
+        context,
+    } = notify::compose(notice, to.locale)?;
     let id = uuid::Uuid::new_v4().to_string();
     let t = now();
     let mentions = mentions
@@ -103,7 +106,7 @@ pub fn letter(
             created_at: t,
             sent_at: None,
             user_id: Some(to.user_id.into()),
-            context: Some(serde_json::to_string(&ctx).map_err(anyhow::Error::from)?),
+            context: Some(context),
             id,
         },
         mentions,
@@ -137,18 +140,12 @@ pub fn forget_in_unsent(conn: &mut DbConnection, user_id: &str) -> Result<(), Ap
         );
         // A context stored by an older version may no longer fit the
         // templates: the erasure must not fail on it, the email goes.
-        let Ok(r) = render(kind, locale, minijinja::Value::from_serialize(&ctx)) else {
+        let Ok(c) = notify::recompose(kind, locale, &ctx) else {
             outbox::withdraw(conn, &row.id)?;
             continue;
         };
-        outbox::rewrite(
-            conn,
-            &row.id,
-            &r.subject,
-            &r.text,
-            &r.html,
-            &ctx.to_string(),
-        )?;
+        let r = c.rendered;
+        outbox::rewrite(conn, &row.id, &r.subject, &r.text, &r.html, &c.context)?;
     }
     outbox::forget_mentions(conn, user_id)?;
     Ok(())

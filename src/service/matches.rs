@@ -5,6 +5,7 @@ use super::reasons::{self, MatchReason};
 use super::sharing::Sharing;
 use super::{now, AppState};
 use crate::error::AppError;
+use crate::mail::notify::DropOut;
 use crate::store::db::write_tx;
 use crate::store::rounds as store_rounds;
 use std::collections::HashMap;
@@ -362,7 +363,7 @@ fn tell_of_answer(
             kind,
             round.number,
             user_id,
-            "declined",
+            DropOut::Declined,
             &seats,
             &contacts,
         )?

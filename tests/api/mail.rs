@@ -310,3 +310,20 @@ async fn default_transport_writes_eml_files(app: TestApp) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The harness fails a test that leaves email undelivered, once the worker
+/// had its time (tests/common/undelivered.rs); one backend shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[should_panic(expected = "left email undelivered")]
+async fn a_test_that_leaves_email_undelivered_fails() {
+    let port = free_port();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.smtp_url = Some(buddymatch::config::Secret::new(format!(
+            "smtp://127.0.0.1:{port}"
+        )));
+        c.mail_backoff_secs = 3600;
+        c.mail_backoff_max_secs = 3600;
+    })
+    .await;
+    app.register("nooit@uwv.nl", "Nooit").await;
+}

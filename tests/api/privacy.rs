@@ -543,6 +543,7 @@ async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app: TestApp) {
             c.mail_backoff_max_secs = 3600;
         })
         .await;
+    app.allow_undelivered_mail();
     publish_buddy_round(&app).await;
     let matches: Value = app
         .get("/api/v1/me/matches", Some(&bram))
@@ -595,6 +596,14 @@ async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app: TestApp) {
         "{before:?}"
     );
 
+    // Every email has been tried once and waits an hour for the next try,
+    // so no worker claims the rewritten proposal before it is looked at.
+    app.wait_for_outbox("every unsent email to have been tried once", |rows| {
+        rows.iter().all(|(status, attempts, _)| {
+            status == "sent" || (status == "pending" && *attempts >= 1)
+        })
+    })
+    .await;
     // A worker is sending the proposal right now (its claim runs far ahead).
     let claim = buddymatch::service::now() + 3_600;
     let proposal: String = app.with_db(move |c| {

@@ -7,6 +7,7 @@ pub mod process;
 mod rounds;
 pub mod smtp;
 pub mod tools;
+mod undelivered;
 mod wait;
 
 pub use wait::wait_until;
@@ -118,6 +119,8 @@ impl Drop for TestDb {
 }
 
 pub struct TestApp {
+    /// First, so that it runs while the server and database are still up.
+    undelivered: undelivered::UndeliveredCheck,
     pub address: String,
     pub client: reqwest::Client,
     pub backend: Backend,
@@ -156,10 +159,12 @@ impl TestApp {
         let db = tokio::task::block_in_place(|| TestDb::create(backend, dir.path()));
         let mut config = test_config(dir.path(), &db.url);
         tweak(&mut config);
-        TestApp::start(backend, config, db, dir).await
+        let undelivered = undelivered::UndeliveredCheck::new(&db.url);
+        TestApp::start(undelivered, backend, config, db, dir).await
     }
 
     async fn start(
+        undelivered: undelivered::UndeliveredCheck,
         backend: Backend,
         config: Config,
         db: TestDb,
@@ -170,6 +175,7 @@ impl TestApp {
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         TestApp {
+            undelivered,
             address,
             client: reqwest::Client::new(),
             backend,
@@ -189,6 +195,7 @@ impl TestApp {
     /// same database and files.
     pub async fn restart_with(self, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let TestApp {
+            undelivered,
             backend,
             mut config,
             handle,
@@ -198,7 +205,15 @@ impl TestApp {
         } = self;
         handle.stop(true).await;
         tweak(&mut config);
-        TestApp::start(backend, config, db, dir).await
+        // The outbox is checked when the new server goes: it delivers
+        // what the old one left.
+        TestApp::start(undelivered, backend, config, db, dir).await
+    }
+
+    /// Lets the test end with email still pending or being sent, for tests
+    /// that keep it from going on purpose (a stopped SMTP server).
+    pub fn allow_undelivered_mail(&self) {
+        self.undelivered.allow();
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 /// How long the mail worker gets to settle the outbox.
-const OUTBOX_WAIT: Duration = Duration::from_secs(20);
+pub(super) const OUTBOX_WAIT: Duration = Duration::from_secs(20);
 
 /// Polls `done` every 50 ms until it holds. After `within` it fails with
 /// `what`, formatted only then, so it can show the state at that moment.

@@ -4,7 +4,7 @@ use super::user::{account_gone, parse_address, UserView};
 use crate::auth::{password, tokens};
 use crate::domain::{check_password, EmailAddress, Locale};
 use crate::error::AppError;
-use crate::mail::MailKind;
+use crate::mail::notify::{ResetPassword, VerifyEmail};
 use crate::service::{now, AppState};
 use crate::store::db::write_tx;
 use crate::store::users::{self, UserRow};
@@ -48,17 +48,17 @@ pub(super) fn send_verification(
     let token = new_email_token(conn, &user.id, VERIFY_EMAIL, VERIFY_VALID_HOURS * 3600)?;
     let mc = state.mail_context();
     let locale: Locale = user.locale.parse().unwrap_or_default();
-    let ctx = minijinja::context! {
-        name => user.display_name.clone(),
-        link => mc.link("/verify-email", &token),
-        valid_hours => VERIFY_VALID_HOURS,
+    let notice = VerifyEmail {
+        name: &user.display_name,
+        link: mc.link("/verify-email", &token),
+        valid_hours: VERIFY_VALID_HOURS,
     };
     let to = crate::service::mail::To {
         user_id: &user.id,
         email: &user.email,
         locale,
     };
-    crate::service::mail::enqueue(conn, &mc, MailKind::VerifyEmail, to, ctx, &[])?;
+    crate::service::mail::enqueue(conn, &mc, to, &notice, &[])?;
     Ok(())
 }
 
@@ -166,17 +166,17 @@ pub fn send_reset_link(state: &AppState, email: &EmailAddress) -> Result<(), App
         let token = new_email_token(conn, &user.id, RESET_PASSWORD, RESET_VALID_MINUTES * 60)?;
         let mc = state.mail_context();
         let locale: Locale = user.locale.parse().unwrap_or_default();
-        let ctx = minijinja::context! {
-            name => user.display_name.clone(),
-            link => mc.link("/reset-password", &token),
-            valid_minutes => RESET_VALID_MINUTES,
+        let notice = ResetPassword {
+            name: &user.display_name,
+            link: mc.link("/reset-password", &token),
+            valid_minutes: RESET_VALID_MINUTES,
         };
         let to = crate::service::mail::To {
             user_id: &user.id,
             email: &user.email,
             locale,
         };
-        crate::service::mail::enqueue(conn, &mc, MailKind::ResetPassword, to, ctx, &[])?;
+        crate::service::mail::enqueue(conn, &mc, to, &notice, &[])?;
         Ok(())
     })
 }

@@ -6,7 +6,7 @@ use super::user::parse_address;
 use crate::auth::password;
 use crate::domain::{check_password, display_name, EmailAddress, FieldProblem, Locale, Role};
 use crate::error::AppError;
-use crate::mail::MailKind;
+use crate::mail::notify::AccountExists;
 use crate::service::{now, AppState};
 use crate::store::db::write_tx;
 use crate::store::users::{self, UserRow};
@@ -188,16 +188,16 @@ fn tell_owner_of_signup_attempt(
         };
         let mc = state.mail_context();
         let locale: Locale = user.locale.parse().unwrap_or_default();
-        let ctx = minijinja::context! {
-            name => user.display_name.clone(),
-            login_url => format!("{}/login", state.public_base_url.trim_end_matches('/')),
+        let notice = AccountExists {
+            name: &user.display_name,
+            login_url: format!("{}/login", state.public_base_url.trim_end_matches('/')),
         };
         let to = crate::service::mail::To {
             user_id: &user.id,
             email: &user.email,
             locale,
         };
-        crate::service::mail::enqueue(conn, &mc, MailKind::AccountExists, to, ctx, &[])?;
+        crate::service::mail::enqueue(conn, &mc, to, &notice, &[])?;
         Ok(())
     })
 }

@@ -3,30 +3,39 @@
 use super::people::{still_in, Contacts, Seat, GROUP_START};
 use crate::domain::{in_contact, Locale, MatchKind};
 use crate::error::AppError;
-use crate::mail::{labels, MailKind};
+use crate::mail::labels;
+use crate::mail::notify::{DropOut, MatchAccepted, MatchDeclined, Person, Situation};
 use crate::service::mail::{letter, Letter, MailContext, To};
 
 /// What the people left in a match hear when one member drops out.
-fn situation(kind: MatchKind, my_role: &str, remaining: usize) -> &'static str {
+fn situation(kind: MatchKind, my_role: &str, remaining: usize) -> Situation {
     match (kind, my_role) {
-        (MatchKind::Shadowing, "host") => "visit_off_host",
-        (MatchKind::Shadowing, _) => "visit_off_visitor",
-        (MatchKind::Intervision, _) if remaining >= GROUP_START => "group_continues",
-        (MatchKind::Intervision, _) => "group_too_small",
-        (MatchKind::Buddy, _) => "pair_off",
+        (MatchKind::Shadowing, "host") => Situation::VisitOffHost,
+        (MatchKind::Shadowing, _) => Situation::VisitOffVisitor,
+        (MatchKind::Intervision, _) if remaining >= GROUP_START => Situation::GroupContinues,
+        (MatchKind::Intervision, _) => Situation::GroupTooSmall,
+        (MatchKind::Buddy, _) => Situation::PairOff,
     }
 }
 
-/// A member declined (`why = "declined"`) or let the deadline pass
-/// (`"expired"`): the people they deal with in the match hear that it is
-/// off for them and what happens next. Never the decliner's note.
+/// A member an email names, by their id so that erasing them finds them.
+fn person<'a>(contacts: &'a Contacts, id: &'a str) -> Person<'a> {
+    Person {
+        user_id: id,
+        name: contacts.get(id).map_or("", |c| c.0.as_str()),
+    }
+}
+
+/// A member declined or let the deadline pass: the people they deal with in
+/// the match hear that it is off for them and what happens next. Never the
+/// decliner's note.
 #[allow(clippy::too_many_arguments)]
 pub fn dropped_out_letters(
     mc: &MailContext<'_>,
     kind: MatchKind,
     round: i32,
     who: &str,
-    why: &str,
+    why: DropOut,
     seats: &[Seat],
     contacts: &Contacts,
 ) -> Result<Vec<Letter>, AppError> {
@@ -43,24 +52,23 @@ pub fn dropped_out_letters(
             continue;
         };
         let locale: Locale = locale.parse().unwrap_or_default();
-        let other = contacts.get(who).map(|c| c.0.clone()).unwrap_or_default();
-        // The one who dropped out is an object of their own, so that erasing
-        // them later can take their name out of this email.
-        let ctx = minijinja::context! {
-            name => name,
-            kind => labels::kind(kind, locale),
-            round => round,
-            why => why,
-            situation => situation(kind, &s.role, remaining),
-            remaining => remaining,
-            other => minijinja::context! { user_id => who, name => other },
+        let notice = MatchDeclined {
+            name,
+            kind: labels::kind(kind, locale),
+            round,
+            why,
+            situation: situation(kind, &s.role, remaining),
+            remaining,
+            // The one who dropped out is an object of their own, so that
+            // erasing them later can take their name out of this email.
+            other: person(contacts, who),
         };
         let to = To {
             user_id: &s.user_id,
             email,
             locale,
         };
-        out.push(letter(mc, MailKind::MatchDeclined, to, ctx, &[who])?);
+        out.push(letter(mc, to, &notice, &[who])?);
     }
     Ok(out)
 }
@@ -83,15 +91,14 @@ pub fn accepted_letters(
         return Ok(Vec::new());
     };
     let base = mc.public_base_url.trim_end_matches('/');
-    let name_of = |id: &str| contacts.get(id).map(|c| c.0.clone()).unwrap_or_default();
     let group = kind == MatchKind::Intervision;
     if group && !group_ready {
         return Ok(Vec::new());
     }
-    let accepted: Vec<minijinja::Value> = seats
+    let accepted: Vec<Person<'_>> = seats
         .iter()
         .filter(|s| group && s.response == "accepted")
-        .map(|s| minijinja::context! { user_id => s.user_id, name => name_of(&s.user_id) })
+        .map(|s| person(contacts, &s.user_id))
         .collect();
     // A group hears as a whole (the acceptor too); a pair or visit, the other side.
     let told = |s: &&Seat| {
@@ -104,17 +111,17 @@ pub fn accepted_letters(
         };
         let locale: Locale = locale.parse().unwrap_or_default();
         let convener = convener.filter(|_| group);
-        let ctx = minijinja::context! {
-            name => name,
-            kind => labels::kind(kind, locale),
-            round => round,
-            group => group,
-            accepted => accepted.clone(),
-            i_accepted => s.response == "accepted",
-            i_convene => convener == Some(s.user_id.as_str()),
-            convener => convener.map(|c| minijinja::context! { user_id => c, name => name_of(c) }),
-            other => minijinja::context! { user_id => who, name => name_of(who) },
-            link => format!("{base}/matches/{match_id}"),
+        let notice = MatchAccepted {
+            name,
+            kind: labels::kind(kind, locale),
+            round,
+            group,
+            accepted: accepted.clone(),
+            i_accepted: s.response == "accepted",
+            i_convene: convener == Some(s.user_id.as_str()),
+            convener: convener.map(|c| person(contacts, c)),
+            other: person(contacts, who),
+            link: format!("{base}/matches/{match_id}"),
         };
         let to = To {
             user_id: &s.user_id,
@@ -126,7 +133,7 @@ pub fn accepted_letters(
             .map(|x| x.user_id.as_str())
             .filter(|x| *x != s.user_id && (group || *x == who))
             .collect();
-        out.push(letter(mc, MailKind::MatchAccepted, to, ctx, &mentions)?);
+        out.push(letter(mc, to, &notice, &mentions)?);
     }
     Ok(out)
 }

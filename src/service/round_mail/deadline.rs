@@ -4,7 +4,8 @@ use super::answers::dropped_out_letters;
 use super::people::{human_deadline, Contacts, Seat};
 use crate::domain::{Locale, MatchKind};
 use crate::error::AppError;
-use crate::mail::{labels, MailKind};
+use crate::mail::labels;
+use crate::mail::notify::{AnswerExpired, AnswerReminder, DropOut};
 use crate::service::mail::{letter, To};
 use crate::service::rounds::settings::{AfterDeadline, Settings};
 use crate::service::{now, AppState};
@@ -80,11 +81,14 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
                 } else {
                     String::new()
                 };
-                let ctx = minijinja::context! {
-                    name => name, kind => labels::kind(kind, locale), round => d.round.number,
-                    expires => expires, link => format!("{base}/matches/{}", d.match_id),
+                let notice = AnswerReminder {
+                    name: &name,
+                    kind: labels::kind(kind, locale),
+                    round: d.round.number,
+                    expires,
+                    link: format!("{base}/matches/{}", d.match_id),
                 };
-                letters.push(letter(&mc, MailKind::AnswerReminder, to, ctx, &[])?);
+                letters.push(letter(&mc, to, &notice, &[])?);
                 swept.reminded += 1;
             } else {
                 if !store_rounds::expire_answer(conn, &d.match_id, &d.user_id, t)? {
@@ -99,16 +103,18 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
                         s
                     })
                     .collect();
-                let ctx = minijinja::context! {
-                    name => name, kind => labels::kind(kind, locale), round => d.round.number,
+                let notice = AnswerExpired {
+                    name: &name,
+                    kind: labels::kind(kind, locale),
+                    round: d.round.number,
                 };
-                letters.push(letter(&mc, MailKind::AnswerExpired, to, ctx, &[])?);
+                letters.push(letter(&mc, to, &notice, &[])?);
                 letters.extend(dropped_out_letters(
                     &mc,
                     kind,
                     d.round.number,
                     &d.user_id,
-                    "expired",
+                    DropOut::Expired,
                     &seats,
                     &contacts,
                 )?);

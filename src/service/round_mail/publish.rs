@@ -3,7 +3,8 @@
 use super::people::{human_deadline, Contacts};
 use crate::domain::{in_contact, LearningProfile, Locale, MatchKind};
 use crate::error::AppError;
-use crate::mail::{labels, MailKind};
+use crate::mail::labels;
+use crate::mail::notify::{Counterpart, MatchProposed, Person, ProposedMatch, RoundUnmatched};
 use crate::matching::outcome::{Unmatched, UnmatchedReason};
 use crate::service::mail::{letter, Letter, MailContext, To};
 use crate::service::reasons::{self, MatchReason};
@@ -38,21 +39,22 @@ fn human_day(date: Option<&str>, locale: Locale) -> String {
         .unwrap_or_default()
 }
 
-fn person(news: &RoundNews<'_>, id: &str, locale: Locale) -> Option<minijinja::Value> {
+/// Someone the recipient meets, with only what they chose to share.
+fn counterpart<'a>(news: &RoundNews<'a>, id: &'a str, locale: Locale) -> Option<Counterpart<'a>> {
     let (name, email, _) = news.contacts.get(id)?;
     let p = news.profiles.get(id)?;
     let shared = news.sharing.get(id).cloned().unwrap_or_default();
-    let email = shared.share_email.then_some(email);
+    let email = shared.share_email.then_some(email.as_str());
     let phone = shared.phone.filter(|_| shared.share_phone);
     let province = shared.share_province.then(|| p.province.name());
-    Some(minijinja::context! {
-        user_id => id,
-        name => name,
-        job => labels::job(p.profession, p.domain, locale),
-        shares_nothing => email.is_none() && phone.is_none(),
-        email => email,
-        phone => phone,
-        province => province,
+    Some(Counterpart {
+        user_id: id,
+        name,
+        job: labels::job(p.profession, p.domain, locale),
+        shares_nothing: email.is_none() && phone.is_none(),
+        email,
+        phone,
+        province,
     })
 }
 
@@ -90,9 +92,9 @@ pub fn publish_letters(
                 .map(|(other, _)| other.as_str())
                 .collect();
             mentioned.extend(&shown);
-            let counterparts: Vec<minijinja::Value> = shown
+            let counterparts: Vec<Counterpart<'_>> = shown
                 .iter()
-                .filter_map(|o| person(news, o, locale))
+                .filter_map(|o| counterpart(news, o, locale))
                 .collect();
             let own_visit = (*role == "visitor").then_some(*uid);
             let group = news.kind == MatchKind::Intervision;
@@ -102,16 +104,22 @@ pub fn publish_letters(
                 .collect();
             let convener = m.convener.and_then(|c| {
                 let (n, _, _) = news.contacts.get(c)?;
-                Some(minijinja::context! { user_id => c, name => n })
+                Some(Person {
+                    user_id: c,
+                    name: n,
+                })
             });
-            items.push(minijinja::context! {
-                link => format!("{base}/matches/{}", m.match_id),
-                role => labels::role(role, locale),
-                counterparts => counterparts,
-                reasons => reasons,
-                i_convene => m.convener == Some(*uid),
-                convener => convener,
-                mode => m.mode.map(|x| labels::meeting_mode(x, locale)).unwrap_or_default(),
+            items.push(ProposedMatch {
+                link: format!("{base}/matches/{}", m.match_id),
+                role: labels::role(role, locale),
+                counterparts,
+                reasons,
+                i_convene: m.convener == Some(*uid),
+                convener,
+                mode: m
+                    .mode
+                    .map(|x| labels::meeting_mode(x, locale))
+                    .unwrap_or_default(),
             });
         }
         // A host may also have asked to visit, and not been placed.
@@ -119,23 +127,23 @@ pub fn publish_letters(
             .get(*uid)
             .map(|r| labels::unmatched(*r, locale).0)
             .unwrap_or_default();
-        let ctx = minijinja::context! {
-            name => name,
-            kind => labels::kind(news.kind, locale),
-            round => news.number,
-            matches => items,
-            unplaced => unplaced,
-            note => news.note,
-            reply_by => human_deadline(news.reply_by, locale),
-            window_from => human_day(news.window.0, locale),
-            window_until => human_day(news.window.1, locale),
+        let notice = MatchProposed {
+            name,
+            kind: labels::kind(news.kind, locale),
+            round: news.number,
+            matches: items,
+            unplaced,
+            note: news.note,
+            reply_by: human_deadline(news.reply_by, locale),
+            window_from: human_day(news.window.0, locale),
+            window_until: human_day(news.window.1, locale),
         };
         let to = To {
             user_id: uid,
             email,
             locale,
         };
-        out.push(letter(mc, MailKind::MatchProposed, to, ctx, &mentioned)?);
+        out.push(letter(mc, to, &notice, &mentioned)?);
     }
     for (uid, reason) in left_out.iter().filter(|(u, _)| !by_member.contains_key(*u)) {
         let Some((name, email, locale)) = news.contacts.get(*uid) else {
@@ -143,20 +151,20 @@ pub fn publish_letters(
         };
         let locale: Locale = locale.parse().unwrap_or_default();
         let (why, next) = labels::unmatched(*reason, locale);
-        let ctx = minijinja::context! {
-            name => name,
-            kind => labels::kind(news.kind, locale),
-            round => news.number,
-            why => why,
-            next => next,
-            link => format!("{base}/profile"),
+        let notice = RoundUnmatched {
+            name,
+            kind: labels::kind(news.kind, locale),
+            round: news.number,
+            why,
+            next,
+            link: format!("{base}/profile"),
         };
         let to = To {
             user_id: uid,
             email,
             locale,
         };
-        out.push(letter(mc, MailKind::RoundUnmatched, to, ctx, &[])?);
+        out.push(letter(mc, to, &notice, &[])?);
     }
     Ok(out)
 }

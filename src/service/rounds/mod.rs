@@ -19,7 +19,8 @@ pub use view::{Progress, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::{Locale, MatchKind};
 use crate::error::AppError;
-use crate::mail::{labels, MailKind};
+use crate::mail::labels;
+use crate::mail::notify::RoundCancelled;
 use crate::service::audit::{self, Action};
 use crate::service::reasons::{self, MatchReason};
 use crate::service::{now, AppState};
@@ -122,13 +123,17 @@ pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
             let mc = state.mail_context();
             for (user_id, name, email, locale) in store_rounds::people(conn, &ids)? {
                 let locale: Locale = locale.parse().unwrap_or_default();
-                let ctx = minijinja::context! { name => name, round => round.number, kind => labels::kind(kind, locale) };
+                let notice = RoundCancelled {
+                    name: &name,
+                    kind: labels::kind(kind, locale),
+                    round: round.number,
+                };
                 let to = crate::service::mail::To {
                     user_id: &user_id,
                     email: &email,
                     locale,
                 };
-                crate::service::mail::enqueue(conn, &mc, MailKind::RoundCancelled, to, ctx, &[])?;
+                crate::service::mail::enqueue(conn, &mc, to, &notice, &[])?;
             }
         }
         view(load_round(conn, round_id)?)
