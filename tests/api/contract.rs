@@ -202,3 +202,46 @@ fn every_operation_that_uses_the_database_documents_503() {
         Some("#/components/schemas/Problem")
     );
 }
+
+/// What a client generator names and documents: every operation has a
+/// unique camelCase `operationId` (the function a front end calls; stable
+/// from now on) and a description, every tag is declared with one, and
+/// `info` says the licence and whom to contact.
+#[test]
+fn every_operation_is_named_and_described_for_client_generators() {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let spec = &docs[0];
+    let tags: BTreeSet<&str> = spec["tags"]
+        .as_vec()
+        .expect("tags")
+        .iter()
+        .map(|t| {
+            assert!(t["description"].as_str().is_some(), "tag without description: {t:?}");
+            t["name"].as_str().unwrap()
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for (method, path) in spec_operations() {
+        let op = &spec["paths"][path.as_str()][method.to_lowercase().as_str()];
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        assert!(
+            id.starts_with(|c: char| c.is_ascii_lowercase())
+                && id.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{method} {path}: operationId {id} is not camelCase"
+        );
+        assert!(ids.insert(id.to_string()), "operationId {id} is used twice");
+        assert!(
+            op["description"].as_str().is_some_and(|d| d.len() > 20),
+            "{method} {path} has no description"
+        );
+        for tag in op["tags"].as_vec().expect("tags") {
+            assert!(tags.contains(tag.as_str().unwrap()), "{method} {path}: {tag:?}");
+        }
+    }
+    assert!(spec["info"]["license"]["identifier"].as_str().is_some());
+    assert!(spec["info"]["contact"]["name"].as_str().is_some());
+}
+
