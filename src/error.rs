@@ -7,6 +7,67 @@ use std::fmt;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Every code a problem can carry, with its status, in the order of the
+/// README's error table: the one list of codes. tests/codes.rs holds the
+/// README table, the spec's `ErrorCode` enum (which it regenerates with
+/// `BUDDYMATCH_BLESS=1`), the constructors' codes and the tests to it, and a
+/// debug build refuses to render a problem with a code not listed here.
+pub const CODES: &[(u16, &str)] = &[
+    (400, "malformed_json"),
+    (400, "empty_body"),
+    (400, "invalid_query"),
+    (400, "unreadable_body"),
+    (400, "bad_request"),
+    (401, "missing_token"),
+    (401, "invalid_token"),
+    (401, "token_expired"),
+    (401, "session_ended"),
+    (401, "invalid_credentials"),
+    (401, "invalid_refresh_token"),
+    (403, "forbidden"),
+    (403, "password_incorrect"),
+    (403, "origin_not_allowed"),
+    (403, "cors_not_allowed"),
+    (404, "not_found"),
+    (404, "profile_not_found"),
+    (404, "user_not_found"),
+    (405, "method_not_allowed"),
+    (400, "invalid_email_token"),
+    (404, "round_not_found"),
+    (404, "match_not_found"),
+    (404, "meeting_not_found"),
+    (409, "email_taken"),
+    (409, "own_role"),
+    (409, "already_verified"),
+    (409, "round_not_draft"),
+    (409, "round_empty"),
+    (409, "not_a_group"),
+    (409, "already_answered"),
+    (409, "match_declined"),
+    (409, "demo_loaded"),
+    (409, "round_cancelled"),
+    (409, "round_changed"),
+    (409, "round_unsolvable"),
+    (409, "match_not_accepted"),
+    (409, "counterpart_not_accepted"),
+    (409, "counterpart_declined"),
+    (409, "too_many_meetings"),
+    (409, "monthly_hours_exceeded"),
+    (409, "conflict"),
+    (413, "payload_too_large"),
+    (415, "unsupported_media_type"),
+    (422, "validation_failed"),
+    (429, "too_many_requests"),
+    (503, "service_unavailable"),
+    (500, "internal_error"),
+];
+
+/// The status `code` is answered with, if it is one of [`CODES`]
+/// (`bad_request` also stands for the other 4xx statuses actix answers alone).
+pub fn code_status(code: &str) -> Option<u16> {
+    CODES.iter().find(|(_, c)| *c == code).map(|(s, _)| *s)
+}
+
 /// A request error the client can act on. `code` is stable and documented;
 /// `detail` is for humans and names the field and the problem.
 #[derive(Debug, Clone)]
@@ -186,6 +247,11 @@ impl ResponseError for AppError {
                 )
             }
         };
+        // A new code goes into CODES first, so the README and the spec list it.
+        debug_assert!(
+            code_status(code).is_some(),
+            "problem code {code} is not in error::CODES"
+        );
         let body = ProblemBody {
             kind: format!("/problems/{}", code.replace('_', "-")),
             title: status.canonical_reason().unwrap_or("Error"),
@@ -323,6 +389,8 @@ mod tests {
     fn internal_errors_hide_their_cause() {
         let res = AppError::Internal(anyhow::anyhow!("secret detail")).error_response();
         let body = res.into_body().try_into_bytes().unwrap();
-        assert!(!String::from_utf8_lossy(&body).contains("secret"));
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("secret"));
+        assert!(body.contains(r#""code":"internal_error""#), "{body}");
     }
 }

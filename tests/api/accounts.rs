@@ -434,3 +434,49 @@ async fn restart_keeps_accounts_profiles_and_tokens(app: TestApp) {
     assert_eq!(before, after);
     app.login("blijft@uwv.nl").await;
 }
+
+both_backends!(refusals_that_change_nothing);
+
+/// Two 409s that protect the account: an admin cannot demote themselves
+/// (another admin must), and a verified address gets no new link.
+async fn refusals_that_change_nothing(app: TestApp) {
+    let admin = app
+        .with_role("beheer@vereniging.nl", buddymatch::domain::Role::Admin)
+        .await;
+    let me: serde_json::Value = app
+        .get("/api/v1/me", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/admin/users/{}/role", me["id"].as_str().unwrap());
+    let res = app
+        .send_json(
+            reqwest::Method::PUT,
+            &path,
+            Some(&admin),
+            &json!({"role": "member"}),
+        )
+        .await;
+    assert_problem(res, 409, "own_role").await;
+    let again: serde_json::Value = app
+        .get("/api/v1/me", Some(&admin))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["role"], "admin");
+
+    let member = app
+        .verified_member("lid@uwv.nl", "Lid", "nl", &crate::common::sample_profile())
+        .await;
+    let res = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/me/verification-email",
+            Some(&member),
+            &json!({}),
+        )
+        .await;
+    assert_problem(res, 409, "already_verified").await;
+}

@@ -202,3 +202,107 @@ fn every_operation_that_uses_the_database_documents_503() {
         Some("#/components/schemas/Problem")
     );
 }
+
+/// What a client generator names and documents: every operation has a
+/// unique camelCase `operationId` (the function a front end calls; stable
+/// from now on) and a description, every tag is declared with one, and
+/// `info` says the licence and whom to contact.
+#[test]
+fn every_operation_is_named_and_described_for_client_generators() {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let spec = &docs[0];
+    let tags: BTreeSet<&str> = spec["tags"]
+        .as_vec()
+        .expect("tags")
+        .iter()
+        .map(|t| {
+            assert!(
+                t["description"].as_str().is_some(),
+                "tag without description: {t:?}"
+            );
+            t["name"].as_str().unwrap()
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for (method, path) in spec_operations() {
+        let op = &spec["paths"][path.as_str()][method.to_lowercase().as_str()];
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        assert!(
+            id.starts_with(|c: char| c.is_ascii_lowercase())
+                && id.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{method} {path}: operationId {id} is not camelCase"
+        );
+        assert!(ids.insert(id.to_string()), "operationId {id} is used twice");
+        assert!(
+            op["description"].as_str().is_some_and(|d| d.len() > 20),
+            "{method} {path} has no description"
+        );
+        for tag in op["tags"].as_vec().expect("tags") {
+            assert!(
+                tags.contains(tag.as_str().unwrap()),
+                "{method} {path}: {tag:?}"
+            );
+        }
+    }
+    assert!(spec["info"]["license"]["identifier"].as_str().is_some());
+    assert!(spec["info"]["contact"]["name"].as_str().is_some());
+}
+
+/// The front-end pages emails link to, from the source that builds the
+/// links: `mc.link("/verify-email", ..)`, `format!("{base}/matches/{}", ..)`,
+/// `format!("{}/login", ..)`; an id in the path reads `{id}`.
+fn linked_pages() -> BTreeSet<String> {
+    fn walk(dir: &std::path::Path, out: &mut BTreeSet<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for marker in [".link(\"", "{base}/", "\"{}/"] {
+                for (i, _) in text.match_indices(marker) {
+                    let rest = &text[i + marker.len()..];
+                    let path: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || "-_/{}".contains(*c))
+                        .collect();
+                    let path = format!("/{}", path.trim_start_matches('/'));
+                    let path = path.replace("{}", "{id}").replace("{match_id}", "{id}");
+                    out.insert(path);
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service"),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn the_spec_names_every_front_end_page_emails_link_to() {
+    let docs =
+        YamlLoader::load_from_str(buddymatch::api::OPENAPI_YAML).expect("the spec is valid YAML");
+    let documented: BTreeSet<String> = docs[0]["x-front-end-routes"]
+        .as_vec()
+        .expect("x-front-end-routes")
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    let linked = linked_pages();
+    assert!(linked.contains("/verify-email"), "{linked:?}");
+    assert_eq!(documented, linked);
+    let readme = include_str!("../../README.md");
+    for page in &linked {
+        assert!(
+            readme.contains(&format!("| `{page}")),
+            "README does not name {page}"
+        );
+    }
+}

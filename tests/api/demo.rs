@@ -12,10 +12,8 @@ fn load_demo(app: &TestApp, members: usize) {
         let mut conn = pool.get().unwrap();
         let summary = demo::load(&mut conn, members, 7).unwrap();
         assert_eq!(summary.members, members);
-        assert!(
-            demo::load(&mut conn, members, 7).is_err(),
-            "loading twice is refused"
-        );
+        let twice = demo::load(&mut conn, members, 7).expect_err("loading twice is refused");
+        assert_eq!(twice.code(), "demo_loaded");
     });
 }
 

@@ -276,3 +276,49 @@ async fn the_export_keeps_matches_of_cancelled_rounds(app: TestApp) {
         .await;
     assert_problem(res, 404, "match_not_found").await;
 }
+
+both_backends!(a_match_holds_at_most_52_meetings);
+
+/// A weekly meeting for a year is plausible evidence, a 53rd in the same
+/// match is not. One hour each keeps every month under its 40 hours; the
+/// round is moved 400 days back so that a year of dates is after it.
+async fn a_match_holds_at_most_52_meetings(app: TestApp) {
+    let (anna, bram, _, round, match_id) = a_pair(&app).await;
+    accept(&app, &anna, &match_id).await;
+    accept(&app, &bram, &match_id).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    app.with_db(move |c| {
+        use buddymatch::store::schema::rounds::dsl as r;
+        use diesel::prelude::*;
+        diesel::update(r::rounds.find(round))
+            .set(r::published_at.eq(Some(now - 400 * 86_400)))
+            .execute(c)
+            .unwrap();
+    });
+    let path = format!("/api/v1/me/matches/{match_id}/meetings");
+    let meeting = |days_ago: i64| {
+        json!({
+            "date": buddymatch::domain::time::date(now - days_ago * 86_400),
+            "hours": 1,
+            "reflection": REFLECTION,
+        })
+    };
+    for week in 0..52 {
+        let res = app
+            .send_json(
+                reqwest::Method::POST,
+                &path,
+                Some(&anna),
+                &meeting(week * 7 + 1),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "meeting {week}");
+    }
+    let res = app
+        .send_json(reqwest::Method::POST, &path, Some(&anna), &meeting(0))
+        .await;
+    assert_problem(res, 409, "too_many_meetings").await;
+}

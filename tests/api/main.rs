@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod authz;
+mod clients;
 mod config_check;
 mod contract;
 mod demo;

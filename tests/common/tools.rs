@@ -1,5 +1,7 @@
-//! Python test tools from PyPI (the SMTP server, the API fuzzer), each in a
-//! virtual environment of its own under target/test-tools, made on first use.
+//! Test tools from PyPI (the SMTP server, the API fuzzer, the Python client
+//! generator), each in a virtual environment of its own under
+//! target/test-tools, and from npm (the TypeScript client tools, Redocly),
+//! all pinned and installed on first use.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +10,8 @@ use std::sync::Mutex;
 
 static INSTALLED: Mutex<Option<HashMap<&'static str, PathBuf>>> = Mutex::new(None);
 
-/// The Python of `target/test-tools/<venv>`, with `requirement` installed
+/// The Python of `target/test-tools/<venv>`, with `requirement` (one or
+/// more pinned packages, separated by spaces) installed
 /// (checked by importing `module`). Panics with the reason if it cannot be
 /// made: a test that needs the tool must not pass without it.
 pub fn python_with(venv: &'static str, requirement: &str, module: &str) -> PathBuf {
@@ -36,7 +39,8 @@ pub fn python_with(venv: &'static str, requirement: &str, module: &str) -> PathB
             .status()
             .is_ok_and(|s| s.success())
             && Command::new(&py)
-                .args(["-m", "pip", "install", "-q", requirement])
+                .args(["-m", "pip", "install", "-q"])
+                .args(requirement.split_whitespace())
                 .status()
                 .is_ok_and(|s| s.success());
         assert!(
@@ -47,4 +51,42 @@ pub fn python_with(venv: &'static str, requirement: &str, module: &str) -> PathB
     }
     installed.insert(venv, py.clone());
     py
+}
+
+/// The `node_modules/.bin` of the npm tools pinned in
+/// api-spec/clients/package-lock.json, installed with `npm ci` into
+/// target/test-tools/npm (again whenever the lock file changes). Panics with
+/// the reason if npm is missing or the install fails.
+pub fn npm_tools() -> PathBuf {
+    static DONE: Mutex<Option<PathBuf>> = Mutex::new(None);
+    let mut done = DONE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(bin) = done.as_ref() {
+        return bin.clone();
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = repo.join("target/test-tools/npm");
+    let lock = std::fs::read(repo.join("api-spec/clients/package-lock.json")).unwrap();
+    // Written only after a successful install, so a broken one is redone.
+    let marker = dir.join("installed-package-lock.json");
+    if std::fs::read(&marker).ok().as_ref() != Some(&lock) {
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["package.json", "package-lock.json"] {
+            std::fs::copy(repo.join("api-spec/clients").join(f), dir.join(f)).unwrap();
+        }
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "could not install api-spec/clients/package-lock.json into {} with `npm ci` \
+             (node and npm are needed; .ci/run installs Debian's)",
+            dir.display()
+        );
+        std::fs::write(&marker, &lock).unwrap();
+    }
+    let bin = dir.join("node_modules/.bin");
+    *done = Some(bin.clone());
+    bin
 }
