@@ -300,6 +300,54 @@ mod tests {
     use crate::mail::{render, MailKind};
 
     #[test]
+    fn relay_urls_read_as_lettre_reads_them() {
+        let t = Duration::from_secs(7);
+        let r = SmtpRelay::parse("smtp://127.0.0.1:2525", t).unwrap();
+        assert_eq!((r.host.as_str(), r.port), ("127.0.0.1", 2525));
+        assert!(matches!(r.tls, Tls::None) && r.credentials.is_none());
+        assert_eq!(r.timeout, t);
+        let r = SmtpRelay::parse("smtp://relay.example.nl?tls=required", t).unwrap();
+        assert!(matches!(r.tls, Tls::Required(_)) && r.port == 587);
+        let r =
+            SmtpRelay::parse("smtps://user:p%40ss@relay.example.nl/mail.example.nl", t).unwrap();
+        assert!(matches!(r.tls, Tls::Wrapper(_)) && r.port == 465);
+        assert_eq!(
+            r.credentials,
+            Some(Credentials::new("user".into(), "p@ss".into()))
+        );
+        assert_eq!(r.hello, ClientId::Domain("mail.example.nl".into()));
+        for bad in [
+            "http://relay.example.nl",
+            "smtp://x?tls=maybe",
+            "relay.example.nl",
+        ] {
+            assert!(SmtpRelay::parse(bad, t).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_refusals_and_unsendable_rows_are_permanent() {
+        let refused = SendError::Refused {
+            code: 550,
+            reply: "5.1.1 no such user".into(),
+        };
+        assert!(refused.is_permanent());
+        assert_eq!(refused.to_string(), "550 5.1.1 no such user");
+        assert!(SendError::Unsendable("bad recipient".into()).is_permanent());
+        for retried in [
+            SendError::Deferred {
+                code: 451,
+                reply: "try later".into(),
+            },
+            SendError::TimedOut(Duration::from_secs(30)),
+            SendError::Relay("connection refused".into()),
+            SendError::Folder("disk full".into()),
+        ] {
+            assert!(!retried.is_permanent(), "{retried}");
+        }
+    }
+
+    #[test]
     fn every_email_says_it_is_automated_and_names_its_language() {
         let from: Mailbox = "buddymatch <noreply@buddymatch.nl>".parse().unwrap();
         for kind in MailKind::ALL {

@@ -139,12 +139,14 @@ pub fn forget_mentions(conn: &mut DbConnection, user_id: &str) -> QueryResult<us
     diesel::delete(om::table.filter(om::user_id.eq(user_id))).execute(conn)
 }
 
-/// Back to pending with no claim on it.
-fn unclaimed() -> (
+type Unclaimed = (
     diesel::dsl::Eq<ob::status, &'static str>,
     diesel::dsl::Eq<ob::locked_until, Option<i64>>,
     diesel::dsl::Eq<ob::claim, Option<String>>,
-) {
+);
+
+/// Back to pending with no claim on it.
+fn unclaimed() -> Unclaimed {
     (
         ob::status.eq(OutboxStatus::Pending.code()),
         ob::locked_until.eq(None::<i64>),
