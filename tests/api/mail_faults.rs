@@ -77,7 +77,7 @@ async fn a_550_fails_at_once_and_a_451_is_retried(backend: Backend) {
 
 async fn a_hung_relay_is_given_up_on_and_the_email_retried_once(backend: Backend) {
     let sink = SmtpSink::start_with_faults(&[("stil@uwv.nl", Fault::Hang, 1)]);
-    let app = app_with(backend, &sink, 2).await;
+    let app = app_with(backend, &sink, 3).await;
     app.register("stil@uwv.nl", "Stil").await;
     app.wait_for_outbox("the email sent after the hang", |rows| {
         rows.iter()
