@@ -220,16 +220,28 @@ pub struct Config {
     )]
     pub mail_poll_ms: u64,
 
-    /// Emails each instance delivers at once (each over its own pooled SMTP
-    /// connection); 1 sends them one after another.
+    /// Emails each instance delivers at once, each lane over its own SMTP
+    /// connection kept open between emails; 1 sends them one after another.
     #[arg(
         long,
         env = "BUDDYMATCH_MAIL_CONCURRENCY",
-        default_value_t = 4,
+        default_value_t = 8,
         value_parser = clap::value_parser!(u16).range(1..=64),
         global = true
     )]
     pub mail_concurrency: u16,
+
+    /// Seconds an exchange with the SMTP relay may take, from connecting to
+    /// its answer after the message; a relay silent that long is hung up on
+    /// and the email tried again later.
+    #[arg(
+        long,
+        env = "BUDDYMATCH_SMTP_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=600),
+        global = true
+    )]
+    pub smtp_timeout_secs: u64,
 
     /// Comma-separated origins allowed by CORS (e.g. https://app.example.nl); none by default.
     #[arg(

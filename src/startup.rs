@@ -17,6 +17,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
+/// How long an outbox claim lasts unless its worker renews it: how long a
+/// crashed instance's emails wait before another instance sends them.
+pub const MAIL_LEASE_SECS: i64 = 10;
+
 pub struct App {
     port: u16,
     server: Server,
@@ -72,8 +76,10 @@ impl App {
         );
 
         let transport = match &config.smtp_url {
-            Some(url) => Transport::smtp(url.expose(), u32::from(config.mail_concurrency))
-                .context("BUDDYMATCH_SMTP_URL")?,
+            Some(url) => {
+                Transport::smtp(url.expose(), Duration::from_secs(config.smtp_timeout_secs))
+                    .context("BUDDYMATCH_SMTP_URL")?
+            }
             None => {
                 let dir = config.mail_dir();
                 Transport::folder(dir.clone())
@@ -97,7 +103,9 @@ impl App {
             max_attempts: config.mail_max_attempts.max(1),
             backoff_base_secs: config.mail_backoff_secs.max(1),
             backoff_max_secs: config.mail_backoff_max_secs.max(1),
-            lease_secs: 300,
+            // Renewed while held, so it only bounds how long a crashed
+            // instance's emails wait for another instance.
+            lease_secs: MAIL_LEASE_SECS,
             concurrency: usize::from(config.mail_concurrency),
             shutdown_grace: Duration::from_secs(config.shutdown_timeout_secs),
         };

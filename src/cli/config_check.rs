@@ -240,8 +240,8 @@ fn start_up_problems(c: &Config) -> Vec<(&'static str, String)> {
         out.push(("BUDDYMATCH_BIND", problem));
     }
     if let Some(url) = &c.smtp_url {
-        use lettre::{AsyncSmtpTransport, Tokio1Executor};
-        if let Err(e) = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose()) {
+        let timeout = std::time::Duration::from_secs(c.smtp_timeout_secs);
+        if let Err(e) = crate::mail::transport::SmtpRelay::parse(url.expose(), timeout) {
             out.push(("BUDDYMATCH_SMTP_URL", format!("not a usable SMTP URL: {e}")));
         }
     }

@@ -149,6 +149,18 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Where an email is on its way out: written and due (`pending`), claimed
+    /// by a delivery worker (`sending`), accepted by the relay (`sent`), or
+    /// given up on (`failed`: refused for good, or out of attempts).
+    OutboxStatus, "outbox status" {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+    }
+);
+
 // Dutch members are the majority, so Dutch is what an unset locale means.
 #[allow(clippy::derivable_impls)] // the vocabulary! macro cannot carry #[default]
 impl Default for Locale {

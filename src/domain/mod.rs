@@ -12,8 +12,8 @@ mod topics;
 mod validation;
 
 pub use enums::{
-    Domain, ExperienceBand, LearningForm, Locale, MatchKind, MeetingMode, ParseEnumError,
-    Profession, Registration, Role,
+    Domain, ExperienceBand, LearningForm, Locale, MatchKind, MeetingMode, OutboxStatus,
+    ParseEnumError, Profession, Registration, Role,
 };
 pub use profile::{LearningProfile, ProfileDraft, MAX_TRAVEL_KM};
 pub use province::Province;

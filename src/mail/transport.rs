@@ -4,28 +4,176 @@
 use crate::store::outbox::OutboxRow;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::Message;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpRelay),
     /// One `<uuid>.eml` file per message, as lettre's file transport names
     /// them, but written 0600: they hold live sign-in links.
     Folder(PathBuf),
 }
 
+/// Why an email did not go out, as the relay said it: the reply code
+/// decides whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// A 5xx reply: the relay refuses this message for good (RFC 5321
+    /// 4.2.1), so sending it again would only be refused again.
+    #[error("{code} {reply}")]
+    Refused { code: u16, reply: String },
+    /// A 4xx reply: the relay asks us to come back later.
+    #[error("{code} {reply}")]
+    Deferred { code: u16, reply: String },
+    /// The relay did not finish the exchange within the deadline; it may
+    /// or may not have taken the message.
+    #[error("the relay did not answer within {} s", .0.as_secs())]
+    TimedOut(Duration),
+    /// No relay to talk to, or the conversation broke (refused connection,
+    /// dropped connection, TLS, a reply that is not SMTP).
+    #[error("{0}")]
+    Relay(String),
+    /// The row cannot become a message (an address the mailer cannot use):
+    /// no retry can change that.
+    #[error("{0}")]
+    Unsendable(String),
+    /// Writing the .eml file failed.
+    #[error("{0}")]
+    Folder(String),
+}
+
+impl SendError {
+    /// Whether trying again later is pointless.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, SendError::Refused { .. } | SendError::Unsendable(_))
+    }
+
+    fn from_smtp(e: lettre::transport::smtp::Error) -> SendError {
+        let reply = std::error::Error::source(&e).map(|s| s.to_string());
+        match (e.status(), reply) {
+            (Some(code), reply) => {
+                let code = code.to_string().parse().unwrap_or(0);
+                let reply = reply.unwrap_or_default();
+                if e.is_permanent() {
+                    SendError::Refused { code, reply }
+                } else {
+                    SendError::Deferred { code, reply }
+                }
+            }
+            (None, _) => SendError::Relay(e.to_string()),
+        }
+    }
+}
+
+/// The relay named by `--smtp-url`, and the deadline of each exchange with
+/// it. Each delivery lane keeps its own connection ([`Session`]) instead of
+/// sharing a pool: a connection whose exchange was cut off by the deadline
+/// is in an unknown state (perhaps halfway through a message) and must
+/// never carry another email, which a pool would let it do.
+#[derive(Clone)]
+pub struct SmtpRelay {
+    host: String,
+    port: u16,
+    tls: Tls,
+    hello: ClientId,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+}
+
+impl SmtpRelay {
+    /// `smtp://host:port` (plain), `smtp://host?tls=required` (STARTTLS,
+    /// or `opportunistic`), `smtps://user:pass@host` (implicit TLS), an
+    /// optional path naming the EHLO host: the URLs lettre reads, with its
+    /// default ports (25, 587, 465).
+    pub fn parse(url: &str, timeout: Duration) -> Result<SmtpRelay, String> {
+        let u = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+        let host = u.host_str().ok_or("the URL names no host")?.to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let tls_mode = u.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v);
+        let params = || TlsParameters::new(host.clone()).map_err(|e| e.to_string());
+        let (port, tls) = match (u.scheme(), tls_mode.as_deref()) {
+            ("smtp", None) => (25, Tls::None),
+            ("smtp", Some("required")) => (587, Tls::Required(params()?)),
+            ("smtp", Some("opportunistic")) => (587, Tls::Opportunistic(params()?)),
+            ("smtps", _) => (465, Tls::Wrapper(params()?)),
+            (scheme, tls) => {
+                return Err(format!(
+                    "use smtp:// (with ?tls=required or ?tls=opportunistic for STARTTLS) or \
+                     smtps://, not {scheme}://{}",
+                    tls.map(|t| format!(" with tls={t}")).unwrap_or_default()
+                ))
+            }
+        };
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|e| format!("the user or password is not UTF-8: {e}"))
+        };
+        let credentials = match u.password() {
+            Some(password) => Some(Credentials::new(decode(u.username())?, decode(password)?)),
+            None => None,
+        };
+        let path = u.path().trim_matches('/');
+        Ok(SmtpRelay {
+            port: u.port().unwrap_or(port),
+            host,
+            tls,
+            hello: if path.is_empty() {
+                ClientId::default()
+            } else {
+                ClientId::Domain(path.into())
+            },
+            credentials,
+            timeout,
+        })
+    }
+
+    async fn connect(&self) -> Result<AsyncSmtpConnection, lettre::transport::smtp::Error> {
+        let wrapper = match &self.tls {
+            Tls::Wrapper(p) => Some(p.clone()),
+            _ => None,
+        };
+        let mut conn = AsyncSmtpConnection::connect_tokio1(
+            (self.host.as_str(), self.port),
+            Some(self.timeout),
+            &self.hello,
+            wrapper,
+            None,
+        )
+        .await?;
+        match &self.tls {
+            Tls::Opportunistic(p) if conn.can_starttls() => {
+                conn.starttls(p.clone(), &self.hello).await?
+            }
+            Tls::Required(p) => conn.starttls(p.clone(), &self.hello).await?,
+            _ => {}
+        }
+        if let Some(c) = &self.credentials {
+            conn.auth(DEFAULT_MECHANISMS, c).await?;
+        }
+        Ok(conn)
+    }
+}
+
+/// A connection left idle longer than this is checked (NOOP) before it
+/// carries an email: relays close idle connections, and finding that out
+/// halfway through a message would cost the email an attempt.
+const IDLE_CHECK: Duration = Duration::from_secs(2);
+
 impl Transport {
-    /// `smtp://host:port` (plain, or STARTTLS with `?tls=required`),
-    /// `smtps://user:pass@host` (implicit TLS), as lettre reads them.
-    /// Connections are pooled (up to `connections`, one per delivery lane),
-    /// so a round's emails do not each pay for a TCP and TLS handshake.
-    pub fn smtp(url: &str, connections: u32) -> anyhow::Result<Transport> {
-        let pool = PoolConfig::new().max_size(connections.max(1));
+    /// Email over SMTP, each exchange (connecting included) given up on
+    /// after `timeout`.
+    pub fn smtp(url: &str, timeout: Duration) -> anyhow::Result<Transport> {
         Ok(Transport::Smtp(
-            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
-                .pool_config(pool)
-                .build(),
+            SmtpRelay::parse(url, timeout).map_err(anyhow::Error::msg)?,
         ))
     }
 
@@ -37,17 +185,63 @@ impl Transport {
         Ok(Transport::Folder(dir))
     }
 
-    pub async fn send(&self, msg: Message) -> Result<(), String> {
-        match self {
-            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+    /// A delivery lane's session: it reuses one relay connection from one
+    /// email to the next.
+    pub fn session(&self) -> Session<'_> {
+        Session {
+            transport: self,
+            conn: None,
+        }
+    }
+}
+
+pub struct Session<'a> {
+    transport: &'a Transport,
+    /// The open connection and when it last finished an exchange.
+    conn: Option<(AsyncSmtpConnection, Instant)>,
+}
+
+impl Session<'_> {
+    /// Sends one message. Over SMTP the whole exchange, from connecting to
+    /// the relay's reply after the data, has the relay's deadline; a
+    /// connection that failed or ran out of time is dropped (the relay
+    /// discards a message whose data never ended), never reused.
+    pub async fn send(&mut self, msg: &Message) -> Result<(), SendError> {
+        let relay = match self.transport {
+            Transport::Smtp(relay) => relay,
             Transport::Folder(dir) => {
                 let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
                 let raw = msg.formatted();
-                tokio::task::spawn_blocking(move || crate::files::write_private(&path, &raw))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())
+                return tokio::task::spawn_blocking(move || {
+                    crate::files::write_private(&path, &raw)
+                })
+                .await
+                .map_err(|e| SendError::Folder(e.to_string()))?
+                .map_err(|e| SendError::Folder(e.to_string()));
             }
+        };
+        let raw = msg.formatted();
+        let kept = self.conn.take();
+        let exchange = async {
+            let mut conn = match kept {
+                Some((mut c, idle_since)) => {
+                    if idle_since.elapsed() < IDLE_CHECK || c.test_connected().await {
+                        c
+                    } else {
+                        relay.connect().await?
+                    }
+                }
+                None => relay.connect().await?,
+            };
+            conn.send(msg.envelope(), &raw).await.map(|_| conn)
+        };
+        match tokio::time::timeout(relay.timeout, exchange).await {
+            Ok(Ok(conn)) => {
+                self.conn = Some((conn, Instant::now()));
+                Ok(())
+            }
+            Ok(Err(e)) => Err(SendError::from_smtp(e)),
+            Err(_) => Err(SendError::TimedOut(relay.timeout)),
         }
     }
 }
@@ -64,11 +258,11 @@ fn content_language(locale: &str) -> &'static str {
 /// Builds the message from the outbox row. The Message-ID comes from the
 /// row, so a retry after an unclear failure carries the same id and a
 /// receiving system can drop the duplicate.
-pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, String> {
+pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, SendError> {
     let to: Mailbox = row
         .recipient
         .parse()
-        .map_err(|e| format!("bad recipient: {e}"))?;
+        .map_err(|e| SendError::Unsendable(format!("bad recipient: {e}")))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -96,7 +290,7 @@ pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, String>
                         .body(row.body_html.clone()),
                 ),
         )
-        .map_err(|e| format!("building message: {e}"))
+        .map_err(|e| SendError::Unsendable(format!("building message: {e}")))
 }
 
 #[cfg(test)]
@@ -105,6 +299,54 @@ mod tests {
     use crate::domain::Locale;
     use crate::mail::notify::{recompose, sample};
     use crate::mail::MailKind;
+
+    #[test]
+    fn relay_urls_read_as_lettre_reads_them() {
+        let t = Duration::from_secs(7);
+        let r = SmtpRelay::parse("smtp://127.0.0.1:2525", t).unwrap();
+        assert_eq!((r.host.as_str(), r.port), ("127.0.0.1", 2525));
+        assert!(matches!(r.tls, Tls::None) && r.credentials.is_none());
+        assert_eq!(r.timeout, t);
+        let r = SmtpRelay::parse("smtp://relay.example.nl?tls=required", t).unwrap();
+        assert!(matches!(r.tls, Tls::Required(_)) && r.port == 587);
+        let r =
+            SmtpRelay::parse("smtps://user:p%40ss@relay.example.nl/mail.example.nl", t).unwrap();
+        assert!(matches!(r.tls, Tls::Wrapper(_)) && r.port == 465);
+        assert_eq!(
+            r.credentials,
+            Some(Credentials::new("user".into(), "p@ss".into()))
+        );
+        assert_eq!(r.hello, ClientId::Domain("mail.example.nl".into()));
+        for bad in [
+            "http://relay.example.nl",
+            "smtp://x?tls=maybe",
+            "relay.example.nl",
+        ] {
+            assert!(SmtpRelay::parse(bad, t).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_refusals_and_unsendable_rows_are_permanent() {
+        let refused = SendError::Refused {
+            code: 550,
+            reply: "5.1.1 no such user".into(),
+        };
+        assert!(refused.is_permanent());
+        assert_eq!(refused.to_string(), "550 5.1.1 no such user");
+        assert!(SendError::Unsendable("bad recipient".into()).is_permanent());
+        for retried in [
+            SendError::Deferred {
+                code: 451,
+                reply: "try later".into(),
+            },
+            SendError::TimedOut(Duration::from_secs(30)),
+            SendError::Relay("connection refused".into()),
+            SendError::Folder("disk full".into()),
+        ] {
+            assert!(!retried.is_permanent(), "{retried}");
+        }
+    }
 
     #[test]
     fn every_email_says_it_is_automated_and_names_its_language() {
@@ -121,7 +363,7 @@ mod tests {
                     subject: r.subject,
                     body_text: r.text,
                     body_html: r.html,
-                    status: "pending".into(),
+                    status: crate::domain::OutboxStatus::Pending,
                     attempts: 0,
                     next_attempt_at: 0,
                     locked_until: None,

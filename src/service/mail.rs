@@ -2,11 +2,11 @@
 //! transaction, so the email exists if and only if the event does.
 
 use super::now;
-use crate::domain::Locale;
+use crate::domain::{Locale, OutboxStatus};
 use crate::error::AppError;
 use crate::mail::notify::{self, Notice};
 use crate::mail::MailKind;
-use crate::store::outbox::{self, MentionRow, OutboxRow, PENDING};
+use crate::store::outbox::{self, MentionRow, OutboxRow};
 use crate::store::DbConnection;
 
 pub struct MailContext<'a> {
@@ -98,7 +98,7 @@ pub fn letter(
             subject: rendered.subject,
             body_text: rendered.text,
             body_html: rendered.html,
-            status: PENDING.into(),
+            status: OutboxStatus::Pending,
             attempts: 0,
             next_attempt_at: t,
             locked_until: None,

@@ -45,7 +45,7 @@ pub struct RatingGiven {
 pub struct EmailSent {
     pub kind: String,
     pub subject: String,
-    pub status: String,
+    pub status: crate::domain::OutboxStatus,
     #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub created_at: i64,
 }

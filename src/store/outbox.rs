@@ -5,7 +5,10 @@ use super::db::insert_batched;
 use super::schema::outbox as ob;
 use super::schema::outbox_mentions as om;
 use super::DbConnection;
+use crate::domain::OutboxStatus;
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ob)]
@@ -18,7 +21,10 @@ pub struct OutboxRow {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub status: String,
+    /// Read through [`OutboxStatus`]'s codes: a value it does not know is an
+    /// error, not a row the worker silently never picks up.
+    #[diesel(deserialize_as = String)]
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: i64,
     pub locked_until: Option<i64>,
@@ -31,6 +37,28 @@ pub struct OutboxRow {
     pub context: Option<String>,
 }
 
+impl TryFrom<String> for OutboxStatus {
+    type Error = crate::domain::ParseEnumError;
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        stored.parse()
+    }
+}
+
+/// Written as its code.
+impl AsExpression<Text> for OutboxStatus {
+    type Expression = <&'static str as AsExpression<Text>>::Expression;
+    fn as_expression(self) -> Self::Expression {
+        <&'static str as AsExpression<Text>>::as_expression(self.code())
+    }
+}
+
+impl AsExpression<Text> for &OutboxStatus {
+    type Expression = <&'static str as AsExpression<Text>>::Expression;
+    fn as_expression(self) -> Self::Expression {
+        <&'static str as AsExpression<Text>>::as_expression(self.code())
+    }
+}
+
 /// A member an email names (see the migration `outbox_people`).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = om)]
@@ -38,11 +66,6 @@ pub struct MentionRow {
     pub outbox_id: String,
     pub user_id: String,
 }
-
-pub const PENDING: &str = "pending";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
 
 /// Stores messages and whom they name, many at once (see [`insert_batched`]).
 pub fn enqueue_many(
@@ -57,7 +80,7 @@ pub fn enqueue_many(
 /// Messages not yet delivered that name `user_id`.
 pub fn unsent_mentioning(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<OutboxRow>> {
     ob::table
-        .filter(ob::status.ne(SENT))
+        .filter(ob::status.ne(OutboxStatus::Sent.code()))
         .filter(
             ob::id.eq_any(
                 om::table
@@ -80,95 +103,149 @@ pub fn rewrite(
     body_html: &str,
     context: &str,
 ) -> QueryResult<usize> {
-    let n = diesel::update(ob::table.find(id).filter(ob::status.ne(SENT)))
-        .set((
-            ob::subject.eq(subject),
-            ob::body_text.eq(body_text),
-            ob::body_html.eq(body_html),
-            ob::context.eq(Some(context)),
-        ))
-        .execute(conn)?;
-    diesel::update(ob::table.find(id).filter(ob::status.eq(SENDING)))
-        .set((ob::status.eq(PENDING), ob::locked_until.eq(None::<i64>)))
-        .execute(conn)?;
+    let n = diesel::update(
+        ob::table
+            .find(id)
+            .filter(ob::status.ne(OutboxStatus::Sent.code())),
+    )
+    .set((
+        ob::subject.eq(subject),
+        ob::body_text.eq(body_text),
+        ob::body_html.eq(body_html),
+        ob::context.eq(Some(context)),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        ob::table
+            .find(id)
+            .filter(ob::status.eq(OutboxStatus::Sending.code())),
+    )
+    .set(unclaimed())
+    .execute(conn)?;
     Ok(n)
 }
 
 /// Drops a message not yet delivered.
 pub fn withdraw(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
-    diesel::delete(ob::table.find(id).filter(ob::status.ne(SENT))).execute(conn)
+    diesel::delete(
+        ob::table
+            .find(id)
+            .filter(ob::status.ne(OutboxStatus::Sent.code())),
+    )
+    .execute(conn)
 }
 
 pub fn forget_mentions(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
     diesel::delete(om::table.filter(om::user_id.eq(user_id))).execute(conn)
 }
 
-/// Claims up to `want` due messages for `lease_secs`, looking at the `scan`
-/// most overdue: pending ones whose time has come, and ones left "sending"
-/// by a worker that died (lease over). Each claim is a conditional update,
-/// so a row another worker or lane claimed between our read and our write
-/// is skipped and the next candidate tried; scanning a few more than
-/// wanted keeps lanes that read at once from all losing the same row.
+type Unclaimed = (
+    diesel::dsl::Eq<ob::status, &'static str>,
+    diesel::dsl::Eq<ob::locked_until, Option<i64>>,
+    diesel::dsl::Eq<ob::claim, Option<String>>,
+);
+
+/// Back to pending with no claim on it.
+fn unclaimed() -> Unclaimed {
+    (
+        ob::status.eq(OutboxStatus::Pending.code()),
+        ob::locked_until.eq(None::<i64>),
+        ob::claim.eq(None::<String>),
+    )
+}
+
+/// Claims up to `want` due messages for `lease_secs` under `claim`, a token
+/// no other claim uses, oldest due first: pending ones whose time has come,
+/// and ones left "sending" by a worker that died (lease over). One
+/// statement claims them all, and it re-checks that each row is still due,
+/// so a row another worker claimed between our read and our write is left
+/// to it (on PostgreSQL the read also skips rows another claim has locked,
+/// so two instances claiming at once take different rows). Rows in `held`
+/// are never claimed: the caller holds them already (a lease it could not
+/// renew while the database was away must not become a second send of its
+/// own).
 pub fn claim_due(
     conn: &mut DbConnection,
+    claim: &str,
     now: i64,
     lease_secs: i64,
-    scan: i64,
-    want: usize,
+    want: i64,
+    held: &[String],
 ) -> QueryResult<Vec<OutboxRow>> {
-    let candidates: Vec<String> = ob::table
-        .filter(
-            (ob::status.eq(PENDING).and(ob::next_attempt_at.le(now)))
-                .or(ob::status.eq(SENDING).and(ob::locked_until.lt(now))),
-        )
+    let due = ob::status
+        .eq(OutboxStatus::Pending.code())
+        .and(ob::next_attempt_at.le(now))
+        .or(ob::status
+            .eq(OutboxStatus::Sending.code())
+            .and(ob::locked_until.lt(now)));
+    let candidates = ob::table
+        .filter(due)
+        .filter(ob::id.ne_all(held))
         .order((ob::next_attempt_at.asc(), ob::id.asc()))
-        .limit(scan)
-        .select(ob::id)
-        .load(conn)?;
-    let mut claimed = Vec::with_capacity(want);
-    for id in candidates {
-        if claimed.len() >= want {
-            break;
-        }
-        let n = diesel::update(
-            ob::table.find(&id).filter(
-                (ob::status.eq(PENDING).and(ob::next_attempt_at.le(now)))
-                    .or(ob::status.eq(SENDING).and(ob::locked_until.lt(now))),
-            ),
-        )
+        .limit(want)
+        .select(ob::id);
+    let ids: Vec<String> = match conn {
+        DbConnection::Postgres(pg) => candidates.for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(_) => candidates.load(conn)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(ob::table.filter(ob::id.eq_any(&ids)).filter(due))
         .set((
-            ob::status.eq(SENDING),
+            ob::status.eq(OutboxStatus::Sending.code()),
             ob::locked_until.eq(now + lease_secs),
+            ob::claim.eq(claim),
         ))
         .execute(conn)?;
-        if n == 1 {
-            claimed.push(
-                ob::table
-                    .find(&id)
-                    .select(OutboxRow::as_select())
-                    .first(conn)?,
-            );
-        }
-    }
-    Ok(claimed)
+    ob::table
+        .filter(ob::id.eq_any(&ids))
+        .filter(ob::claim.eq(claim))
+        .order((ob::next_attempt_at.asc(), ob::id.asc()))
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// Extends the lease of every row in `ids` still held under one of
+/// `claims` (a row another worker took over, or one already marked, is
+/// left alone). Returns how many rows it extended.
+pub fn renew(
+    conn: &mut DbConnection,
+    ids: &[String],
+    claims: &[String],
+    until: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        ob::table
+            .filter(ob::id.eq_any(ids))
+            .filter(ob::claim.eq_any(claims))
+            .filter(ob::status.eq(OutboxStatus::Sending.code())),
+    )
+    .set(ob::locked_until.eq(until))
+    .execute(conn)
 }
 
 /// Marks a delivered message sent and drops its bodies: they may hold
 /// single-use links, and a delivered message has no more need of them.
 ///
-/// `claim` is the lease expiry the worker got: a re-claim after a lease ran
-/// out always sets a later one, so a worker that outlived its lease cannot
-/// overwrite the outcome of the worker that took over.
-pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: i64, now: i64) -> QueryResult<usize> {
-    let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
+/// Only the holder of `claim` can mark it, and marking again is harmless:
+/// the token stays on the sent row, so a mark retried because its answer
+/// was lost (the connection dropped after the commit) finds its own mark
+/// and counts it. Returns 1 when the row is marked sent under `claim`, 0
+/// when the claim was lost (taken back by an erasure, or taken over after
+/// a lease ran out).
+pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> QueryResult<usize> {
+    let held = ob::status
+        .eq(OutboxStatus::Sending.code())
+        .and(ob::claim.eq(claim));
     // Whom a delivered message named no longer matters: its text is gone.
     diesel::delete(
-        om::table.filter(om::outbox_id.eq_any(ob::table.find(id).filter(mine).select(ob::id))),
+        om::table.filter(om::outbox_id.eq_any(ob::table.find(id).filter(held).select(ob::id))),
     )
     .execute(conn)?;
-    diesel::update(ob::table.find(id).filter(mine))
+    let n = diesel::update(ob::table.find(id).filter(held))
         .set((
-            ob::status.eq(SENT),
+            ob::status.eq(OutboxStatus::Sent.code()),
             ob::sent_at.eq(now),
             ob::locked_until.eq(None::<i64>),
             ob::last_error.eq(None::<String>),
@@ -176,29 +253,61 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: i64, now: i64) -> Que
             ob::body_html.eq(""),
             ob::context.eq(None::<String>),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    if n == 1 {
+        return Ok(1);
+    }
+    ob::table
+        .find(id)
+        .filter(ob::status.eq(OutboxStatus::Sent.code()))
+        .filter(ob::claim.eq(claim))
+        .count()
+        .get_result::<i64>(conn)
+        .map(|n| n as usize)
 }
 
-/// Records a failed attempt: back to pending at `next_at`, or failed for good.
+/// Records a failed attempt: back to pending at `next_at`, or failed for
+/// good (`None`). Like [`mark_sent`], only under `claim`, and repeatable.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
     id: &str,
-    claim: i64,
+    claim: &str,
     attempts: i32,
     next_at: Option<i64>,
     error: &str,
 ) -> QueryResult<usize> {
-    let status = if next_at.is_some() { PENDING } else { FAILED };
-    let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
-    diesel::update(ob::table.find(id).filter(mine))
-        .set((
-            ob::status.eq(status),
-            ob::attempts.eq(attempts),
-            ob::next_attempt_at.eq(next_at.unwrap_or(0)),
-            ob::locked_until.eq(None::<i64>),
-            ob::last_error.eq(Some(error.chars().take(500).collect::<String>())),
-        ))
-        .execute(conn)
+    let status = match next_at {
+        Some(_) => OutboxStatus::Pending,
+        None => OutboxStatus::Failed,
+    };
+    let error: String = error.chars().take(500).collect();
+    let n = diesel::update(
+        ob::table
+            .find(id)
+            .filter(ob::status.eq(OutboxStatus::Sending.code()))
+            .filter(ob::claim.eq(claim)),
+    )
+    .set((
+        ob::status.eq(status.code()),
+        ob::attempts.eq(attempts),
+        ob::next_attempt_at.eq(next_at.unwrap_or(0)),
+        ob::locked_until.eq(None::<i64>),
+        ob::last_error.eq(Some(&error)),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        return Ok(1);
+    }
+    // Already recorded by an earlier try whose answer was lost: the row is
+    // as this call would leave it, still under our token.
+    ob::table
+        .find(id)
+        .filter(ob::status.eq(status.code()))
+        .filter(ob::claim.eq(claim))
+        .filter(ob::attempts.eq(attempts))
+        .count()
+        .get_result::<i64>(conn)
+        .map(|n| n as usize)
 }
 
 /// What the workers still have to do, for the metrics endpoint.
@@ -217,35 +326,44 @@ pub struct Backlog {
 /// how many went out.
 pub fn backlog(conn: &mut DbConnection) -> QueryResult<Backlog> {
     let counts: Vec<(String, i64)> = ob::table
-        .filter(ob::status.ne(SENT))
+        .filter(ob::status.ne(OutboxStatus::Sent.code()))
         .group_by(ob::status)
         .select((ob::status, diesel::dsl::count_star()))
         .load(conn)?;
     let mut b = Backlog::default();
     for (status, n) in counts {
-        match status.as_str() {
-            PENDING => b.pending = n,
-            SENDING => b.sending = n,
-            FAILED => b.failed = n,
-            _ => {}
+        match parse_status(status)? {
+            OutboxStatus::Pending => b.pending = n,
+            OutboxStatus::Sending => b.sending = n,
+            OutboxStatus::Failed => b.failed = n,
+            OutboxStatus::Sent => {}
         }
     }
     b.oldest_pending_at = ob::table
-        .filter(ob::status.eq(PENDING))
+        .filter(ob::status.eq(OutboxStatus::Pending.code()))
         .select(diesel::dsl::min(ob::created_at))
         .first(conn)?;
     Ok(b)
 }
 
-/// Gives a claimed message back untouched (no attempt counted) so another
-/// worker takes it at once instead of after the lease: for a worker that
-/// stops before it could finish sending. It was due when claimed, so its
+fn parse_status(stored: String) -> QueryResult<OutboxStatus> {
+    OutboxStatus::try_from(stored)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+/// Gives claimed messages back untouched (no attempt counted) so another
+/// worker takes them at once instead of after the lease: for a worker that
+/// stops before it could send them. They were due when claimed, so their
 /// `next_attempt_at` already lies in the past.
-pub fn release(conn: &mut DbConnection, id: &str, claim: i64) -> QueryResult<usize> {
-    let mine = ob::status.eq(SENDING).and(ob::locked_until.eq(Some(claim)));
-    diesel::update(ob::table.find(id).filter(mine))
-        .set((ob::status.eq(PENDING), ob::locked_until.eq(None::<i64>)))
-        .execute(conn)
+pub fn release(conn: &mut DbConnection, ids: &[String], claims: &[String]) -> QueryResult<usize> {
+    diesel::update(
+        ob::table
+            .filter(ob::id.eq_any(ids))
+            .filter(ob::claim.eq_any(claims))
+            .filter(ob::status.eq(OutboxStatus::Sending.code())),
+    )
+    .set(unclaimed())
+    .execute(conn)
 }
 
 /// Messages that ran out of attempts, newest first; (rows, total failed).
@@ -255,11 +373,11 @@ pub fn failed(
     limit: i64,
 ) -> QueryResult<(Vec<OutboxRow>, i64)> {
     let total = ob::table
-        .filter(ob::status.eq(FAILED))
+        .filter(ob::status.eq(OutboxStatus::Failed.code()))
         .count()
         .get_result(conn)?;
     let rows = ob::table
-        .filter(ob::status.eq(FAILED))
+        .filter(ob::status.eq(OutboxStatus::Failed.code()))
         .order((ob::created_at.desc(), ob::id.desc()))
         .offset(offset)
         .limit(limit)
@@ -274,8 +392,8 @@ pub fn to_user(
     conn: &mut DbConnection,
     user_id: &str,
     email: &str,
-) -> QueryResult<Vec<(String, String, String, i64)>> {
-    ob::table
+) -> QueryResult<Vec<(String, String, OutboxStatus, i64)>> {
+    let rows: Vec<(String, String, String, i64)> = ob::table
         .filter(
             ob::user_id
                 .eq(user_id)
@@ -283,5 +401,8 @@ pub fn to_user(
         )
         .order(ob::created_at.asc())
         .select((ob::kind, ob::subject, ob::status, ob::created_at))
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(kind, subject, status, at)| Ok((kind, subject, parse_status(status)?, at)))
+        .collect()
 }

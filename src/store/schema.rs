@@ -122,6 +122,7 @@ diesel::table! {
         sent_at -> Nullable<BigInt>,
         user_id -> Nullable<Text>,
         context -> Nullable<Text>,
+        claim -> Nullable<Text>,
     }
 }
 

@@ -244,7 +244,7 @@ async fn undeliverable_mail_is_kept_and_shown_to_coordinators(app: TestApp) {
                 subject: "s".into(),
                 body_text: "b".into(),
                 body_html: "b".into(),
-                status: "failed".into(),
+                status: buddymatch::domain::OutboxStatus::Failed,
                 attempts: 2,
                 next_attempt_at: 0,
                 locked_until: None,

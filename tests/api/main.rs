@@ -17,6 +17,7 @@ mod fuzz;
 mod health;
 mod input;
 mod mail;
+mod mail_faults;
 mod members;
 mod metrics;
 mod migrations;

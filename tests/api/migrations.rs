@@ -39,6 +39,9 @@ fn every_migration_reverses_and_applies_again_on_postgres() {
     down_and_up_again(Backend::Postgres);
 }
 
+/// The version of the migration that asked members what to share.
+const SHARING_ASKED: &str = "20261206000011";
+
 /// Members who saved a profile before the sharing choice was asked keep
 /// what they had (email and province shared); nobody else gets a choice
 /// made for them.
@@ -51,11 +54,19 @@ fn upgrade_keeps_earlier_sharing(backend: Backend) {
     let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
     let mut conn = pool.get().unwrap();
     run_migrations(&mut conn).unwrap();
-    match &mut *conn {
-        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(drop),
-        DbConnection::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS).map(drop),
+    // Back to before the migration that asked for the choice (later ones
+    // are reverted first).
+    loop {
+        let version = match &mut *conn {
+            DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+            DbConnection::Postgres(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+        }
+        .unwrap()
+        .to_string();
+        if version.replace('-', "").starts_with(SHARING_ASKED) {
+            break;
+        }
     }
-    .unwrap();
     for (id, with_profile) in [("old", true), ("new", false)] {
         diesel::insert_into(u::table)
             .values((

@@ -605,7 +605,8 @@ async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app: TestApp) {
     })
     .await;
     // A worker is sending the proposal right now (its claim runs far ahead).
-    let claim = buddymatch::service::now() + 3_600;
+    let until = buddymatch::service::now() + 3_600;
+    let claim = "a-worker's-claim";
     let proposal: String = app.with_db(move |c| {
         let id: String = ob::table
             .filter(ob::recipient.eq("anna@uwv.nl"))
@@ -614,7 +615,11 @@ async fn erasure_takes_the_member_out_of_emails_not_yet_sent(app: TestApp) {
             .first(c)
             .unwrap();
         diesel::update(ob::table.find(&id))
-            .set((ob::status.eq("sending"), ob::locked_until.eq(Some(claim))))
+            .set((
+                ob::status.eq("sending"),
+                ob::locked_until.eq(Some(until)),
+                ob::claim.eq(Some(claim)),
+            ))
             .execute(c)
             .unwrap();
         id

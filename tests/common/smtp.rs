@@ -151,3 +151,113 @@ impl Received {
             .collect()
     }
 }
+
+/// What a [`SmtpSink::start_with_faults`] relay does with a message for one
+/// recipient, for the first `times` messages to them (then it accepts).
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answers the data with this reply, e.g. `550 5.1.1 No such user`.
+    Reply(&'static str),
+    /// Takes the data and never answers, until the client hangs up.
+    Hang,
+    /// Takes the data, says so (see [`SmtpSink::wait_until_held`]) and waits
+    /// for [`SmtpSink::release`] before accepting it; a client that hangs up
+    /// first leaves nothing stored.
+    Hold,
+}
+
+const FAULTY_SINK: &str = r#"
+import asyncio, json, os, sys
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+class Faulty(Mailbox):
+    def __init__(self, maildir, control, rules):
+        super().__init__(maildir)
+        self.control, self.rules, self.seen = control, rules, {}
+
+    async def handle_DATA(self, server, session, envelope):
+        rcpt = envelope.rcpt_tos[0].lower()
+        n = self.seen.get(rcpt, 0)
+        self.seen[rcpt] = n + 1
+        rule = self.rules.get(rcpt)
+        if rule and n < rule["times"]:
+            if rule["do"] == "reply":
+                return rule["reply"]
+            if rule["do"] == "hang":
+                await asyncio.Event().wait()
+            if rule["do"] == "hold":
+                open(os.path.join(self.control, "held-" + rcpt), "w").close()
+                release = os.path.join(self.control, "release-" + rcpt)
+                while not os.path.exists(release):
+                    await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+port, maildir, control, rules = int(sys.argv[1]), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+c = Controller(Faulty(maildir, control, rules), hostname="127.0.0.1", port=port)
+c.start()
+asyncio.get_event_loop().run_forever()
+"#;
+
+impl SmtpSink {
+    /// A relay that misbehaves for the given recipients: `(address, fault,
+    /// times)`; everything else it stores like [`SmtpSink::start`].
+    pub fn start_with_faults(faults: &[(&str, Fault, u32)]) -> SmtpSink {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("faulty_sink.py");
+        std::fs::write(&script, FAULTY_SINK).unwrap();
+        let rules: serde_json::Map<String, serde_json::Value> = faults
+            .iter()
+            .map(|(to, fault, times)| {
+                let rule = match fault {
+                    Fault::Reply(r) => serde_json::json!({"do": "reply", "reply": r}),
+                    Fault::Hang => serde_json::json!({"do": "hang"}),
+                    Fault::Hold => serde_json::json!({"do": "hold"}),
+                };
+                let mut rule = rule.as_object().unwrap().clone();
+                rule.insert("times".into(), (*times).into());
+                (to.to_lowercase(), rule.into())
+            })
+            .collect();
+        let child = Command::new(python())
+            .arg(&script)
+            .arg(port.to_string())
+            .arg(dir.path().join("maildir"))
+            .arg(dir.path())
+            .arg(serde_json::Value::Object(rules).to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting the faulty SMTP sink");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the faulty SMTP sink did not start listening on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SmtpSink { port, dir, child }
+    }
+
+    /// Waits until a [`Fault::Hold`] message to `to` is being held.
+    pub async fn wait_until_held(&self, to: &str, within: Duration) {
+        let marker = self.dir.path().join(format!("held-{}", to.to_lowercase()));
+        super::wait::wait_until(
+            format!("the relay to hold the email to {to}"),
+            within,
+            || marker.exists(),
+        )
+        .await
+    }
+
+    /// Lets the relay accept the held message to `to` (and any later one).
+    pub fn release(&self, to: &str) {
+        let file = self
+            .dir
+            .path()
+            .join(format!("release-{}", to.to_lowercase()));
+        std::fs::write(file, b"").unwrap();
+    }
+}
