@@ -8,7 +8,6 @@
 use super::constraints::{compatible, Meeting};
 use super::profile::Prepared;
 use crate::domain::{Province, TOPICS};
-use petgraph::graph::{NodeIndex, UnGraph};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -28,31 +27,17 @@ impl CandidateGraph {
     /// Edges at each participant (hosts after visitors when bipartite):
     /// zero means nobody passes the hard constraints with them.
     pub fn degrees(&self, bipartite: bool) -> Vec<usize> {
-        let g = self.to_petgraph(bipartite);
-        g.node_indices().map(|n| g.edges(n).count()).collect()
-    }
-
-    /// The graph as petgraph sees it: one node per participant (hosts after
-    /// visitors when bipartite), weights on edges.
-    pub fn to_petgraph(&self, bipartite: bool) -> UnGraph<(), i64> {
-        let offset = if bipartite { self.n_left as u32 } else { 0 };
-        let mut g = UnGraph::with_capacity(self.n_left + self.n_right, self.edges.len());
-        let nodes = if bipartite {
-            self.n_left + self.n_right
+        let (offset, nodes) = if bipartite {
+            (self.n_left, self.n_left + self.n_right)
         } else {
-            self.n_left
+            (0, self.n_left)
         };
-        for _ in 0..nodes {
-            g.add_node(());
+        let mut degree = vec![0; nodes];
+        for &(u, v, _) in &self.edges {
+            degree[u as usize] += 1;
+            degree[v as usize + offset] += 1;
         }
-        for &(u, v, w) in &self.edges {
-            g.add_edge(
-                NodeIndex::new(u as usize),
-                NodeIndex::new((v + offset) as usize),
-                w,
-            );
-        }
-        g
+        degree
     }
 }
 

@@ -74,6 +74,11 @@ impl Nesting {
     /// The vertices inside blossom `b`, into `out`.
     pub(super) fn leaves(&self, b: Blossom, out: &mut Vec<Vertex>) {
         out.clear();
+        if self.is_trivial(b) {
+            // Nearly every call: no stack to allocate.
+            out.push(Vertex(b.0));
+            return;
+        }
         let mut stack = vec![b];
         while let Some(x) = stack.pop() {
             if self.is_trivial(x) {
@@ -212,7 +217,8 @@ impl<T: Dual> Solver<T> {
             for &v in &leaves {
                 self.nest.grp[v] = g;
                 if was_odd {
-                    self.make_vertex_even(v, tree, &mut scan);
+                    self.make_vertex_even(v, tree);
+                    scan.push(v);
                 }
             }
         }

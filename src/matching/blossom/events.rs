@@ -1,6 +1,8 @@
 //! Events: what the dual offset `d` can grow to before something happens,
 //! kept in one radix queue with one live entry per vertex or blossom.
 
+use super::blossoms::Nesting;
+use super::forest::Forest;
 use super::ids::{Blossom, EdgeId, IdVec, Label, SidedEdge, Vertex};
 use super::solver::Solver;
 use crate::matching::primal_dual::{Dual, RadixQueue};
@@ -33,6 +35,29 @@ pub(super) enum Event {
     Vertex(Vertex),
 }
 
+/// Whether a popped entry may still be due: the slot it stands for still
+/// holds its key. Dead entries are skipped without side effects, which is
+/// what lets `compact_queue` drop them early.
+fn is_live<T: Dual>(
+    forest: &Forest<T>,
+    nest: &Nesting,
+    events: &Events<T>,
+    at: T,
+    pending: Pending,
+) -> bool {
+    match pending {
+        Pending::Out(w) => forest.vlab[w] == Label::Free && events.best_out_key[w] == at,
+        Pending::Even(u) => forest.vlab[u] == Label::Even && events.best_even_key[u] == at + at,
+        Pending::Odd(b) => {
+            nest.parent[b] == Blossom::NONE
+                && forest.blab[b] == Label::Odd
+                && !nest.childs[b].is_empty()
+                && forest.z[b] / T::TWO == at
+        }
+        Pending::Vertex(v) => forest.vlab[v] == Label::Even && forest.y[v] == at,
+    }
+}
+
 /// The queue and the best edges its entries stand for.
 pub(super) struct Events<T: Dual> {
     /// All pending entries by the offset at which they fire.
@@ -47,6 +72,9 @@ pub(super) struct Events<T: Dual> {
     /// which it becomes tight).
     pub(super) best_even_key: IdVec<Vertex, T>,
     pub(super) best_even_edge: IdVec<Vertex, EdgeId>,
+    /// Queue length at which dead entries are next dropped, and its floor.
+    pub(super) compact_at: usize,
+    pub(super) compact_floor: usize,
 }
 
 impl<T: Dual> Events<T> {
@@ -58,6 +86,8 @@ impl<T: Dual> Events<T> {
             best_out_edge: IdVec::filled(SidedEdge::NONE, n),
             best_even_key: IdVec::filled(T::MAX, n),
             best_even_edge: IdVec::filled(EdgeId::NONE, n),
+            compact_at: 8 * n.max(1024),
+            compact_floor: 8 * n.max(1024),
         }
     }
 
@@ -85,12 +115,15 @@ impl<T: Dual> Events<T> {
 impl<T: Dual> Solver<T> {
     /// The earliest pending event, discarding queue entries that went stale.
     pub(super) fn next_event(&mut self) -> Option<(T, Event)> {
+        if self.events.queue.len() > self.events.compact_at {
+            self.compact_queue();
+        }
         while let Some((at, pending)) = self.events.queue.pop() {
+            if !is_live(&self.forest, &self.nest, &self.events, at, pending) {
+                continue;
+            }
             match pending {
                 Pending::Out(w) => {
-                    if self.forest.vlab[w] != Label::Free || self.events.best_out_key[w] != at {
-                        continue;
-                    }
                     let de = self.events.best_out_edge[w];
                     let (s, _) = self.g.ends(de);
                     if self.forest.vlab[s] == Label::Even
@@ -103,9 +136,6 @@ impl<T: Dual> Solver<T> {
                 }
                 Pending::Even(u) => {
                     let key2 = at + at;
-                    if self.forest.vlab[u] != Label::Even || self.events.best_even_key[u] != key2 {
-                        continue;
-                    }
                     let e = self.events.best_even_edge[u];
                     let x = self.g.other(e, u);
                     if self.forest.vlab[x] == Label::Even
@@ -117,23 +147,29 @@ impl<T: Dual> Solver<T> {
                     // The edge went inside a blossom or its far end left a tree.
                     self.recompute_even(u);
                 }
-                Pending::Odd(b) => {
-                    let live = self.nest.parent[b] == Blossom::NONE
-                        && self.forest.blab[b] == Label::Odd
-                        && !self.nest.childs[b].is_empty()
-                        && self.forest.z[b] / T::TWO == at;
-                    if live {
-                        return Some((at, Event::Odd(b)));
-                    }
-                }
-                Pending::Vertex(v) => {
-                    if self.forest.vlab[v] == Label::Even && self.forest.y[v] == at {
-                        return Some((at, Event::Vertex(v)));
-                    }
-                }
+                Pending::Odd(b) => return Some((at, Event::Odd(b))),
+                Pending::Vertex(v) => return Some((at, Event::Vertex(v))),
             }
         }
         None
+    }
+
+    /// Drops the queue's dead entries. Entries go stale far faster than they
+    /// come up (an offer that is beaten, a vertex that leaves its tree), and
+    /// without this the queue of a 10^5-vertex round held most of the run's
+    /// memory. The entries kept pop in the same order as before, so the run
+    /// is unchanged.
+    fn compact_queue(&mut self) {
+        let Solver {
+            forest,
+            nest,
+            events,
+            ..
+        } = self;
+        let mut queue = std::mem::replace(&mut events.queue, RadixQueue::new());
+        queue.retain(|at, p| is_live(forest, nest, events, at, p));
+        events.compact_at = (2 * queue.len()).max(events.compact_floor);
+        events.queue = queue;
     }
 
     /// (Re)computes the best edge from an even vertex to free-standing `v`.

@@ -26,6 +26,17 @@ pub(super) struct Forest<T: Dual> {
     /// Vertices and blossoms ever labelled in each tree, for `dissolve`.
     pub(super) tree_verts: IdVec<Vertex, Vec<Vertex>>,
     pub(super) tree_blossoms: IdVec<Vertex, Vec<Blossom>>,
+    /// The trees not yet dissolved, and each one's place in `live`.
+    pub(super) live: Vec<Vertex>,
+    live_at: IdVec<Vertex, u32>,
+    /// Sum of `tree_verts` lengths over the live trees, and of the degrees
+    /// of the even vertices: what re-queueing by pushing from the live
+    /// trees' even vertices costs (see `dissolve`).
+    pub(super) live_verts: u64,
+    pub(super) even_degrees: u64,
+    /// Tests set this to re-queue by pushing whenever there is a live tree.
+    #[cfg(test)]
+    pub(super) always_push: bool,
 }
 
 impl<T: Dual> Forest<T> {
@@ -41,6 +52,12 @@ impl<T: Dual> Forest<T> {
             ledge: IdVec::filled((Vertex::NONE, Vertex::NONE), nb),
             tree_verts: IdVec::filled(Vec::new(), n),
             tree_blossoms: IdVec::filled(Vec::new(), n),
+            live: Vec::new(),
+            live_at: IdVec::filled(u32::MAX, n),
+            live_verts: 0,
+            even_degrees: 0,
+            #[cfg(test)]
+            always_push: false,
         }
     }
 
@@ -51,6 +68,31 @@ impl<T: Dual> Forest<T> {
             Label::Odd => self.y[v] + self.d,
             Label::Free => self.y[v],
         }
+    }
+
+    /// Starts tree `root`.
+    pub(super) fn plant(&mut self, root: Vertex) {
+        self.live_at[root] = self.live.len() as u32;
+        self.live.push(root);
+    }
+
+    /// Records that `v` was labelled in `tree`.
+    pub(super) fn enlist(&mut self, tree: Vertex, v: Vertex) {
+        self.tree_verts[tree].push(v);
+        self.live_verts += 1;
+    }
+
+    /// Ends tree `root`: takes it out of `live` and returns its vertices.
+    fn uproot(&mut self, root: Vertex) -> Vec<Vertex> {
+        let i = self.live_at[root] as usize;
+        self.live.swap_remove(i);
+        if let Some(&moved) = self.live.get(i) {
+            self.live_at[moved] = i as u32;
+        }
+        self.live_at[root] = u32::MAX;
+        let verts = std::mem::take(&mut self.tree_verts[root]);
+        self.live_verts -= verts.len() as u64;
+        verts
     }
 
     /// Blossom `b`'s current dual.
@@ -64,14 +106,27 @@ impl<T: Dual> Forest<T> {
 }
 
 impl<T: Dual> Solver<T> {
-    /// Takes a finished alternating tree apart: its duals become plain
-    /// values again and the edges from other trees into it are re-queued.
-    pub(super) fn dissolve(&mut self, tree: Vertex) {
-        let verts = std::mem::take(&mut self.forest.tree_verts[tree]);
+    /// Takes finished alternating trees apart: their duals become plain
+    /// values again and the edges from other trees into them are re-queued.
+    pub(super) fn dissolve(&mut self, trees: &[Vertex]) {
+        let mut freed = Vec::new();
+        for &tree in trees {
+            self.dissolve_one(tree, &mut freed);
+        }
+        self.requeue_freed(&freed);
+    }
+
+    /// Unlabels one tree's vertices and blossoms, adding the vertices to
+    /// `freed`.
+    fn dissolve_one(&mut self, tree: Vertex, freed: &mut Vec<Vertex>) {
+        let verts = self.forest.uproot(tree);
         let blossoms = std::mem::take(&mut self.forest.tree_blossoms[tree]);
-        let mut freed = Vec::with_capacity(verts.len());
+        freed.reserve(verts.len());
         for &v in &verts {
             if self.forest.vlab[v] != Label::Free && self.forest.btree[self.nest.top(v)] == tree {
+                if self.forest.vlab[v] == Label::Even {
+                    self.forest.even_degrees -= self.g.degree(v);
+                }
                 self.forest.y[v] = self.forest.y_now(v);
                 self.forest.vlab[v] = Label::Free;
                 freed.push(v);
@@ -112,23 +167,67 @@ impl<T: Dual> Solver<T> {
             self.free_blossom(b);
         }
         self.scratch = leaves;
-        for v in freed {
-            self.requeue_free(v);
+    }
+
+    /// Gives each vertex just freed its best edge to an even vertex. Either
+    /// each freed vertex looks through its edges (pull), or each even vertex
+    /// of the live trees offers its edges (push), whichever reads fewer
+    /// edges. Late in a run one tree often spans most of the graph while the
+    /// others are small: when it is dissolved, pushing from the small trees
+    /// reads a fraction of the edges pulling would.
+    fn requeue_freed(&mut self, freed: &[Vertex]) {
+        let pull: u64 = freed.iter().map(|&v| self.g.degree(v)).sum();
+        let push = self.forest.even_degrees + self.forest.live_verts < pull;
+        #[cfg(test)]
+        let push = push || self.forest.always_push;
+        if !push {
+            for &v in freed {
+                self.requeue_free(v);
+            }
+            return;
+        }
+        for &v in freed {
+            self.events.best_out_key[v] = T::MAX;
+        }
+        for i in 0..self.forest.live.len() {
+            let tree = self.forest.live[i];
+            let verts = std::mem::take(&mut self.forest.tree_verts[tree]);
+            for &x in &verts {
+                if self.forest.vlab[x] == Label::Even && self.forest.btree[self.nest.top(x)] == tree
+                {
+                    self.offer_to_free(x);
+                }
+            }
+            self.forest.tree_verts[tree] = verts;
         }
     }
 
-    /// Makes vertex `v` even (it was free or odd), queues its dual's event
-    /// and adds it to `scan` for `scan_even`.
-    pub(super) fn make_vertex_even(&mut self, v: Vertex, tree: Vertex, scan: &mut Vec<Vertex>) {
+    /// Offers each edge of even vertex `x` to its free-standing ends.
+    fn offer_to_free(&mut self, x: Vertex) {
+        let yx = self.forest.y[x];
+        for &(v, e, w) in self.g.edges_of(x) {
+            if self.forest.vlab[v] == Label::Free {
+                let key = yx + self.forest.y[v] - w;
+                // Edges are stored with eu < ev.
+                self.events.offer_out(v, key, SidedEdge::new(e, x > v));
+            }
+        }
+    }
+
+    /// Makes vertex `v` even (it was free or odd) and queues its dual's
+    /// event; the caller then scans it (`scan_even`).
+    pub(super) fn make_vertex_even(&mut self, v: Vertex, tree: Vertex) {
         let now = self.forest.y_now(v);
         if self.forest.vlab[v] == Label::Free {
-            self.forest.tree_verts[tree].push(v);
+            self.forest.enlist(tree, v);
+        }
+        if self.forest.vlab[v] != Label::Even {
+            self.forest.even_degrees += self.g.degree(v);
         }
         self.forest.y[v] = now + self.forest.d;
         self.forest.vlab[v] = Label::Even;
         self.events.best_even_key[v] = T::MAX;
         self.events.queue.push(self.forest.y[v], Pending::Vertex(v));
-        scan.push(v);
     }
 
     /// Offers each edge of the new even vertex `v` to its other end: to
@@ -178,14 +277,13 @@ impl<T: Dual> Solver<T> {
         self.forest.ledge[b] = edge;
         let mut leaves = std::mem::take(&mut self.scratch);
         self.nest.leaves(b, &mut leaves);
-        let mut scan = Vec::with_capacity(leaves.len());
         for &v in &leaves {
-            self.make_vertex_even(v, tree, &mut scan);
+            self.make_vertex_even(v, tree);
         }
-        self.scratch = leaves;
-        for v in scan {
+        for &v in &leaves {
             self.scan_even(v);
         }
+        self.scratch = leaves;
     }
 
     /// Labels a free-standing blossom odd in `tree`, reached by `edge`.
@@ -204,7 +302,7 @@ impl<T: Dual> Solver<T> {
         let mut leaves = std::mem::take(&mut self.scratch);
         self.nest.leaves(b, &mut leaves);
         for &v in &leaves {
-            self.forest.tree_verts[tree].push(v);
+            self.forest.enlist(tree, v);
             self.forest.y[v] -= self.forest.d;
             self.forest.vlab[v] = Label::Odd;
         }

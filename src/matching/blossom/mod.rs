@@ -22,6 +22,13 @@
 //!   vertex's dual hit zero) takes apart only the trees involved; the rest
 //!   keep growing. This is what makes 10⁵ vertices with 2.5·10⁶ edges take
 //!   about 2 s instead of the hours a textbook O(n³) version needs.
+//! - Queue entries are never removed when they go stale (an offer beaten
+//!   by a better one, a vertex that left its tree); they are dropped in bulk
+//!   once the queue doubles past its live size, which keeps memory O(n).
+//!   Vertices freed when a tree is taken apart are re-queued by pushing from
+//!   the live trees' even vertices when that reads fewer edges than each
+//!   freed vertex pulling from its own: late in a run one tree spans most of
+//!   the graph and the others are small.
 //! - Top-level blossom lookup goes through vertex groups that new blossoms
 //!   inherit from their largest child (small-to-large relabelling).
 //! - Ties are broken by a small deterministic jitter on scaled weights (see

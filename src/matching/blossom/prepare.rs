@@ -7,19 +7,17 @@ use super::ids::{EdgeId, IdVec, SidedEdge, Vertex};
 use super::{MAX_EDGES, MAX_VERTICES};
 use crate::matching::primal_dual::{mix64, tie_breaking, Dual};
 
-/// The deduplicated graph with its scaled weights, before the dual type is
-/// chosen.
+/// The deduplicated edge list and how its weights will be scaled, before
+/// the dual type is chosen.
 pub(super) struct Prepared {
     n: usize,
-    eu: IdVec<EdgeId, Vertex>,
-    ev: IdVec<EdgeId, Vertex>,
-    ew: Vec<i128>,
+    /// `(u, v, w)` with `u < v`, sorted, one edge per pair.
+    list: Vec<(u32, u32, i64)>,
+    shift: i128,
+    scale: i128,
+    spread: u64,
     /// Largest |scaled weight|, which decides the dual type.
     pub(super) max_abs: i128,
-    adj_start: Vec<u32>,
-    /// `(neighbour, edge)` per incidence, so scans read neighbours
-    /// sequentially instead of looking up both endpoints of each edge.
-    adj: Vec<(Vertex, EdgeId)>,
 }
 
 /// The graph the solver runs on, with weights in the dual type `T`.
@@ -39,22 +37,48 @@ pub(super) struct Graph<T> {
 }
 
 impl Prepared {
-    /// The graph with weights converted to `T` (which must hold them).
+    /// The graph with weights converted to `T` (which must hold them). Built
+    /// straight from the edge list, with no intermediate wide copy, so the
+    /// peak while building is the list plus the graph.
     pub(super) fn into_graph<T: Dual>(self) -> Graph<T> {
-        let ew: Vec<T> = self.ew.into_iter().map(T::from_i128).collect();
-        let adj = self
-            .adj
-            .into_iter()
-            .map(|(x, e)| (x, e, ew[e.0 as usize]))
-            .collect();
+        let (n, m) = (self.n, self.list.len());
+        let mut eu = Vec::with_capacity(m);
+        let mut ev = Vec::with_capacity(m);
+        let mut ew = Vec::with_capacity(m);
+        let mut adj_start = vec![0u32; n + 1];
+        for &(u, v, w) in &self.list {
+            eu.push(Vertex(u));
+            ev.push(Vertex(v));
+            ew.push(T::from_i128(self.scaled(u, v, w)));
+            adj_start[u as usize + 1] += 1;
+            adj_start[v as usize + 1] += 1;
+        }
+        drop(self.list);
+        for i in 0..n {
+            adj_start[i + 1] += adj_start[i];
+        }
+        let mut fill: Vec<u32> = adj_start[..n].to_vec();
+        let mut adj = vec![(Vertex(0), EdgeId(0), T::ZERO); 2 * m];
+        for e in 0..m {
+            for (x, y) in [(eu[e], ev[e]), (ev[e], eu[e])] {
+                adj[fill[x.0 as usize] as usize] = (y, EdgeId(e as u32), ew[e]);
+                fill[x.0 as usize] += 1;
+            }
+        }
         Graph {
-            n: self.n,
-            eu: self.eu,
-            ev: self.ev,
+            n,
+            eu: IdVec::from(eu),
+            ev: IdVec::from(ev),
             ew: IdVec::from(ew),
-            adj_start: self.adj_start,
+            adj_start,
             adj,
         }
+    }
+
+    /// The doubled, scaled and jittered weight of edge `(u, v)`.
+    fn scaled(&self, u: u32, v: u32, w: i64) -> i128 {
+        let jitter = (mix64((u64::from(u) << 32) | u64::from(v)) % self.spread) as i128;
+        2 * ((w as i128 + self.shift) * self.scale + jitter)
     }
 
     /// Drops self-loops and out-of-range edges, keeps the heaviest of
@@ -74,49 +98,29 @@ impl Prepared {
             list.retain(|e| e.2 > 0);
         }
         list.truncate(MAX_EDGES);
+        list.shrink_to_fit();
         // Any matching with one more edge gains at least `shift - sum|w| > 0`.
         let shift: i128 = if max_cardinality {
             list.iter().map(|e| (e.2 as i128).abs()).sum::<i128>() + 1
         } else {
             0
         };
-        let m = list.len();
         let (scale, spread) = tie_breaking(n, list.iter().map(|e| e.2 as i128 + shift));
-        let mut eu = Vec::with_capacity(m);
-        let mut ev = Vec::with_capacity(m);
-        let mut ew = Vec::with_capacity(m);
-        let mut deg = vec![0u32; n + 1];
-        for &(u, v, w) in &list {
-            eu.push(Vertex(u));
-            ev.push(Vertex(v));
-            let jitter = (mix64((u64::from(u) << 32) | u64::from(v)) % spread) as i128;
-            ew.push(2 * ((w as i128 + shift) * scale + jitter));
-            deg[u as usize] += 1;
-            deg[v as usize] += 1;
-        }
-        drop(list);
-        let mut adj_start = vec![0u32; n + 1];
-        for i in 0..n {
-            adj_start[i + 1] = adj_start[i] + deg[i];
-        }
-        let mut fill: Vec<u32> = adj_start[..n].to_vec();
-        let mut adj = vec![(Vertex(0), EdgeId(0)); 2 * m];
-        for e in 0..m {
-            for (x, y) in [(eu[e], ev[e]), (ev[e], eu[e])] {
-                adj[fill[x.0 as usize] as usize] = (y, EdgeId(e as u32));
-                fill[x.0 as usize] += 1;
-            }
-        }
-        let max_abs = ew.iter().map(|w: &i128| w.abs()).max().unwrap_or(0);
-        Prepared {
+        let mut prepared = Prepared {
             n,
-            eu: IdVec::from(eu),
-            ev: IdVec::from(ev),
-            ew,
-            max_abs,
-            adj_start,
-            adj,
-        }
+            list,
+            shift,
+            scale,
+            spread,
+            max_abs: 0,
+        };
+        prepared.max_abs = prepared
+            .list
+            .iter()
+            .map(|&(u, v, w)| prepared.scaled(u, v, w).abs())
+            .max()
+            .unwrap_or(0);
+        prepared
     }
 }
 
@@ -126,6 +130,13 @@ impl<T: Dual> Graph<T> {
     pub(super) fn edges_of(&self, v: Vertex) -> &[(Vertex, EdgeId, T)] {
         let i = v.0 as usize;
         &self.adj[self.adj_start[i] as usize..self.adj_start[i + 1] as usize]
+    }
+
+    /// Number of edges at `v`.
+    #[inline]
+    pub(super) fn degree(&self, v: Vertex) -> u64 {
+        let i = v.0 as usize;
+        u64::from(self.adj_start[i + 1] - self.adj_start[i])
     }
 
     /// The end of edge `e` that is not `v`.

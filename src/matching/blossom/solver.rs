@@ -101,6 +101,7 @@ impl<T: Dual> Solver<T> {
                 // Raising a free vertex's dual never breaks feasibility.
                 let odd = self.forest.y[r] & T::ONE;
                 self.forest.y[r] += odd;
+                self.forest.plant(r);
                 let rb = self.nest.top(r);
                 self.label_even(rb, (Vertex::NONE, Vertex::NONE), r);
             }
@@ -119,7 +120,7 @@ impl<T: Dual> Solver<T> {
                         self.augment_from(s, w);
                         self.rotate(bw, w);
                         self.mate[w] = s;
-                        self.dissolve(tree);
+                        self.dissolve(&[tree]);
                         // The popped entry was w's only one and w stays
                         // free-standing.
                         self.requeue_free(w);
@@ -141,15 +142,14 @@ impl<T: Dual> Solver<T> {
                     } else {
                         self.augment_from(u, w);
                         self.augment_from(w, u);
-                        self.dissolve(tu);
-                        self.dissolve(tw);
+                        self.dissolve(&[tu, tw]);
                     }
                 }
                 Event::Odd(b) => self.expand_odd(b),
                 Event::Vertex(v) => {
                     let tree = self.forest.btree[self.nest.top(v)];
                     self.augment_from(v, Vertex::NONE);
-                    self.dissolve(tree);
+                    self.dissolve(&[tree]);
                 }
             }
         }

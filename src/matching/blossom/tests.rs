@@ -424,6 +424,59 @@ proptest! {
     }
 }
 
+/// The two paths that large runs take, forced on small graphs: dead queue
+/// entries dropped at every chance, and freed vertices re-queued by pushing
+/// from the live trees. The matching must keep its certificate and its
+/// weight; compaction alone must not change it at all.
+#[test]
+fn eager_compaction_and_push_requeue_keep_the_optimum() {
+    let mut st: u64 = 0x0DDB_1A5E_5BAD_5EED;
+    let mut rnd = move || {
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        st
+    };
+    let weight = |edges: &[(u32, u32, i64)], s: &Solver<i64>| {
+        let mate: Vec<Option<u32>> = s
+            .mate
+            .iter()
+            .map(|&m| (m != Vertex::NONE).then_some(m.0))
+            .collect();
+        (mate.iter().flatten().count(), matching_weight(edges, &mate))
+    };
+    for round in 0..60 {
+        let n = 20 + (rnd() % 400) as usize;
+        let k = 1 + (rnd() % 8) as usize;
+        let maxw = [3u64, 20, 1000][round % 3];
+        let mut edges = Vec::new();
+        for u in 0..n as u32 {
+            for _ in 0..k {
+                let v = (rnd() % n as u64) as u32;
+                edges.push((u, v, (rnd() % maxw) as i64 - (maxw / 4) as i64));
+            }
+        }
+        for mc in [false, true] {
+            let graph = || Prepared::build(n, &edges, mc).into_graph::<i64>();
+            let plain = run(graph());
+            for push in [false, true] {
+                let mut s = Solver::new(graph());
+                s.events.compact_floor = 0;
+                s.events.compact_at = 0;
+                s.forest.always_push = push;
+                s.warm_start();
+                s.solve();
+                let what = format!("round {round} n={n} mc={mc} push={push}");
+                assert_eq!(s.certificate_violation(), None, "{what}");
+                assert_eq!(weight(&edges, &s), weight(&edges, &plain), "{what}");
+                if !push {
+                    assert!(s.mate.iter().eq(plain.mate.iter()), "{what}");
+                }
+            }
+        }
+    }
+}
+
 /// Larger random sparse graphs have no brute-force oracle; the LP
 /// certificate proves optimality instead.
 #[test]

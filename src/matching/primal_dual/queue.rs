@@ -13,6 +13,8 @@ use super::Dual;
 pub(crate) struct RadixQueue<T: Dual, P> {
     last: T,
     buckets: Vec<Vec<(T, P)>>,
+    /// Number of entries held.
+    len: usize,
 }
 
 impl<T: Dual, P: Copy> RadixQueue<T, P> {
@@ -21,6 +23,7 @@ impl<T: Dual, P: Copy> RadixQueue<T, P> {
         RadixQueue {
             last: T::ZERO,
             buckets: (0..T::BUCKETS).map(|_| Vec::new()).collect(),
+            len: 0,
         }
     }
 
@@ -32,6 +35,24 @@ impl<T: Dual, P: Copy> RadixQueue<T, P> {
         let key = key.max(self.last);
         let b = key.radix(self.last);
         self.buckets[b].push((key, val));
+        self.len += 1;
+    }
+
+    /// Number of entries held, stale ones included.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Keeps only the entries for which `keep` holds, in their order, so
+    /// the entries left pop exactly as they would have. A solver whose
+    /// entries go stale faster than they come up calls this to keep the
+    /// queue near its live size.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(T, P) -> bool) {
+        for bucket in &mut self.buckets {
+            bucket.retain(|&(k, v)| keep(k, v));
+            bucket.shrink_to(bucket.len() * 2);
+        }
+        self.len = self.buckets.iter().map(Vec::len).sum();
     }
 
     /// Removes an entry with the smallest key; among equal keys, the one
@@ -51,6 +72,8 @@ impl<T: Dual, P: Copy> RadixQueue<T, P> {
                 self.buckets[i] = moving;
             }
         }
-        self.buckets[0].pop()
+        let top = self.buckets[0].pop();
+        self.len -= usize::from(top.is_some());
+        top
     }
 }
