@@ -12,8 +12,8 @@ mod topics;
 mod validation;
 
 pub use enums::{
-    Domain, ExperienceBand, LearningForm, Locale, MatchKind, MeetingMode, ParseEnumError,
-    Profession, Registration, Role,
+    Answer, Domain, ExperienceBand, GroupMeetingMode, LearningForm, Locale, MatchKind, MatchRole,
+    MeetingMode, ParseEnumError, Profession, Registration, Role, RoundStatus, TokenPurpose,
 };
 pub use profile::{LearningProfile, ProfileDraft, MAX_TRAVEL_KM};
 pub use province::Province;
