@@ -98,9 +98,10 @@ pub fn in_rounds(
         .into_iter()
         .map(|r| (r.user_id.clone(), Sharing::from(r)))
         .collect();
+    // A reader with no account left sees labels in the default language.
     let locale = crate::store::users::by_id(&mut conn, user_id)?
-        .and_then(|u| u.locale.parse().ok())
-        .unwrap_or(crate::domain::Locale::Nl);
+        .map(|u| u.locale)
+        .unwrap_or_default();
     Ok(rows
         .into_iter()
         .filter_map(|(round, m, people)| {
