@@ -28,8 +28,8 @@ pub use validation::{
 /// match, and older rounds stored a host's visitors together), so nothing
 /// about one visitor reaches another: not their answer, not a decline, not
 /// a repeat-pair rule.
-pub fn in_contact(role_a: &str, role_b: &str) -> bool {
-    !(role_a == "visitor" && role_b == "visitor")
+pub fn in_contact(role_a: MatchRole, role_b: MatchRole) -> bool {
+    !(role_a == MatchRole::Visitor && role_b == MatchRole::Visitor)
 }
 
 /// Years as a labour expert, or still in training (the survey's first band).
