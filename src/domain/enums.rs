@@ -161,6 +161,63 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Where a round is: only a draft is previewed or published, and a
+    /// cancelled round's matches no longer stand.
+    RoundStatus, "round status" {
+        Draft => "draft",
+        Published => "published",
+        Cancelled => "cancelled",
+    }
+);
+
+vocabulary!(
+    /// A member's place in a match: one of a buddy pair, the host or the
+    /// visitor of a shadowing visit, or one of an intervision group.
+    MatchRole, "match role" {
+        Buddy => "buddy",
+        Host => "host",
+        Visitor => "visitor",
+        Member => "member",
+    }
+);
+
+vocabulary!(
+    /// A member's answer to a match; `expired` when the reply date passed
+    /// without one.
+    Answer, "answer" {
+        Pending => "pending",
+        Accepted => "accepted",
+        Declined => "declined",
+        Expired => "expired",
+    }
+);
+
+vocabulary!(
+    /// How an intervision group meets: the engine's mode, or `mixed` when it
+    /// was formed in travel distance and every member also meets online.
+    GroupMeetingMode, "group meeting mode" {
+        InPerson => "in_person",
+        Online => "online",
+        Mixed => "mixed",
+    }
+);
+
+vocabulary!(
+    /// What a single-use email token is for.
+    TokenPurpose, "token purpose" {
+        VerifyEmail => "verify_email",
+        ResetPassword => "reset_password",
+    }
+);
+
+impl Answer {
+    /// Not declined nor expired: the match still counts on this member.
+    pub fn still_in(self) -> bool {
+        matches!(self, Answer::Pending | Answer::Accepted)
+    }
+}
+
 // Dutch members are the majority, so Dutch is what an unset locale means.
 #[allow(clippy::derivable_impls)] // the vocabulary! macro cannot carry #[default]
 impl Default for Locale {

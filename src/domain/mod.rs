@@ -12,8 +12,9 @@ mod topics;
 mod validation;
 
 pub use enums::{
-    Domain, ExperienceBand, LearningForm, Locale, MatchKind, MeetingMode, OutboxStatus,
-    ParseEnumError, Profession, Registration, Role,
+    Answer, Domain, ExperienceBand, GroupMeetingMode, LearningForm, Locale, MatchKind, MatchRole,
+    MeetingMode, OutboxStatus, ParseEnumError, Profession, Registration, Role, RoundStatus,
+    TokenPurpose,
 };
 pub use profile::{LearningProfile, ProfileDraft, MAX_TRAVEL_KM};
 pub use province::Province;
@@ -28,8 +29,8 @@ pub use validation::{
 /// match, and older rounds stored a host's visitors together), so nothing
 /// about one visitor reaches another: not their answer, not a decline, not
 /// a repeat-pair rule.
-pub fn in_contact(role_a: &str, role_b: &str) -> bool {
-    !(role_a == "visitor" && role_b == "visitor")
+pub fn in_contact(role_a: MatchRole, role_b: MatchRole) -> bool {
+    !(role_a == MatchRole::Visitor && role_b == MatchRole::Visitor)
 }
 
 /// Years as a labour expert, or still in training (the survey's first band).

@@ -1,6 +1,6 @@
 //! Member-facing words for codes, in Dutch and English.
 
-use crate::domain::{Domain, Locale, MatchKind, Profession};
+use crate::domain::{Domain, GroupMeetingMode, Locale, MatchKind, MatchRole, Profession};
 
 fn pick(locale: Locale, nl: &'static str, en: &'static str) -> &'static str {
     match locale {
@@ -48,12 +48,12 @@ pub fn kind(k: MatchKind, l: Locale) -> &'static str {
     }
 }
 
-pub fn role(role: &str, l: Locale) -> &'static str {
+pub fn role(role: MatchRole, l: Locale) -> &'static str {
     match role {
-        "host" => pick(l, "gastheer/gastvrouw", "host"),
-        "visitor" => pick(l, "bezoeker", "visitor"),
-        "member" => pick(l, "groepslid", "group member"),
-        _ => pick(l, "buddy", "buddy"),
+        MatchRole::Host => pick(l, "gastheer/gastvrouw", "host"),
+        MatchRole::Visitor => pick(l, "bezoeker", "visitor"),
+        MatchRole::Member => pick(l, "groepslid", "group member"),
+        MatchRole::Buddy => pick(l, "buddy", "buddy"),
     }
 }
 
@@ -209,11 +209,11 @@ pub fn unmatched(
 }
 
 /// How a group meets, in words.
-pub fn meeting_mode(mode: &str, l: Locale) -> &'static str {
+pub fn meeting_mode(mode: GroupMeetingMode, l: Locale) -> &'static str {
     match mode {
-        "in_person" => pick(l, "op locatie", "in person"),
-        "online" => pick(l, "online", "online"),
-        _ => pick(
+        GroupMeetingMode::InPerson => pick(l, "op locatie", "in person"),
+        GroupMeetingMode::Online => pick(l, "online", "online"),
+        GroupMeetingMode::Mixed => pick(
             l,
             "gemengd: op locatie of online, per keer af te spreken",
             "mixed: in person or online, agreed each time",

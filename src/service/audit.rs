@@ -5,6 +5,7 @@
 use super::paging::{self, Page};
 use super::{now, AppState};
 use crate::auth::AuthUser;
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::store::audit::{self, AuditFilter, AuditRow};
 use crate::store::db::write_tx;
@@ -69,7 +70,7 @@ pub fn record(
             id: uuid::Uuid::now_v7().to_string(),
             at: now(),
             actor_id: actor.id.clone(),
-            actor_role: actor.role.code().to_string(),
+            actor_role: actor.role,
             action: action.code().to_string(),
             target_type: target.0.to_string(),
             target_id: target.1.to_string(),
@@ -99,7 +100,7 @@ pub struct AuditEntry {
     #[serde(serialize_with = "crate::domain::time::iso8601")]
     pub at: i64,
     pub actor_id: String,
-    pub actor_role: String,
+    pub actor_role: Role,
     pub action: String,
     pub target_type: String,
     pub target_id: String,
@@ -137,6 +138,24 @@ pub fn list(
     let mut conn = state.conn()?;
     let (rows, total) = audit::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
     drop(conn);
+    let entry = |r: AuditRow| {
+        Ok(AuditEntry {
+            detail: serde_json::from_str(&r.detail).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("stored audit entry {}: {e}", r.id))
+            })?,
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_role: r.actor_role,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+        })
+    };
+    let items = rows
+        .into_iter()
+        .map(entry)
+        .collect::<Result<_, AppError>>()?;
     // Who reads the log is itself logged, after the read so a page never
     // shows its own viewing.
     record_read(
@@ -147,19 +166,7 @@ pub fn list(
         serde_json::json!({ "page": q.page }),
     )?;
     Ok(Page {
-        items: rows
-            .into_iter()
-            .map(|r| AuditEntry {
-                detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
-                id: r.id,
-                at: r.at,
-                actor_id: r.actor_id,
-                actor_role: r.actor_role,
-                action: r.action,
-                target_type: r.target_type,
-                target_id: r.target_id,
-            })
-            .collect(),
+        items,
         page: q.page,
         per_page: q.per_page,
         total,

@@ -4,7 +4,7 @@
 
 use super::now;
 use crate::auth::password;
-use crate::domain::{MatchKind, Role};
+use crate::domain::{Locale, MatchKind, Role};
 use crate::error::AppError;
 use crate::offline::synthetic;
 use crate::store::db::write_tx;
@@ -65,7 +65,7 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                       id: String,
                       email: String,
                       name: String,
-                      locale: &str,
+                      locale: Locale,
                       role: Role| {
             users::insert(
                 conn,
@@ -74,8 +74,8 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                     email,
                     password_hash: hash.clone(),
                     display_name: name,
-                    locale: locale.into(),
-                    role: role.code().into(),
+                    locale,
+                    role,
                     created_at: t,
                     updated_at: t,
                     email_verified_at: Some(t),
@@ -88,7 +88,7 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
             uuid::Uuid::new_v4().to_string(),
             COORDINATOR_EMAIL.into(),
             "Demo-coördinator".into(),
-            "nl",
+            Locale::Nl,
             Role::Coordinator,
         )?;
         let kinds = [
@@ -108,7 +108,11 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                     first.to_lowercase(),
                     last.replace(' ', "").to_lowercase()
                 );
-                let locale = if rng.random_bool(0.85) { "nl" } else { "en" };
+                let locale = if rng.random_bool(0.85) {
+                    Locale::Nl
+                } else {
+                    Locale::En
+                };
                 let id = uuid::Uuid::new_v4().to_string();
                 insert(
                     conn,

@@ -8,9 +8,10 @@ use super::{now, AppState};
 use crate::domain::evidence::{
     month_of, visible_chars, MAX_MEETING_HOURS, MAX_RECORDED_HOURS_PER_MONTH, MIN_REFLECTION_CHARS,
 };
-use crate::domain::FieldProblem;
+use crate::domain::{Answer, FieldProblem, MatchKind, MatchRole};
 use crate::error::AppError;
 use crate::store::db::write_tx;
+use crate::store::rounds::Seat;
 use crate::store::{self, DbConnection};
 
 /// Enough for weekly meetings over a long buddy relation; more is noise.
@@ -28,15 +29,15 @@ pub struct NewMeeting {
 pub struct Meeting {
     pub id: String,
     pub match_id: String,
-    pub kind: String,
+    pub kind: MatchKind,
     pub round: i32,
     pub date: String,
     pub hours: i32,
     pub reflection: String,
 }
 
-impl From<(store::evidence::MeetingRow, String, i32)> for Meeting {
-    fn from((row, kind, round): (store::evidence::MeetingRow, String, i32)) -> Self {
+impl From<(store::evidence::MeetingRow, MatchKind, i32)> for Meeting {
+    fn from((row, kind, round): (store::evidence::MeetingRow, MatchKind, i32)) -> Self {
         Meeting {
             id: row.id,
             match_id: row.match_id,
@@ -96,11 +97,11 @@ fn check_input(m: &NewMeeting, today: &str) -> Result<String, AppError> {
 /// The people a member meets in a match: their buddy; for a shadowing
 /// visitor the host, for a host their visitors; the rest of an intervision
 /// group.
-fn meets(my_role: &str, their_role: &str) -> bool {
+fn meets(my_role: MatchRole, their_role: MatchRole) -> bool {
     match my_role {
-        "visitor" => their_role == "host",
-        "host" => their_role == "visitor",
-        _ => true,
+        MatchRole::Visitor => their_role == MatchRole::Host,
+        MatchRole::Host => their_role == MatchRole::Visitor,
+        MatchRole::Buddy | MatchRole::Member => true,
     }
 }
 
@@ -108,40 +109,36 @@ fn meets(my_role: &str, their_role: &str) -> bool {
 /// it and by at least one of the people they meet in it (for a pair, that
 /// is both; in a group or at a host, one other member is enough, as a
 /// session with one peer present still took place).
-fn check_taken_up(
-    user_id: &str,
-    match_id: &str,
-    members: &[(String, String, String)],
-) -> Result<(), AppError> {
-    let Some((_, my_role, my_answer)) = members.iter().find(|(id, _, _)| id == user_id) else {
+fn check_taken_up(user_id: &str, match_id: &str, members: &[Seat]) -> Result<(), AppError> {
+    let Some(me) = members.iter().find(|s| s.user_id == user_id) else {
         return Err(AppError::not_found(
             "match_not_found",
             format!("you have no match with id {match_id}"),
         ));
     };
-    match my_answer.as_str() {
-        "accepted" => {}
-        "declined" => {
+    match me.response {
+        Answer::Accepted => {}
+        Answer::Declined => {
             return Err(AppError::conflict(
                 "match_declined",
                 "you declined this match",
             ))
         }
-        _ => {
+        Answer::Pending | Answer::Expired => {
             return Err(AppError::conflict(
                 "match_not_accepted",
                 "accept the match first",
             ))
         }
     }
-    let others: Vec<&str> = members
+    let others: Vec<Answer> = members
         .iter()
-        .filter(|(id, role, _)| id != user_id && meets(my_role, role))
-        .map(|(_, _, answer)| answer.as_str())
+        .filter(|s| s.user_id != user_id && meets(me.role, s.role))
+        .map(|s| s.response)
         .collect();
-    if others.contains(&"accepted") {
+    if others.contains(&Answer::Accepted) {
         Ok(())
-    } else if !others.is_empty() && others.iter().all(|a| *a == "declined") {
+    } else if !others.is_empty() && others.iter().all(|a| *a == Answer::Declined) {
         Err(AppError::conflict(
             "counterpart_declined",
             "the other side declined this match: no meeting can take place in it",
@@ -267,9 +264,13 @@ pub fn learning_record_entry(
 mod tests {
     use super::*;
 
-    fn members(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    fn members(rows: &[(&str, &str, &str)]) -> Vec<Seat> {
         rows.iter()
-            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .map(|(id, role, answer)| Seat {
+                user_id: id.to_string(),
+                role: role.parse().unwrap(),
+                response: answer.parse().unwrap(),
+            })
             .collect()
     }
 

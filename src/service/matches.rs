@@ -4,6 +4,7 @@
 use super::reasons::{self, MatchReason};
 use super::sharing::Sharing;
 use super::{now, AppState};
+use crate::domain::{Answer, GroupMeetingMode, Locale, MatchKind, MatchRole, RoundStatus};
 use crate::error::AppError;
 use crate::mail::notify::DropOut;
 use crate::store::db::write_tx;
@@ -14,9 +15,9 @@ use std::collections::HashMap;
 pub struct MyMatch {
     pub id: String,
     pub round: RoundRef,
-    pub kind: String,
-    pub role: String,
-    pub response: String,
+    pub kind: MatchKind,
+    pub role: MatchRole,
+    pub response: Answer,
     /// My own note when I declined (only I see it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decline_reason: Option<String>,
@@ -25,8 +26,8 @@ pub struct MyMatch {
     pub counterparts: Vec<Counterpart>,
     /// Intervision: the member who starts the group (the group may change it).
     pub convener: Option<String>,
-    /// Intervision: `in_person`, `online` or `mixed`.
-    pub meeting_mode: Option<String>,
+    /// Intervision: how the group meets.
+    pub meeting_mode: Option<GroupMeetingMode>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -36,7 +37,7 @@ pub struct RoundRef {
     pub note: String,
     /// `published`; `cancelled` only in the export, which keeps the
     /// matches of cancelled rounds that meetings and ratings point at.
-    pub status: String,
+    pub status: RoundStatus,
 }
 
 /// Name, domain and profession are always shown (they are why the match was
@@ -49,23 +50,23 @@ pub struct Counterpart {
     pub former_member: bool,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub role: String,
-    pub response: String,
+    pub role: MatchRole,
+    pub response: Answer,
     pub domain: Option<crate::domain::Domain>,
     pub profession: Option<crate::domain::Profession>,
     pub province: Option<crate::domain::Province>,
 }
 
 impl Counterpart {
-    fn former(p: &store_rounds::MatchMemberRow, locale: crate::domain::Locale) -> Counterpart {
+    fn former(p: &store_rounds::MatchMemberRow, locale: Locale) -> Counterpart {
         Counterpart {
             user_id: None,
             display_name: crate::mail::labels::former_member(locale).to_string(),
             former_member: true,
             email: None,
             phone: None,
-            role: p.role.clone(),
-            response: p.response.clone(),
+            role: p.role,
+            response: p.response,
             domain: None,
             profession: None,
             province: None,
@@ -74,14 +75,14 @@ impl Counterpart {
 }
 
 pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
-    in_rounds(state, user_id, &[store_rounds::PUBLISHED])
+    in_rounds(state, user_id, &[RoundStatus::Published])
 }
 
 /// My matches in rounds of the given statuses.
 pub fn in_rounds(
     state: &AppState,
     user_id: &str,
-    statuses: &[&str],
+    statuses: &[RoundStatus],
 ) -> Result<Vec<MyMatch>, AppError> {
     let mut conn = state.conn()?;
     let rows = store_rounds::matches_of_user_in(&mut conn, user_id, statuses)?;
@@ -91,23 +92,23 @@ pub fn in_rounds(
         .collect();
     let contacts: HashMap<String, (String, String)> = store_rounds::people(&mut conn, &ids)?
         .into_iter()
-        .map(|(id, n, e, _)| (id, (n, e)))
+        .map(|p| (p.id, (p.name, p.email)))
         .collect();
     let profiles = crate::store::profiles::load_many(&mut conn, &ids)?;
     let sharing: HashMap<String, Sharing> = crate::store::privacy::contacts(&mut conn, &ids)?
         .into_iter()
         .map(|r| (r.user_id.clone(), Sharing::from(r)))
         .collect();
+    // A reader with no account left sees labels in the default language.
     let locale = crate::store::users::by_id(&mut conn, user_id)?
-        .and_then(|u| u.locale.parse().ok())
-        .unwrap_or(crate::domain::Locale::Nl);
-    Ok(rows
-        .into_iter()
+        .map(|u| u.locale)
+        .unwrap_or_default();
+    rows.into_iter()
         .filter_map(|(round, m, people)| {
             let me = people.iter().find(|p| p.user_id == user_id)?.clone();
             let counterparts: Vec<Counterpart> = people
                 .iter()
-                .filter(|p| p.user_id != user_id && crate::domain::in_contact(&me.role, &p.role))
+                .filter(|p| p.user_id != user_id && crate::domain::in_contact(me.role, p.role))
                 .map(|p| {
                     let Some((name, email)) = contacts.get(&p.user_id).cloned() else {
                         return Counterpart::former(p, locale);
@@ -120,8 +121,8 @@ pub fn in_rounds(
                         former_member: false,
                         email: shared.share_email.then_some(email),
                         phone: shared.phone.filter(|_| shared.share_phone),
-                        role: p.role.clone(),
-                        response: p.response.clone(),
+                        role: p.role,
+                        response: p.response,
                         domain: prof.map(|x| x.domain),
                         profession: prof.map(|x| x.profession),
                         province: prof.map(|x| x.province).filter(|_| shared.share_province),
@@ -135,9 +136,12 @@ pub fn in_rounds(
                         .iter()
                         .any(|c| c.user_id.as_deref() == Some(id))
             };
-            let own_visit = (me.role == "visitor").then_some(user_id);
-            let reasons = reasons::visible(reasons::parse(&m.explanation), own_visit, named);
-            Some(MyMatch {
+            let own_visit = (me.role == MatchRole::Visitor).then_some(user_id);
+            let reasons = match reasons::parse(&m.id, &m.explanation) {
+                Ok(all) => reasons::visible(all, own_visit, named),
+                Err(e) => return Some(Err(e)),
+            };
+            Some(Ok(MyMatch {
                 id: m.id,
                 round: RoundRef {
                     id: round.id,
@@ -155,9 +159,9 @@ pub fn in_rounds(
                 convener: m.convener_id.filter(|c| c == user_id || named(c)),
                 meeting_mode: m.meeting_mode,
                 counterparts,
-            })
+            }))
         })
-        .collect())
+        .collect()
 }
 
 fn match_not_found(match_id: &str) -> AppError {
@@ -193,7 +197,11 @@ pub fn respond(
     };
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let response = if accept { "accepted" } else { "declined" };
+        let response = if accept {
+            Answer::Accepted
+        } else {
+            Answer::Declined
+        };
         match store_rounds::set_response(
             conn,
             match_id,
@@ -208,7 +216,10 @@ pub fn respond(
             store_rounds::ResponseOutcome::NotInMatch => Err(match_not_found(match_id)),
             store_rounds::ResponseOutcome::AlreadyAnswered(prev) => Err(AppError::conflict(
                 "already_answered",
-                format!("you already {prev} this match"),
+                format!(
+                    "you already {} this match",
+                    prev.map_or("answered", Answer::code)
+                ),
             )),
         }
     })?;
@@ -221,10 +232,10 @@ fn open_match(
     user_id: &str,
     match_id: &str,
 ) -> Result<(), AppError> {
-    match store_rounds::membership(conn, match_id, user_id)?.as_deref() {
+    match store_rounds::membership(conn, match_id, user_id)? {
         None => Err(match_not_found(match_id)),
-        Some("accepted") => Ok(()),
-        Some("declined") => Err(AppError::conflict(
+        Some(Answer::Accepted) => Ok(()),
+        Some(Answer::Declined) => Err(AppError::conflict(
             "match_declined",
             "you declined this match",
         )),
@@ -278,7 +289,7 @@ pub fn set_convener(
         else {
             return Err(match_not_found(match_id));
         };
-        if m.kind != "intervision" {
+        if m.kind != MatchKind::Intervision {
             return Err(AppError::conflict(
                 "not_a_group",
                 "only an intervision group has a convener",
@@ -287,7 +298,7 @@ pub fn set_convener(
         let still_in = |id: &str| {
             people
                 .iter()
-                .any(|p| p.user_id == id && matches!(p.response.as_str(), "pending" | "accepted"))
+                .any(|p| p.user_id == id && p.response.still_in())
         };
         if !still_in(user_id) {
             return Err(AppError::conflict(
@@ -318,7 +329,6 @@ fn tell_of_answer(
     accepted: bool,
 ) -> Result<(), AppError> {
     use super::round_mail::{self, Seat};
-    use crate::domain::MatchKind;
     let Some((round, m, people)) = store_rounds::matches_of_user(conn, user_id)?
         .into_iter()
         .find(|(_, m, _)| m.id == match_id)
@@ -328,7 +338,7 @@ fn tell_of_answer(
     let ids: Vec<String> = people.iter().map(|p| p.user_id.clone()).collect();
     let contacts: round_mail::Contacts = store_rounds::people(conn, &ids)?
         .into_iter()
-        .map(|(id, n, e, l)| (id, (n, e, l)))
+        .map(|p| (p.id, (p.name, p.email, p.locale)))
         .collect();
     let seats: Vec<Seat> = people
         .into_iter()
@@ -338,13 +348,17 @@ fn tell_of_answer(
             response: p.response,
         })
         .collect();
-    let kind: MatchKind = m.kind.parse().map_err(anyhow::Error::from)?;
+    let kind = m.kind;
     let mc = state.mail_context();
     let letters = if accepted {
         // A group is told once: by the acceptance that makes it startable.
         let ready = kind == MatchKind::Intervision
             && m.ready_at.is_none()
-            && seats.iter().filter(|s| s.response == "accepted").count() >= round_mail::GROUP_START
+            && seats
+                .iter()
+                .filter(|s| s.response == Answer::Accepted)
+                .count()
+                >= round_mail::GROUP_START
             && store_rounds::mark_ready(conn, match_id, now())?;
         round_mail::accepted_letters(
             &mc,

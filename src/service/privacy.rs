@@ -97,9 +97,9 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
 /// point at them. A cancelled match no longer connects us, so it keeps no
 /// contact details of the others.
 fn exported_matches(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
-    use store::rounds::{CANCELLED, PUBLISHED};
-    let mut all = matches::in_rounds(state, user_id, &[PUBLISHED, CANCELLED])?;
-    for m in all.iter_mut().filter(|m| m.round.status == CANCELLED) {
+    use crate::domain::RoundStatus::{Cancelled, Published};
+    let mut all = matches::in_rounds(state, user_id, &[Published, Cancelled])?;
+    for m in all.iter_mut().filter(|m| m.round.status == Cancelled) {
         for c in &mut m.counterparts {
             c.email = None;
             c.phone = None;
@@ -135,7 +135,7 @@ pub fn erase(state: &AppState, user_id: &str, password: &str) -> Result<(), AppE
         let erased = store::privacy::erase_account(conn, user_id, super::now())?;
         // Stored reasons name who learns which topics: they stop naming me.
         for (match_id, stored) in store::rounds::explanations_of_user(conn, user_id)? {
-            let kept = super::reasons::without(&stored, user_id);
+            let kept = super::reasons::without(&match_id, &stored, user_id)?;
             if kept != stored {
                 store::rounds::set_explanation(conn, &match_id, &kept)?;
             }

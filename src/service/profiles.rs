@@ -3,7 +3,9 @@
 use super::paging::{offset, Page};
 use super::sharing::{contact_row, Sharing};
 use super::{now, AppState};
-use crate::domain::{Domain, LearningForm, LearningProfile, Profession, ProfileDraft, Province};
+use crate::domain::{
+    Domain, LearningForm, LearningProfile, Profession, ProfileDraft, Province, Role,
+};
 use crate::error::AppError;
 use crate::store::db::write_tx;
 use crate::store::profiles::{self, MemberFilter};
@@ -100,7 +102,7 @@ pub struct MemberSummary {
     pub id: String,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub profile: LearningProfile,
 }
 
@@ -111,10 +113,10 @@ pub fn list_members(
 ) -> Result<Page<MemberSummary>, AppError> {
     let offset = offset(q.page, q.per_page)?;
     let filter = MemberFilter {
-        domain: q.domain.map(|d| d.code().into()),
-        province: q.province.map(|p| p.code().into()),
-        profession: q.profession.map(|p| p.code().into()),
-        form: q.form.map(|f| f.code().into()),
+        domain: q.domain,
+        province: q.province,
+        profession: q.profession,
+        form: q.form,
         paused: q.paused,
     };
     let mut conn = state.conn()?;

@@ -6,6 +6,7 @@
 //! member never sees more through a reason than the match card shows, and an
 //! erased member is never named at all.
 
+use crate::error::AppError;
 use crate::matching::outcome::Reason;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -38,9 +39,11 @@ impl MatchReason {
 }
 
 /// Reads a match's stored reasons. Unknown fields (the free-text `detail`
-/// that matches published before this format kept) are dropped on reading.
-pub fn parse(stored: &str) -> Vec<MatchReason> {
-    serde_json::from_str(stored).unwrap_or_default()
+/// that matches published before this format kept) are dropped on reading;
+/// text that holds no reasons at all is an error, not an empty list.
+pub fn parse(match_id: &str, stored: &str) -> Result<Vec<MatchReason>, AppError> {
+    serde_json::from_str(stored)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored reasons of match {match_id}: {e}")))
 }
 
 pub fn to_stored(reasons: &[MatchReason]) -> Result<String, serde_json::Error> {
@@ -73,11 +76,11 @@ pub fn visible(
 /// erased, so the stored text itself no longer points at them. The reasons
 /// of their own visit go entirely (they were about them, and without the
 /// visitor mark every visitor would see them).
-pub fn without(stored: &str, user_id: &str) -> String {
-    let mut reasons = parse(stored);
+pub fn without(match_id: &str, stored: &str, user_id: &str) -> Result<String, AppError> {
+    let mut reasons = parse(match_id, stored)?;
     reasons.retain(|r| r.visitor.as_deref() != Some(user_id));
     let kept = visible(reasons, None, |id| id != user_id);
-    to_stored(&kept).unwrap_or_else(|_| "[]".into())
+    Ok(to_stored(&kept).map_err(anyhow::Error::from)?)
 }
 
 #[cfg(test)]
@@ -98,10 +101,16 @@ mod tests {
     fn old_free_text_details_are_dropped_on_reading() {
         let old = r#"[{"component":"in_person","points":5,"detail":"utrecht – limburg, 140 km"},
                       {"component":"topics","points":8,"learner":"u1","topics":["ai"]}]"#;
-        let parsed = parse(old);
+        let parsed = parse("m", old).unwrap();
         assert_eq!(parsed.len(), 2);
         assert!(!to_stored(&parsed).unwrap().contains("limburg"));
         assert_eq!(parsed[1].learner.as_deref(), Some("u1"));
+    }
+
+    #[test]
+    fn unreadable_reasons_are_an_error_not_none() {
+        assert_eq!(parse("m", "not json").unwrap_err().code(), "internal_error");
+        assert!(without("m", "{}", "u1").is_err());
     }
 
     #[test]
@@ -129,9 +138,9 @@ mod tests {
             reason("topics", Some("v1"), Some("v1")),
         ])
         .unwrap();
-        let after = without(&stored, "gone");
+        let after = without("m", &stored, "gone").unwrap();
         assert!(!after.contains("gone"), "{after}");
-        let kept = parse(&after);
+        let kept = parse("m", &after).unwrap();
         // Their visit's reasons go; a group reason stays, unnamed; others' stay whole.
         assert_eq!(kept.len(), 2, "{after}");
         assert_eq!(kept[0].learner, None);

@@ -2,6 +2,7 @@
 
 use super::schema::audit_log as al;
 use super::DbConnection;
+use crate::domain::Role;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -10,7 +11,7 @@ pub struct AuditRow {
     pub id: String,
     pub at: i64,
     pub actor_id: String,
-    pub actor_role: String,
+    pub actor_role: Role,
     pub action: String,
     pub target_type: String,
     pub target_id: String,

@@ -3,6 +3,7 @@
 
 use super::schema::email_tokens as et;
 use super::DbConnection;
+use crate::domain::TokenPurpose;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -10,7 +11,7 @@ use diesel::prelude::*;
 pub struct EmailTokenRow {
     pub id: String,
     pub user_id: String,
-    pub purpose: String,
+    pub purpose: TokenPurpose,
     pub token_hash: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -28,7 +29,7 @@ pub fn insert(conn: &mut DbConnection, row: &EmailTokenRow) -> QueryResult<()> {
 /// its user. The conditional update makes two concurrent uses yield one.
 pub fn consume(
     conn: &mut DbConnection,
-    purpose: &str,
+    purpose: TokenPurpose,
     hash: &str,
     now: i64,
 ) -> QueryResult<Option<String>> {
@@ -52,7 +53,7 @@ pub fn consume(
 /// `purpose`), without spending it.
 pub fn user_of_unused(
     conn: &mut DbConnection,
-    purpose: &str,
+    purpose: TokenPurpose,
     hash: &str,
     now: i64,
 ) -> QueryResult<Option<String>> {
@@ -70,7 +71,7 @@ pub fn user_of_unused(
 pub fn expire_unused(
     conn: &mut DbConnection,
     user_id: &str,
-    purpose: &str,
+    purpose: TokenPurpose,
     now: i64,
 ) -> QueryResult<usize> {
     diesel::update(

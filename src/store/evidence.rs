@@ -1,9 +1,11 @@
 //! Meetings members record (their evidence of learning) and match ratings.
 
+use super::rounds::Seat;
 use super::schema::{
     match_members as mm, matches as m, meetings as mt, ratings as rt, rounds as r,
 };
 use super::DbConnection;
+use crate::domain::{MatchKind, RoundStatus};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -28,8 +30,8 @@ pub fn insert_meeting(conn: &mut DbConnection, row: &MeetingRow) -> QueryResult<
 /// A match of a published round, as a meeting on it needs it.
 pub struct PublishedMatch {
     pub published_at: i64,
-    /// Everyone in it: (user id, role, answer).
-    pub members: Vec<(String, String, String)>,
+    /// Everyone in it.
+    pub members: Vec<Seat>,
 }
 
 pub fn published_match(
@@ -39,7 +41,7 @@ pub fn published_match(
     let published: Option<Option<i64>> = m::table
         .inner_join(r::table)
         .filter(m::id.eq(match_id))
-        .filter(r::status.eq(super::rounds::PUBLISHED))
+        .filter(r::status.eq(RoundStatus::Published))
         .select(r::published_at)
         .first(conn)
         .optional()?;
@@ -49,7 +51,7 @@ pub fn published_match(
     let members = mm::table
         .filter(mm::match_id.eq(match_id))
         .order(mm::user_id.asc())
-        .select((mm::user_id, mm::role, mm::response))
+        .select(Seat::as_select())
         .load(conn)?;
     Ok(Some(PublishedMatch {
         // Publishing sets it; 0 would only widen the window, never refuse.
@@ -62,7 +64,7 @@ pub fn published_match(
 pub fn meetings_of_user(
     conn: &mut DbConnection,
     user_id: &str,
-) -> QueryResult<Vec<(MeetingRow, String, i32)>> {
+) -> QueryResult<Vec<(MeetingRow, MatchKind, i32)>> {
     mt::table
         .inner_join(m::table.inner_join(r::table))
         .filter(mt::user_id.eq(user_id))
@@ -77,7 +79,7 @@ pub fn meeting_of_user(
     conn: &mut DbConnection,
     user_id: &str,
     meeting_id: &str,
-) -> QueryResult<Option<(MeetingRow, String, i32)>> {
+) -> QueryResult<Option<(MeetingRow, MatchKind, i32)>> {
     mt::table
         .inner_join(m::table.inner_join(r::table))
         .filter(mt::id.eq(meeting_id))

@@ -14,5 +14,6 @@ pub mod sessions;
 pub mod tokens;
 pub mod topics;
 pub mod users;
+mod vocabulary;
 
 pub use db::{DatabaseUrl, DbConnection, Pool};

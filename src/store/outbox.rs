@@ -6,9 +6,7 @@ use super::schema::outbox as ob;
 use super::schema::outbox_mentions as om;
 use super::DbConnection;
 use crate::domain::OutboxStatus;
-use diesel::expression::AsExpression;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ob)]
@@ -21,9 +19,8 @@ pub struct OutboxRow {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    /// Read through [`OutboxStatus`]'s codes: a value it does not know is an
-    /// error, not a row the worker silently never picks up.
-    #[diesel(deserialize_as = String)]
+    /// A code [`OutboxStatus`] does not know is an error, not a row the
+    /// worker silently never picks up.
     pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: i64,
@@ -35,28 +32,6 @@ pub struct OutboxRow {
     pub user_id: Option<String>,
     /// What the bodies were rendered from (JSON), kept until delivery.
     pub context: Option<String>,
-}
-
-impl TryFrom<String> for OutboxStatus {
-    type Error = crate::domain::ParseEnumError;
-    fn try_from(stored: String) -> Result<Self, Self::Error> {
-        stored.parse()
-    }
-}
-
-/// Written as its code.
-impl AsExpression<Text> for OutboxStatus {
-    type Expression = <&'static str as AsExpression<Text>>::Expression;
-    fn as_expression(self) -> Self::Expression {
-        <&'static str as AsExpression<Text>>::as_expression(self.code())
-    }
-}
-
-impl AsExpression<Text> for &OutboxStatus {
-    type Expression = <&'static str as AsExpression<Text>>::Expression;
-    fn as_expression(self) -> Self::Expression {
-        <&'static str as AsExpression<Text>>::as_expression(self.code())
-    }
 }
 
 /// A member an email names (see the migration `outbox_people`).

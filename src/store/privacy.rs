@@ -7,6 +7,7 @@ use super::schema::{
     users as u,
 };
 use super::DbConnection;
+use crate::domain::Role;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -123,7 +124,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
             u::email.eq(erased_address(user_id)),
             u::password_hash.eq("!erased"),
             u::display_name.eq(""),
-            u::role.eq("member"),
+            u::role.eq(Role::Member),
             u::erased_at.eq(now),
             u::updated_at.eq(now),
         ))
@@ -156,7 +157,7 @@ pub fn purge(
     let stale: Vec<String> = u::table
         .filter(u::email_verified_at.is_null())
         .filter(u::erased_at.is_null())
-        .filter(u::role.eq("member"))
+        .filter(u::role.eq(Role::Member))
         .filter(u::created_at.lt(unverified_before))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             mm::table.filter(mm::user_id.eq(u::id)),

@@ -8,7 +8,10 @@ use super::schema::{
 };
 use super::users::UserRow;
 use super::DbConnection;
-use crate::domain::{Experience, LearningForm, LearningProfile, MeetingMode};
+use crate::domain::{
+    Domain, Experience, LearningForm, LearningProfile, MeetingMode, Profession, Province,
+    Registration,
+};
 use diesel::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,11 +19,11 @@ use std::collections::{BTreeSet, HashMap};
 #[diesel(table_name = p)]
 struct ProfileRow {
     user_id: String,
-    domain: String,
-    profession: String,
+    domain: Domain,
+    profession: Profession,
     experience_years: Option<i32>,
-    registration: String,
-    province: String,
+    registration: Registration,
+    province: Province,
     host_capacity: i32,
     hours_per_month: i32,
     max_travel_km: i32,
@@ -65,14 +68,14 @@ pub fn save(
 
     let row = ProfileRow {
         user_id: user_id.to_string(),
-        domain: profile.domain.code().into(),
-        profession: profile.profession.code().into(),
+        domain: profile.domain,
+        profession: profile.profession,
         experience_years: match profile.experience {
             Experience::InTraining => None,
             Experience::Years(y) => Some(i32::from(y)),
         },
-        registration: profile.registration.code().into(),
-        province: profile.province.code().into(),
+        registration: profile.registration,
+        province: profile.province,
         host_capacity: i32::from(profile.host_capacity),
         hours_per_month: i32::from(profile.hours_per_month),
         max_travel_km: i32::from(profile.max_travel_km),
@@ -92,12 +95,12 @@ pub fn save(
     }
     for f in &profile.forms {
         diesel::insert_into(pf::table)
-            .values((pf::user_id.eq(user_id), pf::form.eq(f.code())))
+            .values((pf::user_id.eq(user_id), pf::form.eq(f)))
             .execute(conn)?;
     }
     for m in &profile.meeting_modes {
         diesel::insert_into(pm::table)
-            .values((pm::user_id.eq(user_id), pm::mode.eq(m.code())))
+            .values((pm::user_id.eq(user_id), pm::mode.eq(m)))
             .execute(conn)?;
     }
     let topics = profile
@@ -134,11 +137,11 @@ pub fn load_many(
         .filter(pl::user_id.eq_any(ids))
         .select((pl::user_id, pl::language))
         .load(conn)?;
-    let forms: Vec<(String, String)> = pf::table
+    let forms: Vec<(String, LearningForm)> = pf::table
         .filter(pf::user_id.eq_any(ids))
         .select((pf::user_id, pf::form))
         .load(conn)?;
-    let modes: Vec<(String, String)> = pm::table
+    let modes: Vec<(String, MeetingMode)> = pm::table
         .filter(pm::user_id.eq_any(ids))
         .select((pm::user_id, pm::mode))
         .load(conn)?;
@@ -154,34 +157,33 @@ pub fn load_many(
 pub fn load_all(conn: &mut DbConnection) -> QueryResult<HashMap<String, LearningProfile>> {
     let rows: Vec<ProfileRow> = p::table.select(ProfileRow::as_select()).load(conn)?;
     let langs: Vec<(String, String)> = pl::table.select((pl::user_id, pl::language)).load(conn)?;
-    let forms: Vec<(String, String)> = pf::table.select((pf::user_id, pf::form)).load(conn)?;
-    let modes: Vec<(String, String)> = pm::table.select((pm::user_id, pm::mode)).load(conn)?;
+    let forms: Vec<(String, LearningForm)> =
+        pf::table.select((pf::user_id, pf::form)).load(conn)?;
+    let modes: Vec<(String, MeetingMode)> = pm::table.select((pm::user_id, pm::mode)).load(conn)?;
     let topics: Vec<(String, String, String)> = pt::table
         .select((pt::user_id, pt::topic, pt::direction))
         .load(conn)?;
     assemble(rows, langs, forms, modes, topics)
 }
 
-type Pairs = Vec<(String, String)>;
-
 fn assemble(
     rows: Vec<ProfileRow>,
-    langs: Pairs,
-    forms: Pairs,
-    modes: Pairs,
+    langs: Vec<(String, String)>,
+    forms: Vec<(String, LearningForm)>,
+    modes: Vec<(String, MeetingMode)>,
     topics: Vec<(String, String, String)>,
 ) -> QueryResult<HashMap<String, LearningProfile>> {
     let mut out = HashMap::with_capacity(rows.len());
     for r in rows {
         let profile = LearningProfile {
-            domain: parse(&r.domain)?,
-            profession: parse(&r.profession)?,
+            domain: r.domain,
+            profession: r.profession,
             experience: match r.experience_years {
                 None => Experience::InTraining,
                 Some(y) => Experience::Years(narrow(y)?),
             },
-            registration: parse(&r.registration)?,
-            province: parse(&r.province)?,
+            registration: r.registration,
+            province: r.province,
             languages: BTreeSet::new(),
             forms: BTreeSet::new(),
             host_capacity: narrow(r.host_capacity)?,
@@ -203,21 +205,21 @@ fn assemble(
     }
     for (id, f) in forms {
         if let Some(prof) = out.get_mut(&id) {
-            prof.forms.insert(parse::<LearningForm>(&f)?);
+            prof.forms.insert(f);
         }
     }
     for (id, m) in modes {
         if let Some(prof) = out.get_mut(&id) {
-            prof.meeting_modes.insert(parse::<MeetingMode>(&m)?);
+            prof.meeting_modes.insert(m);
         }
     }
     for (id, t, dir) in topics {
         if let Some(prof) = out.get_mut(&id) {
-            if dir == WANTED {
-                prof.topics_wanted.insert(t);
-            } else {
-                prof.topics_offered.insert(t);
-            }
+            match dir.as_str() {
+                WANTED => prof.topics_wanted.insert(t),
+                OFFERED => prof.topics_offered.insert(t),
+                _ => return Err(unknown("topic direction", &dir)),
+            };
         }
     }
     Ok(out)
@@ -225,10 +227,10 @@ fn assemble(
 
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
-    pub domain: Option<String>,
-    pub province: Option<String>,
-    pub profession: Option<String>,
-    pub form: Option<String>,
+    pub domain: Option<Domain>,
+    pub province: Option<Province>,
+    pub profession: Option<Profession>,
+    pub form: Option<LearningForm>,
     pub paused: Option<bool>,
 }
 
@@ -278,12 +280,9 @@ pub fn list(
     Ok((items, total))
 }
 
-fn parse<T: std::str::FromStr>(s: &str) -> QueryResult<T>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    s.parse()
-        .map_err(|e: T::Err| diesel::result::Error::DeserializationError(Box::new(e)))
+/// A stored value this program does not know: the query fails.
+fn unknown(what: &str, got: &str) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(format!("unknown {what} {got:?}").into())
 }
 
 fn narrow<T: TryFrom<i32>>(v: i32) -> QueryResult<T>

@@ -3,6 +3,7 @@
 use super::db::insert_batched;
 use super::schema::{match_members as mm, matches as m, rounds as r, users as u};
 use super::DbConnection;
+use crate::domain::{Answer, GroupMeetingMode, Locale, MatchKind, MatchRole, RoundStatus};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -10,8 +11,8 @@ use diesel::prelude::*;
 pub struct RoundRow {
     pub id: String,
     pub number: i32,
-    pub kind: String,
-    pub status: String,
+    pub kind: MatchKind,
+    pub status: RoundStatus,
     pub params: String,
     pub cohort: String,
     pub note: String,
@@ -31,14 +32,14 @@ pub struct RoundRow {
 pub struct MatchRow {
     pub id: String,
     pub round_id: String,
-    pub kind: String,
+    pub kind: MatchKind,
     pub score: i64,
     pub explanation: String,
     pub created_at: i64,
     /// Intervision: the member who starts the group.
     pub convener_id: Option<String>,
-    /// Intervision: `in_person`, `online` or `mixed`.
-    pub meeting_mode: Option<String>,
+    /// Intervision: how the group meets.
+    pub meeting_mode: Option<GroupMeetingMode>,
     /// Intervision: when enough members had accepted to start.
     pub ready_at: Option<i64>,
 }
@@ -49,16 +50,21 @@ pub struct MatchMemberRow {
     pub match_id: String,
     pub round_id: String,
     pub user_id: String,
-    pub role: String,
-    pub response: String,
+    pub role: MatchRole,
+    pub response: Answer,
     pub responded_at: Option<i64>,
     pub decline_reason: Option<String>,
     pub reminded_at: Option<i64>,
 }
 
-pub const DRAFT: &str = "draft";
-pub const PUBLISHED: &str = "published";
-pub const CANCELLED: &str = "cancelled";
+/// One member of a stored match: who, in which role, with which answer.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = mm)]
+pub struct Seat {
+    pub user_id: String,
+    pub role: MatchRole,
+    pub response: Answer,
+}
 
 pub fn next_number(conn: &mut DbConnection) -> QueryResult<i32> {
     let max: Option<i32> = r::table.select(diesel::dsl::max(r::number)).first(conn)?;
@@ -100,9 +106,9 @@ pub fn publish_if_draft(
     metrics: &str,
     reply_by: i64,
 ) -> QueryResult<bool> {
-    let n = diesel::update(r::table.find(id).filter(r::status.eq(DRAFT)))
+    let n = diesel::update(r::table.find(id).filter(r::status.eq(RoundStatus::Draft)))
         .set((
-            r::status.eq(PUBLISHED),
+            r::status.eq(RoundStatus::Published),
             r::published_at.eq(now),
             r::reply_by.eq(reply_by),
             r::metrics.eq(metrics),
@@ -113,9 +119,17 @@ pub fn publish_if_draft(
 
 /// Cancels the round if its status is still `expected`: a publish that
 /// committed in between makes this a no-op (false), never a silent overwrite.
-pub fn cancel_if(conn: &mut DbConnection, id: &str, expected: &str, now: i64) -> QueryResult<bool> {
+pub fn cancel_if(
+    conn: &mut DbConnection,
+    id: &str,
+    expected: RoundStatus,
+    now: i64,
+) -> QueryResult<bool> {
     let n = diesel::update(r::table.find(id).filter(r::status.eq(expected)))
-        .set((r::status.eq(CANCELLED), r::cancelled_at.eq(now)))
+        .set((
+            r::status.eq(RoundStatus::Cancelled),
+            r::cancelled_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -195,7 +209,7 @@ pub fn matches_of_user(
     conn: &mut DbConnection,
     user_id: &str,
 ) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
-    matches_of_user_in(conn, user_id, &[PUBLISHED])
+    matches_of_user_in(conn, user_id, &[RoundStatus::Published])
 }
 
 /// A member's matches in rounds of the given statuses, newest round first,
@@ -203,7 +217,7 @@ pub fn matches_of_user(
 pub fn matches_of_user_in(
     conn: &mut DbConnection,
     user_id: &str,
-    statuses: &[&str],
+    statuses: &[RoundStatus],
 ) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
     let mine: Vec<String> = mm::table
         .filter(mm::user_id.eq(user_id))
@@ -247,10 +261,10 @@ impl History {
             for (k, a) in m.iter().enumerate() {
                 for b in m[k + 1..]
                     .iter()
-                    .filter(|b| crate::domain::in_contact(&a.role, &b.role))
+                    .filter(|b| crate::domain::in_contact(a.role, b.role))
                 {
                     met.push((a.user_id.clone(), b.user_id.clone(), a.round_number));
-                    if a.response == "declined" || b.response == "declined" {
+                    if a.response == Answer::Declined || b.response == Answer::Declined {
                         declined.push((a.user_id.clone(), b.user_id.clone()));
                     }
                 }
@@ -260,22 +274,29 @@ impl History {
     }
 }
 
-/// (id, display name, email, locale) of the given users; erased accounts are
-/// left out (they have no name or address any more). Queried in chunks: a
-/// round can hold far more people than one statement may bind (SQLite
-/// allows 32,766 parameters).
-pub fn people(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<Vec<(String, String, String, String)>> {
+/// Whom an email about a match goes to, and who it may name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = u)]
+pub struct Person {
+    pub id: String,
+    #[diesel(column_name = display_name)]
+    pub name: String,
+    pub email: String,
+    pub locale: Locale,
+}
+
+/// The given users; erased accounts are left out (they have no name or
+/// address any more). Queried in chunks: a round can hold far more people
+/// than one statement may bind (SQLite allows 32,766 parameters).
+pub fn people(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Person>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(10_000) {
         out.extend(
             u::table
                 .filter(u::id.eq_any(chunk))
                 .filter(u::erased_at.is_null())
-                .select((u::id, u::display_name, u::email, u::locale))
-                .load::<(String, String, String, String)>(conn)?,
+                .select(Person::as_select())
+                .load(conn)?,
         );
     }
     Ok(out)
@@ -285,10 +306,7 @@ pub fn people(
 /// so an erasure (which updates the row) waits until the publish has
 /// committed and then finds, and rewrites, the emails that name the member.
 /// SQLite's write transaction already runs alone.
-pub fn people_for_publish(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<Vec<(String, String, String, String)>> {
+pub fn people_for_publish(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Person>> {
     let DbConnection::Postgres(pg) = conn else {
         return people(conn, ids);
     };
@@ -298,9 +316,9 @@ pub fn people_for_publish(
             u::table
                 .filter(u::id.eq_any(chunk))
                 .filter(u::erased_at.is_null())
-                .select((u::id, u::display_name, u::email, u::locale))
+                .select(Person::as_select())
                 .for_share()
-                .load::<(String, String, String, String)>(pg)?,
+                .load(pg)?,
         );
     }
     Ok(out)
@@ -316,7 +334,8 @@ pub fn verified_user_ids(conn: &mut DbConnection) -> QueryResult<Vec<(String, St
 pub enum ResponseOutcome {
     Recorded,
     NotInMatch,
-    AlreadyAnswered(String),
+    /// With the answer given, unless a concurrent one got there first.
+    AlreadyAnswered(Option<Answer>),
 }
 
 /// Records an answer once; the pending filter makes a second one a no-op.
@@ -324,7 +343,7 @@ pub fn set_response(
     conn: &mut DbConnection,
     match_id: &str,
     user_id: &str,
-    response: &str,
+    response: Answer,
     reason: Option<&str>,
     now: i64,
 ) -> QueryResult<ResponseOutcome> {
@@ -338,21 +357,21 @@ pub fn set_response(
             .for_update()
             .load::<String>(pg)?;
     }
-    let current: Option<String> = mm::table
+    let current: Option<Answer> = mm::table
         .inner_join(r::table)
         .filter(mm::match_id.eq(match_id))
         .filter(mm::user_id.eq(user_id))
-        .filter(r::status.eq(PUBLISHED))
+        .filter(r::status.eq(RoundStatus::Published))
         .select(mm::response)
         .first(conn)
         .optional()?;
-    match current.as_deref() {
+    match current {
         None => Ok(ResponseOutcome::NotInMatch),
-        Some("pending") => {
+        Some(Answer::Pending) => {
             let n = diesel::update(
                 mm::table
                     .find((match_id, user_id))
-                    .filter(mm::response.eq("pending")),
+                    .filter(mm::response.eq(Answer::Pending)),
             )
             .set((
                 mm::response.eq(response),
@@ -364,10 +383,10 @@ pub fn set_response(
             Ok(if n == 1 {
                 ResponseOutcome::Recorded
             } else {
-                ResponseOutcome::AlreadyAnswered("answered".into())
+                ResponseOutcome::AlreadyAnswered(None)
             })
         }
-        Some(prev) => Ok(ResponseOutcome::AlreadyAnswered(prev.to_string())),
+        Some(prev) => Ok(ResponseOutcome::AlreadyAnswered(Some(prev))),
     }
 }
 
@@ -376,12 +395,12 @@ pub fn membership(
     conn: &mut DbConnection,
     match_id: &str,
     user_id: &str,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<Answer>> {
     mm::table
         .inner_join(r::table)
         .filter(mm::match_id.eq(match_id))
         .filter(mm::user_id.eq(user_id))
-        .filter(r::status.eq(PUBLISHED))
+        .filter(r::status.eq(RoundStatus::Published))
         .select(mm::response)
         .first(conn)
         .optional()
@@ -400,13 +419,13 @@ pub fn set_progress(
 /// One member's place in a match of a published round, with what decides
 /// whether it still takes their time and whether the pair may meet again:
 /// the answers in that match, the round's number and period.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Queryable)]
 pub struct Membership {
     pub match_id: String,
     pub user_id: String,
-    pub role: String,
-    pub response: String,
-    pub kind: String,
+    pub role: MatchRole,
+    pub response: Answer,
+    pub kind: MatchKind,
     pub round_number: i32,
     pub meeting_window: String,
     pub published_at: Option<i64>,
@@ -415,19 +434,9 @@ pub struct Membership {
 /// Every membership of every published round, ordered by match: one read
 /// serves both the repeat-pair history and the hours already committed.
 pub fn memberships(conn: &mut DbConnection) -> QueryResult<Vec<Membership>> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        i32,
-        String,
-        Option<i64>,
-    );
-    let rows: Vec<Row> = mm::table
+    mm::table
         .inner_join(r::table)
-        .filter(r::status.eq(PUBLISHED))
+        .filter(r::status.eq(RoundStatus::Published))
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select((
             mm::match_id,
@@ -439,33 +448,7 @@ pub fn memberships(conn: &mut DbConnection) -> QueryResult<Vec<Membership>> {
             r::meeting_window,
             r::published_at,
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                match_id,
-                user_id,
-                role,
-                response,
-                kind,
-                round_number,
-                meeting_window,
-                published_at,
-            )| {
-                Membership {
-                    match_id,
-                    user_id,
-                    role,
-                    response,
-                    kind,
-                    round_number,
-                    meeting_window,
-                    published_at,
-                }
-            },
-        )
-        .collect())
+        .load(conn)
 }
 
 /// Marks a group as startable; true for the one caller that did it.
@@ -488,9 +471,9 @@ pub struct DueAnswer {
 pub fn due_answers(conn: &mut DbConnection, now: i64) -> QueryResult<Vec<DueAnswer>> {
     let rows: Vec<(RoundRow, String, String, Option<i64>)> = mm::table
         .inner_join(r::table)
-        .filter(r::status.eq(PUBLISHED))
+        .filter(r::status.eq(RoundStatus::Published))
         .filter(r::reply_by.le(now))
-        .filter(mm::response.eq("pending"))
+        .filter(mm::response.eq(Answer::Pending))
         .order((r::number.asc(), mm::match_id.asc(), mm::user_id.asc()))
         .select((
             RoundRow::as_select(),
@@ -520,7 +503,7 @@ pub fn mark_reminded(
     let n = diesel::update(
         mm::table
             .find((match_id, user_id))
-            .filter(mm::response.eq("pending"))
+            .filter(mm::response.eq(Answer::Pending))
             .filter(mm::reminded_at.is_null()),
     )
     .set(mm::reminded_at.eq(now))
@@ -538,19 +521,19 @@ pub fn expire_answer(
     let n = diesel::update(
         mm::table
             .find((match_id, user_id))
-            .filter(mm::response.eq("pending")),
+            .filter(mm::response.eq(Answer::Pending)),
     )
-    .set((mm::response.eq("expired"), mm::responded_at.eq(now)))
+    .set((mm::response.eq(Answer::Expired), mm::responded_at.eq(now)))
     .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Everyone in one match of a published round.
-pub fn seats(conn: &mut DbConnection, match_id: &str) -> QueryResult<Vec<MatchMemberRow>> {
+pub fn seats(conn: &mut DbConnection, match_id: &str) -> QueryResult<Vec<Seat>> {
     mm::table
         .filter(mm::match_id.eq(match_id))
         .order(mm::user_id.asc())
-        .select(MatchMemberRow::as_select())
+        .select(Seat::as_select())
         .load(conn)
 }
 

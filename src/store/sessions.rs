@@ -5,6 +5,7 @@
 use super::schema::{sessions as s, users as u};
 use super::tokens;
 use super::DbConnection;
+use crate::domain::Role;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -56,7 +57,7 @@ pub fn end_all_for_user(conn: &mut DbConnection, user_id: &str, now: i64) -> Que
 /// (or belongs to someone else), `Some(ended_at)` otherwise.
 #[derive(Debug, Clone)]
 pub struct AccountSession {
-    pub role: String,
+    pub role: Role,
     pub erased_at: Option<i64>,
     pub session: Option<Option<i64>>,
 }
@@ -70,7 +71,7 @@ pub fn account_session(
         .left_join(s::table.on(s::id.eq(session_id).and(s::user_id.eq(u::id))))
         .filter(u::id.eq(user_id))
         .select((u::role, u::erased_at, (s::id, s::ended_at).nullable()))
-        .first::<(String, Option<i64>, Option<(String, Option<i64>)>)>(conn)
+        .first::<(Role, Option<i64>, Option<(String, Option<i64>)>)>(conn)
         .optional()?;
     Ok(row.map(|(role, erased_at, session)| AccountSession {
         role,

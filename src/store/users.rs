@@ -1,5 +1,6 @@
 use super::schema::users;
 use super::DbConnection;
+use crate::domain::{Locale, Role};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -9,8 +10,8 @@ pub struct UserRow {
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
-    pub locale: String,
-    pub role: String,
+    pub locale: Locale,
+    pub role: Role,
     pub created_at: i64,
     pub updated_at: i64,
     pub email_verified_at: Option<i64>,
@@ -40,7 +41,7 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> 
         .optional()
 }
 
-pub fn set_role(conn: &mut DbConnection, id: &str, role: &str, now: i64) -> QueryResult<usize> {
+pub fn set_role(conn: &mut DbConnection, id: &str, role: Role, now: i64) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set((users::role.eq(role), users::updated_at.eq(now)))
         .execute(conn)

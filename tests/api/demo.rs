@@ -136,7 +136,8 @@ async fn all_three_kinds_of_rounds_on_the_demo_population(app: TestApp) {
                 until: i64::MAX,
             },
             &hours,
-        );
+        )
+        .unwrap();
         let profiles = buddymatch::store::profiles::load_all(conn).unwrap();
         all.into_iter()
             .filter(|(id, h)| *h > u32::from(profiles[id].hours_per_month))

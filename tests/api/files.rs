@@ -6,7 +6,7 @@ use crate::both_backends;
 use crate::common::process::Server;
 use crate::common::{sample_profile, wait_until, Backend, TestApp, TestDb, PASSWORD};
 use buddymatch::domain::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -137,7 +137,7 @@ async fn a_rounds_emails_are_private_files(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let (round, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
+    app.published_round(&coord, json!({"kind": "buddy"})).await;
     app.wait_for_folder_mail("anna@uwv.nl", "Waarom deze match")
         .await;
     app.wait_for_folder_mail("bram@zzp.nl", "Why this match")

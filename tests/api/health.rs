@@ -106,7 +106,7 @@ async fn a_recorded_meeting_says_where_to_read_it_back(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator)
         .await;
-    let (round, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
+    app.published_round(&coord, json!({"kind": "buddy"})).await;
     let mine: serde_json::Value = app
         .get("/api/v1/me/matches", Some(&anna))
         .await

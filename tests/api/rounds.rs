@@ -681,8 +681,8 @@ mod publish_race {
         let row = RoundRow {
             id: "race".into(),
             number: 99,
-            kind: "buddy".into(),
-            status: "draft".into(),
+            kind: buddymatch::domain::MatchKind::Buddy,
+            status: buddymatch::domain::RoundStatus::Draft,
             params: "{}".into(),
             cohort: "{}".into(),
             note: String::new(),

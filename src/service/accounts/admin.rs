@@ -30,23 +30,21 @@ pub fn set_role(
         let before = users::by_id(conn, user_id)?
             .filter(|u| u.erased_at.is_none())
             .ok_or_else(not_found)?;
-        users::set_role(conn, user_id, role.code(), t)?;
+        users::set_role(conn, user_id, role, t)?;
         audit::record(
             conn,
             actor,
             Action::RoleChanged,
             ("user", user_id),
-            serde_json::json!({ "from": before.role, "to": role.code() }),
+            serde_json::json!({ "from": before.role, "to": role }),
         )?;
         // Requests already act with the new role; ending the logins makes
         // the person log in again and see it. Setting the role they already
         // have changes nothing, so it logs nobody out.
-        if before.role != role.code() {
+        if before.role != role {
             store::sessions::end_all_for_user(conn, user_id, t)?;
         }
-        users::by_id(conn, user_id)?
-            .ok_or_else(not_found)?
-            .try_into()
+        Ok(users::by_id(conn, user_id)?.ok_or_else(not_found)?.into())
     })
 }
 
@@ -60,14 +58,14 @@ pub fn create_or_promote(
     write_tx(conn, |conn| {
         match users::by_email(conn, acc.email.as_str())? {
             Some(existing) => {
-                if existing.role != acc.role.code() {
+                if existing.role != acc.role {
                     // As through the API: a new role means logging in anew.
-                    users::set_role(conn, &existing.id, acc.role.code(), now())?;
+                    users::set_role(conn, &existing.id, acc.role, now())?;
                     store::sessions::end_all_for_user(conn, &existing.id, now())?;
                 }
                 let row = users::by_id(conn, &existing.id)?
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
-                Ok((row.try_into()?, false))
+                Ok((row.into(), false))
             }
             None => {
                 let mut row = insert_account(conn, &acc, hash)?;
@@ -75,7 +73,7 @@ pub fn create_or_promote(
                 // account would be purged after a while.
                 users::mark_verified(conn, &row.id, now())?;
                 row.email_verified_at = Some(now());
-                Ok((row.try_into()?, true))
+                Ok((row.into(), true))
             }
         }
     })

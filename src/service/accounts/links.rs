@@ -2,7 +2,7 @@
 
 use super::user::{account_gone, parse_address, UserView};
 use crate::auth::{password, tokens};
-use crate::domain::{check_password, EmailAddress, Locale};
+use crate::domain::{check_password, EmailAddress, TokenPurpose};
 use crate::error::AppError;
 use crate::mail::notify::{ResetPassword, VerifyEmail};
 use crate::service::{now, AppState};
@@ -11,15 +11,13 @@ use crate::store::users::{self, UserRow};
 use crate::store::{self, DbConnection};
 use std::time::Instant;
 
-pub const VERIFY_EMAIL: &str = "verify_email";
-pub const RESET_PASSWORD: &str = "reset_password";
 const VERIFY_VALID_HOURS: i64 = 48;
 const RESET_VALID_MINUTES: i64 = 60;
 
 fn new_email_token(
     conn: &mut DbConnection,
     user_id: &str,
-    purpose: &str,
+    purpose: TokenPurpose,
     valid_secs: i64,
 ) -> Result<String, AppError> {
     let t = now();
@@ -30,7 +28,7 @@ fn new_email_token(
         &store::email_tokens::EmailTokenRow {
             id: uuid::Uuid::new_v4().to_string(),
             user_id: user_id.to_string(),
-            purpose: purpose.to_string(),
+            purpose,
             token_hash: tokens::hash_token(&token),
             created_at: t,
             expires_at: t + valid_secs,
@@ -45,9 +43,14 @@ pub(super) fn send_verification(
     conn: &mut DbConnection,
     user: &UserRow,
 ) -> Result<(), AppError> {
-    let token = new_email_token(conn, &user.id, VERIFY_EMAIL, VERIFY_VALID_HOURS * 3600)?;
+    let token = new_email_token(
+        conn,
+        &user.id,
+        TokenPurpose::VerifyEmail,
+        VERIFY_VALID_HOURS * 3600,
+    )?;
     let mc = state.mail_context();
-    let locale: Locale = user.locale.parse().unwrap_or_default();
+    let locale = user.locale;
     let notice = VerifyEmail {
         name: &user.display_name,
         link: mc.link("/verify-email", &token),
@@ -130,13 +133,16 @@ pub fn verify_email(
     let mut conn = state.conn()?;
     let user = write_tx(&mut conn, |conn| {
         let t = now();
-        let user_id =
-            store::email_tokens::consume(conn, VERIFY_EMAIL, &tokens::hash_token(token), t)?
-                .ok_or_else(bad_email_token)?;
+        let user_id = store::email_tokens::consume(
+            conn,
+            TokenPurpose::VerifyEmail,
+            &tokens::hash_token(token),
+            t,
+        )?
+        .ok_or_else(bad_email_token)?;
         users::mark_verified(conn, &user_id, t)?;
-        users::by_id(conn, &user_id)?
-            .ok_or_else(bad_email_token)?
-            .try_into()
+        let user = users::by_id(conn, &user_id)?.ok_or_else(bad_email_token)?;
+        Ok::<_, AppError>(UserView::from(user))
     })?;
     state.throttle.succeeded(&keys);
     Ok(user)
@@ -163,9 +169,14 @@ pub fn send_reset_link(state: &AppState, email: &EmailAddress) -> Result<(), App
         let Some(user) = users::by_email(conn, email.as_str())? else {
             return Ok(());
         };
-        let token = new_email_token(conn, &user.id, RESET_PASSWORD, RESET_VALID_MINUTES * 60)?;
+        let token = new_email_token(
+            conn,
+            &user.id,
+            TokenPurpose::ResetPassword,
+            RESET_VALID_MINUTES * 60,
+        )?;
         let mc = state.mail_context();
-        let locale: Locale = user.locale.parse().unwrap_or_default();
+        let locale = user.locale;
         let notice = ResetPassword {
             name: &user.display_name,
             link: mc.link("/reset-password", &token),
@@ -196,7 +207,7 @@ pub fn reset_password(
     // it is; a refusal leaves the link unused, so the person can try again.
     let user = store::email_tokens::user_of_unused(
         &mut conn,
-        RESET_PASSWORD,
+        TokenPurpose::ResetPassword,
         &tokens::hash_token(token),
         now(),
     )?
@@ -210,9 +221,13 @@ pub fn reset_password(
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let t = now();
-        let user_id =
-            store::email_tokens::consume(conn, RESET_PASSWORD, &tokens::hash_token(token), t)?
-                .ok_or_else(bad_email_token)?;
+        let user_id = store::email_tokens::consume(
+            conn,
+            TokenPurpose::ResetPassword,
+            &tokens::hash_token(token),
+            t,
+        )?
+        .ok_or_else(bad_email_token)?;
         users::set_password(conn, &user_id, &hash, t)?;
         users::mark_verified(conn, &user_id, t)?;
         store::sessions::end_all_for_user(conn, &user_id, t)?;

@@ -13,7 +13,6 @@ mod user;
 pub use admin::{create_or_promote, set_role};
 pub use links::{
     request_password_reset, resend_verification, reset_password, send_reset_link, verify_email,
-    RESET_PASSWORD, VERIFY_EMAIL,
 };
 pub use sessions::{
     change_password, confirm_password, current_role, login, logout, me, refresh, Session,

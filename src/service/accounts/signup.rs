@@ -106,8 +106,8 @@ pub(super) fn insert_account(
         email: acc.email.to_string(),
         password_hash: hash,
         display_name: acc.display_name.clone(),
-        locale: acc.locale.code().into(),
-        role: acc.role.code().into(),
+        locale: acc.locale,
+        role: acc.role,
         created_at: t,
         updated_at: t,
         email_verified_at: None,
@@ -187,7 +187,7 @@ fn tell_owner_of_signup_attempt(
             return Ok(());
         };
         let mc = state.mail_context();
-        let locale: Locale = user.locale.parse().unwrap_or_default();
+        let locale = user.locale;
         let notice = AccountExists {
             name: &user.display_name,
             login_url: format!("{}/login", state.public_base_url.trim_end_matches('/')),

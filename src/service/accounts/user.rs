@@ -16,21 +16,17 @@ pub struct UserView {
     pub created_at: i64,
 }
 
-impl TryFrom<UserRow> for UserView {
-    type Error = AppError;
-    fn try_from(r: UserRow) -> Result<Self, AppError> {
-        let bad = |e: crate::domain::ParseEnumError| {
-            AppError::Internal(anyhow::anyhow!("stored user {}: {e}", r.id))
-        };
-        Ok(UserView {
-            locale: r.locale.parse().map_err(bad)?,
-            role: r.role.parse().map_err(bad)?,
+impl From<UserRow> for UserView {
+    fn from(r: UserRow) -> Self {
+        UserView {
+            locale: r.locale,
+            role: r.role,
             email_verified: r.email_verified_at.is_some(),
             id: r.id,
             email: r.email,
             display_name: r.display_name,
             created_at: r.created_at,
-        })
+        }
     }
 }
 

@@ -1,16 +1,16 @@
 //! The emails an answer sends: a drop-out (decline or expiry) or an acceptance.
 
-use super::people::{still_in, Contacts, Seat, GROUP_START};
-use crate::domain::{in_contact, Locale, MatchKind};
+use super::people::{Contacts, Seat, GROUP_START};
+use crate::domain::{in_contact, Answer, MatchKind, MatchRole};
 use crate::error::AppError;
 use crate::mail::labels;
 use crate::mail::notify::{DropOut, MatchAccepted, MatchDeclined, Person, Situation};
 use crate::service::mail::{letter, Letter, MailContext, To};
 
 /// What the people left in a match hear when one member drops out.
-fn situation(kind: MatchKind, my_role: &str, remaining: usize) -> Situation {
+fn situation(kind: MatchKind, my_role: MatchRole, remaining: usize) -> Situation {
     match (kind, my_role) {
-        (MatchKind::Shadowing, "host") => Situation::VisitOffHost,
+        (MatchKind::Shadowing, MatchRole::Host) => Situation::VisitOffHost,
         (MatchKind::Shadowing, _) => Situation::VisitOffVisitor,
         (MatchKind::Intervision, _) if remaining >= GROUP_START => Situation::GroupContinues,
         (MatchKind::Intervision, _) => Situation::GroupTooSmall,
@@ -42,22 +42,21 @@ pub fn dropped_out_letters(
     let Some(me) = seats.iter().find(|s| s.user_id == who) else {
         return Ok(Vec::new());
     };
-    let remaining = seats.iter().filter(|s| still_in(&s.response)).count();
+    let remaining = seats.iter().filter(|s| s.response.still_in()).count();
     let mut out = Vec::new();
-    for s in seats
-        .iter()
-        .filter(|s| s.user_id != who && in_contact(&me.role, &s.role) && s.response != "declined")
-    {
+    for s in seats.iter().filter(|s| {
+        s.user_id != who && in_contact(me.role, s.role) && s.response != Answer::Declined
+    }) {
         let Some((name, email, locale)) = contacts.get(&s.user_id) else {
             continue;
         };
-        let locale: Locale = locale.parse().unwrap_or_default();
+        let locale = *locale;
         let notice = MatchDeclined {
             name,
             kind: labels::kind(kind, locale),
             round,
             why,
-            situation: situation(kind, &s.role, remaining),
+            situation: situation(kind, s.role, remaining),
             remaining,
             // The one who dropped out is an object of their own, so that
             // erasing them later can take their name out of this email.
@@ -97,19 +96,19 @@ pub fn accepted_letters(
     }
     let accepted: Vec<Person<'_>> = seats
         .iter()
-        .filter(|s| group && s.response == "accepted")
+        .filter(|s| group && s.response == Answer::Accepted)
         .map(|s| person(contacts, &s.user_id))
         .collect();
     // A group hears as a whole (the acceptor too); a pair or visit, the other side.
     let told = |s: &&Seat| {
-        still_in(&s.response) && (group || (s.user_id != who && in_contact(&me.role, &s.role)))
+        s.response.still_in() && (group || (s.user_id != who && in_contact(me.role, s.role)))
     };
     let mut out = Vec::new();
     for s in seats.iter().filter(told) {
         let Some((name, email, locale)) = contacts.get(&s.user_id) else {
             continue;
         };
-        let locale: Locale = locale.parse().unwrap_or_default();
+        let locale = *locale;
         let convener = convener.filter(|_| group);
         let notice = MatchAccepted {
             name,
@@ -117,7 +116,7 @@ pub fn accepted_letters(
             round,
             group,
             accepted: accepted.clone(),
-            i_accepted: s.response == "accepted",
+            i_accepted: s.response == Answer::Accepted,
             i_convene: convener == Some(s.user_id.as_str()),
             convener: convener.map(|c| person(contacts, c)),
             other: person(contacts, who),

@@ -2,7 +2,7 @@
 
 use super::answers::dropped_out_letters;
 use super::people::{human_deadline, Contacts, Seat};
-use crate::domain::{Locale, MatchKind};
+use crate::domain::Answer;
 use crate::error::AppError;
 use crate::mail::labels;
 use crate::mail::notify::{AnswerExpired, AnswerReminder, DropOut};
@@ -32,7 +32,8 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
     let mut swept = Swept::default();
     let mc = state.mail_context();
     for d in due {
-        let settings: Settings = serde_json::from_str(&d.round.params).unwrap_or_default();
+        let settings: Settings =
+            serde_json::from_str(&d.round.params).map_err(anyhow::Error::from)?;
         let policy = settings.after_deadline.unwrap_or_default();
         let reply_by = d.round.reply_by.unwrap_or(t);
         let remind = policy != AfterDeadline::Expire && d.reminded_at.is_none();
@@ -46,25 +47,17 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
         if !remind && !expire {
             continue;
         }
-        let kind: MatchKind = d.round.kind.parse().map_err(anyhow::Error::from)?;
+        let kind = d.round.kind;
         write_tx(&mut conn, |conn| {
-            let seats: Vec<Seat> = store_rounds::seats(conn, &d.match_id)?
-                .into_iter()
-                .map(|s| Seat {
-                    user_id: s.user_id,
-                    role: s.role,
-                    response: s.response,
-                })
-                .collect();
+            let seats = store_rounds::seats(conn, &d.match_id)?;
             let ids: Vec<String> = seats.iter().map(|s| s.user_id.clone()).collect();
             let contacts: Contacts = store_rounds::people(conn, &ids)?
                 .into_iter()
-                .map(|(id, n, e, l)| (id, (n, e, l)))
+                .map(|p| (p.id, (p.name, p.email, p.locale)))
                 .collect();
             let Some((name, email, locale)) = contacts.get(&d.user_id).cloned() else {
                 return Ok(());
             };
-            let locale: Locale = locale.parse().unwrap_or_default();
             let to = To {
                 user_id: &d.user_id,
                 email: &email,
@@ -98,7 +91,7 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
                     .into_iter()
                     .map(|mut s| {
                         if s.user_id == d.user_id {
-                            s.response = "expired".into();
+                            s.response = Answer::Expired;
                         }
                         s
                     })

@@ -2,24 +2,14 @@
 //! and the day an answer is due.
 
 use crate::domain::Locale;
+pub use crate::store::rounds::Seat;
 use std::collections::HashMap;
 
 /// A group can start once this many of its members have accepted.
 pub const GROUP_START: usize = 3;
 
-/// (display name, email, locale) by user id.
-pub type Contacts = HashMap<String, (String, String, String)>;
-
-/// One member of a stored match: id, role, answer.
-pub struct Seat {
-    pub user_id: String,
-    pub role: String,
-    pub response: String,
-}
-
-pub(super) fn still_in(response: &str) -> bool {
-    matches!(response, "pending" | "accepted")
-}
+/// (display name, email, language) by user id.
+pub type Contacts = HashMap<String, (String, String, Locale)>;
 
 /// "vóór vrijdag 15 januari 2027": the day an answer is due, read in
 /// Amsterdam. The deadline is that day's midnight, so the day before it is

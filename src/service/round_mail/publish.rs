@@ -1,7 +1,7 @@
 //! The emails of a publish: every member the round considered hears once.
 
 use super::people::{human_deadline, Contacts};
-use crate::domain::{in_contact, LearningProfile, Locale, MatchKind};
+use crate::domain::{in_contact, GroupMeetingMode, LearningProfile, Locale, MatchKind, MatchRole};
 use crate::error::AppError;
 use crate::mail::labels;
 use crate::mail::notify::{Counterpart, MatchProposed, Person, ProposedMatch, RoundUnmatched};
@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 /// A stored match, as the publish emails need it.
 pub struct MatchNews<'a> {
     pub match_id: &'a str,
-    pub members: &'a [(String, &'static str)],
+    pub members: &'a [(String, MatchRole)],
     pub reasons: &'a [MatchReason],
     pub convener: Option<&'a str>,
-    pub mode: Option<&'a str>,
+    pub mode: Option<GroupMeetingMode>,
 }
 
 /// The round and the people in it.
@@ -65,10 +65,10 @@ pub fn publish_letters(
     matches: &[MatchNews<'_>],
     unmatched: &[Unmatched],
 ) -> Result<Vec<Letter>, AppError> {
-    let mut by_member: BTreeMap<&str, Vec<(&MatchNews<'_>, &'static str)>> = BTreeMap::new();
+    let mut by_member: BTreeMap<&str, Vec<(&MatchNews<'_>, MatchRole)>> = BTreeMap::new();
     for m in matches {
         for (uid, role) in m.members {
-            by_member.entry(uid).or_default().push((m, role));
+            by_member.entry(uid).or_default().push((m, *role));
         }
     }
     let mut left_out: BTreeMap<&str, UnmatchedReason> = BTreeMap::new();
@@ -81,14 +81,14 @@ pub fn publish_letters(
         let Some((name, email, locale)) = news.contacts.get(*uid) else {
             continue;
         };
-        let locale: Locale = locale.parse().unwrap_or_default();
+        let locale = *locale;
         let mut mentioned: Vec<&str> = Vec::new();
         let mut items = Vec::new();
         for (m, role) in mine {
             let shown: Vec<&str> = m
                 .members
                 .iter()
-                .filter(|(other, other_role)| other != uid && in_contact(role, other_role))
+                .filter(|(other, other_role)| other != uid && in_contact(*role, *other_role))
                 .map(|(other, _)| other.as_str())
                 .collect();
             mentioned.extend(&shown);
@@ -96,7 +96,7 @@ pub fn publish_letters(
                 .iter()
                 .filter_map(|o| counterpart(news, o, locale))
                 .collect();
-            let own_visit = (*role == "visitor").then_some(*uid);
+            let own_visit = (*role == MatchRole::Visitor).then_some(*uid);
             let group = news.kind == MatchKind::Intervision;
             let reasons: Vec<String> = reasons::visible(m.reasons.to_vec(), own_visit, |_| true)
                 .iter()
@@ -111,7 +111,7 @@ pub fn publish_letters(
             });
             items.push(ProposedMatch {
                 link: format!("{base}/matches/{}", m.match_id),
-                role: labels::role(role, locale),
+                role: labels::role(*role, locale),
                 counterparts,
                 reasons,
                 i_convene: m.convener == Some(*uid),
@@ -149,7 +149,7 @@ pub fn publish_letters(
         let Some((name, email, locale)) = news.contacts.get(*uid) else {
             continue;
         };
-        let locale: Locale = locale.parse().unwrap_or_default();
+        let locale = *locale;
         let (why, next) = labels::unmatched(*reason, locale);
         let notice = RoundUnmatched {
             name,

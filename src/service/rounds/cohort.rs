@@ -2,7 +2,7 @@
 //! with each member's hours already given to other rounds.
 
 use super::settings::{Cohort, Settings};
-use crate::domain::{Domain, MatchKind};
+use crate::domain::Domain;
 use crate::error::AppError;
 use crate::matching::instance::{BlockedPair, Instance, Member, PastMeeting, RoundParams};
 use crate::service::now;
@@ -21,7 +21,6 @@ pub(super) struct Prepared {
 pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppError> {
     let cohort: Cohort = serde_json::from_str(&round.cohort).map_err(anyhow::Error::from)?;
     let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
-    let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
     let verified: HashMap<String, String> =
         store_rounds::verified_user_ids(conn)?.into_iter().collect();
     let mut profiles: Vec<_> = store::profiles::load_all(conn)?
@@ -41,12 +40,13 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
     let period = crate::service::commitments::Period::of_round(
         &round.meeting_window,
         round.published_at.unwrap_or_else(now),
-    );
+    )
+    .map_err(|e| anyhow::anyhow!("stored round {}: {e}", round.id))?;
     let committed = crate::service::commitments::committed(
         &memberships,
         period,
         &RoundParams::default().form_hours,
-    );
+    )?;
     let mut people = HashMap::new();
     let mut conveners = HashSet::new();
     let mut members = Vec::new();
@@ -67,7 +67,7 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
     let known = |a: &String, b: &String| people.contains_key(a) && people.contains_key(b);
     let defaults = RoundParams::default();
     let params = RoundParams {
-        kind,
+        kind: round.kind,
         round: round.number as u32,
         repeat_window: settings.repeat_window.unwrap_or(defaults.repeat_window),
         seed: settings.seed.unwrap_or(round.number as u64),

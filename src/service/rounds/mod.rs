@@ -17,7 +17,7 @@ use view::{load_round, view};
 pub use view::{Progress, RoundView};
 
 use crate::auth::AuthUser;
-use crate::domain::{Locale, MatchKind};
+use crate::domain::{Answer, MatchRole, RoundStatus};
 use crate::error::AppError;
 use crate::mail::labels;
 use crate::mail::notify::RoundCancelled;
@@ -26,7 +26,7 @@ use crate::service::reasons::{self, MatchReason};
 use crate::service::{now, AppState};
 use crate::store;
 use crate::store::db::write_tx;
-use crate::store::rounds::{self as store_rounds, RoundRow, DRAFT};
+use crate::store::rounds::{self as store_rounds, RoundRow};
 use std::collections::HashMap;
 
 pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
@@ -41,8 +41,8 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
             let row = RoundRow {
                 id: uuid::Uuid::new_v4().to_string(),
                 number: store_rounds::next_number(conn)?,
-                kind: new.kind.code().into(),
-                status: DRAFT.into(),
+                kind: new.kind,
+                status: RoundStatus::Draft,
                 params: serde_json::to_string(&new.settings).map_err(anyhow::Error::from)?,
                 cohort: serde_json::to_string(&new.cohort).map_err(anyhow::Error::from)?,
                 note: new.note.trim().to_string(),
@@ -92,13 +92,13 @@ pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let round = load_round(conn, round_id)?;
-        if round.status == store_rounds::CANCELLED {
+        if round.status == RoundStatus::Cancelled {
             return Err(AppError::conflict(
                 "round_cancelled",
                 format!("round {} is already cancelled", round.number),
             ));
         }
-        if !store_rounds::cancel_if(conn, round_id, &round.status, now())? {
+        if !store_rounds::cancel_if(conn, round_id, round.status, now())? {
             return Err(AppError::conflict(
                 "round_changed",
                 format!(
@@ -114,23 +114,23 @@ pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
             ("round", round_id),
             serde_json::json!({ "number": round.number, "was": round.status }),
         )?;
-        if round.status == store_rounds::PUBLISHED {
-            let kind: MatchKind = round.kind.parse().unwrap_or(MatchKind::Buddy);
+        if round.status == RoundStatus::Published {
+            let kind = round.kind;
             let ids: Vec<String> = store_rounds::matches_of_round(conn, round_id)?
                 .into_iter()
                 .flat_map(|(_, ms)| ms.into_iter().map(|m| m.user_id))
                 .collect();
             let mc = state.mail_context();
-            for (user_id, name, email, locale) in store_rounds::people(conn, &ids)? {
-                let locale: Locale = locale.parse().unwrap_or_default();
+            for p in store_rounds::people(conn, &ids)? {
+                let locale = p.locale;
                 let notice = RoundCancelled {
-                    name: &name,
+                    name: &p.name,
                     kind: labels::kind(kind, locale),
                     round: round.number,
                 };
                 let to = crate::service::mail::To {
-                    user_id: &user_id,
-                    email: &email,
+                    user_id: &p.id,
+                    email: &p.email,
                     locale,
                 };
                 crate::service::mail::enqueue(conn, &mc, to, &notice, &[])?;
@@ -172,8 +172,8 @@ pub struct MatchMemberView {
     pub user_id: Option<String>,
     pub display_name: Option<String>,
     pub former_member: bool,
-    pub role: String,
-    pub response: String,
+    pub role: MatchRole,
+    pub response: Answer,
 }
 
 pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundDetail, AppError> {
@@ -186,16 +186,15 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
         .collect();
     let names: HashMap<String, String> = store_rounds::people(&mut conn, &ids)?
         .into_iter()
-        .map(|(id, n, _, _)| (id, n))
+        .map(|p| (p.id, p.name))
         .collect();
-    let matches = stored
-        .into_iter()
-        .map(|(m, ms)| StoredMatch {
-            id: m.id,
-            score: m.score,
-            reasons: reasons::visible(reasons::parse(&m.explanation), None, |id| {
+    let one = |(m, ms): (store_rounds::MatchRow, Vec<store_rounds::MatchMemberRow>)| {
+        Ok::<_, AppError>(StoredMatch {
+            reasons: reasons::visible(reasons::parse(&m.id, &m.explanation)?, None, |id| {
                 names.contains_key(id)
             }),
+            id: m.id,
+            score: m.score,
             members: ms
                 .into_iter()
                 .map(|x| MatchMemberView {
@@ -207,7 +206,8 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
                 })
                 .collect(),
         })
-        .collect();
+    };
+    let matches = stored.into_iter().map(one).collect::<Result<_, _>>()?;
     let rated = store::evidence::ratings_of_round(&mut conn, round_id)?;
     let mut distribution = [0usize; 5];
     for (stars, _) in &rated {

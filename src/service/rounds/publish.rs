@@ -7,7 +7,7 @@ use super::settings::{MeetingWindow, Settings};
 use super::stats::{metrics, Metrics};
 use super::view::{load_round, not_draft, view, RoundView};
 use crate::auth::AuthUser;
-use crate::domain::MatchKind;
+use crate::domain::{Answer, GroupMeetingMode, MatchRole, RoundStatus};
 use crate::error::AppError;
 use crate::matching::instance::Member;
 use crate::matching::outcome::RoundResult;
@@ -17,17 +17,17 @@ use crate::service::round_mail;
 use crate::service::{now, AppState};
 use crate::store;
 use crate::store::db::write_tx;
-use crate::store::rounds::{self as store_rounds, MatchMemberRow, MatchRow, DRAFT};
+use crate::store::rounds::{self as store_rounds, MatchMemberRow, MatchRow};
 use std::collections::HashMap;
 
 /// One stored match: who is in it, in which role, and why.
 struct PlannedMatch {
     score: i64,
-    members: Vec<(String, &'static str)>,
+    members: Vec<(String, MatchRole)>,
     reasons: Vec<MatchReason>,
     /// Intervision: who starts the group, and how it meets.
     convener: Option<String>,
-    mode: Option<&'static str>,
+    mode: Option<GroupMeetingMode>,
 }
 
 /// The group's convener: a member who offered to, else anyone; of those
@@ -51,21 +51,20 @@ fn convener<'a>(
 /// How a group meets: the engine's mode, or `mixed` when it found them in
 /// travel distance and every member also meets online.
 fn group_mode(
-    engine_mode: &'static str,
+    engine_mode: &str,
     members: &[String],
     by_id: &HashMap<&str, &Member>,
-) -> &'static str {
+) -> Result<GroupMeetingMode, AppError> {
     use crate::domain::MeetingMode;
     let all_online = members.iter().all(|id| {
         by_id
             .get(id.as_str())
             .is_some_and(|m| m.meeting_modes.contains(&MeetingMode::Online))
     });
-    if engine_mode == "in_person" && all_online {
-        "mixed"
-    } else {
-        engine_mode
-    }
+    Ok(match engine_mode.parse().map_err(anyhow::Error::from)? {
+        GroupMeetingMode::InPerson if all_online => GroupMeetingMode::Mixed,
+        mode => mode,
+    })
 }
 
 /// Days members have to answer, unless the round says otherwise.
@@ -78,7 +77,7 @@ fn reply_by(t: i64, days: u32) -> i64 {
     amsterdam_midnight(y, m, d)
 }
 
-fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
+fn planned(result: &RoundResult, prepared: &Prepared) -> Result<Vec<PlannedMatch>, AppError> {
     let by_id: HashMap<&str, &Member> = prepared
         .instance
         .members
@@ -90,7 +89,10 @@ fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
         .iter()
         .map(|p| PlannedMatch {
             score: p.score,
-            members: vec![(p.a.clone(), "buddy"), (p.b.clone(), "buddy")],
+            members: vec![
+                (p.a.clone(), MatchRole::Buddy),
+                (p.b.clone(), MatchRole::Buddy),
+            ],
             reasons: p
                 .reasons
                 .iter()
@@ -105,7 +107,10 @@ fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
     out.extend(result.visits.iter().map(|v| {
         PlannedMatch {
             score: v.score,
-            members: vec![(v.host.clone(), "host"), (v.visitor.clone(), "visitor")],
+            members: vec![
+                (v.host.clone(), MatchRole::Host),
+                (v.visitor.clone(), MatchRole::Visitor),
+            ],
             reasons: v
                 .reasons
                 .iter()
@@ -115,20 +120,24 @@ fn planned(result: &RoundResult, prepared: &Prepared) -> Vec<PlannedMatch> {
             mode: None,
         }
     }));
-    out.extend(result.groups.iter().map(|g| {
-        PlannedMatch {
+    for g in &result.groups {
+        out.push(PlannedMatch {
             score: g.score,
-            members: g.members.iter().map(|m| (m.clone(), "member")).collect(),
+            members: g
+                .members
+                .iter()
+                .map(|m| (m.clone(), MatchRole::Member))
+                .collect(),
             reasons: g
                 .reasons
                 .iter()
                 .map(|r| MatchReason::stored(r, None))
                 .collect(),
             convener: convener(&g.members, &by_id, &prepared.conveners).cloned(),
-            mode: Some(group_mode(g.meeting_mode, &g.members, &by_id)),
-        }
-    }));
-    out
+            mode: Some(group_mode(g.meeting_mode, &g.members, &by_id)?),
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -154,10 +163,10 @@ fn publish_steps(
 ) -> Result<Published, AppError> {
     let mut conn = state.conn()?;
     let round = load_round(&mut conn, round_id)?;
-    if round.status != DRAFT {
+    if round.status != RoundStatus::Draft {
         return Err(not_draft(&round, "published"));
     }
-    let timer = crate::metrics::RoundTimer::start("publish", &round.kind);
+    let timer = crate::metrics::RoundTimer::start("publish", round.kind.code());
     let (prepared, result) = run_phases(state, &round)?;
     if result.participants == 0 {
         return Err(AppError::conflict(
@@ -168,7 +177,7 @@ fn publish_steps(
             ),
         ));
     }
-    let plan = planned(&result, &prepared);
+    let plan = planned(&result, &prepared)?;
     report(state, round_id, Some("storing_matches_and_emails"));
     let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
     let emails = write_tx(&mut conn, |conn| {
@@ -190,7 +199,7 @@ fn publish_steps(
         let ids: Vec<String> = prepared.people.keys().cloned().collect();
         let contacts: round_mail::Contacts = store_rounds::people_for_publish(conn, &ids)?
             .into_iter()
-            .map(|(id, name, email, locale)| (id, (name, email, locale)))
+            .map(|p| (p.id, (p.name, p.email, p.locale)))
             .collect();
         let profiles = store::profiles::load_many(conn, &ids)?;
         let sharing: HashMap<String, crate::service::sharing::Sharing> =
@@ -198,8 +207,9 @@ fn publish_steps(
                 .into_iter()
                 .map(|r| (r.user_id.clone(), r.into()))
                 .collect();
-        let window: MeetingWindow = serde_json::from_str(&round.meeting_window).unwrap_or_default();
-        let kind: MatchKind = round.kind.parse().map_err(anyhow::Error::from)?;
+        let window: MeetingWindow =
+            serde_json::from_str(&round.meeting_window).map_err(anyhow::Error::from)?;
+        let kind = round.kind;
         let ids: Vec<String> = plan
             .iter()
             .map(|_| uuid::Uuid::new_v4().to_string())
@@ -210,20 +220,20 @@ fn publish_steps(
             match_rows.push(MatchRow {
                 id: match_id.clone(),
                 round_id: round_id.into(),
-                kind: round.kind.clone(),
+                kind,
                 score: m.score,
                 explanation: reasons::to_stored(&m.reasons).map_err(anyhow::Error::from)?,
                 created_at: t,
                 convener_id: m.convener.clone(),
-                meeting_mode: m.mode.map(str::to_string),
+                meeting_mode: m.mode,
                 ready_at: None,
             });
             member_rows.extend(m.members.iter().map(|(uid, role)| MatchMemberRow {
                 match_id: match_id.clone(),
                 round_id: round_id.into(),
                 user_id: uid.clone(),
-                role: (*role).into(),
-                response: "pending".into(),
+                role: *role,
+                response: Answer::Pending,
                 responded_at: None,
                 decline_reason: None,
                 reminded_at: None,

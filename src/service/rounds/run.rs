@@ -5,11 +5,12 @@ use super::cohort::{prepare, Prepared};
 use super::stats::{metrics, Metrics};
 use super::view::{load_round, not_draft, view, RoundView};
 use crate::auth::AuthUser;
+use crate::domain::RoundStatus;
 use crate::error::AppError;
 use crate::matching::outcome::RoundResult;
 use crate::service::audit::{self, Action};
 use crate::service::{now, AppState};
-use crate::store::rounds::{self as store_rounds, RoundRow, DRAFT};
+use crate::store::rounds::{self as store_rounds, RoundRow};
 use std::collections::BTreeMap;
 
 /// Records the phase a long preview or publish is in, in its own short
@@ -76,10 +77,10 @@ pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Pre
     drop(conn);
     // A published round's proposal is what was published: a fresh solve
     // on today's profiles would show matches that do not exist.
-    if round.status != DRAFT {
+    if round.status != RoundStatus::Draft {
         return Err(not_draft(&round, "previewed"));
     }
-    let timer = crate::metrics::RoundTimer::start("preview", &round.kind);
+    let timer = crate::metrics::RoundTimer::start("preview", round.kind.code());
     let outcome = run_phases(state, &round);
     report(state, round_id, None);
     let (prepared, result) = outcome?;

@@ -1,6 +1,7 @@
 //! A round as coordinators see it, and the lookups every step shares.
 
 use super::settings::{Cohort, MeetingWindow, Settings};
+use crate::domain::{MatchKind, RoundStatus};
 use crate::error::AppError;
 use crate::store::rounds::{self as store_rounds, RoundRow};
 use crate::store::DbConnection;
@@ -9,8 +10,8 @@ use crate::store::DbConnection;
 pub struct RoundView {
     pub id: String,
     pub number: i32,
-    pub kind: String,
-    pub status: String,
+    pub kind: MatchKind,
+    pub status: RoundStatus,
     pub cohort: Cohort,
     pub settings: Settings,
     pub note: String,
@@ -44,6 +45,18 @@ pub(super) fn view(r: RoundRow) -> Result<RoundView, AppError> {
         cohort: serde_json::from_str(&r.cohort).map_err(bad)?,
         settings: serde_json::from_str(&r.params).map_err(bad)?,
         meeting_window: serde_json::from_str(&r.meeting_window).map_err(bad)?,
+        progress: r
+            .progress
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(bad)?,
+        metrics: r
+            .metrics
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(bad)?,
         id: r.id,
         number: r.number,
         kind: r.kind,
@@ -53,14 +66,6 @@ pub(super) fn view(r: RoundRow) -> Result<RoundView, AppError> {
         published_at: r.published_at,
         cancelled_at: r.cancelled_at,
         reply_by: r.reply_by,
-        progress: r
-            .progress
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok()),
-        metrics: r
-            .metrics
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok()),
     })
 }
 
