@@ -55,7 +55,7 @@ pub fn enqueue_many(
 /// Messages not yet delivered that name `user_id`.
 pub fn unsent_mentioning(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<OutboxRow>> {
     ob::table
-        .filter(ob::status.ne(OutboxStatus::Sent.code()))
+        .filter(ob::status.ne(OutboxStatus::Sent))
         .filter(
             ob::id.eq_any(
                 om::table
@@ -78,18 +78,14 @@ pub fn rewrite(
     body_html: &str,
     context: &str,
 ) -> QueryResult<usize> {
-    let n = diesel::update(
-        ob::table
-            .find(id)
-            .filter(ob::status.ne(OutboxStatus::Sent.code())),
-    )
-    .set((
-        ob::subject.eq(subject),
-        ob::body_text.eq(body_text),
-        ob::body_html.eq(body_html),
-        ob::context.eq(Some(context)),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(ob::table.find(id).filter(ob::status.ne(OutboxStatus::Sent)))
+        .set((
+            ob::subject.eq(subject),
+            ob::body_text.eq(body_text),
+            ob::body_html.eq(body_html),
+            ob::context.eq(Some(context)),
+        ))
+        .execute(conn)?;
     diesel::update(
         ob::table
             .find(id)
@@ -102,12 +98,7 @@ pub fn rewrite(
 
 /// Drops a message not yet delivered.
 pub fn withdraw(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
-    diesel::delete(
-        ob::table
-            .find(id)
-            .filter(ob::status.ne(OutboxStatus::Sent.code())),
-    )
-    .execute(conn)
+    diesel::delete(ob::table.find(id).filter(ob::status.ne(OutboxStatus::Sent))).execute(conn)
 }
 
 pub fn forget_mentions(conn: &mut DbConnection, user_id: &str) -> QueryResult<usize> {
@@ -300,14 +291,14 @@ pub struct Backlog {
 /// it on every scrape would cost more and more; the worker's counters say
 /// how many went out.
 pub fn backlog(conn: &mut DbConnection) -> QueryResult<Backlog> {
-    let counts: Vec<(String, i64)> = ob::table
-        .filter(ob::status.ne(OutboxStatus::Sent.code()))
+    let counts: Vec<(OutboxStatus, i64)> = ob::table
+        .filter(ob::status.ne(OutboxStatus::Sent))
         .group_by(ob::status)
         .select((ob::status, diesel::dsl::count_star()))
         .load(conn)?;
     let mut b = Backlog::default();
     for (status, n) in counts {
-        match parse_status(status)? {
+        match status {
             OutboxStatus::Pending => b.pending = n,
             OutboxStatus::Sending => b.sending = n,
             OutboxStatus::Failed => b.failed = n,
@@ -315,15 +306,10 @@ pub fn backlog(conn: &mut DbConnection) -> QueryResult<Backlog> {
         }
     }
     b.oldest_pending_at = ob::table
-        .filter(ob::status.eq(OutboxStatus::Pending.code()))
+        .filter(ob::status.eq(OutboxStatus::Pending))
         .select(diesel::dsl::min(ob::created_at))
         .first(conn)?;
     Ok(b)
-}
-
-fn parse_status(stored: String) -> QueryResult<OutboxStatus> {
-    OutboxStatus::try_from(stored)
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
 /// Gives claimed messages back untouched (no attempt counted) so another
@@ -368,7 +354,7 @@ pub fn to_user(
     user_id: &str,
     email: &str,
 ) -> QueryResult<Vec<(String, String, OutboxStatus, i64)>> {
-    let rows: Vec<(String, String, String, i64)> = ob::table
+    ob::table
         .filter(
             ob::user_id
                 .eq(user_id)
@@ -376,8 +362,5 @@ pub fn to_user(
         )
         .order(ob::created_at.asc())
         .select((ob::kind, ob::subject, ob::status, ob::created_at))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(kind, subject, status, at)| Ok((kind, subject, parse_status(status)?, at)))
-        .collect()
+        .load(conn)
 }
