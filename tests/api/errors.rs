@@ -296,3 +296,44 @@ async fn a_database_outage_is_a_documented_503_anywhere(app: TestApp) {
         204
     );
 }
+
+/// A chunked body whose framing breaks halfway cannot be read: a 400 that
+/// says so, not a 500, and the request changes nothing.
+async fn a_body_that_breaks_off_is_unreadable(app: TestApp) {
+    use std::io::{Read, Write};
+    let host = app.address.trim_start_matches("http://").to_string();
+    let answer = tokio::task::block_in_place(move || {
+        let mut conn = std::net::TcpStream::connect(host).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        // One good chunk, then a chunk size that is not hexadecimal.
+        conn.write_all(
+            b"POST /api/v1/auth/register HTTP/1.1\r\nHost: test\r\n\
+              Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5\r\n{\"ema\r\nzz\r\nil\": \"x\"}\r\n0\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Read until the server has answered and closed, or the head and
+        // body are in.
+        while let Ok(n) = conn.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if answer.windows(4).any(|w| w == b"\r\n\r\n")
+                && String::from_utf8_lossy(&answer).contains("\"code\"")
+            {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    });
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    let code = "unreadable_body";
+    assert!(answer.contains(&format!("\"code\":\"{code}\"")), "{answer}");
+}
+
+both_backends!(a_body_that_breaks_off_is_unreadable);

@@ -753,3 +753,94 @@ mod publish_race {
         tokio::task::block_in_place(|| race(&app));
     }
 }
+
+/// Settings stored before today's checks (here: group bounds the engine
+/// refuses) make a preview a conflict that names the cause, not a 500.
+async fn stored_settings_the_engine_refuses_are_a_conflict(app: TestApp) {
+    population(&app).await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let id = app
+        .draft_round(&coord, json!({"kind": "intervision"}))
+        .await;
+    let round = id.clone();
+    app.with_db(move |c| {
+        use diesel::prelude::*;
+        diesel::sql_query(format!(
+            "UPDATE rounds SET params = '{{\"group_min\": 5, \"group_max\": 3}}' \
+             WHERE id = '{round}'"
+        ))
+        .execute(c)
+        .unwrap();
+    });
+    let res = app.round_action(&coord, &id, "preview").await;
+    let body = assert_problem(res, 409, "round_unsolvable").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("group size bounds [5, 3]"),
+        "{body}"
+    );
+}
+
+both_backends!(stored_settings_the_engine_refuses_are_a_conflict);
+
+/// A cancel that read a draft while another transaction was changing it
+/// (held open here until the cancel waits on its row lock) changes nothing
+/// and asks for a retry. PostgreSQL only: SQLite serialises writers, so a
+/// cancel there never reads a round another write is changing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancel_that_loses_a_race_asks_for_a_retry_on_postgres() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    let app = TestApp::spawn(crate::common::Backend::Postgres).await;
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let id = app.draft_round(&coord, json!({"kind": "buddy"})).await;
+    let url = app.config.database_url();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (commit_tx, commit_rx) = std::sync::mpsc::channel::<()>();
+    let round = id.clone();
+    let rival = std::thread::spawn(move || {
+        let parsed = buddymatch::store::DatabaseUrl::parse(&url).unwrap();
+        let pool = buddymatch::store::db::pool(&parsed, 1).unwrap();
+        let mut c = pool.get().unwrap();
+        c.batch_execute(&format!(
+            "BEGIN; UPDATE rounds SET status = 'cancelled', cancelled_at = 1 WHERE id = '{round}';"
+        ))
+        .unwrap();
+        held_tx.send(()).unwrap();
+        commit_rx.recv().unwrap();
+        c.batch_execute("COMMIT").unwrap();
+    });
+    tokio::task::block_in_place(|| held_rx.recv().unwrap());
+    let ours = tokio::spawn(
+        app.client
+            .post(app.url(&format!("/api/v1/rounds/{id}/cancel")))
+            .bearer_auth(&coord)
+            .json(&json!({}))
+            .send(),
+    );
+    let within = std::time::Duration::from_secs(20);
+    crate::common::wait_until("the cancel to wait on the row lock", within, || {
+        let waiting: i64 = app.with_db(|c| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT count(*) FROM pg_stat_activity \
+                  WHERE datname = current_database() AND wait_event_type = 'Lock')",
+            ))
+            .get_result(c)
+            .unwrap()
+        });
+        waiting > 0
+    })
+    .await;
+    commit_tx.send(()).unwrap();
+    tokio::task::block_in_place(|| rival.join().unwrap());
+    assert_problem(ours.await.unwrap().unwrap(), 409, "round_changed").await;
+    // A retry reads the round as it is now.
+    let res = app.round_action(&coord, &id, "cancel").await;
+    assert_problem(res, 409, "round_cancelled").await;
+}
