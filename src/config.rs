@@ -225,7 +225,7 @@ pub struct Config {
     #[arg(
         long,
         env = "BUDDYMATCH_MAIL_CONCURRENCY",
-        default_value_t = 8,
+        default_value_t = 16,
         value_parser = clap::value_parser!(u16).range(1..=64),
         global = true
     )]
