@@ -1,6 +1,5 @@
 use crate::both_backends;
-use crate::common::{assert_problem, wait_until, Backend, TestApp, PASSWORD};
-use diesel::prelude::*;
+use crate::common::{assert_problem, Backend, TestApp, PASSWORD};
 use serde_json::json;
 
 both_backends!(
@@ -209,19 +208,8 @@ async fn a_refresh_that_loses_a_race_still_ends_the_login(app: TestApp) {
     );
     if app.backend == Backend::Postgres {
         // Ours read r1 unspent and now waits on the rival's row lock.
-        let within = std::time::Duration::from_secs(20);
-        wait_until("the refresh to wait on the row lock", within, || {
-            let waiting: i64 = app.with_db(|c| {
-                diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                    "(SELECT count(*) FROM pg_stat_activity \
-                      WHERE datname = current_database() AND wait_event_type = 'Lock')",
-                ))
-                .get_result(c)
-                .unwrap()
-            });
-            waiting > 0
-        })
-        .await;
+        app.wait_for_lock_waiter("the refresh to wait on the row lock")
+            .await;
     }
     commit_tx.send(()).unwrap();
     tokio::task::block_in_place(|| rival.join().unwrap());

@@ -711,7 +711,7 @@ mod publish_race {
                 let mut watcher = p3.get().unwrap();
                 if let buddymatch::store::DbConnection::Postgres(_) = &*watcher {
                     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-                    while !second_waits_on_a_lock(&mut watcher) {
+                    while crate::common::lock_waiters(&mut watcher) == 0 {
                         assert!(
                             std::time::Instant::now() < deadline,
                             "the second publish never waited"
@@ -733,17 +733,6 @@ mod publish_race {
             !second.join().unwrap(),
             "the second finds the round already published"
         );
-    }
-
-    fn second_waits_on_a_lock(c: &mut buddymatch::store::DbConnection) -> bool {
-        use diesel::prelude::*;
-        let waiting: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-            "(SELECT count(*) FROM pg_stat_activity \
-              WHERE datname = current_database() AND wait_event_type = 'Lock')",
-        ))
-        .get_result(c)
-        .unwrap();
-        waiting > 0
     }
 
     both_backends!(only_one_of_two_overlapping_publishes_wins);
@@ -794,7 +783,6 @@ both_backends!(stored_settings_the_engine_refuses_are_a_conflict);
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cancel_that_loses_a_race_asks_for_a_retry_on_postgres() {
     use diesel::connection::SimpleConnection;
-    use diesel::prelude::*;
     let app = TestApp::spawn(crate::common::Backend::Postgres).await;
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
@@ -824,19 +812,8 @@ async fn a_cancel_that_loses_a_race_asks_for_a_retry_on_postgres() {
             .json(&json!({}))
             .send(),
     );
-    let within = std::time::Duration::from_secs(20);
-    crate::common::wait_until("the cancel to wait on the row lock", within, || {
-        let waiting: i64 = app.with_db(|c| {
-            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                "(SELECT count(*) FROM pg_stat_activity \
-                  WHERE datname = current_database() AND wait_event_type = 'Lock')",
-            ))
-            .get_result(c)
-            .unwrap()
-        });
-        waiting > 0
-    })
-    .await;
+    app.wait_for_lock_waiter("the cancel to wait on the row lock")
+        .await;
     commit_tx.send(()).unwrap();
     tokio::task::block_in_place(|| rival.join().unwrap());
     assert_problem(ours.await.unwrap().unwrap(), 409, "round_changed").await;

@@ -10,7 +10,7 @@ pub mod tools;
 mod undelivered;
 mod wait;
 
-pub use wait::wait_until;
+pub use wait::{lock_waiters, wait_until};
 
 use buddymatch::config::{Config, Secret};
 use buddymatch::startup::App;

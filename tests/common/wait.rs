@@ -46,3 +46,23 @@ impl TestApp {
         wait_until(message, OUTBOX_WAIT, || done(&self.outbox())).await
     }
 }
+
+/// How many sessions on this PostgreSQL database wait on a lock: how a test
+/// that forces a race sees the request it started blocked on a row it holds.
+pub fn lock_waiters(c: &mut buddymatch::store::DbConnection) -> i64 {
+    use diesel::prelude::*;
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM pg_stat_activity \
+          WHERE datname = current_database() AND wait_event_type = 'Lock')",
+    ))
+    .get_result(c)
+    .unwrap()
+}
+
+impl TestApp {
+    /// Waits until some session on this PostgreSQL database waits on a lock.
+    pub async fn wait_for_lock_waiter(&self, what: &str) {
+        let within = Duration::from_secs(20);
+        wait_until(what, within, || self.with_db(lock_waiters) > 0).await
+    }
+}
