@@ -89,7 +89,7 @@ pub fn rewrite(
     diesel::update(
         ob::table
             .find(id)
-            .filter(ob::status.eq(OutboxStatus::Sending.code())),
+            .filter(ob::status.eq(OutboxStatus::Sending)),
     )
     .set(unclaimed())
     .execute(conn)?;
@@ -106,7 +106,7 @@ pub fn forget_mentions(conn: &mut DbConnection, user_id: &str) -> QueryResult<us
 }
 
 type Unclaimed = (
-    diesel::dsl::Eq<ob::status, &'static str>,
+    diesel::dsl::Eq<ob::status, OutboxStatus>,
     diesel::dsl::Eq<ob::locked_until, Option<i64>>,
     diesel::dsl::Eq<ob::claim, Option<String>>,
 );
@@ -114,7 +114,7 @@ type Unclaimed = (
 /// Back to pending with no claim on it.
 fn unclaimed() -> Unclaimed {
     (
-        ob::status.eq(OutboxStatus::Pending.code()),
+        ob::status.eq(OutboxStatus::Pending),
         ob::locked_until.eq(None::<i64>),
         ob::claim.eq(None::<String>),
     )
@@ -139,10 +139,10 @@ pub fn claim_due(
     held: &[String],
 ) -> QueryResult<Vec<OutboxRow>> {
     let due = ob::status
-        .eq(OutboxStatus::Pending.code())
+        .eq(OutboxStatus::Pending)
         .and(ob::next_attempt_at.le(now))
         .or(ob::status
-            .eq(OutboxStatus::Sending.code())
+            .eq(OutboxStatus::Sending)
             .and(ob::locked_until.lt(now)));
     let candidates = ob::table
         .filter(due)
@@ -159,7 +159,7 @@ pub fn claim_due(
     }
     diesel::update(ob::table.filter(ob::id.eq_any(&ids)).filter(due))
         .set((
-            ob::status.eq(OutboxStatus::Sending.code()),
+            ob::status.eq(OutboxStatus::Sending),
             ob::locked_until.eq(now + lease_secs),
             ob::claim.eq(claim),
         ))
@@ -185,7 +185,7 @@ pub fn renew(
         ob::table
             .filter(ob::id.eq_any(ids))
             .filter(ob::claim.eq_any(claims))
-            .filter(ob::status.eq(OutboxStatus::Sending.code())),
+            .filter(ob::status.eq(OutboxStatus::Sending)),
     )
     .set(ob::locked_until.eq(until))
     .execute(conn)
@@ -202,7 +202,7 @@ pub fn renew(
 /// a lease ran out).
 pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> QueryResult<usize> {
     let held = ob::status
-        .eq(OutboxStatus::Sending.code())
+        .eq(OutboxStatus::Sending)
         .and(ob::claim.eq(claim));
     // Whom a delivered message named no longer matters: its text is gone.
     diesel::delete(
@@ -211,7 +211,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> Qu
     .execute(conn)?;
     let n = diesel::update(ob::table.find(id).filter(held))
         .set((
-            ob::status.eq(OutboxStatus::Sent.code()),
+            ob::status.eq(OutboxStatus::Sent),
             ob::sent_at.eq(now),
             ob::locked_until.eq(None::<i64>),
             ob::last_error.eq(None::<String>),
@@ -225,7 +225,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> Qu
     }
     ob::table
         .find(id)
-        .filter(ob::status.eq(OutboxStatus::Sent.code()))
+        .filter(ob::status.eq(OutboxStatus::Sent))
         .filter(ob::claim.eq(claim))
         .count()
         .get_result::<i64>(conn)
@@ -250,11 +250,11 @@ pub fn mark_attempt_failed(
     let n = diesel::update(
         ob::table
             .find(id)
-            .filter(ob::status.eq(OutboxStatus::Sending.code()))
+            .filter(ob::status.eq(OutboxStatus::Sending))
             .filter(ob::claim.eq(claim)),
     )
     .set((
-        ob::status.eq(status.code()),
+        ob::status.eq(status),
         ob::attempts.eq(attempts),
         ob::next_attempt_at.eq(next_at.unwrap_or(0)),
         ob::locked_until.eq(None::<i64>),
@@ -268,7 +268,7 @@ pub fn mark_attempt_failed(
     // as this call would leave it, still under our token.
     ob::table
         .find(id)
-        .filter(ob::status.eq(status.code()))
+        .filter(ob::status.eq(status))
         .filter(ob::claim.eq(claim))
         .filter(ob::attempts.eq(attempts))
         .count()
@@ -321,7 +321,7 @@ pub fn release(conn: &mut DbConnection, ids: &[String], claims: &[String]) -> Qu
         ob::table
             .filter(ob::id.eq_any(ids))
             .filter(ob::claim.eq_any(claims))
-            .filter(ob::status.eq(OutboxStatus::Sending.code())),
+            .filter(ob::status.eq(OutboxStatus::Sending)),
     )
     .set(unclaimed())
     .execute(conn)
@@ -334,11 +334,11 @@ pub fn failed(
     limit: i64,
 ) -> QueryResult<(Vec<OutboxRow>, i64)> {
     let total = ob::table
-        .filter(ob::status.eq(OutboxStatus::Failed.code()))
+        .filter(ob::status.eq(OutboxStatus::Failed))
         .count()
         .get_result(conn)?;
     let rows = ob::table
-        .filter(ob::status.eq(OutboxStatus::Failed.code()))
+        .filter(ob::status.eq(OutboxStatus::Failed))
         .order((ob::created_at.desc(), ob::id.desc()))
         .offset(offset)
         .limit(limit)
