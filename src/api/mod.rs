@@ -2,6 +2,7 @@
 
 mod accounts;
 mod client;
+mod conflicts;
 pub mod cors;
 mod extract;
 mod health;
@@ -74,9 +75,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/rounds/{id}/preview").route(web::post().to(rounds::preview)),
                 )
                 .service(
+                    web::resource("/rounds/{id}/top-up").route(web::post().to(rounds::top_up)),
+                )
+                .service(
+                    web::resource("/rounds/{id}/readiness")
+                        .route(web::get().to(rounds::readiness)),
+                )
+                .service(
                     web::resource("/rounds/{id}/publish").route(web::post().to(rounds::publish)),
                 )
                 .service(web::resource("/rounds/{id}/cancel").route(web::post().to(rounds::cancel)))
+                .service(
+                    web::resource("/conflicts")
+                        .route(web::get().to(conflicts::list))
+                        .route(web::post().to(conflicts::register)),
+                )
+                .service(
+                    web::resource("/conflicts/{id}").route(web::delete().to(conflicts::remove)),
+                )
                 .service(web::resource("/mail/failed").route(web::get().to(rounds::failed_mail)))
                 .service(web::resource("/me/matches").route(web::get().to(rounds::my_matches)))
                 .service(

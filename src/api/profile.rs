@@ -29,6 +29,9 @@ pub struct ProfileBody {
     learning_goal: Option<String>,
     paused: Option<bool>,
     offers_to_convene: Option<bool>,
+    /// Empty clears it.
+    organisation: Option<String>,
+    team: Option<String>,
     /// What matches may see; asked (required) when the profile is first saved.
     sharing: Option<super::accounts::SharingBody>,
 }
@@ -52,6 +55,8 @@ impl From<ProfileBody> for ProfileDraft {
             learning_goal: b.learning_goal,
             paused: b.paused,
             offers_to_convene: b.offers_to_convene,
+            organisation: b.organisation,
+            team: b.team,
         }
     }
 }

@@ -93,6 +93,31 @@ pub async fn preview(
     Ok(HttpResponse::Ok().json(out))
 }
 
+pub async fn readiness(
+    Coordinator(c): Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || rounds::readiness(&state, &c, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn top_up(
+    Coordinator(c): Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let round = blocking(move || rounds::top_up(&state, &c, &id)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/rounds/{}", round.id),
+        ))
+        .json(round))
+}
+
 pub async fn publish(
     Coordinator(c): Coordinator,
     state: web::Data<AppState>,

@@ -12,6 +12,7 @@ pub const MAX_LEARNING_GOAL: usize = 500;
 pub const MAX_HOST_CAPACITY: u8 = 10;
 pub const MAX_HOURS_PER_MONTH: u8 = 80;
 pub const MAX_TRAVEL_KM: u16 = 400;
+pub const MAX_WORKPLACE: usize = 120;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LearningProfile {
@@ -32,6 +33,10 @@ pub struct LearningProfile {
     pub paused: bool,
     /// Offers to start an intervision group: such a member convenes first.
     pub offers_to_convene: bool,
+    /// Where the member works, and their team there: rounds keep people who
+    /// work together apart (the round setting `conflicts`).
+    pub organisation: Option<String>,
+    pub team: Option<String>,
 }
 
 /// Everything a client may send, before checking. Both PUT (all fields)
@@ -54,6 +59,9 @@ pub struct ProfileDraft {
     pub learning_goal: Option<String>,
     pub paused: Option<bool>,
     pub offers_to_convene: Option<bool>,
+    /// `Some("")` clears the stored value; `None` keeps it (PATCH).
+    pub organisation: Option<String>,
+    pub team: Option<String>,
 }
 
 impl ProfileDraft {
@@ -83,6 +91,8 @@ impl ProfileDraft {
             learning_goal: self.learning_goal.or(Some(b.learning_goal)),
             paused: self.paused.or(Some(b.paused)),
             offers_to_convene: self.offers_to_convene.or(Some(b.offers_to_convene)),
+            organisation: self.organisation.or(b.organisation),
+            team: self.team.or(b.team),
         }
     }
 
@@ -211,6 +221,27 @@ impl ProfileDraft {
                 String::new()
             }
         };
+        let mut workplace = |field: &str, v: Option<String>| {
+            match super::validation::free_text(field, &v.unwrap_or_default(), MAX_WORKPLACE) {
+                Ok(s) if s.contains(['\n', '\r', '\t']) => {
+                    problems.push(FieldProblem::new(field, "must be a single line"));
+                    None
+                }
+                Ok(s) => (!s.is_empty()).then_some(s),
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
+            }
+        };
+        let organisation = workplace("organisation", self.organisation);
+        let team = workplace("team", self.team);
+        if team.is_some() && organisation.is_none() {
+            problems.push(FieldProblem::new(
+                "team",
+                "needs an organisation: a team is compared within its organisation",
+            ));
+        }
         match (
             domain,
             profession,
@@ -245,6 +276,8 @@ impl ProfileDraft {
                 learning_goal,
                 paused: self.paused.unwrap_or(false),
                 offers_to_convene: self.offers_to_convene.unwrap_or(false),
+                organisation,
+                team,
             }),
             _ => Err(problems),
         }

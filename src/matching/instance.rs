@@ -243,6 +243,8 @@ impl Member {
             learning_goal: String::new(),
             paused: self.paused,
             offers_to_convene: false,
+            organisation: None,
+            team: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod participation;
 mod primal_dual;
 pub mod profile;
+pub mod readiness;
 pub mod score;
 pub mod shadowing;
 

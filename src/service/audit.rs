@@ -24,6 +24,10 @@ pub enum Action {
     FailedMailViewed,
     RoleChanged,
     AuditLogViewed,
+    ConflictRegistered,
+    ConflictRemoved,
+    RoundOverridesSet,
+    RoundToppedUp,
 }
 
 impl Action {
@@ -38,10 +42,14 @@ impl Action {
             Action::FailedMailViewed => "mail_failed_viewed",
             Action::RoleChanged => "user_role_changed",
             Action::AuditLogViewed => "audit_log_viewed",
+            Action::ConflictRegistered => "conflict_registered",
+            Action::ConflictRemoved => "conflict_removed",
+            Action::RoundOverridesSet => "round_overrides_set",
+            Action::RoundToppedUp => "round_topped_up",
         }
     }
 
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 13] = [
         Action::RoundCreated,
         Action::RoundPreviewed,
         Action::RoundPublished,
@@ -51,6 +59,10 @@ impl Action {
         Action::FailedMailViewed,
         Action::RoleChanged,
         Action::AuditLogViewed,
+        Action::ConflictRegistered,
+        Action::ConflictRemoved,
+        Action::RoundOverridesSet,
+        Action::RoundToppedUp,
     ];
 }
 

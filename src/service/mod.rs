@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod commitments;
+pub mod conflicts;
 pub mod demo;
 pub mod evidence;
 pub mod health;

@@ -2,10 +2,13 @@
 //! so the service layer decides where transactions begin and end.
 
 pub mod audit;
+pub mod cohort;
+pub mod conflicts;
 pub mod db;
 pub mod email_tokens;
 pub mod evidence;
 pub mod outbox;
+pub mod overrides;
 pub mod privacy;
 pub mod profiles;
 pub mod rounds;

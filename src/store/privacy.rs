@@ -88,6 +88,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     };
     diesel::delete(p::table.find(user_id)).execute(conn)?;
     diesel::delete(cp::table.find(user_id)).execute(conn)?;
+    super::conflicts::forget(conn, user_id)?;
     diesel::delete(rt::table.filter(rt::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;

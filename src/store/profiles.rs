@@ -31,6 +31,8 @@ struct ProfileRow {
     paused: bool,
     updated_at: i64,
     offers_to_convene: bool,
+    organisation: Option<String>,
+    team: Option<String>,
 }
 
 const WANTED: &str = "wanted";
@@ -83,6 +85,8 @@ pub fn save(
         paused: profile.paused,
         updated_at: now,
         offers_to_convene: profile.offers_to_convene,
+        organisation: profile.organisation.clone(),
+        team: profile.team.clone(),
     };
     diesel::insert_into(p::table).values(&row).execute(conn)?;
 
@@ -195,6 +199,8 @@ fn assemble(
             learning_goal: r.learning_goal,
             paused: r.paused,
             offers_to_convene: r.offers_to_convene,
+            organisation: r.organisation,
+            team: r.team,
         };
         out.insert(r.user_id, profile);
     }

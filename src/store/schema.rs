@@ -59,6 +59,8 @@ diesel::table! {
         paused -> Bool,
         updated_at -> BigInt,
         offers_to_convene -> Bool,
+        organisation -> Nullable<Text>,
+        team -> Nullable<Text>,
     }
 }
 
@@ -228,6 +230,34 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::table! {
+    member_conflicts (id) {
+        id -> Text,
+        user_a -> Text,
+        user_b -> Text,
+        note -> Text,
+        registered_by -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    round_overrides (round_id) {
+        round_id -> Text,
+        body -> Text,
+        updated_by -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    round_unmatched (round_id, user_id) {
+        round_id -> Text,
+        user_id -> Text,
+        reason -> Text,
+    }
+}
+
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(matches -> rounds (round_id));
 diesel::joinable!(meetings -> matches (match_id));
@@ -236,6 +266,9 @@ diesel::joinable!(match_members -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    member_conflicts,
+    round_overrides,
+    round_unmatched,
     refresh_tokens,
     sessions,
     topics,

@@ -16,6 +16,9 @@ pub(super) struct Prepared {
     pub(super) people: HashMap<String, (String, Domain)>,
     /// Members who offered to start an intervision group.
     pub(super) conveners: HashSet<String>,
+    /// Verified members with a profile whom the round's cohort filters
+    /// leave out, with their names.
+    pub(super) outside_cohort: Vec<(String, String)>,
 }
 
 pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppError> {
@@ -30,8 +33,10 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
     // The engine's result depends on input order; a stable order makes a
     // round reproducible on either database.
     profiles.sort_by(|a, b| a.0.cmp(&b.0));
-    let in_cohort = |p: &crate::domain::LearningProfile| {
-        (cohort.provinces.is_empty() || cohort.provinces.contains(&p.province))
+    let listed: HashSet<&str> = cohort.members.iter().map(String::as_str).collect();
+    let in_cohort = |id: &str, p: &crate::domain::LearningProfile| {
+        (listed.is_empty() || listed.contains(id))
+            && (cohort.provinces.is_empty() || cohort.provinces.contains(&p.province))
             && (cohort.domains.is_empty() || cohort.domains.contains(&p.domain))
             && (cohort.professions.is_empty() || cohort.professions.contains(&p.profession))
     };
@@ -50,7 +55,13 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
     let mut people = HashMap::new();
     let mut conveners = HashSet::new();
     let mut members = Vec::new();
-    for (id, p) in profiles.into_iter().filter(|(_, p)| in_cohort(p)) {
+    let mut outside_cohort = Vec::new();
+    for (id, p) in profiles {
+        if !in_cohort(&id, &p) {
+            let name = verified.get(&id).cloned().unwrap_or_default();
+            outside_cohort.push((id, name));
+            continue;
+        }
         people.insert(
             id.clone(),
             (verified.get(&id).cloned().unwrap_or_default(), p.domain),
@@ -107,5 +118,6 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         instance,
         people,
         conveners,
+        outside_cohort,
     })
 }

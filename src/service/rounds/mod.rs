@@ -4,15 +4,19 @@
 
 mod cohort;
 mod publish;
+mod readiness;
 mod run;
 pub mod settings;
 mod stats;
+mod topup;
 mod view;
 
 pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
+pub use readiness::{readiness, Readiness};
 pub use run::{preview, Preview};
 pub use settings::{Cohort, MeetingWindow, NewRound, Settings};
 pub use stats::{DomainCount, Metrics};
+pub use topup::top_up;
 use view::{load_round, view};
 pub use view::{Progress, RoundView};
 

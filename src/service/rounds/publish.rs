@@ -267,6 +267,23 @@ fn publish_steps(
             letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
         let mentions: Vec<_> = mentions.into_iter().flatten().collect();
         store_rounds::insert_matches(conn, &match_rows, &member_rows)?;
+        // Left unmatched by the solve (not kept out before it): a top-up
+        // round starts from them. A member once, in their first role.
+        let mut seen = std::collections::HashSet::new();
+        let unmatched: Vec<store::cohort::UnmatchedRow> = result
+            .unmatched
+            .iter()
+            .filter(|u| !u.reason.before_matching() && seen.insert(u.member.as_str()))
+            .map(|u| store::cohort::UnmatchedRow {
+                round_id: round_id.to_string(),
+                user_id: u.member.clone(),
+                reason: serde_json::to_value(u.reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        store::cohort::insert_unmatched(conn, &unmatched)?;
         store::outbox::enqueue_many(conn, &mails, &mentions)?;
         Ok(mails.len())
     })?;

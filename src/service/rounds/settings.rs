@@ -10,7 +10,13 @@ pub struct Cohort {
     pub provinces: Vec<Province>,
     pub domains: Vec<Domain>,
     pub professions: Vec<Profession>,
+    /// Only these members (user ids), when given: a top-up round's cohort.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
+
+/// More members than any programme holds; bounds the stored list.
+pub const MAX_COHORT_MEMBERS: usize = 100_000;
 
 /// What a coordinator may set; everything else is the engine's default.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -101,6 +107,12 @@ impl NewRound {
             problems.push(crate::domain::FieldProblem::new(
                 "settings.reply_within_days",
                 "must be between 1 and 60 days",
+            ));
+        }
+        if self.cohort.members.len() > MAX_COHORT_MEMBERS {
+            problems.push(crate::domain::FieldProblem::new(
+                "cohort.members",
+                format!("must have at most {MAX_COHORT_MEMBERS} entries"),
             ));
         }
         if let Err(p) = crate::domain::free_text("note", &self.note, 1000) {
