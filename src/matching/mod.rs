@@ -93,6 +93,15 @@ pub fn prepare(instance: &Instance) -> Result<Round<'_>, InstanceError> {
     })
 }
 
+/// The per-rule counts alone, without building the candidate graph (for a
+/// readiness report): the same figures as `prepare(instance)?.removed_pairs()`
+/// and the result's `removed_pairs`. Pins are not checked here.
+pub fn removed_pairs(instance: &Instance) -> Result<RemovedPairs, InstanceError> {
+    let prep = Prepared::new(instance)?;
+    let p = pins::participation(instance);
+    Ok(conflicts::removed_pairs(&prep, &p, instance.round.kind))
+}
+
 /// Prepare and solve in one call.
 pub fn solve(instance: &Instance) -> Result<RoundResult, InstanceError> {
     Ok(prepare(instance)?.solve())

@@ -788,6 +788,7 @@ proptest! {
             }
         }
         prop_assert_eq!(round.removed_pairs(), want);
+        prop_assert_eq!(super::removed_pairs(&i).unwrap(), want);
         prop_assert_eq!(r.removed_pairs, want);
     }
 
