@@ -67,6 +67,7 @@ pub fn solve(round: &Round) -> RoundResult {
                     b: round.id(b).to_string(),
                     score: w,
                     reasons,
+                    pinned: false,
                 });
             }
             Some(_) => {}
@@ -102,6 +103,7 @@ pub fn solve(round: &Round) -> RoundResult {
         total_score: total,
         upper_bound: None,
         unmatched: round.unmatched(extra),
+        removed_pairs: round.removed,
     }
 }
 

@@ -37,8 +37,8 @@ pub fn in_person_possible(a: &Profile, b: &Profile) -> bool {
     matches!(meeting(a, b, true), Some(Meeting::InPerson { .. }))
 }
 
-/// Every pairwise hard constraint: not the same member, no recent meeting
-/// or block, a shared language, a way to meet. Participation (paused,
+/// Every pairwise hard constraint: not the same member, no recent meeting,
+/// block, exclusion or conflict of interest, a shared language, a way to meet. Participation (paused,
 /// form asked, hours, host capacity) is decided before, per member.
 pub fn compatible(prep: &Prepared, a: u32, b: u32, in_person_required: bool) -> Option<Meeting> {
     if a == b {
@@ -46,6 +46,9 @@ pub fn compatible(prep: &Prepared, a: u32, b: u32, in_person_required: bool) -> 
     }
     let (pa, pb) = (&prep.profiles[a as usize], &prep.profiles[b as usize]);
     if pa.languages.intersect(pb.languages).is_empty() {
+        return None;
+    }
+    if pa.conflict_key != 0 && pa.conflict_key == pb.conflict_key {
         return None;
     }
     let m = meeting(pa, pb, in_person_required)?;

@@ -9,7 +9,7 @@ use crate::domain::{
 use serde::{Deserialize, Serialize};
 
 /// One matching problem: members, their shared past, and the round's settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Instance {
     pub round: RoundParams,
     pub members: Vec<Member>,
@@ -19,6 +19,55 @@ pub struct Instance {
     /// Pairs where one side blocked or declined the other: never matched again.
     #[serde(default)]
     pub blocked: Vec<BlockedPair>,
+    /// Conflicts of interest a coordinator registered between two members:
+    /// never matched, like `blocked`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<BlockedPair>,
+    /// Pairs a coordinator excluded from this round only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<BlockedPair>,
+    /// Matches a coordinator fixed before solving (see [`Pin`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pinned: Vec<Pin>,
+}
+
+/// A match that must be in the result: a buddy pair `[a, b]`, a shadowing
+/// visit `[visitor, host]` or an intervision group `[a, b, c, ...]`.
+/// `forced` skips the hard constraints (hours, language, travel, repeat
+/// window, declines, exclusions, conflicts of interest), never the
+/// structural rules (known members, each once, the form's shape) nor
+/// participation (asked for the form, not paused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    pub members: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forced: bool,
+}
+
+/// Which colleagues never meet in a round: `same_team` (the default) keeps
+/// apart members of the same organisation and team (both given);
+/// `same_organisation` members of the same organisation; `none` nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictRule {
+    #[default]
+    SameTeam,
+    SameOrganisation,
+    None,
+}
+
+impl ConflictRule {
+    pub fn is_default(&self) -> bool {
+        *self == ConflictRule::SameTeam
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ConflictRule::SameTeam => "same_team",
+            ConflictRule::SameOrganisation => "same_organisation",
+            ConflictRule::None => "none",
+        }
+    }
 }
 
 /// A member's profile as far as matching needs it.
@@ -55,6 +104,13 @@ pub struct Member {
     pub topics_offered: Vec<String>,
     #[serde(default)]
     pub paused: bool,
+    /// Employer or organisation (free text; compared after
+    /// [`super::conflicts::normalise`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// Team within the organisation (free text, normalised likewise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 /// `a` and `b` were matched (in any form) in round `round`.
@@ -107,6 +163,10 @@ pub struct RoundParams {
     /// (blocks under 200 members count as 200). Counted, not timed, so the
     /// result does not depend on machine speed.
     pub search_effort: u64,
+    /// Colleagues kept apart (conflicts of interest). Left out of the JSON
+    /// when it is the default, so instances written before it stay the same.
+    #[serde(skip_serializing_if = "ConflictRule::is_default")]
+    pub conflicts: ConflictRule,
 }
 
 impl Default for RoundParams {
@@ -124,6 +184,7 @@ impl Default for RoundParams {
             form_hours: FormHours::default(),
             weights: Weights::default(),
             search_effort: 10_000,
+            conflicts: ConflictRule::SameTeam,
         }
     }
 }
@@ -191,6 +252,10 @@ impl Default for Weights {
     }
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 fn is_zero(h: &u8) -> bool {
     *h == 0
 }
@@ -220,6 +285,8 @@ impl Member {
             topics_wanted: p.topics_wanted.iter().cloned().collect(),
             topics_offered: p.topics_offered.iter().cloned().collect(),
             paused: p.paused,
+            organisation: None,
+            team: None,
         }
     }
 

@@ -297,6 +297,7 @@ pub fn solve(round: &Round) -> RoundResult {
                         GroupMode::InPerson => "in_person",
                     },
                     reasons: group_reasons(&sum),
+                    pinned: false,
                 },
             ));
         }
@@ -345,5 +346,6 @@ pub fn solve(round: &Round) -> RoundResult {
         total_score: total,
         upper_bound: Some(upper_bound(g, r.group_max)),
         unmatched: round.unmatched(extra),
+        removed_pairs: round.removed,
     }
 }

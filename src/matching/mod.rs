@@ -8,6 +8,7 @@
 pub mod blossom;
 pub mod buddy;
 pub mod candidates;
+pub mod conflicts;
 pub mod constraints;
 pub mod emit;
 pub mod flow;
@@ -16,18 +17,23 @@ pub mod instance;
 pub mod intervision;
 pub mod outcome;
 pub mod participation;
+pub mod pins;
+#[cfg(test)]
+mod pins_tests;
 mod primal_dual;
 pub mod profile;
 pub mod readiness;
 pub mod score;
 pub mod shadowing;
 
-use crate::domain::{LearningForm, MatchKind};
+use crate::domain::MatchKind;
 use candidates::CandidateGraph;
-use constraints::compatible;
+pub use conflicts::RemovedPairs;
+use constraints::{compatible, meeting, Meeting};
 use instance::{Instance, Prefer};
 use outcome::{Reason, RoundResult, Unmatched, UnmatchedReason};
 use participation::Participation;
+pub use pins::{check_pins, PinProblem};
 pub use profile::InstanceError;
 use profile::Prepared;
 use score::{breakdown, pair_reasons, Breakdown, Direction};
@@ -41,32 +47,41 @@ pub struct Round<'a> {
     /// Intervision: the members (local indices) searched together; one block
     /// when the graph is full.
     pub blocks: Vec<Vec<u32>>,
+    /// Pinned matches as member indices (`[a, b]`, `[visitor, host]`, a
+    /// group); their members (a host: one place per visit) are not in
+    /// `participation` nor in the graph.
+    pub pins: Vec<Vec<u32>>,
+    /// Pairs each rule ruled out, over all participants (pinned included).
+    pub removed: RemovedPairs,
 }
 
-/// Decide participation and build the candidate graph for the round's kind.
+/// Decide participation, check and take out the pins, and build the
+/// candidate graph for the rest of the round.
 pub fn prepare(instance: &Instance) -> Result<Round<'_>, InstanceError> {
     let prep = Prepared::new(instance)?;
-    let r = &instance.round;
-    let (participation, graph, blocks) = match r.kind {
-        MatchKind::Buddy => {
-            let p = participation::symmetric(instance, LearningForm::Buddy, r.form_hours.buddy);
-            let g = buddy::candidate_graph(instance, &prep, &p);
-            (p, g, Vec::new())
-        }
-        MatchKind::Shadowing => {
-            let p = participation::shadowing(instance, r.form_hours.shadowing_visit);
-            let g = shadowing::candidate_graph(instance, &prep, &p);
-            (p, g, Vec::new())
-        }
-        MatchKind::Intervision => {
-            let p = participation::symmetric(
-                instance,
-                LearningForm::Intervision,
-                r.form_hours.intervision,
-            );
-            let (g, blocks) = intervision::candidate_graph(instance, &prep, &p);
-            (p, g, blocks)
-        }
+    let kind = instance.round.kind;
+    let mut participation = pins::participation(instance);
+    let removed = conflicts::removed_pairs(&prep, &participation, kind);
+    let (problems, pinned) = pins::problems(instance, &prep, &participation);
+    if let Some(first) = problems.into_iter().find(|x| x.blocking) {
+        return Err(InstanceError::Pin {
+            pin: first.pin,
+            members: instance.pinned[first.pin].members.join(", "),
+            rule: first.rule,
+            detail: first.detail,
+        });
+    }
+    pins::reduce(kind, &mut participation, &pinned, instance.members.len());
+    let (graph, blocks) = match kind {
+        MatchKind::Buddy => (
+            buddy::candidate_graph(instance, &prep, &participation),
+            Vec::new(),
+        ),
+        MatchKind::Shadowing => (
+            shadowing::candidate_graph(instance, &prep, &participation),
+            Vec::new(),
+        ),
+        MatchKind::Intervision => intervision::candidate_graph(instance, &prep, &participation),
     };
     Ok(Round {
         instance,
@@ -74,7 +89,18 @@ pub fn prepare(instance: &Instance) -> Result<Round<'_>, InstanceError> {
         participation,
         graph,
         blocks,
+        pins: pinned,
+        removed,
     })
+}
+
+/// The per-rule counts alone, without building the candidate graph (for a
+/// readiness report): the same figures as `prepare(instance)?.removed_pairs()`
+/// and the result's `removed_pairs`. Pins are not checked here.
+pub fn removed_pairs(instance: &Instance) -> Result<RemovedPairs, InstanceError> {
+    let prep = Prepared::new(instance)?;
+    let p = pins::participation(instance);
+    Ok(conflicts::removed_pairs(&prep, &p, instance.round.kind))
 }
 
 /// Prepare and solve in one call.
@@ -84,11 +110,18 @@ pub fn solve(instance: &Instance) -> Result<RoundResult, InstanceError> {
 
 impl Round<'_> {
     pub fn solve(&self) -> RoundResult {
-        match self.instance.round.kind {
+        let mut result = match self.instance.round.kind {
             MatchKind::Buddy => buddy::solve(self),
             MatchKind::Shadowing => shadowing::solve(self),
             MatchKind::Intervision => intervision::solve(self),
-        }
+        };
+        pins::add_pinned(self, &mut result);
+        result
+    }
+
+    /// Pairs of participants each pairwise rule ruled out.
+    pub fn removed_pairs(&self) -> RemovedPairs {
+        self.removed
     }
 
     pub fn max_cardinality(&self) -> bool {
@@ -99,24 +132,29 @@ impl Round<'_> {
         &self.instance.members[member as usize].id
     }
 
-    /// The score breakdown of two members as the candidate graph weighs them.
+    /// The score breakdown of two members as the candidate graph weighs
+    /// them. A forced pin may break hard constraints: it is scored on what
+    /// can be scored (a pair with no way to meet gets no meeting points).
     pub fn breakdown(&self, a: u32, b: u32, direction: Direction, cost: (u32, u32)) -> Breakdown {
         let in_person = self.instance.round.kind == MatchKind::Shadowing;
-        let meeting = compatible(&self.prep, a, b, in_person)
-            .expect("only compatible pairs are edges of the candidate graph");
         let (pa, pb) = (
             &self.prep.profiles[a as usize],
             &self.prep.profiles[b as usize],
         );
-        breakdown(
+        let how = compatible(&self.prep, a, b, in_person).or_else(|| meeting(pa, pb, in_person));
+        let mut bd = breakdown(
             &self.instance.round.weights,
             pa,
             pb,
-            meeting,
+            how.unwrap_or(Meeting::Online),
             direction,
             cost.0,
             cost.1,
-        )
+        );
+        if how.is_none() {
+            bd.online = 0;
+        }
+        bd
     }
 
     /// Score and reasons of one chosen pair.

@@ -2,6 +2,7 @@
 //! unmatched and why, and round totals. Deterministic: the same instance and
 //! seed serialise to the same bytes (timings are added outside the engine).
 
+use super::conflicts::RemovedPairs;
 use crate::domain::{Domain, MatchKind};
 use serde::Serialize;
 
@@ -28,6 +29,9 @@ pub struct BuddyPair {
     pub b: String,
     pub score: i64,
     pub reasons: Vec<Reason>,
+    /// A coordinator pinned this match (`Instance::pinned`).
+    #[serde(skip_serializing_if = "is_false")]
+    pub pinned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +40,8 @@ pub struct Visit {
     pub host: String,
     pub score: i64,
     pub reasons: Vec<Reason>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub pinned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,6 +54,12 @@ pub struct Group {
     pub meeting_mode: &'static str,
     /// Pairwise reasons summed per component (topics: the union).
     pub reasons: Vec<Reason>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub pinned: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Why a participant got no match this round.
@@ -149,4 +161,6 @@ pub struct RoundResult {
     pub unmatched: Vec<Unmatched>,
     /// Share of matched pairs (in groups: of pairs inside groups) that cross domains.
     pub cross_domain_share: f64,
+    /// Pairs of participants each pairwise rule ruled out (see [`RemovedPairs`]).
+    pub removed_pairs: RemovedPairs,
 }

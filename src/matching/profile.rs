@@ -1,7 +1,8 @@
 //! Members turned into compact profiles (bit sets, ordinals) so the inner
 //! loops of candidate generation compare integers, not strings.
 
-use super::instance::{Instance, Member};
+use super::conflicts::Keys;
+use super::instance::{ConflictRule, Instance, Member};
 use crate::domain::{Domain, MeetingMode, Profession, Province, TOPICS};
 use std::collections::{HashMap, HashSet};
 
@@ -16,6 +17,14 @@ pub enum InstanceError {
     TooManyLanguages { max: usize },
     #[error("group size bounds [{min}, {max}] are invalid (need 2 <= min <= max)")]
     GroupBounds { min: usize, max: usize },
+    /// The first pin that cannot be kept (`check_pins` lists them all).
+    #[error("pin {pin} ({members}) breaks rule {rule}: {detail}")]
+    Pin {
+        pin: usize,
+        members: String,
+        rule: &'static str,
+        detail: String,
+    },
 }
 
 /// Up to 256 distinct language codes per instance; enough for ISO 639-1 (184).
@@ -67,14 +76,28 @@ pub struct Profile {
     pub hours: u32,
     pub host_capacity: u32,
     pub paused: bool,
+    /// Normalised organisation as a small integer, 0 when none given.
+    pub organisation: u32,
+    /// Normalised (organisation, team), 0 unless both are given.
+    pub team: u32,
+    /// The key the round's conflict rule compares (team, organisation or
+    /// 0 for none): two members with the same non-zero key never meet.
+    pub conflict_key: u32,
 }
 
 /// The instance, indexed: profiles in member order and the pairs that may
-/// never be matched this round (recent history and blocks).
+/// never be matched this round (recent history, blocks, exclusions and
+/// registered conflicts), also kept per rule for the counts and pin checks.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub profiles: Vec<Profile>,
     forbidden: HashSet<(u32, u32)>,
+    pub conflict_rule: ConflictRule,
+    /// Per rule, the member pairs `(a, b)` with `a < b`, sorted, once each.
+    pub repeat: Vec<(u32, u32)>,
+    pub declined: Vec<(u32, u32)>,
+    pub excluded: Vec<(u32, u32)>,
+    pub registered: Vec<(u32, u32)>,
 }
 
 fn topic_bits(member: &Member, slugs: &[String]) -> Result<u32, InstanceError> {
@@ -93,7 +116,7 @@ fn topic_bits(member: &Member, slugs: &[String]) -> Result<u32, InstanceError> {
     Ok(bits)
 }
 
-fn ordered(a: u32, b: u32) -> (u32, u32) {
+pub(crate) fn ordered(a: u32, b: u32) -> (u32, u32) {
     if a < b {
         (a, b)
     } else {
@@ -113,6 +136,7 @@ impl Prepared {
         let mut index: HashMap<&str, u32> = HashMap::with_capacity(instance.members.len());
         let mut languages: HashMap<&str, usize> = HashMap::new();
         let mut profiles = Vec::with_capacity(instance.members.len());
+        let mut keys = Keys::default();
         for (i, m) in instance.members.iter().enumerate() {
             if index.insert(m.id.as_str(), i as u32).is_some() {
                 return Err(InstanceError::DuplicateId(m.id.clone()));
@@ -148,34 +172,89 @@ impl Prepared {
                 hours: u32::from(m.free_hours()),
                 host_capacity: u32::from(m.host_capacity),
                 paused: m.paused,
+                organisation: 0,
+                team: 0,
+                conflict_key: 0,
             });
+            let (organisation, team) = keys.of(m);
+            let p = profiles.last_mut().expect("just pushed");
+            p.organisation = organisation;
+            p.team = team;
+            p.conflict_key = match r.conflicts {
+                ConflictRule::SameTeam => team,
+                ConflictRule::SameOrganisation => organisation,
+                ConflictRule::None => 0,
+            };
         }
         // Ids in history or blocks that are not in the instance cannot be
         // matched anyway; they are skipped rather than rejected, so the
         // service may pass its whole history.
-        let mut forbidden = HashSet::new();
-        for h in &instance.history {
-            let recent = h.round <= r.round && r.round - h.round <= r.repeat_window;
-            if let (true, Some(&a), Some(&b)) =
-                (recent, index.get(h.a.as_str()), index.get(h.b.as_str()))
-            {
-                forbidden.insert(ordered(a, b));
-            }
-        }
-        for p in &instance.blocked {
-            if let (Some(&a), Some(&b)) = (index.get(p.a.as_str()), index.get(p.b.as_str())) {
-                forbidden.insert(ordered(a, b));
-            }
-        }
+        let pairs = |list: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(u32, u32)> {
+            let mut out: Vec<(u32, u32)> = list
+                .filter_map(|(a, b)| match (index.get(a), index.get(b)) {
+                    (Some(&a), Some(&b)) if a != b => Some(ordered(a, b)),
+                    _ => None,
+                })
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        };
+        let repeat = pairs(
+            &mut instance
+                .history
+                .iter()
+                .filter(|h| h.round <= r.round && r.round - h.round <= r.repeat_window)
+                .map(|h| (h.a.as_str(), h.b.as_str())),
+        );
+        let declined = pairs(
+            &mut instance
+                .blocked
+                .iter()
+                .map(|p| (p.a.as_str(), p.b.as_str())),
+        );
+        let excluded = pairs(
+            &mut instance
+                .excluded
+                .iter()
+                .map(|p| (p.a.as_str(), p.b.as_str())),
+        );
+        let registered = pairs(
+            &mut instance
+                .conflicts
+                .iter()
+                .map(|p| (p.a.as_str(), p.b.as_str())),
+        );
+        let forbidden: HashSet<(u32, u32)> = repeat
+            .iter()
+            .chain(&declined)
+            .chain(&excluded)
+            .chain(&registered)
+            .copied()
+            .collect();
         Ok(Prepared {
             profiles,
             forbidden,
+            conflict_rule: r.conflicts,
+            repeat,
+            declined,
+            excluded,
+            registered,
         })
     }
 
-    /// History or a block rules this pair out.
+    /// History, a block, an exclusion or a registered conflict rules this pair out.
     pub fn forbidden(&self, a: u32, b: u32) -> bool {
         !self.forbidden.is_empty() && self.forbidden.contains(&ordered(a, b))
+    }
+
+    /// The round's conflict rule keeps these two colleagues apart.
+    pub fn colleagues(&self, a: u32, b: u32) -> bool {
+        let (ka, kb) = (
+            self.profiles[a as usize].conflict_key,
+            self.profiles[b as usize].conflict_key,
+        );
+        ka != 0 && ka == kb
     }
 
     pub fn len(&self) -> usize {

@@ -64,6 +64,7 @@ pub fn solve(round: &Round) -> RoundResult {
                     host: round.id(host).to_string(),
                     score: w,
                     reasons,
+                    pinned: false,
                 });
             }
             None => extra.push((
@@ -117,6 +118,7 @@ pub fn solve(round: &Round) -> RoundResult {
         total_score: total,
         upper_bound: None,
         unmatched: round.unmatched(extra),
+        removed_pairs: round.removed,
     }
 }
 

@@ -216,6 +216,8 @@ fn member(rng: &mut ChaCha8Rng, i: usize, kind: MatchKind) -> Member {
         topics_wanted: topics(rng, n_wanted, WANTED_MORE, 0.6),
         topics_offered: topics(rng, n_offered, domain_strengths(domain), 0.6),
         paused: rng.random_bool(0.02),
+        organisation: None,
+        team: None,
     }
 }
 
@@ -263,5 +265,6 @@ pub fn instance(members: usize, seed: u64, kind: MatchKind) -> Instance {
         members: people,
         history,
         blocked,
+        ..Instance::default()
     }
 }
