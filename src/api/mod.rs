@@ -74,12 +74,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/rounds/{id}/preview").route(web::post().to(rounds::preview)),
                 )
+                .service(web::resource("/rounds/{id}/top-up").route(web::post().to(rounds::top_up)))
                 .service(
-                    web::resource("/rounds/{id}/top-up").route(web::post().to(rounds::top_up)),
+                    web::resource("/rounds/{id}/overrides")
+                        .route(web::get().to(rounds::overrides))
+                        .route(web::put().to(rounds::set_overrides)),
                 )
                 .service(
-                    web::resource("/rounds/{id}/readiness")
-                        .route(web::get().to(rounds::readiness)),
+                    web::resource("/rounds/{id}/readiness").route(web::get().to(rounds::readiness)),
                 )
                 .service(
                     web::resource("/rounds/{id}/publish").route(web::post().to(rounds::publish)),

@@ -118,6 +118,47 @@ pub async fn top_up(
         .json(round))
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverridesBody {
+    #[serde(default)]
+    pinned: Vec<Vec<String>>,
+    #[serde(default)]
+    excluded: Vec<Vec<String>>,
+    #[serde(default)]
+    force: bool,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn overrides(
+    _c: Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let out = blocking(move || rounds::overrides::get(&state, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+pub async fn set_overrides(
+    Coordinator(c): Coordinator,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: ApiJson<OverridesBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let b = body.0;
+    let input = rounds::OverridesInput {
+        pinned: b.pinned,
+        excluded: b.excluded,
+        force: b.force,
+        note: b.note,
+    };
+    let out = blocking(move || rounds::overrides::put(&state, &c, &id, input)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
 pub async fn publish(
     Coordinator(c): Coordinator,
     state: web::Data<AppState>,

@@ -221,17 +221,19 @@ impl ProfileDraft {
                 String::new()
             }
         };
-        let mut workplace = |field: &str, v: Option<String>| {
-            match super::validation::free_text(field, &v.unwrap_or_default(), MAX_WORKPLACE) {
-                Ok(s) if s.contains(['\n', '\r', '\t']) => {
-                    problems.push(FieldProblem::new(field, "must be a single line"));
-                    None
-                }
-                Ok(s) => (!s.is_empty()).then_some(s),
-                Err(p) => {
-                    problems.push(p);
-                    None
-                }
+        let mut workplace = |field: &str, v: Option<String>| match super::validation::free_text(
+            field,
+            &v.unwrap_or_default(),
+            MAX_WORKPLACE,
+        ) {
+            Ok(s) if s.contains(['\n', '\r', '\t']) => {
+                problems.push(FieldProblem::new(field, "must be a single line"));
+                None
+            }
+            Ok(s) => (!s.is_empty()).then_some(s),
+            Err(p) => {
+                problems.push(p);
+                None
             }
         };
         let organisation = workplace("organisation", self.organisation);

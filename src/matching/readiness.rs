@@ -4,7 +4,7 @@
 //! the same [`Round`] the solver gets, so its counts are the preview's.
 
 use super::outcome::UnmatchedReason;
-use super::Round;
+use super::{RemovedPairs, Round};
 use crate::domain::{Domain, MatchKind, Province};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,6 +23,12 @@ pub struct Readiness {
     pub supply: Vec<Supply>,
     /// No solve can match more members than this.
     pub at_most_matched: usize,
+    /// Matches the coordinator pinned: their members are matched whatever
+    /// the solve does.
+    pub pinned_matches: usize,
+    /// Pairs of participants each pairwise rule rules out: the preview's
+    /// `removed_pairs`.
+    pub removed_pairs: RemovedPairs,
     /// What holds `at_most_matched` below the number of participants,
     /// tightest first.
     pub bottlenecks: Vec<Bottleneck>,
@@ -63,13 +69,31 @@ pub fn assess(round: &Round) -> Readiness {
         MatchKind::Buddy => symmetric(round, buddy_limits),
         MatchKind::Intervision => symmetric(round, group_limits),
     };
+    // Pinned members are taken out of the round before its graph is built,
+    // and matched whatever the solve does.
+    let mut pinned: Vec<u32> = round.pins.iter().flatten().copied().collect();
+    pinned.sort_unstable();
+    pinned.dedup();
+    let still_in = |m: &u32| {
+        p.members.binary_search(m).is_ok()
+            || (round.instance.round.kind == MatchKind::Shadowing
+                && p.hosts.binary_search(m).is_ok())
+    };
+    let added = pinned.iter().filter(|m| !still_in(m)).count();
+    let participants = participants + added;
     let mut bottlenecks = bottlenecks;
+    for b in &mut bottlenecks {
+        b.limit += added;
+    }
     bottlenecks.sort_by_key(|b| (b.limit, b.code));
     Readiness {
         kind: round.instance.round.kind,
         participants,
         excluded,
-        without_candidate: without.into_iter().map(|m| round.id(m).to_string()).collect(),
+        without_candidate: without
+            .into_iter()
+            .map(|m| round.id(m).to_string())
+            .collect(),
         supply,
         at_most_matched: bottlenecks
             .iter()
@@ -77,6 +101,8 @@ pub fn assess(round: &Round) -> Readiness {
             .min()
             .unwrap_or(participants)
             .min(participants),
+        pinned_matches: round.pins.len(),
+        removed_pairs: round.removed_pairs(),
         bottlenecks: bottlenecks
             .into_iter()
             .filter(|b| b.limit < participants)
@@ -100,10 +126,7 @@ type Limits = fn(&Round, &[u32]) -> Vec<Bottleneck>;
 
 /// Buddy and intervision: one side; `connected` are the participants with
 /// at least one candidate.
-fn symmetric(
-    round: &Round,
-    limits: Limits,
-) -> (usize, Vec<u32>, Vec<Supply>, Vec<Bottleneck>) {
+fn symmetric(round: &Round, limits: Limits) -> (usize, Vec<u32>, Vec<Supply>, Vec<Bottleneck>) {
     let p = &round.participation;
     let degree = round.graph.degrees(false);
     let (mut connected, mut without) = (Vec::new(), Vec::new());
@@ -326,7 +349,11 @@ fn tally(
             .iter()
             .position(|x| *x == pr.province)
             .unwrap_or(0);
-        let d_row = provinces + Domain::ALL.iter().position(|x| *x == pr.domain).unwrap_or(0);
+        let d_row = provinces
+            + Domain::ALL
+                .iter()
+                .position(|x| *x == pr.domain)
+                .unwrap_or(0);
         for row in [p_row, d_row] {
             let r = &mut rows[row];
             r.participants += n;

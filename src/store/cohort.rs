@@ -20,7 +20,12 @@ pub fn unready_members(conn: &mut DbConnection) -> QueryResult<Vec<Unready>> {
         .left_join(p::table)
         .filter(u::erased_at.is_null())
         .filter(u::role.eq(Role::Member))
-        .filter(p::user_id.nullable().is_null().or(u::email_verified_at.is_null()))
+        .filter(
+            p::user_id
+                .nullable()
+                .is_null()
+                .or(u::email_verified_at.is_null()),
+        )
         .select((
             u::id,
             u::display_name,

@@ -45,7 +45,11 @@ pub fn list(
     let filtered = || {
         let mut q = mc::table.into_boxed();
         if let Some(m) = member {
-            q = q.filter(mc::user_a.eq(m.to_string()).or(mc::user_b.eq(m.to_string())));
+            q = q.filter(
+                mc::user_a
+                    .eq(m.to_string())
+                    .or(mc::user_b.eq(m.to_string())),
+            );
         }
         q
     };

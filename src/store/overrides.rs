@@ -5,10 +5,14 @@ use super::schema::round_overrides as ro;
 use super::DbConnection;
 use diesel::prelude::*;
 
-pub fn get(conn: &mut DbConnection, round_id: &str) -> QueryResult<Option<String>> {
+/// (body, updated_by, updated_at)
+pub fn get(
+    conn: &mut DbConnection,
+    round_id: &str,
+) -> QueryResult<Option<(String, String, i64)>> {
     ro::table
         .find(round_id)
-        .select(ro::body)
+        .select((ro::body, ro::updated_by, ro::updated_at))
         .first(conn)
         .optional()
 }

@@ -9,6 +9,7 @@ mod authz;
 mod clients;
 mod config_check;
 mod contract;
+mod control;
 mod demo;
 mod errors;
 mod evidence;

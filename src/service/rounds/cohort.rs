@@ -72,7 +72,10 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         if p.offers_to_convene {
             conveners.insert(id.clone());
         }
-        members.push(Member::from_profile(id, &p, committed_hours));
+        let mut member = Member::from_profile(id, &p, committed_hours);
+        member.organisation = p.organisation.clone();
+        member.team = p.team.clone();
+        members.push(member);
     }
     let h = store_rounds::History::of(&memberships);
     let known = |a: &String, b: &String| people.contains_key(a) && people.contains_key(b);
@@ -89,6 +92,7 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         group_min: settings.group_min.unwrap_or(defaults.group_min),
         group_max: settings.group_max.unwrap_or(defaults.group_max),
         weights: settings.weights.unwrap_or(defaults.weights),
+        conflicts: settings.conflicts.unwrap_or(defaults.conflicts),
         ..defaults
     };
     let instance = Instance {
@@ -112,8 +116,16 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
                 b: b.clone(),
             })
             .collect(),
+        conflicts: store::conflicts::all_pairs(conn)?
+            .into_iter()
+            .filter(|(a, b)| known(a, b))
+            .map(|(a, b)| BlockedPair { a, b })
+            .collect(),
         members,
+        ..Instance::default()
     };
+    let mut instance = instance;
+    super::overrides::load(conn, &round.id)?.apply(&mut instance);
     Ok(Prepared {
         instance,
         people,

@@ -3,6 +3,7 @@
 //! matches and enqueues every email in one transaction.
 
 mod cohort;
+pub mod overrides;
 mod publish;
 mod readiness;
 mod run;
@@ -11,6 +12,7 @@ mod stats;
 mod topup;
 mod view;
 
+pub use overrides::{Overrides, OverridesInput};
 pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
 pub use readiness::{readiness, Readiness};
 pub use run::{preview, Preview};

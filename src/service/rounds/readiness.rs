@@ -75,7 +75,8 @@ pub fn readiness(
 
     let mut left_out = Vec::new();
     for u in unready {
-        let reason = if u.has_profile {
+        // Confirming the address comes first: without it nothing counts.
+        let reason = if !u.verified {
             "unverified"
         } else {
             "no_profile"
@@ -144,8 +145,8 @@ fn warnings(e: &EngineReadiness, out: &BTreeMap<&'static str, usize>) -> Vec<War
         w.push(Warning {
             code: "unverified",
             detail: format!(
-                "{n} members saved a profile but never confirmed their address; \
-                 they can ask for a new link (POST /api/v1/me/resend-verification)"
+                "{n} members never confirmed their address; they can ask for a new \
+                 link (POST /api/v1/me/resend-verification)"
             ),
         });
     }

@@ -2,7 +2,7 @@
 
 use crate::domain::{Domain, MatchKind, Profession, Province};
 use crate::error::AppError;
-use crate::matching::instance::{Prefer, Weights};
+use crate::matching::instance::{ConflictRule, Prefer, Weights};
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -33,6 +33,8 @@ pub struct Settings {
     pub reply_within_days: Option<u32>,
     /// What happens to an answer not given by then.
     pub after_deadline: Option<AfterDeadline>,
+    /// Who is kept apart as colleagues (default `same_team`).
+    pub conflicts: Option<ConflictRule>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
