@@ -106,6 +106,16 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/rounds", none.clone(), [401, 403, 403, 200, 200]),
         row("POST", "/api/v1/rounds", json!({"kind": "shadowing"}), [401, 403, 403, 201, 201]),
         row("GET", "/api/v1/rounds/{round}", none.clone(), [401, 403, 403, 200, 200]),
+        row("GET", "/api/v1/rounds/{draft}/readiness", none.clone(), [401, 403, 403, 200, 200]),
+        row("GET", "/api/v1/rounds/{draft}/overrides", none.clone(), [401, 403, 403, 200, 200]),
+        row("PUT", "/api/v1/rounds/{draft}/overrides", json!({"pinned": []}), [401, 403, 403, 200, 200]),
+        // Every match of the published round stands or may yet: nobody to top up.
+        row("POST", "/api/v1/rounds/{round}/top-up", none.clone(), [401, 403, 403, 409, 409]),
+        row("GET", "/api/v1/conflicts", none.clone(), [401, 403, 403, 200, 200]),
+        row("POST", "/api/v1/conflicts", json!({
+            "members": ["nobody", "nobody else"],
+        }), [401, 403, 403, 404, 404]),
+        row("DELETE", "/api/v1/conflicts/none", none.clone(), [401, 403, 403, 404, 404]),
         row("POST", "/api/v1/rounds/{draft}/preview", none.clone(), [401, 403, 403, 200, 200]),
         row("POST", "/api/v1/rounds/{draft}/publish", none.clone(), [401, 403, 403, 200, 409]),
         row("POST", "/api/v1/rounds/{draft}/cancel", none.clone(), [401, 403, 403, 200, 409]),
