@@ -6,10 +6,7 @@ use super::DbConnection;
 use diesel::prelude::*;
 
 /// (body, updated_by, updated_at)
-pub fn get(
-    conn: &mut DbConnection,
-    round_id: &str,
-) -> QueryResult<Option<(String, String, i64)>> {
+pub fn get(conn: &mut DbConnection, round_id: &str) -> QueryResult<Option<(String, String, i64)>> {
     ro::table
         .find(round_id)
         .select((ro::body, ro::updated_by, ro::updated_at))

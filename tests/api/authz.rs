@@ -115,7 +115,7 @@ fn matrix() -> Vec<Row> {
         row("POST", "/api/v1/conflicts", json!({
             "members": ["nobody", "nobody else"],
         }), [401, 403, 403, 404, 404]),
-        row("DELETE", "/api/v1/conflicts/none", none.clone(), [401, 403, 403, 404, 404]),
+        row("DELETE", "/api/v1/conflicts/{other}", none.clone(), [401, 403, 403, 404, 404]),
         row("POST", "/api/v1/rounds/{draft}/preview", none.clone(), [401, 403, 403, 200, 200]),
         row("POST", "/api/v1/rounds/{draft}/publish", none.clone(), [401, 403, 403, 200, 409]),
         row("POST", "/api/v1/rounds/{draft}/cancel", none.clone(), [401, 403, 403, 200, 409]),

@@ -16,8 +16,8 @@ use crate::store::db::write_tx;
 use crate::store::DbConnection;
 use std::collections::HashSet;
 
-pub const MAX_PINS: usize = 2_000;
-pub const MAX_EXCLUDED: usize = 10_000;
+pub const MAX_PINS: usize = 500;
+pub const MAX_EXCLUDED: usize = 1_000;
 pub const MAX_NOTE: usize = 1_000;
 
 /// What a coordinator sends.
