@@ -18,8 +18,6 @@ pub mod intervision;
 pub mod outcome;
 pub mod participation;
 pub mod pins;
-#[cfg(test)]
-mod pins_tests;
 mod primal_dual;
 pub mod profile;
 pub mod readiness;

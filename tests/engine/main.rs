@@ -3,6 +3,8 @@
 //! against the hard constraints, restated here from the instance's own
 //! fields (independently of the engine's filters), on larger ones.
 
+mod pins;
+
 use buddymatch::domain::{Domain, LearningForm, MatchKind, MeetingMode};
 use buddymatch::matching::instance::{Instance, Member, Prefer};
 use buddymatch::matching::outcome::{RoundResult, UnmatchedReason};

@@ -124,8 +124,6 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         members,
         ..Instance::default()
     };
-    let mut instance = instance;
-    super::overrides::load(conn, &round.id)?.apply(&mut instance);
     Ok(Prepared {
         instance,
         people,

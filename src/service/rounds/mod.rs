@@ -3,6 +3,7 @@
 //! matches and enqueues every email in one transaction.
 
 mod cohort;
+mod create;
 pub mod overrides;
 mod publish;
 mod readiness;
@@ -12,6 +13,7 @@ mod stats;
 mod topup;
 mod view;
 
+pub use create::create;
 pub use overrides::{Overrides, OverridesInput};
 pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
 pub use readiness::{readiness, Readiness};
@@ -32,65 +34,8 @@ use crate::service::reasons::{self, MatchReason};
 use crate::service::{now, AppState};
 use crate::store;
 use crate::store::db::write_tx;
-use crate::store::rounds::{self as store_rounds, RoundRow};
+use crate::store::rounds as store_rounds;
 use std::collections::HashMap;
-
-pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
-    new.validate()?;
-    let mut conn = state.conn()?;
-    // Numbers are max + 1; two coordinators creating at once on PostgreSQL
-    // can pick the same one, and the unique key sends the loser round again.
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let result = write_tx(&mut conn, |conn| {
-            let row = RoundRow {
-                id: uuid::Uuid::new_v4().to_string(),
-                number: store_rounds::next_number(conn)?,
-                kind: new.kind,
-                status: RoundStatus::Draft,
-                params: serde_json::to_string(&new.settings).map_err(anyhow::Error::from)?,
-                cohort: serde_json::to_string(&new.cohort).map_err(anyhow::Error::from)?,
-                note: new.note.trim().to_string(),
-                meeting_window: serde_json::to_string(&new.meeting_window)
-                    .map_err(anyhow::Error::from)?,
-                created_by: actor.id.clone(),
-                created_at: now(),
-                published_at: None,
-                cancelled_at: None,
-                progress: None,
-                metrics: None,
-                reply_by: None,
-            };
-            match store_rounds::insert(conn, &row) {
-                Ok(()) => {
-                    audit::record(
-                        conn,
-                        actor,
-                        Action::RoundCreated,
-                        ("round", &row.id),
-                        serde_json::json!({ "number": row.number, "kind": row.kind }),
-                    )?;
-                    Ok(Some(row))
-                }
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => Ok(None),
-                Err(e) => Err(AppError::from(e)),
-            }
-        })?;
-        match result {
-            Some(row) => return view(row),
-            None if attempts < 5 => continue,
-            None => {
-                return Err(AppError::unavailable(
-                    "too many rounds are being created at once; retry",
-                ))
-            }
-        }
-    }
-}
 
 /// Cancels a draft, or a published round: then its matches no longer
 /// stand (nor count as history) and everyone in them is told by email.

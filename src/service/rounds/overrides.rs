@@ -76,6 +76,17 @@ impl Overrides {
     }
 }
 
+/// The round's cohort with its stored pins and exclusions: what readiness,
+/// preview and publish match.
+pub(super) fn prepare_with_overrides(
+    conn: &mut DbConnection,
+    round: &crate::store::rounds::RoundRow,
+) -> Result<super::cohort::Prepared, AppError> {
+    let mut prepared = prepare(conn, round)?;
+    load(conn, &round.id)?.apply(&mut prepared.instance);
+    Ok(prepared)
+}
+
 pub(super) fn load(conn: &mut DbConnection, round_id: &str) -> Result<Overrides, AppError> {
     match store::overrides::get(conn, round_id)? {
         None => Ok(Overrides::default()),

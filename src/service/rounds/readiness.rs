@@ -3,7 +3,7 @@
 //! runs a preview. Built from the same cohort and candidate graph as the
 //! preview, so the counts agree with the one that follows.
 
-use super::cohort::prepare;
+use super::overrides::prepare_with_overrides as prepare;
 use super::view::{load_round, not_draft, view, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::{LearningForm, MatchKind, RoundStatus};

@@ -1,7 +1,8 @@
 //! Running the engine on a round, with its progress visible to anyone
 //! polling, and the preview a coordinator reviews before publishing.
 
-use super::cohort::{prepare, Prepared};
+use super::cohort::Prepared;
+use super::overrides::prepare_with_overrides as prepare;
 use super::stats::{metrics, Metrics};
 use super::view::{load_round, not_draft, view, RoundView};
 use crate::auth::AuthUser;

@@ -76,7 +76,7 @@ pub fn top_up(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
         note: source.note.clone(),
         meeting_window,
     };
-    let round = super::create(state, actor, new)?;
+    let round = super::create::create(state, actor, new)?;
     audit::record_read(
         state,
         actor,

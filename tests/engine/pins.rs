@@ -2,17 +2,17 @@
 //! rule of `check_pins` on hand-made rounds, the counts against pair
 //! enumeration, and solving with pins against brute force.
 
-use super::conflicts::{normalise, RemovedPairs};
-use super::instance::{
-    BlockedPair, ConflictRule, Instance, Member, PastMeeting, Pin, Prefer, RoundParams,
-};
-use super::outcome::RoundResult;
-use super::pins::{check_pins, PinProblem};
-use super::{prepare, solve, InstanceError};
-use crate::domain::{
+use buddymatch::domain::{
     Domain, Experience, LearningForm, MatchKind, MeetingMode, Profession, Province, Registration,
 };
-use crate::offline::synthetic;
+use buddymatch::matching::conflicts::{normalise, RemovedPairs};
+use buddymatch::matching::instance::{
+    BlockedPair, ConflictRule, Instance, Member, PastMeeting, Pin, Prefer, RoundParams,
+};
+use buddymatch::matching::outcome::RoundResult;
+use buddymatch::matching::pins::{check_pins, PinProblem};
+use buddymatch::matching::{prepare, solve, InstanceError};
+use buddymatch::offline::synthetic;
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -788,7 +788,7 @@ proptest! {
             }
         }
         prop_assert_eq!(round.removed_pairs(), want);
-        prop_assert_eq!(super::removed_pairs(&i).unwrap(), want);
+        prop_assert_eq!(buddymatch::matching::removed_pairs(&i).unwrap(), want);
         prop_assert_eq!(r.removed_pairs, want);
     }
 
