@@ -24,6 +24,12 @@ pub enum Action {
     FailedMailViewed,
     RoleChanged,
     AuditLogViewed,
+    ProgrammeCreated,
+    ProgrammeUpdated,
+    CoordinatorAssigned,
+    CoordinatorRemoved,
+    ProgrammeMembersListed,
+    InvitationsSent,
 }
 
 impl Action {
@@ -38,10 +44,16 @@ impl Action {
             Action::FailedMailViewed => "mail_failed_viewed",
             Action::RoleChanged => "user_role_changed",
             Action::AuditLogViewed => "audit_log_viewed",
+            Action::ProgrammeCreated => "programme_created",
+            Action::ProgrammeUpdated => "programme_updated",
+            Action::CoordinatorAssigned => "programme_coordinator_assigned",
+            Action::CoordinatorRemoved => "programme_coordinator_removed",
+            Action::ProgrammeMembersListed => "programme_members_listed",
+            Action::InvitationsSent => "programme_invitations_sent",
         }
     }
 
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 15] = [
         Action::RoundCreated,
         Action::RoundPreviewed,
         Action::RoundPublished,
@@ -51,6 +63,12 @@ impl Action {
         Action::FailedMailViewed,
         Action::RoleChanged,
         Action::AuditLogViewed,
+        Action::ProgrammeCreated,
+        Action::ProgrammeUpdated,
+        Action::CoordinatorAssigned,
+        Action::CoordinatorRemoved,
+        Action::ProgrammeMembersListed,
+        Action::InvitationsSent,
     ];
 }
 
@@ -111,6 +129,8 @@ pub struct AuditQuery {
     pub actor_id: Option<String>,
     pub action: Option<String>,
     pub target_id: Option<String>,
+    /// Only actions on this programme and its rounds.
+    pub programme_id: Option<String>,
     pub page: u32,
     pub per_page: u32,
 }
@@ -134,6 +154,7 @@ pub fn list(
         actor_id: q.actor_id,
         action: q.action,
         target_id: q.target_id,
+        programme_id: q.programme_id.clone(),
     };
     let mut conn = state.conn()?;
     let (rows, total) = audit::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
@@ -162,7 +183,10 @@ pub fn list(
         state,
         admin,
         Action::AuditLogViewed,
-        ("audit_log", "-"),
+        match &q.programme_id {
+            Some(p) => ("programme", p.as_str()),
+            None => ("audit_log", "-"),
+        },
         serde_json::json!({ "page": q.page }),
     )?;
     Ok(Page {

@@ -192,7 +192,9 @@ pub fn failed(
 ) -> Result<super::paging::Page<FailedMail>, AppError> {
     let offset = super::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let (rows, total) = outbox::failed(&mut conn, offset, i64::from(per_page))?;
+    // A coordinator sees mail to the members of their programmes only.
+    let scope = super::programmes::scope(&mut conn, actor)?;
+    let (rows, total) = outbox::failed(&mut conn, scope.ids(), offset, i64::from(per_page))?;
     drop(conn);
     // The list shows members' addresses.
     super::audit::record_read(

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod outbox;
 pub mod privacy;
 pub mod profiles;
+pub mod programmes;
 pub mod rounds;
 pub mod schema;
 pub mod sessions;

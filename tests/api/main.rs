@@ -23,6 +23,7 @@ mod metrics;
 mod migrations;
 mod notices;
 mod privacy;
+mod programmes;
 mod profile;
 mod protocol;
 mod rounds;

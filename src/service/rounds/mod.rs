@@ -13,7 +13,7 @@ pub use publish::{publish, Published, DEFAULT_REPLY_DAYS};
 pub use run::{preview, Preview};
 pub use settings::{Cohort, MeetingWindow, NewRound, Settings};
 pub use stats::{DomainCount, Metrics};
-use view::{load_round, view};
+use view::{load_round, load_round_for, view};
 pub use view::{Progress, RoundView};
 
 use crate::auth::AuthUser;
@@ -32,6 +32,8 @@ use std::collections::HashMap;
 pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
     new.validate()?;
     let mut conn = state.conn()?;
+    // A programme the coordinator does not coordinate is, to them, none.
+    crate::service::programmes::coordinated(&mut conn, actor, &new.programme_id)?;
     // Numbers are max + 1; two coordinators creating at once on PostgreSQL
     // can pick the same one, and the unique key sends the loser round again.
     let mut attempts = 0;
@@ -55,6 +57,7 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
                 progress: None,
                 metrics: None,
                 reply_by: None,
+                programme_id: new.programme_id.clone(),
             };
             match store_rounds::insert(conn, &row) {
                 Ok(()) => {
@@ -63,7 +66,11 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
                         actor,
                         Action::RoundCreated,
                         ("round", &row.id),
-                        serde_json::json!({ "number": row.number, "kind": row.kind }),
+                        serde_json::json!({
+                            "number": row.number,
+                            "kind": row.kind,
+                            "programme_id": row.programme_id,
+                        }),
                     )?;
                     Ok(Some(row))
                 }
@@ -91,7 +98,7 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
 pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundView, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let round = load_round(conn, round_id)?;
+        let round = load_round_for(conn, actor, round_id)?;
         if round.status == RoundStatus::Cancelled {
             return Err(AppError::conflict(
                 "round_cancelled",
@@ -178,7 +185,7 @@ pub struct MatchMemberView {
 
 pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundDetail, AppError> {
     let mut conn = state.conn()?;
-    let round = load_round(&mut conn, round_id)?;
+    let round = load_round_for(&mut conn, actor, round_id)?;
     let stored = store_rounds::matches_of_round(&mut conn, round_id)?;
     let ids: Vec<String> = stored
         .iter()
@@ -244,14 +251,17 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
     })
 }
 
+/// The rounds of the caller's programmes (an admin's: all), newest first.
 pub fn list(
     state: &AppState,
+    actor: &AuthUser,
     page: u32,
     per_page: u32,
 ) -> Result<crate::service::paging::Page<RoundView>, AppError> {
     let offset = crate::service::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let (rows, total) = store_rounds::list(&mut conn, offset, i64::from(per_page))?;
+    let scope = crate::service::programmes::scope(&mut conn, actor)?;
+    let (rows, total) = store_rounds::list(&mut conn, scope.ids(), offset, i64::from(per_page))?;
     Ok(crate::service::paging::Page {
         items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         page,
