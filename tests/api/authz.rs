@@ -50,10 +50,11 @@ fn matrix() -> Vec<Row> {
         row("GET", "/api/v1/openapi.yaml", none.clone(), [200; 6]),
         row("GET", "/api/v1/topics", none.clone(), [200; 6]),
         // Token-less auth flows answer the same whoever asks.
+        // Five failed logins an address, then the address waits.
         row("POST", "/api/v1/auth/login", json!({
             "email": "niemand@uwv.nl",
             "password": "wrong password",
-        }), [401; 6]),
+        }), [401, 401, 401, 401, 401, 429]),
         row("POST", "/api/v1/auth/refresh", json!({"refresh_token": "forged"}), [401; 6]),
         row("POST", "/api/v1/auth/logout", json!({"refresh_token": "forged"}), [204; 6]),
         row("POST", "/api/v1/auth/verify-email", json!({"token": "forged"}), [400; 6]),
