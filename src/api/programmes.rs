@@ -92,8 +92,7 @@ pub async fn assign_coordinator(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, user_id) = path.into_inner();
-    let out =
-        blocking(move || programmes::assign_coordinator(&state, &a, &id, &user_id)).await?;
+    let out = blocking(move || programmes::assign_coordinator(&state, &a, &id, &user_id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -115,8 +114,7 @@ pub async fn members(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let query = q.into_inner().query();
-    let out =
-        blocking(move || profiles::list_programme_members(&state, &c, &id, query)).await?;
+    let out = blocking(move || profiles::list_programme_members(&state, &c, &id, query)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -176,7 +174,13 @@ pub async fn invite(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|s| s.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|s| {
+            s.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if content_type.as_deref() != Some("text/csv") {
         return Err(AppError::unsupported_media_type(format!(
             "send the list as CSV with Content-Type: text/csv (got {})",

@@ -158,7 +158,10 @@ fn list_scoped(
     let (rows, total) = profiles::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
     drop(conn);
     let (action, target) = match programme {
-        Some(p) => (super::audit::Action::ProgrammeMembersListed, ("programme", p)),
+        Some(p) => (
+            super::audit::Action::ProgrammeMembersListed,
+            ("programme", p),
+        ),
         None => (super::audit::Action::MembersListed, ("members", "-")),
     };
     super::audit::record_read(

@@ -59,11 +59,8 @@ pub fn list(
                     .eq("programme")
                     .and(al::target_id.eq(p.clone()))
                     .or(al::target_type.eq("round").and(
-                        al::target_id.eq_any(
-                            r::table
-                                .filter(r::programme_id.eq(p.clone()))
-                                .select(r::id),
-                        ),
+                        al::target_id
+                            .eq_any(r::table.filter(r::programme_id.eq(p.clone())).select(r::id)),
                     )),
             );
         }

@@ -328,10 +328,11 @@ pub fn release(conn: &mut DbConnection, ids: &[String], claims: &[String]) -> Qu
 }
 
 /// Messages that ran out of attempts, newest first; (rows, total failed).
-/// With `programmes`, only those to members of them.
+/// With `programmes`, only those to members of them, and (`unaddressed`)
+/// those to no account.
 pub fn failed(
     conn: &mut DbConnection,
-    programmes: Option<&[String]>,
+    programmes: Option<(&[String], bool)>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<OutboxRow>, i64)> {
@@ -341,13 +342,18 @@ pub fn failed(
             .filter(ob::status.eq(OutboxStatus::Failed))
             .into_boxed::<super::db::MultiBackend>();
         match programmes {
-            Some(ps) => q.filter(
-                ob::user_id.eq_any(
+            Some((ps, unaddressed)) => {
+                let members = ob::user_id.eq_any(
                     pm::table
                         .filter(pm::programme_id.eq_any(ps.to_vec()))
                         .select(pm::user_id.nullable()),
-                ),
-            ),
+                );
+                if unaddressed {
+                    q.filter(members.or(ob::user_id.is_null()))
+                } else {
+                    q.filter(members)
+                }
+            }
             None => q,
         }
     };

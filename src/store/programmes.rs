@@ -130,7 +130,10 @@ pub fn list(
 }
 
 /// The programmes `user_id` is a member of.
-pub fn of_member(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<(ProgrammeRow, MemberRow)>> {
+pub fn of_member(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Vec<(ProgrammeRow, MemberRow)>> {
     pg::table
         .inner_join(pm::table)
         .filter(pm::user_id.eq(user_id))
@@ -146,7 +149,11 @@ pub fn coordinated_by(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec
         .load(conn)
 }
 
-pub fn is_coordinator(conn: &mut DbConnection, programme_id: &str, user_id: &str) -> QueryResult<bool> {
+pub fn is_coordinator(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    user_id: &str,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         pc::table
             .filter(pc::programme_id.eq(programme_id))
@@ -156,7 +163,10 @@ pub fn is_coordinator(conn: &mut DbConnection, programme_id: &str, user_id: &str
 }
 
 /// Coordinators of a programme: (id, display name).
-pub fn coordinators(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn coordinators(
+    conn: &mut DbConnection,
+    programme_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
     pc::table
         .inner_join(u::table)
         .filter(pc::programme_id.eq(programme_id))
@@ -185,7 +195,11 @@ pub fn add_coordinator(
     Ok(true)
 }
 
-pub fn remove_coordinator(conn: &mut DbConnection, programme_id: &str, user_id: &str) -> QueryResult<usize> {
+pub fn remove_coordinator(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    user_id: &str,
+) -> QueryResult<usize> {
     diesel::delete(
         pc::table
             .filter(pc::programme_id.eq(programme_id))
@@ -213,7 +227,11 @@ pub fn add_members(conn: &mut DbConnection, rows: &[MemberRow]) -> QueryResult<u
     insert_batched!(conn, pm::table, rows)
 }
 
-pub fn remove_member(conn: &mut DbConnection, programme_id: &str, user_id: &str) -> QueryResult<usize> {
+pub fn remove_member(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    user_id: &str,
+) -> QueryResult<usize> {
     diesel::delete(
         pm::table
             .filter(pm::programme_id.eq(programme_id))
@@ -237,7 +255,10 @@ pub fn member_count(conn: &mut DbConnection, programme_id: &str) -> QueryResult<
 }
 
 /// Members of a programme by lowercased address: (address, user id).
-pub fn member_emails(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec<(String, String)>> {
+pub fn member_emails(
+    conn: &mut DbConnection,
+    programme_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
     pm::table
         .inner_join(u::table)
         .filter(pm::programme_id.eq(programme_id))
@@ -256,7 +277,10 @@ pub fn accounts_by_email(
             .filter(u::email.eq_any(chunk))
             .select((u::email, u::id, u::erased_at))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(e, id, erased)| (e, (id, erased.is_some()))));
+        out.extend(
+            rows.into_iter()
+                .map(|(e, id, erased)| (e, (id, erased.is_some()))),
+        );
     }
     Ok(out)
 }
@@ -279,7 +303,10 @@ pub fn round_ids(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec
 }
 
 /// Invitations of a programme by address.
-pub fn invitations(conn: &mut DbConnection, programme_id: &str) -> QueryResult<HashMap<String, InvitationRow>> {
+pub fn invitations(
+    conn: &mut DbConnection,
+    programme_id: &str,
+) -> QueryResult<HashMap<String, InvitationRow>> {
     let rows: Vec<InvitationRow> = pi::table
         .filter(pi::programme_id.eq(programme_id))
         .select(InvitationRow::as_select())
@@ -306,7 +333,10 @@ pub fn renew_invitation(conn: &mut DbConnection, row: &InvitationRow) -> QueryRe
         .execute(conn)
 }
 
-pub fn invitation_by_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<InvitationRow>> {
+pub fn invitation_by_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<InvitationRow>> {
     pi::table
         .filter(pi::token_hash.eq(hash))
         .select(InvitationRow::as_select())
@@ -315,7 +345,12 @@ pub fn invitation_by_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Op
 }
 
 /// Spends an invitation; of two concurrent accepts exactly one sees `true`.
-pub fn accept_invitation(conn: &mut DbConnection, id: &str, hash: &str, now: i64) -> QueryResult<bool> {
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    id: &str,
+    hash: &str,
+    now: i64,
+) -> QueryResult<bool> {
     let n = diesel::update(
         pi::table
             .find(id)

@@ -182,7 +182,12 @@ async fn world(app: &TestApp) -> World {
         .await;
     let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
     let id_of = |token: String| async move {
-        let me: Value = app.get("/api/v1/me", Some(&token)).await.json().await.unwrap();
+        let me: Value = app
+            .get("/api/v1/me", Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
         me["id"].as_str().unwrap().to_string()
     };
     let send = |method: reqwest::Method, path: String, token: String, body: Value| async move {
@@ -422,7 +427,12 @@ async fn every_operation_answers_each_kind_of_caller_as_expected(app: TestApp) {
         let page: Value = app.get(list, stranger).await.json().await.unwrap();
         assert_eq!(page["total"], 0, "{list}: {page}");
     }
-    let page: Value = app.get("/api/v1/programmes", stranger).await.json().await.unwrap();
+    let page: Value = app
+        .get("/api/v1/programmes", stranger)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["total"], 1, "only their own programme: {page}");
 
     // The member who is in no match saw nobody: no matches, no members.

@@ -298,7 +298,13 @@ async fn the_demo_shows_two_programmes_each_with_its_coordinator(app: TestApp) {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|p| (p["name"].as_str().unwrap().to_string(), p["id"].as_str().unwrap().to_string(), p["member_count"].as_i64().unwrap()))
+                .map(|p| {
+                    (
+                        p["name"].as_str().unwrap().to_string(),
+                        p["id"].as_str().unwrap().to_string(),
+                        p["member_count"].as_i64().unwrap(),
+                    )
+                })
                 .collect::<Vec<_>>()
         }
     };
@@ -309,7 +315,11 @@ async fn the_demo_shows_two_programmes_each_with_its_coordinator(app: TestApp) {
     assert_eq!(regional_list.len(), 1);
     let (name, north, count) = regional_list[0].clone();
     assert_eq!(name, demo::REGIONAL_PROGRAMME);
-    assert!(count > 0 && count < national_list[0].2, "{count} of {}", national_list[0].2);
+    assert!(
+        count > 0 && count < national_list[0].2,
+        "{count} of {}",
+        national_list[0].2
+    );
 
     let members: Value = app
         .get("/api/v1/members?per_page=100", Some(&regional))
@@ -334,7 +344,9 @@ async fn the_demo_shows_two_programmes_each_with_its_coordinator(app: TestApp) {
     let id = app
         .draft_round(&regional, json!({"programme_id": north, "kind": "buddy"}))
         .await;
-    let res = app.get(&format!("/api/v1/rounds/{id}"), Some(&national)).await;
+    let res = app
+        .get(&format!("/api/v1/rounds/{id}"), Some(&national))
+        .await;
     assert_eq!(res.status(), 404);
     let res = app.round_action(&regional, &id, "preview").await;
     assert_eq!(res.status(), 200);

@@ -218,7 +218,10 @@ fn upgrade_moves_everything_into_the_default_programme(backend: Backend) {
         .select((r::id, r::programme_id))
         .load(&mut *conn)
         .unwrap();
-    assert_eq!(rounds, [("r1".to_string(), DEFAULT_PROGRAMME_ID.to_string())]);
+    assert_eq!(
+        rounds,
+        [("r1".to_string(), DEFAULT_PROGRAMME_ID.to_string())]
+    );
     // The reference holds on both backends.
     let bad = diesel::sql_query(
         "INSERT INTO rounds (id, number, kind, status, params, cohort, note, meeting_window, \

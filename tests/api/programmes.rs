@@ -18,7 +18,12 @@ both_backends!(
 );
 
 async fn id_of(app: &TestApp, token: &str) -> String {
-    let me: Value = app.get("/api/v1/me", Some(token)).await.json().await.unwrap();
+    let me: Value = app
+        .get("/api/v1/me", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
     me["id"].as_str().unwrap().to_string()
 }
 
@@ -95,7 +100,9 @@ fn ids(page: &Value) -> Vec<String> {
 async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
     // A coordinator made on the command line coordinates the default programme.
-    let national = app.with_role("landelijk@vereniging.nl", Role::Coordinator).await;
+    let national = app
+        .with_role("landelijk@vereniging.nl", Role::Coordinator)
+        .await;
     let north = programme(&app, &admin, "Regio Noord", false).await;
     let res = app
         .send_json(
@@ -110,7 +117,12 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
 
     // Only a coordinator can be assigned.
     let member = app
-        .verified_member("utrecht@uwv.nl", "Ute", "nl", &buddy_profile("uwv", "utrecht"))
+        .verified_member(
+            "utrecht@uwv.nl",
+            "Ute",
+            "nl",
+            &buddy_profile("uwv", "utrecht"),
+        )
         .await;
     let member_id = id_of(&app, &member).await;
     let res = app
@@ -124,7 +136,12 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     assert_problem(res, 409, "not_a_coordinator").await;
 
     let g1 = app
-        .verified_member("groningen@uwv.nl", "Gea", "nl", &buddy_profile("uwv", "groningen"))
+        .verified_member(
+            "groningen@uwv.nl",
+            "Gea",
+            "nl",
+            &buddy_profile("uwv", "groningen"),
+        )
         .await;
     let g2 = app
         .verified_member(
@@ -138,7 +155,12 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     // Put the two northerners into the regional programme (it is closed:
     // they cannot join; the admin opens it for a moment).
     let res = app
-        .send_json(Method::POST, &format!("/api/v1/programmes/{north}/join"), Some(&g1), &json!({}))
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/programmes/{north}/join"),
+            Some(&g1),
+            &json!({}),
+        )
         .await;
     assert_problem(res, 403, "programme_closed").await;
     let res = app
@@ -152,7 +174,12 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     assert_eq!(res.status(), 200);
     for t in [&g1, &g2] {
         let res = app
-            .send_json(Method::POST, &format!("/api/v1/programmes/{north}/join"), Some(t), &json!({}))
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/programmes/{north}/join"),
+                Some(t),
+                &json!({}),
+            )
             .await;
         assert_eq!(res.status(), 200);
     }
@@ -175,14 +202,25 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     assert_eq!(seen, north_ids);
     let all = ids(&page(&app, "/api/v1/members", &national).await);
     assert!(all.contains(&member_id) && all.contains(&g1_id), "{all:?}");
-    let listed = page(&app, &format!("/api/v1/programmes/{north}/members?province=groningen"), &regional).await;
+    let listed = page(
+        &app,
+        &format!("/api/v1/programmes/{north}/members?province=groningen"),
+        &regional,
+    )
+    .await;
     assert_eq!(ids(&listed), vec![g1_id.clone()]);
     let res = app
-        .get(&format!("/api/v1/programmes/{DEFAULT_PROGRAMME_ID}/members"), Some(&regional))
+        .get(
+            &format!("/api/v1/programmes/{DEFAULT_PROGRAMME_ID}/members"),
+            Some(&regional),
+        )
         .await;
     assert_problem(res, 404, "programme_not_found").await;
     let res = app
-        .get(&format!("/api/v1/programmes/{north}/members"), Some(&national))
+        .get(
+            &format!("/api/v1/programmes/{north}/members"),
+            Some(&national),
+        )
         .await;
     assert_problem(res, 404, "programme_not_found").await;
 
@@ -206,10 +244,18 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
         let res = app.round_action(&national, &north_round, action).await;
         assert_problem(res, 404, "round_not_found").await;
     }
-    let res = app.get(&format!("/api/v1/rounds/{national_round}"), Some(&regional)).await;
+    let res = app
+        .get(&format!("/api/v1/rounds/{national_round}"), Some(&regional))
+        .await;
     assert_problem(res, 404, "round_not_found").await;
-    assert_eq!(ids(&page(&app, "/api/v1/rounds", &regional).await), vec![north_round.clone()]);
-    assert_eq!(ids(&page(&app, "/api/v1/rounds", &national).await), vec![national_round.clone()]);
+    assert_eq!(
+        ids(&page(&app, "/api/v1/rounds", &regional).await),
+        vec![north_round.clone()]
+    );
+    assert_eq!(
+        ids(&page(&app, "/api/v1/rounds", &national).await),
+        vec![national_round.clone()]
+    );
     assert_eq!(page(&app, "/api/v1/rounds", &admin).await["total"], 2);
 
     // The regional round's cohort is the region's members.
@@ -227,10 +273,19 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     in_matches.sort();
     assert_eq!(in_matches, north_ids);
     assert!(app.my_matches(&member).await.is_empty());
-    assert_eq!(detail["round"]["metrics"]["eligible"], 2, "{}", detail["round"]);
+    assert_eq!(
+        detail["round"]["metrics"]["eligible"], 2,
+        "{}",
+        detail["round"]
+    );
 
     // Audit entries of a programme: its own actions and its rounds'.
-    let log = page(&app, &format!("/api/v1/programmes/{north}/audit-log"), &regional).await;
+    let log = page(
+        &app,
+        &format!("/api/v1/programmes/{north}/audit-log"),
+        &regional,
+    )
+    .await;
     let targets: Vec<String> = log["items"]
         .as_array()
         .unwrap()
@@ -245,9 +300,15 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert!(actions.contains(&"programme_created") && actions.contains(&"round_published"), "{actions:?}");
+    assert!(
+        actions.contains(&"programme_created") && actions.contains(&"round_published"),
+        "{actions:?}"
+    );
     let res = app
-        .get(&format!("/api/v1/programmes/{DEFAULT_PROGRAMME_ID}/audit-log"), Some(&regional))
+        .get(
+            &format!("/api/v1/programmes/{DEFAULT_PROGRAMME_ID}/audit-log"),
+            Some(&regional),
+        )
         .await;
     assert_problem(res, 404, "programme_not_found").await;
 
@@ -265,8 +326,14 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
         .execute(conn)
         .unwrap();
     });
-    assert_eq!(page(&app, "/api/v1/mail/failed", &regional).await["total"], 0);
-    assert_eq!(page(&app, "/api/v1/mail/failed", &national).await["total"], 1);
+    assert_eq!(
+        page(&app, "/api/v1/mail/failed", &regional).await["total"],
+        0
+    );
+    assert_eq!(
+        page(&app, "/api/v1/mail/failed", &national).await["total"],
+        1
+    );
     assert_eq!(page(&app, "/api/v1/mail/failed", &admin).await["total"], 1);
 
     // Listing programmes: coordinators theirs, admins all.
@@ -276,7 +343,12 @@ async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {
     assert_eq!(page(&app, "/api/v1/programmes", &admin).await["total"], 2);
     // Taking the role away takes the programmes with it.
     let regional_id = {
-        let me: Value = app.get("/api/v1/me", Some(&regional)).await.json().await.unwrap();
+        let me: Value = app
+            .get("/api/v1/me", Some(&regional))
+            .await
+            .json()
+            .await
+            .unwrap();
         me["id"].as_str().unwrap().to_string()
     };
     let res = app
@@ -301,20 +373,40 @@ async fn members_join_open_programmes_and_leave(app: TestApp) {
     let listed = ids(&page(&app, "/api/v1/programmes", &m).await);
     assert!(listed.contains(&open) && listed.contains(&DEFAULT_PROGRAMME_ID.to_string()));
     assert!(!listed.contains(&closed));
-    let res = app.get(&format!("/api/v1/programmes/{closed}"), Some(&m)).await;
+    let res = app
+        .get(&format!("/api/v1/programmes/{closed}"), Some(&m))
+        .await;
     assert_problem(res, 404, "programme_not_found").await;
     let res = app.get("/api/v1/programmes/nonexistent", Some(&m)).await;
     assert_problem(res, 404, "programme_not_found").await;
 
     let res = app
-        .send_json(Method::POST, &format!("/api/v1/programmes/{open}/join"), Some(&m), &json!({}))
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/programmes/{open}/join"),
+            Some(&m),
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     let joined: Value = res.json().await.unwrap();
     assert_eq!(joined["membership"]["via"], "joined");
-    assert!(joined.get("member_count").is_none(), "members see no counts: {joined}");
-    let mine: Value = app.get("/api/v1/me/programmes", Some(&m)).await.json().await.unwrap();
-    let names: Vec<&str> = mine.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(
+        joined.get("member_count").is_none(),
+        "members see no counts: {joined}"
+    );
+    let mine: Value = app
+        .get("/api/v1/me/programmes", Some(&m))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Alle leden / All members", "Open kring"]);
 
     let leave = |id: String| {
@@ -333,21 +425,42 @@ async fn members_join_open_programmes_and_leave(app: TestApp) {
     assert_eq!(leave(open.clone()).await.status(), 204);
     assert_problem(leave(open.clone()).await, 404, "membership_not_found").await;
     let res = app
-        .send_json(Method::POST, &format!("/api/v1/programmes/{closed}/join"), Some(&m), &json!({}))
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/programmes/{closed}/join"),
+            Some(&m),
+            &json!({}),
+        )
         .await;
     assert_problem(res, 403, "programme_closed").await;
     // Creating programmes is the admin's.
     let res = app
-        .send_json(Method::POST, "/api/v1/programmes", Some(&m), &json!({"name": "Eigen"}))
+        .send_json(
+            Method::POST,
+            "/api/v1/programmes",
+            Some(&m),
+            &json!({"name": "Eigen"}),
+        )
         .await;
     assert_problem(res, 403, "forbidden").await;
     let res = app
-        .send_json(Method::POST, "/api/v1/programmes", Some(&admin), &json!({"name": "  "}))
+        .send_json(
+            Method::POST,
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"name": "  "}),
+        )
         .await;
     assert_problem(res, 422, "validation_failed").await;
 }
 
-async fn upload(app: &TestApp, token: &str, programme: &str, csv: &str, dry_run: bool) -> reqwest::Response {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    programme: &str,
+    csv: &str,
+    dry_run: bool,
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!(
             "/api/v1/programmes/{programme}/invitations?dry_run={dry_run}"
@@ -361,7 +474,8 @@ async fn upload(app: &TestApp, token: &str, programme: &str, csv: &str, dry_run:
 }
 
 async fn accept(app: &TestApp, body: Value) -> reqwest::Response {
-    app.send_json(Method::POST, "/api/v1/invitations/accept", None, &body).await
+    app.send_json(Method::POST, "/api/v1/invitations/accept", None, &body)
+        .await
 }
 
 async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
@@ -375,7 +489,9 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
     .await;
     const WAIT: Duration = Duration::from_secs(20);
     let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
-    let national = app.with_role("landelijk@vereniging.nl", Role::Coordinator).await;
+    let national = app
+        .with_role("landelijk@vereniging.nl", Role::Coordinator)
+        .await;
     let east = programme(&app, &admin, "Kring Oost", false).await;
     let coord = coordinator_of(&app, &admin, "oost@vereniging.nl", &east).await;
     app.with_role("bestaand@uwv.nl", Role::Member).await;
@@ -394,8 +510,18 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
     // Who may upload: its coordinators and admins; another coordinator
     // does not learn the programme exists.
     let member = app.with_role("lid@uwv.nl", Role::Member).await;
-    assert_problem(upload(&app, &member, &east, &csv, true).await, 403, "forbidden").await;
-    assert_problem(upload(&app, &national, &east, &csv, true).await, 404, "programme_not_found").await;
+    assert_problem(
+        upload(&app, &member, &east, &csv, true).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        upload(&app, &national, &east, &csv, true).await,
+        404,
+        "programme_not_found",
+    )
+    .await;
     let res = app
         .client
         .post(app.url(&format!("/api/v1/programmes/{east}/invitations")))
@@ -430,11 +556,30 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
     };
     assert_eq!(refusal(2), ("invited".into(), "".into(), "".into()));
     assert_eq!(refusal(3), ("invited".into(), "".into(), "".into()));
-    assert_eq!(refusal(4), ("refused".into(), "email".into(), "invalid_address".into()));
-    assert_eq!(refusal(5), ("refused".into(), "email".into(), "duplicate_row".into()));
-    assert_eq!(refusal(6), ("refused".into(), "display_name".into(), "missing_field".into()));
-    assert_eq!(refusal(7), ("refused".into(), "locale".into(), "invalid_locale".into()));
-    assert_eq!(refusal(8), ("refused".into(), "display_name".into(), "too_long".into()));
+    assert_eq!(
+        refusal(4),
+        ("refused".into(), "email".into(), "invalid_address".into())
+    );
+    assert_eq!(
+        refusal(5),
+        ("refused".into(), "email".into(), "duplicate_row".into())
+    );
+    assert_eq!(
+        refusal(6),
+        (
+            "refused".into(),
+            "display_name".into(),
+            "missing_field".into()
+        )
+    );
+    assert_eq!(
+        refusal(7),
+        ("refused".into(), "locale".into(), "invalid_locale".into())
+    );
+    assert_eq!(
+        refusal(8),
+        ("refused".into(), "display_name".into(), "too_long".into())
+    );
     assert!(app.outbox().iter().all(|(_, _, to)| to != "anna@nieuw.nl"));
 
     // For real: one email to each invited address, nobody else.
@@ -447,13 +592,24 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
     to.sort();
     assert_eq!(to, ["anna@nieuw.nl", "bestaand@uwv.nl"]);
     let anna = got.iter().find(|m| m.to == "anna@nieuw.nl").unwrap();
-    assert!(anna.subject.contains("Invitation"), "English, as asked: {}", anna.subject);
+    assert!(
+        anna.subject.contains("Invitation"),
+        "English, as asked: {}",
+        anna.subject
+    );
     assert!(anna.text.contains("Kring Oost") && anna.text.contains("Nieuw; Anna"));
     assert!(!anna.text.contains("bestaand"), "{}", anna.text);
     let first_token = anna.token();
 
     // Inviting again renews the pending invitation: a new link, the old one dead.
-    let res = upload(&app, &coord, &east, "email,display_name\nanna@nieuw.nl,Anna\n", false).await;
+    let res = upload(
+        &app,
+        &coord,
+        &east,
+        "email,display_name\nanna@nieuw.nl,Anna\n",
+        false,
+    )
+    .await;
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["rows"][0]["renewed"], true, "{report}");
     let got = sink.wait_for(3, WAIT).await;
@@ -463,7 +619,12 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
         .map(|m| m.token())
         .find(|t| *t != first_token)
         .expect("a new link");
-    assert_problem(accept(&app, json!({"token": first_token, "password": PASSWORD})).await, 400, "invalid_invitation").await;
+    assert_problem(
+        accept(&app, json!({"token": first_token, "password": PASSWORD})).await,
+        400,
+        "invalid_invitation",
+    )
+    .await;
 
     // A new address needs a password; then the account exists, verified.
     let res = accept(&app, json!({"token": again})).await;
@@ -477,21 +638,47 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
         .as_str()
         .expect("the new account logs in")
         .to_string();
-    let me: Value = app.get("/api/v1/me", Some(&token)).await.json().await.unwrap();
+    let me: Value = app
+        .get("/api/v1/me", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["email_verified"], true);
     assert_eq!(me["display_name"], "Anna");
-    let mine: Value = app.get("/api/v1/me/programmes", Some(&token)).await.json().await.unwrap();
+    let mine: Value = app
+        .get("/api/v1/me/programmes", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
-    assert_problem(accept(&app, json!({"token": again, "password": PASSWORD})).await, 400, "invalid_invitation").await;
+    assert_problem(
+        accept(&app, json!({"token": again, "password": PASSWORD})).await,
+        400,
+        "invalid_invitation",
+    )
+    .await;
 
     // An existing account needs only the token.
-    let bestaand = got.iter().find(|m| m.to == "bestaand@uwv.nl").unwrap().token();
+    let bestaand = got
+        .iter()
+        .find(|m| m.to == "bestaand@uwv.nl")
+        .unwrap()
+        .token();
     let res = accept(&app, json!({"token": bestaand})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["account_created"], false);
 
     // Members now; an expired invitation is refused.
-    let res = upload(&app, &coord, &east, "email;display_name\nanna@nieuw.nl;Anna\nlaat@uwv.nl;Laat\n", false).await;
+    let res = upload(
+        &app,
+        &coord,
+        &east,
+        "email;display_name\nanna@nieuw.nl;Anna\nlaat@uwv.nl;Laat\n",
+        false,
+    )
+    .await;
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["rows"][0]["outcome"], "already_member", "{report}");
     let got = sink.wait_for(4, WAIT).await;
@@ -504,9 +691,19 @@ async fn invitations_from_a_csv_report_every_row_and_accept_once(app: TestApp) {
             .execute(conn)
             .unwrap();
     });
-    let p = assert_problem(accept(&app, json!({"token": late, "password": PASSWORD})).await, 400, "invalid_invitation").await;
+    let p = assert_problem(
+        accept(&app, json!({"token": late, "password": PASSWORD})).await,
+        400,
+        "invalid_invitation",
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("expired"), "{p}");
-    assert_problem(accept(&app, json!({"token": "forged"})).await, 400, "invalid_invitation").await;
+    assert_problem(
+        accept(&app, json!({"token": "forged"})).await,
+        400,
+        "invalid_invitation",
+    )
+    .await;
 }
 
 both_backends!(ten_thousand_invitations_import_in_seconds);
@@ -523,7 +720,10 @@ async fn ten_thousand_invitations_import_in_seconds(app: TestApp) {
         if i % 1000 == 999 {
             csv.push_str(&format!("geen-adres-{i};Lid {i};nl\n"));
         } else {
-            csv.push_str(&format!("lid{i}@example.nl;Lid {i};{}\n", if i % 2 == 0 { "nl" } else { "en" }));
+            csv.push_str(&format!(
+                "lid{i}@example.nl;Lid {i};{}\n",
+                if i % 2 == 0 { "nl" } else { "en" }
+            ));
         }
     }
     let started = Instant::now();

@@ -18,5 +18,7 @@ pub use sessions::{
     change_password, confirm_password, current_role, login, logout, me, refresh, Session,
 };
 pub use signup::{
-    insert_verified_account, register, NewAccount, Registration, RegistrationAccepted, MAX_DISPLAY_NAME};
+    insert_verified_account, register, NewAccount, Registration, RegistrationAccepted,
+    MAX_DISPLAY_NAME,
+};
 pub use user::{parse_address, UserView};

@@ -144,7 +144,8 @@ fn check_row(
 ) -> Result<Good, Box<RowReport>> {
     let field = |k: usize| at[k].and_then(|i| r.fields.get(i)).map(|s| s.trim());
     let raw_email = field(0).unwrap_or("");
-    let fail = |column, reason, message| Box::new(refused(r.line, raw_email, column, reason, message));
+    let fail =
+        |column, reason, message| Box::new(refused(r.line, raw_email, column, reason, message));
     if r.fields.len() > width {
         return Err(fail(
             "",
@@ -162,8 +163,13 @@ fn check_row(
     if raw_name.is_empty() {
         return Err(fail("display_name", "missing_field", "no name".into()));
     }
-    let name = display_name("display_name", raw_name, MAX_DISPLAY_NAME)
-        .map_err(|p| fail("display_name", p.reason.unwrap_or("invalid_name"), p.message))?;
+    let name = display_name("display_name", raw_name, MAX_DISPLAY_NAME).map_err(|p| {
+        fail(
+            "display_name",
+            p.reason.unwrap_or("invalid_name"),
+            p.message,
+        )
+    })?;
     let locale = match field(2).filter(|l| !l.is_empty()) {
         None => None,
         Some(l) => Some(l.to_ascii_lowercase().parse::<Locale>().map_err(|_| {
@@ -194,7 +200,10 @@ pub fn import(
     let text = std::str::from_utf8(body).map_err(|e| {
         AppError::invalid_field(
             "body",
-            format!("the file is not UTF-8 (byte {}); save it as CSV UTF-8", e.valid_up_to()),
+            format!(
+                "the file is not UTF-8 (byte {}); save it as CSV UTF-8",
+                e.valid_up_to()
+            ),
         )
     })?;
     let table = csv::parse(text).map_err(|e| match e {
@@ -242,7 +251,11 @@ pub fn import(
             }
         }
     }
-    let index: HashMap<usize, usize> = reports.iter().enumerate().map(|(i, r)| (r.line, i)).collect();
+    let index: HashMap<usize, usize> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.line, i))
+        .collect();
 
     let mc = state.mail_context();
     let programme_name = programme.name.clone();
@@ -372,10 +385,14 @@ pub fn accept(state: &AppState, a: Acceptance) -> Result<Accepted, AppError> {
     let inv = store::invitation_by_hash(&mut conn, &hash)?
         .ok_or_else(|| invalid("this invitation link is not known; ask for a new invitation"))?;
     if inv.accepted_at.is_some() {
-        return Err(invalid("this invitation was already accepted; log in instead"));
+        return Err(invalid(
+            "this invitation was already accepted; log in instead",
+        ));
     }
     if inv.expires_at <= now() {
-        return Err(invalid("this invitation has expired; ask its coordinator for a new one"));
+        return Err(invalid(
+            "this invitation has expired; ask its coordinator for a new one",
+        ));
     }
     let account = users::by_email(&mut conn, &inv.email)?.filter(|u| u.erased_at.is_none());
     // A new account's password is hashed before the transaction (Argon2).
@@ -418,7 +435,9 @@ pub fn accept(state: &AppState, a: Acceptance) -> Result<Accepted, AppError> {
     };
     write_tx(&mut conn, |conn| {
         if !store::accept_invitation(conn, &inv.id, &hash, now())? {
-            return Err(invalid("this invitation was already accepted; log in instead"));
+            return Err(invalid(
+                "this invitation was already accepted; log in instead",
+            ));
         }
         let (user_id, created) = match (&account, new_account) {
             (Some(u), _) => (u.id.clone(), false),

@@ -228,7 +228,11 @@ pub fn update(
     change: ProgrammeChange,
 ) -> Result<ProgrammeView, AppError> {
     let name = change.name.as_deref().map(check_name).transpose();
-    let description = change.description.as_deref().map(check_description).transpose();
+    let description = change
+        .description
+        .as_deref()
+        .map(check_description)
+        .transpose();
     let (name, description) = match (name, description) {
         (Ok(n), Ok(d)) => (n, d),
         (n, d) => {
