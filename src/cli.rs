@@ -126,10 +126,12 @@ pub fn demo(config: &Config, members: usize, seed: u64) -> anyhow::Result<()> {
         summary.members,
         config.database_url()
     );
-    println!(
-        "coordinator: {}  password: {}",
-        summary.coordinator, summary.password
-    );
+    for p in &summary.programmes {
+        println!(
+            "programme {:?} ({}, {} members): coordinator {}  password: {}",
+            p.name, p.id, p.members, p.coordinator, summary.password
+        );
+    }
     println!("every demo member has the same password; their emails end in @demo.buddymatch.nl");
     Ok(())
 }

@@ -104,8 +104,18 @@ export async function runRound(baseUrl: string, token: string): Promise<string> 
   const members = await client.GET("/api/v1/members", { params: { query: { domain: "uwv" } } });
   if (members.error) throw new Error(explain(members.error));
   const names = members.data.items.map((m) => `${m.display_name}: ${m.profile.province}`);
+  // A round belongs to a programme the coordinator coordinates.
+  const programmes = await client.GET("/api/v1/programmes", { params: { query: { page: 1 } } });
+  if (programmes.error) throw new Error(explain(programmes.error));
+  const programme = programmes.data.items[0];
+  if (programme === undefined) throw new Error("the coordinator coordinates no programme");
   const created = await client.POST("/api/v1/rounds", {
-    body: { kind: "buddy", cohort: { provinces: ["utrecht"] }, settings: { prefer: "coverage" } },
+    body: {
+      programme_id: programme.id,
+      kind: "buddy",
+      cohort: { provinces: ["utrecht"] },
+      settings: { prefer: "coverage" },
+    },
   });
   if (created.error) throw new Error(explain(created.error));
   const id: string = created.data.id;

@@ -43,6 +43,7 @@ from buddymatch_client.api.matches import (  # noqa: E402
 )
 from buddymatch_client.api.members import list_members  # noqa: E402
 from buddymatch_client.api.privacy import get_my_sharing, update_my_sharing  # noqa: E402
+from buddymatch_client.api.programmes import list_programmes  # noqa: E402
 from buddymatch_client.api.profile import (  # noqa: E402
     get_my_profile,
     list_topics,
@@ -188,8 +189,13 @@ def main():
     assert page.total >= 2, page
     call("listMembers(filtered)", list_members.sync_detailed, client=co, status=200,
          model=m.MemberPage, domain=m.Domain.UWV, per_page=10)
+    # A round belongs to a programme the coordinator coordinates.
+    programmes = call("listProgrammes", list_programmes.sync_detailed, client=co, status=200,
+                      model=m.ProgrammePage)
+    assert programmes.total >= 1, programmes
     draft = call("createRound", create_round.sync_detailed, client=co, status=201,
                  model=m.Round, body=m.RoundInput(
+                     programme_id=programmes.items[0].id,
                      kind=m.MatchKind.BUDDY, note="Veel leerplezier!",
                      settings=m.RoundInputSettings(
                          prefer=m.Prefer.COVERAGE,

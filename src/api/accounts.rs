@@ -239,19 +239,25 @@ pub struct AuditParams {
     per_page: Option<u32>,
 }
 
+impl AuditParams {
+    pub(super) fn query(self) -> crate::service::audit::AuditQuery {
+        crate::service::audit::AuditQuery {
+            actor_id: self.actor_id,
+            action: self.action,
+            target_id: self.target_id,
+            programme_id: None,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(50),
+        }
+    }
+}
+
 pub async fn audit_log(
     Admin(admin): Admin,
     state: web::Data<AppState>,
     q: web::Query<AuditParams>,
 ) -> Result<HttpResponse, AppError> {
-    let p = q.into_inner();
-    let query = crate::service::audit::AuditQuery {
-        actor_id: p.actor_id,
-        action: p.action,
-        target_id: p.target_id,
-        page: p.page.unwrap_or(1),
-        per_page: p.per_page.unwrap_or(50),
-    };
+    let query = q.into_inner().query();
     let out = blocking(move || crate::service::audit::list(&state, &admin, query)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -41,7 +41,7 @@ pub async fn register(
 }
 
 pub async fn list(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     q: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -49,6 +49,7 @@ pub async fn list(
     let out = blocking(move || {
         conflicts::list(
             &state,
+            &c,
             p.member.as_deref(),
             p.page.unwrap_or(1),
             p.per_page.unwrap_or(25),

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod metrics;
 mod problems;
 mod profile;
+mod programmes;
 mod rounds;
 
 use actix_web::web;
@@ -65,6 +66,45 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/topics").route(web::get().to(profile::topics)))
                 .service(web::resource("/members").route(web::get().to(profile::list_members)))
+                .service(
+                    web::resource("/programmes")
+                        .route(web::get().to(programmes::list))
+                        .route(web::post().to(programmes::create)),
+                )
+                .service(
+                    web::resource("/programmes/{id}")
+                        .route(web::get().to(programmes::get))
+                        .route(web::patch().to(programmes::update)),
+                )
+                .service(
+                    web::resource("/programmes/{id}/coordinators/{user_id}")
+                        .route(web::put().to(programmes::assign_coordinator))
+                        .route(web::delete().to(programmes::remove_coordinator)),
+                )
+                .service(
+                    web::resource("/programmes/{id}/members")
+                        .route(web::get().to(programmes::members)),
+                )
+                .service(
+                    web::resource("/programmes/{id}/join").route(web::post().to(programmes::join)),
+                )
+                .service(
+                    web::resource("/programmes/{id}/membership")
+                        .route(web::delete().to(programmes::leave)),
+                )
+                .service(
+                    web::resource("/programmes/{id}/audit-log")
+                        .route(web::get().to(programmes::audit_log)),
+                )
+                .service(
+                    web::resource("/programmes/{id}/invitations")
+                        .route(web::post().to(programmes::invite)),
+                )
+                .service(
+                    web::resource("/invitations/accept")
+                        .route(web::post().to(programmes::accept_invitation)),
+                )
+                .service(web::resource("/me/programmes").route(web::get().to(programmes::mine)))
                 .service(
                     web::resource("/rounds")
                         .route(web::get().to(rounds::list))

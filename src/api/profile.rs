@@ -107,21 +107,26 @@ pub struct MembersParams {
     per_page: Option<u32>,
 }
 
+impl MembersParams {
+    pub(super) fn query(self) -> MemberQuery {
+        MemberQuery {
+            domain: self.domain,
+            province: self.province,
+            profession: self.profession,
+            form: self.form,
+            paused: self.paused,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(25),
+        }
+    }
+}
+
 pub async fn list_members(
     Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     q: web::Query<MembersParams>,
 ) -> Result<HttpResponse, AppError> {
-    let p = q.into_inner();
-    let query = MemberQuery {
-        domain: p.domain,
-        province: p.province,
-        profession: p.profession,
-        form: p.form,
-        paused: p.paused,
-        page: p.page.unwrap_or(1),
-        per_page: p.per_page.unwrap_or(25),
-    };
+    let query = q.into_inner().query();
     let page = blocking(move || profiles::list_members(&state, &c, query)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

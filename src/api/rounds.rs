@@ -10,6 +10,7 @@ use actix_web::{web, HttpResponse};
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundBody {
+    programme_id: String,
     kind: MatchKind,
     #[serde(default)]
     cohort: Cohort,
@@ -30,7 +31,7 @@ pub struct PageParams {
 
 impl PageParams {
     /// (page, per_page) with the defaults every list uses.
-    fn resolve(&self) -> (u32, u32) {
+    pub(super) fn resolve(&self) -> (u32, u32) {
         (self.page.unwrap_or(1), self.per_page.unwrap_or(25))
     }
 }
@@ -48,6 +49,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let b = body.0;
     let new = NewRound {
+        programme_id: b.programme_id,
         kind: b.kind,
         cohort: b.cohort,
         settings: b.settings,
@@ -64,12 +66,12 @@ pub async fn create(
 }
 
 pub async fn list(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page) = q.resolve();
-    let out = blocking(move || rounds::list(&state, page, per_page)).await?;
+    let out = blocking(move || rounds::list(&state, &c, page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -132,12 +134,12 @@ pub struct OverridesBody {
 }
 
 pub async fn overrides(
-    _c: Coordinator,
+    Coordinator(c): Coordinator,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let out = blocking(move || rounds::overrides::get(&state, &id)).await?;
+    let out = blocking(move || rounds::overrides::get(&state, &c, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP, SQL or mail: the engine and the offline
 //! tools compile against this module alone (`--no-default-features`).
 
+pub mod csv;
 mod enums;
 pub mod evidence;
 mod profile;

@@ -69,6 +69,7 @@ notice!(
     AnswerReminder,
     AnswerExpired,
     RoundCancelled,
+    ProgrammeInvitation,
 );
 
 /// A member an email names besides its recipient.
@@ -235,6 +236,18 @@ pub struct RoundCancelled<'a> {
     pub kind: &'static str,
 }
 
+/// A coordinator invited the recipient's address to a programme.
+#[derive(Debug, Serialize)]
+pub struct ProgrammeInvitation<'a> {
+    /// As the coordinator's list has it.
+    pub name: &'a str,
+    pub programme: &'a str,
+    pub link: String,
+    pub valid_days: i64,
+    /// The address has an account: accepting needs no password.
+    pub has_account: bool,
+}
+
 /// A context per template with every branch's variables set, for tests.
 #[cfg(test)]
 pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
@@ -332,6 +345,13 @@ pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
             name,
             kind: kind_label,
             round: 3,
+        }),
+        MailKind::ProgrammeInvitation => serde_json::to_value(ProgrammeInvitation {
+            name,
+            programme: "Regio Noord",
+            link: link(),
+            valid_days: 30,
+            has_account: false,
         }),
     }
     .unwrap()

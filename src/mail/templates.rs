@@ -17,10 +17,11 @@ pub enum MailKind {
     RoundUnmatched,
     AnswerReminder,
     AnswerExpired,
+    ProgrammeInvitation,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 10] = [
+    pub const ALL: [MailKind; 11] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
@@ -31,6 +32,7 @@ impl MailKind {
         MailKind::RoundUnmatched,
         MailKind::AnswerReminder,
         MailKind::AnswerExpired,
+        MailKind::ProgrammeInvitation,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,6 +47,7 @@ impl MailKind {
             MailKind::RoundUnmatched => "round_unmatched",
             MailKind::AnswerReminder => "answer_reminder",
             MailKind::AnswerExpired => "answer_expired",
+            MailKind::ProgrammeInvitation => "programme_invitation",
         }
     }
 
@@ -76,7 +79,8 @@ pub(crate) const FILES: &[(&str, &str)] = template_files!(
     "match_accepted",
     "round_unmatched",
     "answer_reminder",
-    "answer_expired"
+    "answer_expired",
+    "programme_invitation"
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

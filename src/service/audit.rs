@@ -28,6 +28,12 @@ pub enum Action {
     ConflictRemoved,
     RoundOverridesSet,
     RoundToppedUp,
+    ProgrammeCreated,
+    ProgrammeUpdated,
+    CoordinatorAssigned,
+    CoordinatorRemoved,
+    ProgrammeMembersListed,
+    InvitationsSent,
 }
 
 impl Action {
@@ -46,10 +52,16 @@ impl Action {
             Action::ConflictRemoved => "conflict_removed",
             Action::RoundOverridesSet => "round_overrides_set",
             Action::RoundToppedUp => "round_topped_up",
+            Action::ProgrammeCreated => "programme_created",
+            Action::ProgrammeUpdated => "programme_updated",
+            Action::CoordinatorAssigned => "programme_coordinator_assigned",
+            Action::CoordinatorRemoved => "programme_coordinator_removed",
+            Action::ProgrammeMembersListed => "programme_members_listed",
+            Action::InvitationsSent => "programme_invitations_sent",
         }
     }
 
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 19] = [
         Action::RoundCreated,
         Action::RoundPreviewed,
         Action::RoundPublished,
@@ -63,6 +75,12 @@ impl Action {
         Action::ConflictRemoved,
         Action::RoundOverridesSet,
         Action::RoundToppedUp,
+        Action::ProgrammeCreated,
+        Action::ProgrammeUpdated,
+        Action::CoordinatorAssigned,
+        Action::CoordinatorRemoved,
+        Action::ProgrammeMembersListed,
+        Action::InvitationsSent,
     ];
 }
 
@@ -123,6 +141,8 @@ pub struct AuditQuery {
     pub actor_id: Option<String>,
     pub action: Option<String>,
     pub target_id: Option<String>,
+    /// Only actions on this programme and its rounds.
+    pub programme_id: Option<String>,
     pub page: u32,
     pub per_page: u32,
 }
@@ -146,6 +166,7 @@ pub fn list(
         actor_id: q.actor_id,
         action: q.action,
         target_id: q.target_id,
+        programme_id: q.programme_id.clone(),
     };
     let mut conn = state.conn()?;
     let (rows, total) = audit::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
@@ -174,7 +195,10 @@ pub fn list(
         state,
         admin,
         Action::AuditLogViewed,
-        ("audit_log", "-"),
+        match &q.programme_id {
+            Some(p) => ("programme", p.as_str()),
+            None => ("audit_log", "-"),
+        },
         serde_json::json!({ "page": q.page }),
     )?;
     Ok(Page {

@@ -1,18 +1,41 @@
 //! Conflicts of interest a coordinator registers between two members (a
 //! manager and their report, partners, a dispute): such a pair is never
 //! matched, in any round or form, until the conflict is removed. The note
-//! is for coordinators; members are never shown it.
+//! is for coordinators; members are never shown it. A coordinator sees and
+//! registers conflicts between members of their own programmes only.
 
 use super::audit::{self, Action};
 use super::paging::{self, Page};
 use super::{now, AppState};
 use crate::auth::AuthUser;
 use crate::error::AppError;
+use crate::service::programmes::access::{scope, Scope};
 use crate::store::conflicts::{self as store, ConflictRow};
 use crate::store::db::write_tx;
 use crate::store::rounds as store_rounds;
 use crate::store::DbConnection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The members a coordinator may name: those of their programmes (`None`:
+/// an admin, everyone).
+fn visible(conn: &mut DbConnection, actor: &AuthUser) -> Result<Option<HashSet<String>>, AppError> {
+    Ok(match scope(conn, actor)? {
+        Scope::All => None,
+        Scope::Programmes(ids) => {
+            let mut members = HashSet::new();
+            for id in ids {
+                members.extend(crate::store::programmes::member_ids(conn, &id)?);
+            }
+            Some(members)
+        }
+    })
+}
+
+fn sees(visible: &Option<HashSet<String>>, row: &ConflictRow) -> bool {
+    visible
+        .as_ref()
+        .is_none_or(|v| v.contains(&row.user_a) && v.contains(&row.user_b))
+}
 
 pub const MAX_NOTE: usize = 500;
 
@@ -80,8 +103,10 @@ pub fn register(
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let known = store_rounds::people(conn, &[a.clone(), b.clone()])?;
+        let visible = visible(conn, actor)?;
         for id in [&a, &b] {
-            if !known.iter().any(|p| &p.id == id) {
+            let in_scope = visible.as_ref().is_none_or(|v| v.contains(id));
+            if !in_scope || !known.iter().any(|p| &p.id == id) {
                 return Err(AppError::not_found(
                     "user_not_found",
                     format!("no member with id {id}"),
@@ -114,25 +139,35 @@ pub fn register(
 
 pub fn list(
     state: &AppState,
+    actor: &AuthUser,
     member: Option<&str>,
     page: u32,
     per_page: u32,
 ) -> Result<Page<ConflictView>, AppError> {
     let offset = paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let (rows, total) = store::list(&mut conn, member, offset, i64::from(per_page))?;
-    Ok(Page {
-        items: views(&mut conn, rows)?,
-        page,
-        per_page,
-        total,
-    })
+    let visible = visible(&mut conn, actor)?;
+    if visible.is_none() {
+        let (rows, total) = store::list(&mut conn, member, offset, i64::from(per_page))?;
+        return Ok(Page {
+            items: views(&mut conn, rows)?,
+            page,
+            per_page,
+            total,
+        });
+    }
+    // Registered conflicts are few (a handful per programme): filtered here.
+    let (rows, _) = store::list(&mut conn, member, 0, i64::MAX)?;
+    let rows: Vec<ConflictRow> = rows.into_iter().filter(|r| sees(&visible, r)).collect();
+    let items = views(&mut conn, rows)?;
+    Page::of(items, page, per_page)
 }
 
 pub fn remove(state: &AppState, actor: &AuthUser, id: &str) -> Result<(), AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let Some(row) = store::get(conn, id)? else {
+        let visible = visible(conn, actor)?;
+        let Some(row) = store::get(conn, id)?.filter(|r| sees(&visible, r)) else {
             return Err(AppError::not_found(
                 "conflict_not_found",
                 format!("no registered conflict with id {id}"),

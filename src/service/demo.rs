@@ -4,7 +4,7 @@
 
 use super::now;
 use crate::auth::password;
-use crate::domain::{Locale, MatchKind, Role};
+use crate::domain::{Locale, MatchKind, Province, Role};
 use crate::error::AppError;
 use crate::offline::synthetic;
 use crate::store::db::write_tx;
@@ -14,6 +14,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub const COORDINATOR_EMAIL: &str = "coordinator@demo.buddymatch.nl";
+/// Coordinates the regional programme only.
+pub const REGION_COORDINATOR_EMAIL: &str = "noord@demo.buddymatch.nl";
+/// The association-wide programme: the default programme, renamed.
+pub const NATIONAL_PROGRAMME: &str = "NVvA landelijk";
+pub const REGIONAL_PROGRAMME: &str = "Regio Noord";
+const NORTH: [Province; 3] = [Province::Groningen, Province::Friesland, Province::Drenthe];
 pub const DEMO_PASSWORD: &str = "demo-wachtwoord";
 
 const FIRST: &[&str] = &[
@@ -46,6 +52,16 @@ pub struct DemoSummary {
     pub members: usize,
     pub coordinator: &'static str,
     pub password: &'static str,
+    pub programmes: Vec<DemoProgramme>,
+}
+
+/// A demo programme, who coordinates it and how many members it has.
+#[derive(Debug, serde::Serialize)]
+pub struct DemoProgramme {
+    pub id: String,
+    pub name: &'static str,
+    pub coordinator: &'static str,
+    pub members: usize,
 }
 
 /// Loads `members` demo members (a third generated for each learning form)
@@ -83,14 +99,26 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                 },
             )
         };
+        let national_coordinator = uuid::Uuid::new_v4().to_string();
         insert(
             conn,
-            uuid::Uuid::new_v4().to_string(),
+            national_coordinator.clone(),
             COORDINATOR_EMAIL.into(),
             "Demo-coördinator".into(),
             Locale::Nl,
             Role::Coordinator,
         )?;
+        let region_coordinator = uuid::Uuid::new_v4().to_string();
+        insert(
+            conn,
+            region_coordinator.clone(),
+            REGION_COORDINATOR_EMAIL.into(),
+            "Coördinator Regio Noord".into(),
+            Locale::Nl,
+            Role::Coordinator,
+        )?;
+        let mut everyone = Vec::new();
+        let mut north = Vec::new();
         let kinds = [
             MatchKind::Buddy,
             MatchKind::Intervision,
@@ -124,6 +152,10 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                 )?;
                 let profile = m.to_profile();
                 profiles::save(conn, &id, &profile, t)?;
+                if NORTH.contains(&profile.province) {
+                    north.push(id.clone());
+                }
+                everyone.push(id.clone());
                 // Demo members chose, as members do: most share their
                 // address and province, some share nothing at all.
                 let shares = !id.ends_with(['0', '7']);
@@ -140,10 +172,74 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                 )?;
             }
         }
+        let programmes = programmes(
+            conn,
+            &everyone,
+            &north,
+            &national_coordinator,
+            &region_coordinator,
+        )?;
         Ok(DemoSummary {
             members: n,
             coordinator: COORDINATOR_EMAIL,
             password: DEMO_PASSWORD,
+            programmes,
         })
     })
+}
+
+/// The association-wide programme (the default one, renamed, with every
+/// demo member) and a closed regional one for the three northern
+/// provinces, each with a coordinator of its own: the regional coordinator
+/// sees only the north's members and rounds.
+fn programmes(
+    conn: &mut DbConnection,
+    everyone: &[String],
+    north: &[String],
+    national_coordinator: &str,
+    region_coordinator: &str,
+) -> Result<Vec<DemoProgramme>, AppError> {
+    use super::programmes::{add_members, Via, DEFAULT_PROGRAMME_ID};
+    use crate::store::programmes::{self as store, ProgrammeRow};
+    let t = now();
+    let mut national = store::get(conn, DEFAULT_PROGRAMME_ID)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the default programme is missing")))?;
+    national.name = NATIONAL_PROGRAMME.into();
+    national.description = "Alle leden van de vereniging, in het hele land / every member of \
+                            the association, nationwide"
+        .into();
+    national.updated_at = t;
+    store::update(conn, &national)?;
+    let regional = ProgrammeRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: REGIONAL_PROGRAMME.into(),
+        description: "Leden in Groningen, Fryslân en Drenthe / members in the three northern \
+                      provinces"
+            .into(),
+        open: false,
+        created_at: t,
+        updated_at: t,
+    };
+    store::insert(conn, &regional)?;
+    let mut all_in = everyone.to_vec();
+    all_in.push(national_coordinator.to_string());
+    all_in.push(region_coordinator.to_string());
+    add_members(conn, DEFAULT_PROGRAMME_ID, &all_in, Via::Added)?;
+    add_members(conn, &regional.id, north, Via::Added)?;
+    store::add_coordinator(conn, DEFAULT_PROGRAMME_ID, national_coordinator, t)?;
+    store::add_coordinator(conn, &regional.id, region_coordinator, t)?;
+    Ok(vec![
+        DemoProgramme {
+            id: DEFAULT_PROGRAMME_ID.into(),
+            name: NATIONAL_PROGRAMME,
+            coordinator: COORDINATOR_EMAIL,
+            members: everyone.len(),
+        },
+        DemoProgramme {
+            id: regional.id,
+            name: REGIONAL_PROGRAMME,
+            coordinator: REGION_COORDINATOR_EMAIL,
+            members: north.len(),
+        },
+    ])
 }

@@ -192,7 +192,18 @@ pub fn failed(
 ) -> Result<super::paging::Page<FailedMail>, AppError> {
     let offset = super::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let (rows, total) = outbox::failed(&mut conn, offset, i64::from(per_page))?;
+    // A coordinator sees mail to the members of their programmes only;
+    // mail to no account (from before emails named their account, or an
+    // invitation to a new address) goes to the default programme's
+    // coordinators, who hold what was there before programmes.
+    let scope = super::programmes::scope(&mut conn, actor)?;
+    let unaddressed = scope.contains(super::programmes::DEFAULT_PROGRAMME_ID);
+    let (rows, total) = outbox::failed(
+        &mut conn,
+        scope.ids().map(|ids| (ids, unaddressed)),
+        offset,
+        i64::from(per_page),
+    )?;
     drop(conn);
     // The list shows members' addresses.
     super::audit::record_read(

@@ -15,6 +15,7 @@ pub mod matches;
 pub mod paging;
 pub mod privacy;
 pub mod profiles;
+pub mod programmes;
 pub mod reasons;
 pub mod round_mail;
 pub mod rounds;

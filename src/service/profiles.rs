@@ -106,10 +106,44 @@ pub struct MemberSummary {
     pub profile: LearningProfile,
 }
 
+/// Members with a profile: a coordinator's programmes' members, or (an
+/// admin asking) everyone's.
 pub fn list_members(
     state: &AppState,
     actor: &crate::auth::AuthUser,
     q: MemberQuery,
+) -> Result<Page<MemberSummary>, AppError> {
+    let mut conn = state.conn()?;
+    let scope = super::programmes::scope(&mut conn, actor)?;
+    drop(conn);
+    list_scoped(state, actor, q, scope.ids().map(<[String]>::to_vec), None)
+}
+
+/// The members of one programme, for its coordinators and admins.
+pub fn list_programme_members(
+    state: &AppState,
+    actor: &crate::auth::AuthUser,
+    programme_id: &str,
+    q: MemberQuery,
+) -> Result<Page<MemberSummary>, AppError> {
+    let mut conn = state.conn()?;
+    super::programmes::coordinated(&mut conn, actor, programme_id)?;
+    drop(conn);
+    list_scoped(
+        state,
+        actor,
+        q,
+        Some(vec![programme_id.to_string()]),
+        Some(programme_id),
+    )
+}
+
+fn list_scoped(
+    state: &AppState,
+    actor: &crate::auth::AuthUser,
+    q: MemberQuery,
+    programmes: Option<Vec<String>>,
+    programme: Option<&str>,
 ) -> Result<Page<MemberSummary>, AppError> {
     let offset = offset(q.page, q.per_page)?;
     let filter = MemberFilter {
@@ -118,15 +152,23 @@ pub fn list_members(
         profession: q.profession,
         form: q.form,
         paused: q.paused,
+        programmes,
     };
     let mut conn = state.conn()?;
     let (rows, total) = profiles::list(&mut conn, &filter, offset, i64::from(q.per_page))?;
     drop(conn);
+    let (action, target) = match programme {
+        Some(p) => (
+            super::audit::Action::ProgrammeMembersListed,
+            ("programme", p),
+        ),
+        None => (super::audit::Action::MembersListed, ("members", "-")),
+    };
     super::audit::record_read(
         state,
         actor,
-        super::audit::Action::MembersListed,
-        ("members", "-"),
+        action,
+        target,
         serde_json::json!({
             "filter": {
                 "domain": filter.domain, "province": filter.province,

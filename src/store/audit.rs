@@ -30,6 +30,8 @@ pub struct AuditFilter {
     pub actor_id: Option<String>,
     pub action: Option<String>,
     pub target_id: Option<String>,
+    /// Only actions on this programme and on its rounds.
+    pub programme_id: Option<String>,
 }
 
 /// Newest first; (rows, total matching the filter).
@@ -49,6 +51,18 @@ pub fn list(
         }
         if let Some(t) = &f.target_id {
             q = q.filter(al::target_id.eq(t.clone()));
+        }
+        if let Some(p) = &f.programme_id {
+            use super::schema::rounds as r;
+            q = q.filter(
+                al::target_type
+                    .eq("programme")
+                    .and(al::target_id.eq(p.clone()))
+                    .or(al::target_type.eq("round").and(
+                        al::target_id
+                            .eq_any(r::table.filter(r::programme_id.eq(p.clone())).select(r::id)),
+                    )),
+            );
         }
         q
     };

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod overrides;
 pub mod privacy;
 pub mod profiles;
+pub mod programmes;
 pub mod rounds;
 pub mod schema;
 pub mod sessions;

@@ -328,17 +328,37 @@ pub fn release(conn: &mut DbConnection, ids: &[String], claims: &[String]) -> Qu
 }
 
 /// Messages that ran out of attempts, newest first; (rows, total failed).
+/// With `programmes`, only those to members of them, and (`unaddressed`)
+/// those to no account.
 pub fn failed(
     conn: &mut DbConnection,
+    programmes: Option<(&[String], bool)>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<OutboxRow>, i64)> {
-    let total = ob::table
-        .filter(ob::status.eq(OutboxStatus::Failed))
-        .count()
-        .get_result(conn)?;
-    let rows = ob::table
-        .filter(ob::status.eq(OutboxStatus::Failed))
+    use super::schema::programme_members as pm;
+    let boxed = || {
+        let q = ob::table
+            .filter(ob::status.eq(OutboxStatus::Failed))
+            .into_boxed::<super::db::MultiBackend>();
+        match programmes {
+            Some((ps, unaddressed)) => {
+                let members = ob::user_id.eq_any(
+                    pm::table
+                        .filter(pm::programme_id.eq_any(ps.to_vec()))
+                        .select(pm::user_id.nullable()),
+                );
+                if unaddressed {
+                    q.filter(members.or(ob::user_id.is_null()))
+                } else {
+                    q.filter(members)
+                }
+            }
+            None => q,
+        }
+    };
+    let total = boxed().count().get_result(conn)?;
+    let rows = boxed()
         .order((ob::created_at.desc(), ob::id.desc()))
         .offset(offset)
         .limit(limit)

@@ -92,6 +92,14 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::delete(rt::table.filter(rt::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(s::table.filter(s::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;
+    {
+        use super::schema::{
+            programme_coordinators as pc, programme_invitations as pi, programme_members as pm,
+        };
+        diesel::delete(pm::table.filter(pm::user_id.eq(user_id))).execute(conn)?;
+        diesel::delete(pc::table.filter(pc::user_id.eq(user_id))).execute(conn)?;
+        diesel::delete(pi::table.filter(pi::email.eq(&email))).execute(conn)?;
+    }
     // Mail not yet delivered is withdrawn; delivered mail keeps only its
     // status row, addressed to nobody.
     // Rows from before emails named their account are matched by address.

@@ -4,7 +4,7 @@
 use super::db::MultiBackend;
 use super::schema::{
     profile_forms as pf, profile_languages as pl, profile_meeting_modes as pm,
-    profile_topics as pt, profiles as p, users as u,
+    profile_topics as pt, profiles as p, programme_members as pmem, users as u,
 };
 use super::users::UserRow;
 use super::DbConnection;
@@ -238,6 +238,8 @@ pub struct MemberFilter {
     pub profession: Option<Profession>,
     pub form: Option<LearningForm>,
     pub paused: Option<bool>,
+    /// Only members of these programmes (`None`: everyone).
+    pub programmes: Option<Vec<String>>,
 }
 
 type BoxedMembers<'a> =
@@ -259,6 +261,15 @@ fn filtered(f: &MemberFilter) -> BoxedMembers<'_> {
     }
     if let Some(form) = &f.form {
         q = q.filter(p::user_id.eq_any(pf::table.filter(pf::form.eq(form)).select(pf::user_id)));
+    }
+    if let Some(programmes) = &f.programmes {
+        q = q.filter(
+            p::user_id.eq_any(
+                pmem::table
+                    .filter(pmem::programme_id.eq_any(programmes))
+                    .select(pmem::user_id),
+            ),
+        );
     }
     q
 }

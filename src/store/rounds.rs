@@ -25,6 +25,7 @@ pub struct RoundRow {
     pub metrics: Option<String>,
     /// Answers are asked before this instant (midnight, Amsterdam).
     pub reply_by: Option<i64>,
+    pub programme_id: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -86,9 +87,22 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RoundRow>> {
         .optional()
 }
 
-pub fn list(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<(Vec<RoundRow>, i64)> {
-    let total = r::table.count().get_result(conn)?;
-    let rows = r::table
+/// Rounds, newest first; only those of `programmes` when given.
+pub fn list(
+    conn: &mut DbConnection,
+    programmes: Option<&[String]>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<RoundRow>, i64)> {
+    let boxed = || {
+        let q = r::table.into_boxed::<super::db::MultiBackend>();
+        match programmes {
+            Some(ps) => q.filter(r::programme_id.eq_any(ps)),
+            None => q,
+        }
+    };
+    let total = boxed().count().get_result(conn)?;
+    let rows = boxed()
         .order(r::number.desc())
         .offset(offset)
         .limit(limit)

@@ -152,6 +152,50 @@ diesel::table! {
         progress -> Nullable<Text>,
         metrics -> Nullable<Text>,
         reply_by -> Nullable<BigInt>,
+        programme_id -> Text,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        open -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    programme_coordinators (programme_id, user_id) {
+        programme_id -> Text,
+        user_id -> Text,
+        assigned_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    programme_members (programme_id, user_id) {
+        programme_id -> Text,
+        user_id -> Text,
+        joined_at -> BigInt,
+        via -> Text,
+    }
+}
+
+diesel::table! {
+    programme_invitations (id) {
+        id -> Text,
+        programme_id -> Text,
+        email -> Text,
+        display_name -> Text,
+        locale -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        accepted_at -> Nullable<BigInt>,
     }
 }
 
@@ -263,6 +307,12 @@ diesel::joinable!(matches -> rounds (round_id));
 diesel::joinable!(meetings -> matches (match_id));
 diesel::joinable!(ratings -> matches (match_id));
 diesel::joinable!(match_members -> rounds (round_id));
+diesel::joinable!(rounds -> programmes (programme_id));
+diesel::joinable!(programme_members -> programmes (programme_id));
+diesel::joinable!(programme_members -> users (user_id));
+diesel::joinable!(programme_coordinators -> programmes (programme_id));
+diesel::joinable!(programme_coordinators -> users (user_id));
+diesel::joinable!(programme_invitations -> programmes (programme_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -287,4 +337,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     contact_preferences,
     audit_log,
+    programmes,
+    programme_coordinators,
+    programme_members,
+    programme_invitations,
 );

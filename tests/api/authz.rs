@@ -1,7 +1,9 @@
 //! The authorization matrix: every operation in the spec against an
-//! anonymous caller, a member in a match, another member, a coordinator and
-//! an admin. An operation added to the spec without a row here fails the
-//! test, so nothing ships unchecked.
+//! anonymous caller, a member in a match, another member, a coordinator, an
+//! admin and a coordinator of another programme (who gets 403 or 404 for
+//! anything of the first coordinator's programmes, and lists hold only
+//! their own programme's data). An operation added to the spec without a
+//! row here fails the test, so nothing ships unchecked.
 
 use crate::both_backends;
 use crate::common::{sample_profile, TestApp};
@@ -10,22 +12,23 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Callers, in the order of each row's expected statuses.
-const CALLERS: [&str; 5] = [
+const CALLERS: [&str; 6] = [
     "anonymous",
     "member",
     "other member",
     "coordinator",
     "admin",
+    "coordinator of another programme",
 ];
 
 struct Row {
     method: &'static str,
     path: &'static str,
     body: Value,
-    expect: [u16; 5],
+    expect: [u16; 6],
 }
 
-fn row(method: &'static str, path: &'static str, body: Value, expect: [u16; 5]) -> Row {
+fn row(method: &'static str, path: &'static str, body: Value, expect: [u16; 6]) -> Row {
     Row {
         method,
         path,
@@ -41,96 +44,121 @@ fn matrix() -> Vec<Row> {
     let none = json!({});
     vec![
         // Public.
-        row("GET", "/healthz", none.clone(), [200; 5]),
-        row("GET", "/readyz", none.clone(), [200; 5]),
-        row("GET", "/metrics", none.clone(), [200; 5]),
-        row("GET", "/api/v1/openapi.yaml", none.clone(), [200; 5]),
-        row("GET", "/api/v1/topics", none.clone(), [200; 5]),
+        row("GET", "/healthz", none.clone(), [200; 6]),
+        row("GET", "/readyz", none.clone(), [200; 6]),
+        row("GET", "/metrics", none.clone(), [200; 6]),
+        row("GET", "/api/v1/openapi.yaml", none.clone(), [200; 6]),
+        row("GET", "/api/v1/topics", none.clone(), [200; 6]),
         // Token-less auth flows answer the same whoever asks.
+        // Five failed logins an address, then the address waits.
         row("POST", "/api/v1/auth/login", json!({
             "email": "niemand@uwv.nl",
             "password": "wrong password",
-        }), [401; 5]),
-        row("POST", "/api/v1/auth/refresh", json!({"refresh_token": "forged"}), [401; 5]),
-        row("POST", "/api/v1/auth/logout", json!({"refresh_token": "forged"}), [204; 5]),
-        row("POST", "/api/v1/auth/verify-email", json!({"token": "forged"}), [400; 5]),
+        }), [401, 401, 401, 401, 401, 429]),
+        row("POST", "/api/v1/auth/refresh", json!({"refresh_token": "forged"}), [401; 6]),
+        row("POST", "/api/v1/auth/logout", json!({"refresh_token": "forged"}), [204; 6]),
+        row("POST", "/api/v1/auth/verify-email", json!({"token": "forged"}), [400; 6]),
         // Three reset emails an hour per address, asked for or not.
         row("POST", "/api/v1/auth/password-reset", json!({
             "email": "niemand@uwv.nl",
-        }), [202, 202, 202, 429, 429]),
+        }), [202, 202, 202, 429, 429, 429]),
         row("POST", "/api/v1/auth/password-reset/confirm", json!({
             "token": "forged",
             "password": "long enough",
-        }), [400; 5]),
+        }), [400; 6]),
         row("POST", "/api/v1/auth/register", json!({
             "email": "nieuw@uwv.nl",
             "password": "long enough",
             "display_name": "Nieuw",
-        }), [202; 5]),
+        }), [202; 6]),
         // Everyone's own data, and only their own.
-        row("GET", "/api/v1/me", none.clone(), [401, 200, 200, 200, 200]),
-        row("GET", "/api/v1/me/export", none.clone(), [401, 200, 200, 200, 200]),
-        row("GET", "/api/v1/me/profile", none.clone(), [401, 200, 200, 404, 404]),
-        row("PATCH", "/api/v1/me/profile", json!({"paused": false}), [401, 200, 200, 404, 404]),
-        row("PUT", "/api/v1/me/profile", intervision_only(), [401, 200, 200, 200, 200]),
-        row("GET", "/api/v1/me/sharing", none.clone(), [401, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me/export", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me/profile", none.clone(), [401, 200, 200, 404, 404, 404]),
+        row("PATCH", "/api/v1/me/profile", json!({"paused": false}), [401, 200, 200, 404, 404, 404]),
+        row("PUT", "/api/v1/me/profile", intervision_only(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me/sharing", none.clone(), [401, 200, 200, 200, 200, 200]),
         row("PUT", "/api/v1/me/sharing", json!({
             "share_email": true,
             "share_phone": false,
             "share_province": true,
-        }), [401, 200, 200, 200, 200]),
-        row("POST", "/api/v1/me/verification-email", none.clone(), [401, 409, 409, 409, 409]),
-        row("GET", "/api/v1/me/matches", none.clone(), [401, 200, 200, 200, 200]),
-        row("GET", "/api/v1/me/learning-record", none.clone(), [401, 200, 200, 200, 200]),
+        }), [401, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/me/verification-email", none.clone(), [401, 409, 409, 409, 409, 409]),
+        row("GET", "/api/v1/me/matches", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me/learning-record", none.clone(), [401, 200, 200, 200, 200, 200]),
         // A match is reachable only by the people in it.
-        row("POST", "/api/v1/me/matches/{match}/accept", none.clone(), [401, 200, 404, 404, 404]),
+        row("POST", "/api/v1/me/matches/{match}/accept", none.clone(), [401, 200, 404, 404, 404, 404]),
         row("POST", "/api/v1/me/matches/{match}/meetings", json!({
             "date": crate::common::today(),
             "hours": 1,
             "reflection": "We bespraken hoe een gemeente re-integratie regelt.",
-        }), [401, 201, 404, 404, 404]),
+        }), [401, 201, 404, 404, 404, 404]),
         row("PUT", "/api/v1/me/matches/{match}/rating", json!({
             "stars": 5,
-        }), [401, 204, 404, 404, 404]),
+        }), [401, 204, 404, 404, 404, 404]),
         // The meeting the member recorded just above.
-        row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404]),
+        row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404, 404]),
         // A pair has no convener; nobody else reaches the match at all.
         row("PUT", "/api/v1/me/matches/{match}/convener", json!({
             "user_id": "x",
-        }), [401, 409, 404, 404, 404]),
+        }), [401, 409, 404, 404, 404, 404]),
         row("POST", "/api/v1/me/matches/{match}/decline", json!({
             "reason": "te ver",
-        }), [401, 409, 404, 404, 404]),
+        }), [401, 409, 404, 404, 404, 404]),
         // Coordinators' work.
-        row("GET", "/api/v1/members", none.clone(), [401, 403, 403, 200, 200]),
-        row("GET", "/api/v1/rounds", none.clone(), [401, 403, 403, 200, 200]),
-        row("POST", "/api/v1/rounds", json!({"kind": "shadowing"}), [401, 403, 403, 201, 201]),
-        row("GET", "/api/v1/rounds/{round}", none.clone(), [401, 403, 403, 200, 200]),
-        row("GET", "/api/v1/rounds/{draft}/readiness", none.clone(), [401, 403, 403, 200, 200]),
-        row("GET", "/api/v1/rounds/{draft}/overrides", none.clone(), [401, 403, 403, 200, 200]),
-        row("PUT", "/api/v1/rounds/{draft}/overrides", json!({"pinned": []}), [401, 403, 403, 200, 200]),
+        // A coordinator of another programme lists only their own programme's
+        // data (checked after the matrix) and reaches nothing of this one.
+        row("GET", "/api/v1/members", none.clone(), [401, 403, 403, 200, 200, 200]),
+        row("GET", "/api/v1/rounds", none.clone(), [401, 403, 403, 200, 200, 200]),
+        row("POST", "/api/v1/rounds", json!({
+            "programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID,
+            "kind": "shadowing",
+        }), [401, 403, 403, 201, 201, 404]),
+        row("GET", "/api/v1/rounds/{round}", none.clone(), [401, 403, 403, 200, 200, 404]),
+        row("GET", "/api/v1/rounds/{draft}/readiness", none.clone(), [401, 403, 403, 200, 200, 404]),
+        row("GET", "/api/v1/rounds/{draft}/overrides", none.clone(), [401, 403, 403, 200, 200, 404]),
+        row("PUT", "/api/v1/rounds/{draft}/overrides", json!({"pinned": []}), [401, 403, 403, 200, 200, 404]),
         // Every match of the published round stands or may yet: nobody to top up.
-        row("POST", "/api/v1/rounds/{round}/top-up", none.clone(), [401, 403, 403, 409, 409]),
-        row("GET", "/api/v1/conflicts", none.clone(), [401, 403, 403, 200, 200]),
+        row("POST", "/api/v1/rounds/{round}/top-up", none.clone(), [401, 403, 403, 409, 409, 404]),
+        // Conflicts name members of the caller's programmes only.
+        row("GET", "/api/v1/conflicts", none.clone(), [401, 403, 403, 200, 200, 200]),
         row("POST", "/api/v1/conflicts", json!({
             "members": ["nobody", "nobody else"],
-        }), [401, 403, 403, 404, 404]),
-        row("DELETE", "/api/v1/conflicts/{other}", none.clone(), [401, 403, 403, 404, 404]),
-        row("POST", "/api/v1/rounds/{draft}/preview", none.clone(), [401, 403, 403, 200, 200]),
-        row("POST", "/api/v1/rounds/{draft}/publish", none.clone(), [401, 403, 403, 200, 409]),
-        row("POST", "/api/v1/rounds/{draft}/cancel", none.clone(), [401, 403, 403, 200, 409]),
-        row("GET", "/api/v1/mail/failed", none.clone(), [401, 403, 403, 200, 200]),
+        }), [401, 403, 403, 404, 404, 404]),
+        row("DELETE", "/api/v1/conflicts/{other}", none.clone(), [401, 403, 403, 404, 404, 404]),
+        row("POST", "/api/v1/rounds/{draft}/preview", none.clone(), [401, 403, 403, 200, 200, 404]),
+        row("POST", "/api/v1/rounds/{draft}/publish", none.clone(), [401, 403, 403, 200, 409, 404]),
+        row("POST", "/api/v1/rounds/{draft}/cancel", none.clone(), [401, 403, 403, 200, 409, 404]),
+        row("GET", "/api/v1/mail/failed", none.clone(), [401, 403, 403, 200, 200, 200]),
+        // Programmes: {programme} is closed, coordinated by the coordinator.
+        row("GET", "/api/v1/programmes", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/programmes", json!({"name": "Nieuw programma"}), [401, 403, 403, 403, 201, 403]),
+        row("GET", "/api/v1/programmes/{programme}", none.clone(), [401, 404, 404, 200, 200, 404]),
+        row("PATCH", "/api/v1/programmes/{programme}", json!({
+            "description": "Kring in het oosten",
+        }), [401, 403, 403, 200, 200, 404]),
+        row("GET", "/api/v1/programmes/{programme}/members", none.clone(), [401, 403, 403, 200, 200, 404]),
+        row("GET", "/api/v1/programmes/{programme}/audit-log", none.clone(), [401, 403, 403, 200, 200, 404]),
+        // The matrix sends JSON: whoever may upload learns it must be CSV.
+        row("POST", "/api/v1/programmes/{programme}/invitations", json!({}), [401, 403, 403, 415, 415, 404]),
+        row("PUT", "/api/v1/programmes/{programme}/coordinators/{coord_id}", none.clone(), [401, 403, 403, 403, 200, 403]),
+        row("DELETE", "/api/v1/programmes/{programme}/coordinators/{nobody}", none.clone(), [401, 403, 403, 403, 204, 403]),
+        // Everyone is in the default programme, which is open: joining again changes nothing.
+        row("POST", "/api/v1/programmes/{default}/join", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("DELETE", "/api/v1/programmes/{programme}/membership", none.clone(), [401, 404, 404, 404, 404, 404]),
+        row("GET", "/api/v1/me/programmes", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("POST", "/api/v1/invitations/accept", json!({"token": "forged"}), [400; 6]),
         // Admins' work.
-        row("GET", "/api/v1/admin/audit-log", none.clone(), [401, 403, 403, 403, 200]),
+        row("GET", "/api/v1/admin/audit-log", none.clone(), [401, 403, 403, 403, 200, 403]),
         row("PUT", "/api/v1/admin/users/{other}/role", json!({
             "role": "member",
-        }), [401, 403, 403, 403, 200]),
+        }), [401, 403, 403, 403, 200, 403]),
         // Irreversible self-service, last: a wrong password never passes.
         row("POST", "/api/v1/me/password", json!({
             "current_password": "not it",
             "new_password": "whatever you like",
-        }), [401, 403, 403, 403, 403]),
-        row("DELETE", "/api/v1/me", json!({"password": "not it"}), [401, 403, 403, 403, 403]),
+        }), [401, 403, 403, 403, 403, 403]),
+        row("DELETE", "/api/v1/me", json!({"password": "not it"}), [401, 403, 403, 403, 403, 403]),
     ]
 }
 
@@ -142,7 +170,7 @@ fn intervision_only() -> Value {
 }
 
 struct World {
-    tokens: [Option<String>; 5],
+    tokens: [Option<String>; 6],
     ids: Vec<(&'static str, String)>,
 }
 
@@ -164,13 +192,80 @@ async fn world(app: &TestApp) -> World {
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
     let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
+    let id_of = |token: String| async move {
+        let me: Value = app
+            .get("/api/v1/me", Some(&token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        me["id"].as_str().unwrap().to_string()
+    };
+    let send = |method: reqwest::Method, path: String, token: String, body: Value| async move {
+        let res = app.send_json(method, &path, Some(&token), &body).await;
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json::<Value>().await.unwrap_or(Value::Null)
+    };
+    // A closed programme the coordinator coordinates (besides the default
+    // one), and another programme with a coordinator of its own.
+    let programme = send(
+        reqwest::Method::POST,
+        "/api/v1/programmes".into(),
+        admin.clone(),
+        json!({"name": "Kring Oost"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let elsewhere = send(
+        reqwest::Method::POST,
+        "/api/v1/programmes".into(),
+        admin.clone(),
+        json!({"name": "Elders"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let coord_id = id_of(coord.clone()).await;
+    send(
+        reqwest::Method::PUT,
+        format!("/api/v1/programmes/{programme}/coordinators/{coord_id}"),
+        admin.clone(),
+        json!({}),
+    )
+    .await;
+    let stranger = app.with_role("elders@vereniging.nl", Role::Member).await;
+    let stranger_id = id_of(stranger).await;
+    send(
+        reqwest::Method::PUT,
+        format!("/api/v1/admin/users/{stranger_id}/role"),
+        admin.clone(),
+        json!({"role": "coordinator"}),
+    )
+    .await;
+    send(
+        reqwest::Method::PUT,
+        format!("/api/v1/programmes/{elsewhere}/coordinators/{stranger_id}"),
+        admin.clone(),
+        json!({}),
+    )
+    .await;
+    let stranger = app.login("elders@vereniging.nl").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let post = |path: String, token: String| async move {
         app.send_json(
             reqwest::Method::POST,
             &path,
             Some(&token),
-            &json!({"kind": "buddy"}),
+            &json!({
+                "programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID,
+                "kind": "buddy",
+            }),
         )
         .await
     };
@@ -225,15 +320,40 @@ async fn world(app: &TestApp) -> World {
             ("{round}", round),
             ("{draft}", draft["id"].as_str().unwrap().to_string()),
             ("{other}", other_id["id"].as_str().unwrap().to_string()),
+            ("{nobody}", other_id["id"].as_str().unwrap().to_string()),
+            ("{programme}", programme),
+            (
+                "{default}",
+                buddymatch::store::programmes::DEFAULT_PROGRAMME_ID.to_string(),
+            ),
+            ("{coord_id}", coord_id),
         ],
-        tokens: [None, Some(member), Some(other), Some(coord), Some(admin)],
+        tokens: [
+            None,
+            Some(member),
+            Some(other),
+            Some(coord),
+            Some(admin),
+            Some(stranger),
+        ],
     }
 }
 
 fn spec_path(path: &str) -> String {
-    ["{match}", "{round}", "{draft}", "{other}", "{meeting}"]
+    let p = ["{coord_id}", "{nobody}"]
         .iter()
-        .fold(path.to_string(), |p, k| p.replace(k, "{id}"))
+        .fold(path.to_string(), |p, k| p.replace(k, "{user_id}"));
+    [
+        "{match}",
+        "{round}",
+        "{draft}",
+        "{other}",
+        "{meeting}",
+        "{programme}",
+        "{default}",
+    ]
+    .iter()
+    .fold(p, |p, k| p.replace(k, "{id}"))
 }
 
 #[test]
@@ -311,6 +431,20 @@ async fn every_operation_answers_each_kind_of_caller_as_expected(app: TestApp) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // The coordinator of another programme listed nothing of this one.
+    let stranger = w.tokens[5].as_deref();
+    for list in ["/api/v1/members", "/api/v1/rounds", "/api/v1/mail/failed"] {
+        let page: Value = app.get(list, stranger).await.json().await.unwrap();
+        assert_eq!(page["total"], 0, "{list}: {page}");
+    }
+    let page: Value = app
+        .get("/api/v1/programmes", stranger)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1, "only their own programme: {page}");
 
     // The member who is in no match saw nobody: no matches, no members.
     let other = w.tokens[2].as_deref();

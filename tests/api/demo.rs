@@ -266,3 +266,94 @@ async fn a_running_round_reports_its_phase(app: TestApp) {
         "cleared when done"
     );
 }
+
+both_backends!(the_demo_shows_two_programmes_each_with_its_coordinator);
+
+/// The national coordinator sees every demo member; the coordinator of
+/// Regio Noord only the members in Groningen, Fryslân and Drenthe, and a
+/// round of theirs draws its cohort from there.
+async fn the_demo_shows_two_programmes_each_with_its_coordinator(app: TestApp) {
+    load_demo(&app, 90);
+    let national = demo_coordinator(&app).await;
+    let login: Value = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": demo::REGION_COORDINATOR_EMAIL, "password": demo::DEMO_PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let regional = login["access_token"].as_str().unwrap().to_string();
+    let programmes = |token: String| {
+        let app = &app;
+        async move {
+            let page: Value = app
+                .get("/api/v1/programmes", Some(&token))
+                .await
+                .json()
+                .await
+                .unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["name"].as_str().unwrap().to_string(),
+                        p["id"].as_str().unwrap().to_string(),
+                        p["member_count"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let national_list = programmes(national.clone()).await;
+    assert_eq!(national_list.len(), 1);
+    assert_eq!(national_list[0].0, demo::NATIONAL_PROGRAMME);
+    let regional_list = programmes(regional.clone()).await;
+    assert_eq!(regional_list.len(), 1);
+    let (name, north, count) = regional_list[0].clone();
+    assert_eq!(name, demo::REGIONAL_PROGRAMME);
+    assert!(
+        count > 0 && count < national_list[0].2,
+        "{count} of {}",
+        national_list[0].2
+    );
+
+    let members: Value = app
+        .get("/api/v1/members?per_page=100", Some(&regional))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(members["total"], count);
+    for m in members["items"].as_array().unwrap() {
+        let p = m["profile"]["province"].as_str().unwrap();
+        assert!(["groningen", "friesland", "drenthe"].contains(&p), "{p}");
+    }
+    let all: Value = app
+        .get("/api/v1/members?per_page=1", Some(&national))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 90);
+
+    // Each coordinator's rounds are theirs alone.
+    let id = app
+        .draft_round(&regional, json!({"programme_id": north, "kind": "buddy"}))
+        .await;
+    let res = app
+        .get(&format!("/api/v1/rounds/{id}"), Some(&national))
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = app.round_action(&regional, &id, "preview").await;
+    assert_eq!(res.status(), 200);
+    let preview: Value = res.json().await.unwrap();
+    assert!(
+        preview["metrics"]["eligible"].as_i64().unwrap() <= count,
+        "{}",
+        preview["metrics"]
+    );
+}

@@ -73,7 +73,7 @@ async fn creates_say_where_the_new_resource_is(app: TestApp) {
             reqwest::Method::POST,
             "/api/v1/rounds",
             Some(&coord),
-            &serde_json::json!({"kind": "buddy"}),
+            &serde_json::json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "buddy"}),
         )
         .await;
     let location = res

@@ -25,6 +25,7 @@ mod migrations;
 mod notices;
 mod privacy;
 mod profile;
+mod programmes;
 mod protocol;
 mod rounds;
 mod scale_out;

@@ -211,7 +211,7 @@ async fn rounds_and_delivered_email_are_counted(backend: Backend) {
             Method::POST,
             "/api/v1/rounds",
             Some(&coord),
-            Some(json!({"kind": "buddy"})),
+            Some(json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "buddy"})),
         )
         .await
         .json()

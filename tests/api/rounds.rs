@@ -66,6 +66,7 @@ async fn a_buddy_round_from_preview_to_answers(app: TestApp) {
             "/api/v1/rounds",
             Some(&coord),
             &json!({
+                "programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID,
                 "kind": "buddy",
                 "note": "Veel leerplezier!",
                 "meeting_window": {"from": "2026-12-01", "until": "2027-01-31"},
@@ -486,7 +487,7 @@ async fn a_buddy_round_from_preview_to_answers(app: TestApp) {
             reqwest::Method::POST,
             "/api/v1/rounds",
             Some(&coord),
-            &json!({"kind": "buddy"}),
+            &json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "buddy"}),
         )
         .await;
     let next: Value = res.json().await.unwrap();
@@ -565,7 +566,7 @@ async fn rounds_are_for_coordinators_and_check_their_input(app: TestApp) {
             reqwest::Method::POST,
             "/api/v1/rounds",
             Some(&member),
-            &json!({"kind": "buddy"}),
+            &json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "buddy"}),
         )
         .await;
     assert_problem(res, 403, "forbidden").await;
@@ -577,7 +578,7 @@ async fn rounds_are_for_coordinators_and_check_their_input(app: TestApp) {
             reqwest::Method::POST,
             "/api/v1/rounds",
             Some(&coord),
-            &json!({"kind": "speed_dating"}),
+            &json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "speed_dating"}),
         )
         .await;
     let body = assert_problem(res, 422, "validation_failed").await;
@@ -588,6 +589,7 @@ async fn rounds_are_for_coordinators_and_check_their_input(app: TestApp) {
             "/api/v1/rounds",
             Some(&coord),
             &json!({
+                "programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID,
                 "kind": "intervision",
                 "settings": {"group_min": 7, "group_max": 5},
                 "meeting_window": {"from": "2026-13-01"},
@@ -694,6 +696,7 @@ mod publish_race {
             progress: None,
             metrics: None,
             reply_by: None,
+            programme_id: buddymatch::store::programmes::DEFAULT_PROGRAMME_ID.into(),
         };
         buddymatch::store::rounds::insert(&mut conn, &row).unwrap();
         drop(conn);

@@ -114,7 +114,7 @@ async fn two_instances_on_one_postgres_under_concurrent_traffic() {
         reqwest::Method::POST,
         format!("{}/api/v1/rounds", base(1)),
         Some(coord.clone()),
-        json!({"kind": "buddy"}),
+        json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "buddy"}),
     )
     .await;
     assert_eq!(status, 201, "{round}");

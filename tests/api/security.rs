@@ -381,7 +381,7 @@ async fn coordinator_and_admin_actions_are_audited(app: TestApp) {
             reqwest::Method::POST,
             "/api/v1/rounds",
             Some(&coord),
-            &json!({"kind": "intervision"}),
+            &json!({"programme_id": buddymatch::store::programmes::DEFAULT_PROGRAMME_ID, "kind": "intervision"}),
         )
         .await;
     let round: Value = res.json().await.unwrap();

@@ -6,8 +6,12 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 impl TestApp {
-    /// A draft round from `body` (e.g. `{"kind": "buddy"}`); returns its id.
-    pub async fn draft_round(&self, coord: &str, body: Value) -> String {
+    /// A draft round from `body` (e.g. `{"kind": "buddy"}`), in the default
+    /// programme unless `body` names one; returns its id.
+    pub async fn draft_round(&self, coord: &str, mut body: Value) -> String {
+        if body.get("programme_id").is_none() {
+            body["programme_id"] = json!(buddymatch::store::programmes::DEFAULT_PROGRAMME_ID);
+        }
         let res = self
             .send_json(Method::POST, "/api/v1/rounds", Some(coord), &body)
             .await;

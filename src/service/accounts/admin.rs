@@ -44,6 +44,11 @@ pub fn set_role(
         if before.role != role {
             store::sessions::end_all_for_user(conn, user_id, t)?;
         }
+        // Coordinating a programme takes the role: taken away, the
+        // assignments go too (given again, an admin assigns anew).
+        if role != Role::Coordinator {
+            store::programmes::remove_all_coordination(conn, user_id)?;
+        }
         Ok(users::by_id(conn, user_id)?.ok_or_else(not_found)?.into())
     })
 }
@@ -63,6 +68,7 @@ pub fn create_or_promote(
                     users::set_role(conn, &existing.id, acc.role, now())?;
                     store::sessions::end_all_for_user(conn, &existing.id, now())?;
                 }
+                coordinate_default(conn, &existing.id, acc.role)?;
                 let row = users::by_id(conn, &existing.id)?
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
                 Ok((row.into(), false))
@@ -73,8 +79,20 @@ pub fn create_or_promote(
                 // account would be purged after a while.
                 users::mark_verified(conn, &row.id, now())?;
                 row.email_verified_at = Some(now());
+                coordinate_default(conn, &row.id, acc.role)?;
                 Ok((row.into(), true))
             }
         }
     })
+}
+
+/// A coordinator made by `admin create` coordinates the default programme,
+/// as every coordinator did before programmes; one made through the API
+/// coordinates what an admin assigns.
+fn coordinate_default(conn: &mut DbConnection, user_id: &str, role: Role) -> Result<(), AppError> {
+    use crate::store::programmes::{self, DEFAULT_PROGRAMME_ID};
+    if role == Role::Coordinator && programmes::get(conn, DEFAULT_PROGRAMME_ID)?.is_some() {
+        programmes::add_coordinator(conn, DEFAULT_PROGRAMME_ID, user_id, now())?;
+    }
+    Ok(())
 }

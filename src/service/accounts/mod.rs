@@ -17,5 +17,8 @@ pub use links::{
 pub use sessions::{
     change_password, confirm_password, current_role, login, logout, me, refresh, Session,
 };
-pub use signup::{register, NewAccount, Registration, RegistrationAccepted, MAX_DISPLAY_NAME};
+pub use signup::{
+    insert_verified_account, register, NewAccount, Registration, RegistrationAccepted,
+    MAX_DISPLAY_NAME,
+};
 pub use user::{parse_address, UserView};

@@ -117,7 +117,10 @@ pub(super) fn insert_account(
         return Err(NotCreated::Taken);
     }
     match users::insert(conn, &row) {
-        Ok(()) => Ok(row),
+        Ok(()) => {
+            join_default_programme(conn, &row)?;
+            Ok(row)
+        }
         // A concurrent sign-up won; the failed statement has spoilt a
         // PostgreSQL transaction, which the error rolls back.
         Err(diesel::result::Error::DatabaseError(
@@ -126,6 +129,40 @@ pub(super) fn insert_account(
         )) => Err(NotCreated::Taken),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Every account is a member of the default programme ("Alle leden / All
+/// members"), as every account was a member of the one cohort before
+/// programmes; an install that never makes another programme works as
+/// before.
+fn join_default_programme(conn: &mut DbConnection, user: &UserRow) -> Result<(), NotCreated> {
+    use crate::store::programmes::{self, MemberRow, DEFAULT_PROGRAMME_ID};
+    if programmes::get(conn, DEFAULT_PROGRAMME_ID)?.is_some() {
+        programmes::add_members(
+            conn,
+            &[MemberRow {
+                programme_id: DEFAULT_PROGRAMME_ID.into(),
+                user_id: user.id.clone(),
+                joined_at: user.created_at,
+                via: "joined".into(),
+            }],
+        )?;
+    }
+    Ok(())
+}
+
+/// An account whose address is proven by other means than the verification
+/// email (an accepted invitation: its link reached that inbox), in the
+/// caller's transaction. `hash` is computed before the transaction.
+pub fn insert_verified_account(
+    conn: &mut DbConnection,
+    acc: &NewAccount,
+    hash: String,
+) -> Result<UserRow, AppError> {
+    let mut row = insert_account(conn, acc, hash)?;
+    users::mark_verified(conn, &row.id, now())?;
+    row.email_verified_at = Some(now());
+    Ok(row)
 }
 
 /// What a sign-up answers, whether or not the address already had an

@@ -24,8 +24,14 @@ pub(super) struct Prepared {
 pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepared, AppError> {
     let cohort: Cohort = serde_json::from_str(&round.cohort).map_err(anyhow::Error::from)?;
     let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
-    let verified: HashMap<String, String> =
-        store_rounds::verified_user_ids(conn)?.into_iter().collect();
+    // The cohort is drawn from the round's programme.
+    let in_programme: HashSet<String> = store::programmes::member_ids(conn, &round.programme_id)?
+        .into_iter()
+        .collect();
+    let verified: HashMap<String, String> = store_rounds::verified_user_ids(conn)?
+        .into_iter()
+        .filter(|(id, _)| in_programme.contains(id))
+        .collect();
     let mut profiles: Vec<_> = store::profiles::load_all(conn)?
         .into_iter()
         .filter(|(id, _)| verified.contains_key(id))

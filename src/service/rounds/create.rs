@@ -14,6 +14,8 @@ use crate::store::rounds::{self as store_rounds, RoundRow};
 pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<RoundView, AppError> {
     new.validate()?;
     let mut conn = state.conn()?;
+    // A programme the coordinator does not coordinate is, to them, none.
+    crate::service::programmes::coordinated(&mut conn, actor, &new.programme_id)?;
     // Numbers are max + 1; two coordinators creating at once on PostgreSQL
     // can pick the same one, and the unique key sends the loser round again.
     let mut attempts = 0;
@@ -37,6 +39,7 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
                 progress: None,
                 metrics: None,
                 reply_by: None,
+                programme_id: new.programme_id.clone(),
             };
             match store_rounds::insert(conn, &row) {
                 Ok(()) => {
@@ -45,7 +48,11 @@ pub fn create(state: &AppState, actor: &AuthUser, new: NewRound) -> Result<Round
                         actor,
                         Action::RoundCreated,
                         ("round", &row.id),
-                        serde_json::json!({ "number": row.number, "kind": row.kind }),
+                        serde_json::json!({
+                            "number": row.number,
+                            "kind": row.kind,
+                            "programme_id": row.programme_id,
+                        }),
                     )?;
                     Ok(Some(row))
                 }

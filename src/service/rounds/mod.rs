@@ -21,7 +21,7 @@ pub use run::{preview, Preview};
 pub use settings::{Cohort, MeetingWindow, NewRound, Settings};
 pub use stats::{DomainCount, Metrics};
 pub use topup::top_up;
-use view::{load_round, view};
+use view::{load_round, load_round_for, view};
 pub use view::{Progress, RoundView};
 
 use crate::auth::AuthUser;
@@ -42,7 +42,7 @@ use std::collections::HashMap;
 pub fn cancel(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundView, AppError> {
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let round = load_round(conn, round_id)?;
+        let round = load_round_for(conn, actor, round_id)?;
         if round.status == RoundStatus::Cancelled {
             return Err(AppError::conflict(
                 "round_cancelled",
@@ -129,7 +129,7 @@ pub struct MatchMemberView {
 
 pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundDetail, AppError> {
     let mut conn = state.conn()?;
-    let round = load_round(&mut conn, round_id)?;
+    let round = load_round_for(&mut conn, actor, round_id)?;
     let stored = store_rounds::matches_of_round(&mut conn, round_id)?;
     let ids: Vec<String> = stored
         .iter()
@@ -195,14 +195,17 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
     })
 }
 
+/// The rounds of the caller's programmes (an admin's: all), newest first.
 pub fn list(
     state: &AppState,
+    actor: &AuthUser,
     page: u32,
     per_page: u32,
 ) -> Result<crate::service::paging::Page<RoundView>, AppError> {
     let offset = crate::service::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
-    let (rows, total) = store_rounds::list(&mut conn, offset, i64::from(per_page))?;
+    let scope = crate::service::programmes::scope(&mut conn, actor)?;
+    let (rows, total) = store_rounds::list(&mut conn, scope.ids(), offset, i64::from(per_page))?;
     Ok(crate::service::paging::Page {
         items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         page,

@@ -4,7 +4,7 @@
 //! rest as before (see `matching` for what stays optimal).
 
 use super::cohort::prepare;
-use super::view::{load_round, not_draft};
+use super::view::{load_round_for, not_draft};
 use crate::auth::AuthUser;
 use crate::domain::{FieldProblem, RoundStatus};
 use crate::error::AppError;
@@ -101,9 +101,9 @@ pub(super) fn load(conn: &mut DbConnection, round_id: &str) -> Result<Overrides,
     }
 }
 
-pub fn get(state: &AppState, round_id: &str) -> Result<Overrides, AppError> {
+pub fn get(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Overrides, AppError> {
     let mut conn = state.conn()?;
-    load_round(&mut conn, round_id)?;
+    load_round_for(&mut conn, actor, round_id)?;
     load(&mut conn, round_id)
 }
 
@@ -162,7 +162,7 @@ pub fn put(
     let note = input.note.trim().to_string();
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let round = load_round(conn, round_id)?;
+        let round = load_round_for(conn, actor, round_id)?;
         if round.status != RoundStatus::Draft {
             return Err(not_draft(&round, "changed"));
         }

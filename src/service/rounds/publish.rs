@@ -5,7 +5,7 @@ use super::cohort::Prepared;
 use super::run::{report, run_phases};
 use super::settings::{MeetingWindow, Settings};
 use super::stats::{metrics, Metrics};
-use super::view::{load_round, not_draft, view, RoundView};
+use super::view::{load_round, load_round_for, not_draft, view, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::{Answer, GroupMeetingMode, MatchRole, RoundStatus};
 use crate::error::AppError;
@@ -162,7 +162,7 @@ fn publish_steps(
     round_id: &str,
 ) -> Result<Published, AppError> {
     let mut conn = state.conn()?;
-    let round = load_round(&mut conn, round_id)?;
+    let round = load_round_for(&mut conn, actor, round_id)?;
     if round.status != RoundStatus::Draft {
         return Err(not_draft(&round, "published"));
     }

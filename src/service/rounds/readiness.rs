@@ -4,7 +4,7 @@
 //! preview, so the counts agree with the one that follows.
 
 use super::overrides::prepare_with_overrides as prepare;
-use super::view::{load_round, not_draft, view, RoundView};
+use super::view::{load_round_for, not_draft, view, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::{LearningForm, MatchKind, RoundStatus};
 use crate::error::AppError;
@@ -54,16 +54,23 @@ fn form_of(kind: MatchKind) -> &'static [LearningForm] {
 
 pub fn readiness(
     state: &AppState,
-    _actor: &AuthUser,
+    actor: &AuthUser,
     round_id: &str,
 ) -> Result<Readiness, AppError> {
     let mut conn = state.conn()?;
-    let round = load_round(&mut conn, round_id)?;
+    let round = load_round_for(&mut conn, actor, round_id)?;
     if round.status != RoundStatus::Draft {
         return Err(not_draft(&round, "assessed for readiness"));
     }
     let prepared = prepare(&mut conn, &round)?;
-    let unready = store::cohort::unready_members(&mut conn)?;
+    let in_programme: HashSet<String> =
+        store::programmes::member_ids(&mut conn, &round.programme_id)?
+            .into_iter()
+            .collect();
+    let unready: Vec<_> = store::cohort::unready_members(&mut conn)?
+        .into_iter()
+        .filter(|u| in_programme.contains(&u.id))
+        .collect();
     drop(conn);
     let engine_round = crate::matching::prepare(&prepared.instance).map_err(|e| {
         AppError::conflict(

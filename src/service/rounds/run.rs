@@ -4,7 +4,7 @@
 use super::cohort::Prepared;
 use super::overrides::prepare_with_overrides as prepare;
 use super::stats::{metrics, Metrics};
-use super::view::{load_round, not_draft, view, RoundView};
+use super::view::{load_round_for, not_draft, view, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::RoundStatus;
 use crate::error::AppError;
@@ -74,7 +74,7 @@ pub(super) fn run_phases(
 
 pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Preview, AppError> {
     let mut conn = state.conn()?;
-    let round = load_round(&mut conn, round_id)?;
+    let round = load_round_for(&mut conn, actor, round_id)?;
     drop(conn);
     // A published round's proposal is what was published: a fresh solve
     // on today's profiles would show matches that do not exist.

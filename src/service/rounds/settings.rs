@@ -45,6 +45,8 @@ pub struct MeetingWindow {
 }
 
 pub struct NewRound {
+    /// The programme whose members make up the cohort.
+    pub programme_id: String,
     pub kind: MatchKind,
     pub cohort: Cohort,
     pub settings: Settings,

@@ -4,7 +4,7 @@
 //! so the draft cannot propose them anew.
 
 use super::settings::{Cohort, MeetingWindow, NewRound, Settings};
-use super::view::{load_round, RoundView};
+use super::view::{load_round_for, RoundView};
 use crate::auth::AuthUser;
 use crate::domain::{Answer, MatchKind, RoundStatus};
 use crate::error::AppError;
@@ -19,7 +19,7 @@ const GROUP_STANDS_WITH: usize = 3;
 
 pub fn top_up(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<RoundView, AppError> {
     let mut conn = state.conn()?;
-    let source = load_round(&mut conn, round_id)?;
+    let source = load_round_for(&mut conn, actor, round_id)?;
     if source.status != RoundStatus::Published {
         return Err(AppError::conflict(
             "round_not_published",
@@ -70,6 +70,7 @@ pub fn top_up(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
         serde_json::from_str(&source.meeting_window).map_err(bad)?;
     let count = members.len();
     let new = NewRound {
+        programme_id: source.programme_id.clone(),
         kind: source.kind,
         cohort: Cohort { members, ..cohort },
         settings,

@@ -10,6 +10,7 @@ use crate::store::DbConnection;
 pub struct RoundView {
     pub id: String,
     pub number: i32,
+    pub programme_id: String,
     pub kind: MatchKind,
     pub status: RoundStatus,
     pub cohort: Cohort,
@@ -59,6 +60,7 @@ pub(super) fn view(r: RoundRow) -> Result<RoundView, AppError> {
             .map_err(bad)?,
         id: r.id,
         number: r.number,
+        programme_id: r.programme_id,
         kind: r.kind,
         status: r.status,
         note: r.note,
@@ -75,6 +77,21 @@ pub(super) fn round_not_found(id: &str) -> AppError {
 
 pub(super) fn load_round(conn: &mut DbConnection, id: &str) -> Result<RoundRow, AppError> {
     store_rounds::get(conn, id)?.ok_or_else(|| round_not_found(id))
+}
+
+/// The round if the caller's programmes hold it (an admin's hold all);
+/// otherwise the answer for a round that does not exist.
+pub(super) fn load_round_for(
+    conn: &mut DbConnection,
+    actor: &crate::auth::AuthUser,
+    id: &str,
+) -> Result<RoundRow, AppError> {
+    let round = load_round(conn, id)?;
+    if crate::service::programmes::scope(conn, actor)?.contains(&round.programme_id) {
+        Ok(round)
+    } else {
+        Err(round_not_found(id))
+    }
 }
 
 pub(super) fn not_draft(round: &RoundRow, action: &str) -> AppError {
