@@ -266,8 +266,49 @@ async fn colleagues_and_registered_conflicts_are_kept_apart(app: TestApp) {
         )
         .await;
     assert_problem(res, 404, "user_not_found").await;
-    // Removing it is logged, and a second removal finds nothing.
+    // A coordinator of another programme sees none of it and cannot remove it.
+    let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
+    let other = app
+        .with_role("noord@vereniging.nl", Role::Coordinator)
+        .await;
+    let programme = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"name": "Regio Noord"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let other_me: Value = app
+        .get("/api/v1/me", Some(&other))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let assign = format!(
+        "/api/v1/programmes/{}/coordinators/{}",
+        programme["id"].as_str().unwrap(),
+        other_me["id"].as_str().unwrap()
+    );
+    let res = app
+        .send_json(Method::PUT, &assign, Some(&admin), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let theirs = json_of(app.get("/api/v1/conflicts", Some(&other)).await, 200).await;
+    assert_eq!(theirs["total"], 0, "{theirs}");
     let path = format!("/api/v1/conflicts/{}", conflict["id"].as_str().unwrap());
+    let res = app
+        .send_json(Method::DELETE, &path, Some(&other), &json!({}))
+        .await;
+    assert_problem(res, 404, "conflict_not_found").await;
+    let res = app
+        .send_json(Method::POST, "/api/v1/conflicts", Some(&other), &body)
+        .await;
+    assert_problem(res, 404, "user_not_found").await;
+    // Removing it is logged, and a second removal finds nothing.
     let res = app
         .send_json(Method::DELETE, &path, Some(&c.coord), &json!({}))
         .await;
