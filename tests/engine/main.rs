@@ -4,6 +4,7 @@
 //! fields (independently of the engine's filters), on larger ones.
 
 mod pins;
+mod readiness;
 
 use buddymatch::domain::{Domain, LearningForm, MatchKind, MeetingMode};
 use buddymatch::matching::instance::{Instance, Member, Prefer};
