@@ -297,6 +297,16 @@ async fn colleagues_and_registered_conflicts_are_kept_apart(app: TestApp) {
         .send_json(Method::PUT, &assign, Some(&admin), &json!({}))
         .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // `admin create` made them a coordinator of the default programme too.
+    let unassign = format!(
+        "/api/v1/programmes/{}/coordinators/{}",
+        buddymatch::store::programmes::DEFAULT_PROGRAMME_ID,
+        other_me["id"].as_str().unwrap()
+    );
+    let res = app
+        .send_json(Method::DELETE, &unassign, Some(&admin), &json!({}))
+        .await;
+    assert_eq!(res.status(), 204, "{}", res.text().await.unwrap());
     let theirs = json_of(app.get("/api/v1/conflicts", Some(&other)).await, 200).await;
     assert_eq!(theirs["total"], 0, "{theirs}");
     let path = format!("/api/v1/conflicts/{}", conflict["id"].as_str().unwrap());
