@@ -150,7 +150,8 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
                     locale,
                     Role::Member,
                 )?;
-                let profile = m.to_profile();
+                let mut profile = m.to_profile();
+                (profile.organisation, profile.team) = workplace(&profile, n);
                 profiles::save(conn, &id, &profile, t)?;
                 if NORTH.contains(&profile.province) {
                     north.push(id.clone());
@@ -242,4 +243,24 @@ fn programmes(
             members: north.len(),
         },
     ])
+}
+
+/// Where a demo member works, so rounds have colleagues to keep apart (the
+/// setting `conflicts`): UWV's insurance-medicine teams by province, a
+/// municipality per province, three occupational health services; the
+/// self-employed and advisers give none.
+fn workplace(p: &crate::domain::LearningProfile, n: usize) -> (Option<String>, Option<String>) {
+    use crate::domain::Domain;
+    match p.domain {
+        Domain::Uwv => (
+            Some("UWV".into()),
+            Some(format!("SMZ {}", p.province.name())),
+        ),
+        Domain::Municipality => (Some(format!("Gemeente regio {}", p.province.name())), None),
+        Domain::OccupationalHealth => (
+            Some(["ArboNed", "Arbo Unie", "HumanCapitalCare"][n % 3].into()),
+            None,
+        ),
+        _ => (None, None),
+    }
 }
