@@ -59,7 +59,10 @@ async fn all_three_kinds_of_rounds_on_the_demo_population(app: TestApp) {
         );
         // Demo members have workplaces: colleagues in one team are kept apart.
         let removed = &preview["result"]["removed_pairs"];
-        assert!(removed["same_team"].as_u64().unwrap() > 0, "{kind}: {removed}");
+        assert!(
+            removed["same_team"].as_u64().unwrap() > 0,
+            "{kind}: {removed}"
+        );
         let res = app
             .send_json(
                 reqwest::Method::POST,

@@ -2,6 +2,7 @@
 //! rule of `check_pins` on hand-made rounds, the counts against pair
 //! enumeration, and solving with pins against brute force.
 
+use super::{brute_assignment, brute_matching};
 use buddymatch::domain::{
     Domain, Experience, LearningForm, MatchKind, MeetingMode, Profession, Province, Registration,
 };
@@ -504,64 +505,6 @@ fn instances_without_the_new_fields_serialise_as_before() {
 }
 
 // ---- brute force with pins ---------------------------------------------------
-
-fn brute_matching(n: usize, edges: &[(u32, u32, i64)], cf: bool) -> (usize, i64) {
-    fn go(i: usize, used: &mut [bool], adj: &[Vec<(usize, i64)>], cf: bool) -> (usize, i64) {
-        if i == used.len() {
-            return (0, 0);
-        }
-        if used[i] {
-            return go(i + 1, used, adj, cf);
-        }
-        let mut best = go(i + 1, used, adj, cf);
-        used[i] = true;
-        for &(j, w) in &adj[i] {
-            if !used[j] {
-                used[j] = true;
-                let (c, s) = go(i + 1, used, adj, cf);
-                let cand = (c + 1, s + w);
-                if if cf { cand > best } else { cand.1 > best.1 } {
-                    best = cand;
-                }
-                used[j] = false;
-            }
-        }
-        used[i] = false;
-        best
-    }
-    let mut adj = vec![Vec::new(); n];
-    for &(u, v, w) in edges {
-        adj[u as usize].push((v as usize, w));
-        adj[v as usize].push((u as usize, w));
-    }
-    go(0, &mut vec![false; n], &adj, cf)
-}
-
-fn brute_assignment(nv: usize, cap: &[u32], edges: &[(u32, u32, i64)], cf: bool) -> (usize, i64) {
-    fn go(v: usize, cap: &mut [u32], adj: &[Vec<(usize, i64)>], cf: bool) -> (usize, i64) {
-        if v == adj.len() {
-            return (0, 0);
-        }
-        let mut best = go(v + 1, cap, adj, cf);
-        for &(h, w) in &adj[v] {
-            if cap[h] > 0 {
-                cap[h] -= 1;
-                let (c, s) = go(v + 1, cap, adj, cf);
-                cap[h] += 1;
-                let cand = (c + 1, s + w);
-                if if cf { cand > best } else { cand.1 > best.1 } {
-                    best = cand;
-                }
-            }
-        }
-        best
-    }
-    let mut adj = vec![Vec::new(); nv];
-    for &(v, h, w) in edges {
-        adj[v as usize].push((h as usize, w));
-    }
-    go(0, &mut cap.to_vec(), &adj, cf)
-}
 
 fn small(n: usize, seed: u64, kind: MatchKind, prefer: Prefer) -> Instance {
     let mut i = synthetic::instance(n, seed, kind);
