@@ -19,6 +19,8 @@ pub struct Export {
     pub ratings: Vec<RatingGiven>,
     pub emails: Vec<EmailSent>,
     pub sessions: Vec<Session>,
+    /// The programmes I am in, since when and how.
+    pub programmes: Vec<super::programmes::ProgrammeView>,
 }
 
 /// One login that is still open (its refresh token not used up nor ended).
@@ -82,6 +84,7 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
         .collect();
     drop(conn);
     Ok(Export {
+        programmes: super::programmes::of_member(state, user_id)?,
         sessions,
         sharing: sharing(state, user_id)?,
         matches: exported_matches(state, user_id)?,

@@ -310,8 +310,14 @@ pub fn list(
 
 /// The programmes the caller is a member of.
 pub fn mine(state: &AppState, actor: &AuthUser) -> Result<Vec<ProgrammeView>, AppError> {
+    of_member(state, &actor.id)
+}
+
+/// The programmes `user_id` is a member of, with the membership (also for
+/// the member's data export).
+pub fn of_member(state: &AppState, user_id: &str) -> Result<Vec<ProgrammeView>, AppError> {
     let mut conn = state.conn()?;
-    store::of_member(&mut conn, &actor.id)?
+    store::of_member(&mut conn, user_id)?
         .into_iter()
         .map(|(p, m)| view_of(&mut conn, p, false, Some(m)))
         .collect()
