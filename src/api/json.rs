@@ -26,17 +26,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .app_data::<BodyLimit>()
             .map(|l| l.0)
             .unwrap_or(64 * 1024);
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| {
-                s.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
+        let content_type = media_type(req);
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -59,28 +49,56 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if declared_len.is_some_and(|n| n > limit) {
                 return Err(AppError::payload_too_large(limit));
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    AppError::bad_request(
-                        "unreadable_body",
-                        format!("could not read the request body: {e}"),
-                    )
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(AppError::payload_too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return Err(AppError::bad_request(
-                    "empty_body",
-                    "the request body is empty; send a JSON object",
-                ));
-            }
+            let body = read_body(&mut payload, limit, "a JSON object").await?;
             parse(&body).map(ApiJson)
         })
     }
+}
+
+/// The request's media type in lower case, without its parameters.
+pub fn media_type(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| {
+            s.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// The whole body, at most `limit` bytes; a blank one is `empty_body`,
+/// telling the client to send `what`.
+pub async fn read_body<S>(
+    payload: &mut S,
+    limit: usize,
+    what: &str,
+) -> Result<web::BytesMut, AppError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::bad_request(
+                "unreadable_body",
+                format!("could not read the request body: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::bad_request(
+            "empty_body",
+            format!("the request body is empty; send {what}"),
+        ));
+    }
+    Ok(body)
 }
 
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {

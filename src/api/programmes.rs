@@ -9,7 +9,6 @@ use crate::service::programmes::{self, NewProgramme, ProgrammeChange};
 use crate::service::{blocking, profiles, AppState};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,17 +169,7 @@ pub async fn invite(
     // Whether the caller may upload here is known before the body is read.
     let (st, actor, pid) = (state.clone(), c.clone(), id.clone());
     blocking(move || programmes::check_coordinates(&st, &actor, &pid)).await?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| {
-            s.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+    let content_type = super::json::media_type(&req);
     if content_type.as_deref() != Some("text/csv") {
         return Err(AppError::unsupported_media_type(format!(
             "send the list as CSV with Content-Type: text/csv (got {})",
@@ -189,25 +178,12 @@ pub async fn invite(
                 .unwrap_or_else(|| "no Content-Type".into())
         )));
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            AppError::bad_request(
-                "unreadable_body",
-                format!("could not read the request body: {e}"),
-            )
-        })?;
-        if body.len() + chunk.len() > MAX_CSV_BYTES {
-            return Err(AppError::payload_too_large(MAX_CSV_BYTES));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::bad_request(
-            "empty_body",
-            "the request body is empty; send a CSV file whose first line names the columns",
-        ));
-    }
+    let body = super::json::read_body(
+        &mut payload,
+        MAX_CSV_BYTES,
+        "a CSV file whose first line names the columns",
+    )
+    .await?;
     let dry_run = q.dry_run.unwrap_or(false);
     let out = blocking(move || invitations::import(&state, &c, &id, &body, dry_run)).await?;
     Ok(HttpResponse::Ok().json(out))
