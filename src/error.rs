@@ -64,7 +64,6 @@ pub const CODES: &[(u16, &str)] = &[
     (409, "too_many_meetings"),
     (409, "monthly_hours_exceeded"),
     (409, "appointment_cancelled"),
-    (409, "appointment_changed"),
     (409, "conflict"),
     (413, "payload_too_large"),
     (415, "unsupported_media_type"),

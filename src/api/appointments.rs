@@ -20,27 +20,16 @@ pub struct AppointmentBody {
     note: Option<String>,
 }
 
-/// A present field, `null` included: `Some(None)` clears it.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
-}
-
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangesBody {
     starts_at: Option<String>,
     duration_minutes: Option<i64>,
     mode: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    location: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    online_url: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    note: Option<Option<String>>,
+    /// An empty string clears it (`null` is refused, as everywhere).
+    location: Option<String>,
+    online_url: Option<String>,
+    note: Option<String>,
 }
 
 pub async fn propose(
@@ -80,9 +69,9 @@ pub async fn change(
         starts_at: b.starts_at,
         duration_minutes: b.duration_minutes,
         mode: b.mode,
-        location: b.location,
-        online_url: b.online_url,
-        note: b.note,
+        location: b.location.map(Some),
+        online_url: b.online_url.map(Some),
+        note: b.note.map(Some),
     };
     let out = blocking(move || appointments::change(&state, &user.id, &id, c)).await?;
     Ok(HttpResponse::Ok().json(out))

@@ -40,7 +40,8 @@ pub struct NewAppointment {
     pub note: Option<String>,
 }
 
-/// A change: fields left out stay; `Some(None)` clears an optional one.
+/// A change: fields left out stay; `Some(None)` or an empty string clears
+/// an optional one.
 #[derive(Default)]
 pub struct Changes {
     pub starts_at: Option<String>,
@@ -513,7 +514,7 @@ pub fn change(
     let t = now();
     let mut conn = state.conn()?;
     let row = write_tx(&mut conn, |conn| {
-        let Some(old) = store_appt::of_member(conn, user_id, id)? else {
+        let Some(old) = store_appt::of_member_locked(conn, user_id, id)? else {
             return Err(not_found(id));
         };
         if old.cancelled_at.is_some() {
@@ -556,12 +557,7 @@ pub fn change(
             updated_at: t,
             ..old.clone()
         };
-        if !store_appt::save(conn, &row, old.sequence)? {
-            return Err(AppError::conflict(
-                "appointment_changed",
-                "someone changed this appointment at the same moment: read it again",
-            ));
-        }
+        store_appt::save(conn, &row)?;
         tell_everyone(conn, state, &row, AppointmentChange::Changed, user_id)?;
         Ok::<_, AppError>(row)
     })?;
@@ -574,7 +570,7 @@ pub fn cancel(state: &AppState, user_id: &str, id: &str) -> Result<(), AppError>
     let t = now();
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
-        let Some(old) = store_appt::of_member(conn, user_id, id)? else {
+        let Some(old) = store_appt::of_member_locked(conn, user_id, id)? else {
             return Err(not_found(id));
         };
         if old.cancelled_at.is_some() {
@@ -589,12 +585,7 @@ pub fn cancel(state: &AppState, user_id: &str, id: &str) -> Result<(), AppError>
             updated_at: t,
             ..old.clone()
         };
-        if !store_appt::save(conn, &row, old.sequence)? {
-            return Err(AppError::conflict(
-                "appointment_changed",
-                "someone changed this appointment at the same moment: read it again",
-            ));
-        }
+        store_appt::save(conn, &row)?;
         tell_everyone(conn, state, &row, AppointmentChange::Cancelled, user_id)?;
         Ok::<_, AppError>(())
     })

@@ -29,17 +29,39 @@ pub fn insert(conn: &mut DbConnection, row: &AppointmentRow) -> QueryResult<()> 
         .map(drop)
 }
 
-/// Saves a changed appointment; `sequence` guards against a lost update:
-/// the row is written only if nobody changed it since `read_sequence`.
-pub fn save(
-    conn: &mut DbConnection,
-    row: &AppointmentRow,
-    read_sequence: i32,
-) -> QueryResult<bool> {
-    diesel::update(a::table.find(&row.id).filter(a::sequence.eq(read_sequence)))
+/// Saves a changed appointment (read with [`of_member_locked`] in the
+/// same transaction).
+pub fn save(conn: &mut DbConnection, row: &AppointmentRow) -> QueryResult<()> {
+    diesel::update(a::table.find(&row.id))
         .set(row)
         .execute(conn)
-        .map(|n| n == 1)
+        .map(drop)
+}
+
+/// [`of_member`] for a change: on PostgreSQL the row is locked until the
+/// transaction ends, so two changes at once run one after the other and
+/// each sends its own SEQUENCE (SQLite's write transaction runs alone).
+pub fn of_member_locked(
+    conn: &mut DbConnection,
+    user_id: &str,
+    id: &str,
+) -> QueryResult<Option<AppointmentRow>> {
+    let DbConnection::Postgres(pg) = conn else {
+        return of_member(conn, user_id, id);
+    };
+    a::table
+        .filter(a::id.eq(id))
+        .filter(
+            a::match_id.eq_any(
+                mm::table
+                    .filter(mm::user_id.eq(user_id))
+                    .select(mm::match_id),
+            ),
+        )
+        .select(AppointmentRow::as_select())
+        .for_update()
+        .first(pg)
+        .optional()
 }
 
 /// The appointment if `user_id` is in its match; `None` for one that does
