@@ -27,6 +27,9 @@ const MAX_NOTE_CHARS: usize = 1000;
 /// Appointments are for the coming year, not a calendar for life.
 const MAX_AHEAD_SECS: i64 = 400 * 86_400;
 
+/// Where the feeds are served (api/mod.rs routes `/calendar/{token}.ics`).
+const FEED_PATH: &str = "/api/v1/calendar/";
+
 const IN_PERSON: &str = "in_person";
 const ONLINE: &str = "online";
 
@@ -630,9 +633,10 @@ pub fn rotate_feed(state: &AppState, user_id: &str) -> Result<Feed, AppError> {
         &crate::auth::tokens::hash_token(&token),
         now(),
     )?;
+    // Not a page of the front end: the API serves the feed itself.
     let https_url = format!(
-        "{}/api/v1/calendar/{token}.ics",
-        state.public_base_url.trim_end_matches('/')
+        "{base}{FEED_PATH}{token}.ics",
+        base = state.public_base_url.trim_end_matches('/')
     );
     let url = match https_url.split_once("://") {
         Some((_, rest)) => format!("webcal://{rest}"),
