@@ -188,8 +188,14 @@ fn upgrade_moves_everything_into_the_default_programme(backend: Backend) {
         .unwrap();
     }
 
+    // The programmes migration and every later one apply again.
     let applied = run_migrations(&mut conn).unwrap();
-    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert!(
+        applied
+            .first()
+            .is_some_and(|v| v.to_string().replace('-', "").starts_with(PROGRAMMES)),
+        "{applied:?}"
+    );
     let names: Vec<(String, String, bool)> = pg::table
         .select((pg::id, pg::name, pg::open))
         .load(&mut *conn)
@@ -246,7 +252,7 @@ fn upgrade_moves_everything_into_the_default_programme(backend: Backend) {
         .execute(&mut *conn)
         .is_err());
     // And up once more, as a redeploy would.
-    assert_eq!(run_migrations(&mut conn).unwrap().len(), 1);
+    assert_eq!(run_migrations(&mut conn).unwrap().len(), applied.len());
 }
 
 #[test]
