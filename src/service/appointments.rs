@@ -384,7 +384,7 @@ fn tell_everyone(
 ) -> Result<(), AppError> {
     let people = attendees(conn, &row.match_id)?;
     let sharing = sharing_email(conn, &people)?;
-    let organizer_name = store::rounds::people(conn, &[row.proposed_by.clone()])?
+    let organizer_name = store::rounds::people(conn, std::slice::from_ref(&row.proposed_by))?
         .into_iter()
         .next()
         .map(|p| p.name)
@@ -664,7 +664,7 @@ pub fn feed(state: &AppState, token: &str) -> Result<Option<String>, AppError> {
     else {
         return Ok(None);
     };
-    let Some(reader) = store::rounds::people(&mut conn, &[owner.clone()])?
+    let Some(reader) = store::rounds::people(&mut conn, std::slice::from_ref(&owner))?
         .into_iter()
         .next()
     else {
@@ -677,7 +677,7 @@ pub fn feed(state: &AppState, token: &str) -> Result<Option<String>, AppError> {
         }
         let people = attendees(&mut conn, &row.match_id)?;
         let sharing = sharing_email(&mut conn, &people)?;
-        let organizer = store::rounds::people(&mut conn, &[row.proposed_by.clone()])?
+        let organizer = store::rounds::people(&mut conn, std::slice::from_ref(&row.proposed_by))?
             .into_iter()
             .next()
             .map(|p| p.name)
