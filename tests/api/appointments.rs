@@ -599,4 +599,31 @@ async fn the_feed_lists_my_appointments_until_revoked(app: TestApp) {
     )
     .await;
     until_invites(&app, &sink, 2).await;
+    // A delivered invite is not kept: blanked with the bodies.
+    let kept: Vec<Option<String>> = app.with_db(|c| {
+        use buddymatch::store::schema::outbox::dsl as ob;
+        use diesel::prelude::*;
+        ob::outbox
+            .filter(ob::kind.eq("appointment"))
+            .select(ob::ics)
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(kept, vec![None, None]);
+
+    // Erasing Anna ends her feed at once.
+    let f = feed(&anna).await;
+    let https = f["https_url"].as_str().unwrap();
+    let path = https[https.find("/api/v1/").unwrap()..].to_string();
+    assert_eq!(app.get(&path, None).await.status(), 200);
+    let res = app
+        .client
+        .delete(app.url("/api/v1/me"))
+        .bearer_auth(&anna)
+        .json(&json!({"password": crate::common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_problem(app.get(&path, None).await, 404, "calendar_feed_not_found").await;
 }
