@@ -138,6 +138,11 @@ impl App {
             unverified_ttl_secs: (config.purge_unverified_days * 86_400) as i64,
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
+            organizer_email: config
+                .mail_from
+                .parse::<lettre::message::Mailbox>()
+                .map(|m| m.email.to_string())
+                .context("--mail-from")?,
             background: BackgroundTasks::on_current_runtime(),
         });
         let background = state.background.clone();

@@ -20,12 +20,18 @@ pub struct RedactedSpans;
 struct Started(Instant);
 
 const REDACTED: &str = "[redacted]";
+const FEED_PREFIX: &str = "/api/v1/calendar/";
 
 /// The path and, when there is a query, its parameter names with every
 /// value replaced; a name that does not look like one (too long, or odd
 /// characters: perhaps a token without `=`) is replaced too.
 pub fn redacted_target(uri: &Uri) -> String {
-    let path = uri.path();
+    // A calendar feed's path is its secret (calendar apps cannot log in).
+    let path = match uri.path().strip_prefix(FEED_PREFIX) {
+        Some(_) => format!("{FEED_PREFIX}{REDACTED}"),
+        None => uri.path().to_string(),
+    };
+    let path = path.as_str();
     let Some(query) = uri.query() else {
         return path.to_string();
     };
@@ -121,6 +127,10 @@ mod tests {
             "/api/v1/members?page=[redacted]&per_page=[redacted]&domain=[redacted]"
         );
         assert_eq!(t("/x?eyJhbGciOiJIUzI1NiJ9"), "/x?[redacted]");
+        assert_eq!(
+            t("/api/v1/calendar/abcDEF123.ics"),
+            "/api/v1/calendar/[redacted]"
+        );
         assert_eq!(
             t(&format!("/x?{}=1&a", "k".repeat(41))),
             "/x?[redacted]&[redacted]"

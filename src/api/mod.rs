@@ -1,6 +1,7 @@
 //! HTTP only: the route table, extractors and wire types.
 
 mod accounts;
+mod appointments;
 mod client;
 mod conflicts;
 pub mod cors;
@@ -143,6 +144,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .service(
                     web::resource("/me/matches/{id}/rating").route(web::put().to(rounds::rate)),
+                )
+                .service(
+                    web::resource("/me/matches/{id}/appointments")
+                        .route(web::post().to(appointments::propose)),
+                )
+                .service(web::resource("/me/appointments").route(web::get().to(appointments::mine)))
+                .service(
+                    web::resource("/me/appointments/{id}")
+                        .route(web::get().to(appointments::get))
+                        .route(web::patch().to(appointments::change))
+                        .route(web::delete().to(appointments::cancel)),
+                )
+                .service(
+                    web::resource("/me/calendar-feed")
+                        .route(web::post().to(appointments::rotate_feed))
+                        .route(web::delete().to(appointments::revoke_feed)),
+                )
+                .service(
+                    web::resource("/calendar/{token}.ics").route(web::get().to(appointments::feed)),
                 )
                 .service(
                     web::resource("/me/learning-record")

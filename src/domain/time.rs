@@ -173,6 +173,47 @@ pub fn human_date((y, m, d): (i64, u32, u32), locale: super::Locale) -> String {
     }
 }
 
+/// An instant written with its offset (RFC 3339: `2026-12-10T14:00:00+01:00`
+/// or `...Z`), as epoch seconds; `None` for anything else, a local time
+/// without an offset included (it names no instant).
+pub fn parse_instant(s: &str) -> Option<i64> {
+    let t = s.trim();
+    // A time zone annotation (`[Europe/Amsterdam]`) is RFC 9557, not 3339.
+    if t.len() > 35 || t.contains('[') || !t.contains('T') && !t.contains('t') {
+        return None;
+    }
+    t.parse::<Timestamp>().ok().map(|ts| ts.as_second())
+}
+
+/// The wall-clock time in Amsterdam as iCalendar writes a local time with
+/// `TZID=Europe/Amsterdam`: `20261210T140000`.
+pub fn amsterdam_ical(epoch_secs: i64) -> String {
+    AMSTERDAM
+        .to_datetime(instant(epoch_secs))
+        .strftime("%Y%m%dT%H%M%S")
+        .to_string()
+}
+
+/// A UTC time as iCalendar writes it: `20261210T130000Z`.
+pub fn utc_ical(epoch_secs: i64) -> String {
+    TimeZone::UTC
+        .to_datetime(instant(epoch_secs))
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string()
+}
+
+/// A day and time in Amsterdam as a person reads it: "donderdag 10 december
+/// 2026 om 14:00" or "Thursday 10 December 2026 at 14:00".
+pub fn human_time(epoch_secs: i64, locale: super::Locale) -> String {
+    let local = AMSTERDAM.to_datetime(instant(epoch_secs));
+    let day = human_date(ymd(local.date()), locale);
+    let clock = local.strftime("%H:%M");
+    match locale {
+        super::Locale::Nl => format!("{day} om {clock}"),
+        super::Locale::En => format!("{day} at {clock}"),
+    }
+}
+
 /// For `#[serde(serialize_with = "crate::domain::time::iso8601")]`.
 pub fn iso8601<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(*t))
@@ -190,6 +231,23 @@ pub fn iso8601_opt<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok,
 mod tests {
     use super::*;
     use crate::domain::Locale;
+
+    #[test]
+    fn instants_need_an_offset_and_show_in_amsterdam() {
+        let t = parse_instant("2026-12-10T14:00:00+01:00").unwrap();
+        assert_eq!(parse_instant("2026-12-10T13:00:00Z"), Some(t));
+        assert_eq!(parse_instant("2026-12-10T14:00:00"), None);
+        assert_eq!(parse_instant("2026-12-10"), None);
+        assert_eq!(amsterdam_ical(t), "20261210T140000");
+        assert_eq!(utc_ical(t), "20261210T130000Z");
+        assert_eq!(
+            human_time(t, Locale::Nl),
+            "donderdag 10 december 2026 om 14:00"
+        );
+        // Summer time: +2 h.
+        let summer = parse_instant("2027-06-01T08:30:00Z").unwrap();
+        assert_eq!(amsterdam_ical(summer), "20270601T103000");
+    }
 
     #[test]
     fn amsterdam_switches_on_the_last_sundays_of_march_and_october() {

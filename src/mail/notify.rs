@@ -70,6 +70,7 @@ notice!(
     AnswerExpired,
     RoundCancelled,
     ProgrammeInvitation,
+    Appointment,
 );
 
 /// A member an email names besides its recipient.
@@ -248,6 +249,34 @@ pub struct ProgrammeInvitation<'a> {
     pub has_account: bool,
 }
 
+/// What happened to an appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentChange {
+    Proposed,
+    Changed,
+    Cancelled,
+}
+
+/// An appointment in a match was proposed, changed or cancelled: every
+/// member hears it, with a calendar invite (stored beside the email).
+#[derive(Debug, Serialize)]
+pub struct Appointment<'a> {
+    pub name: &'a str,
+    pub what: AppointmentChange,
+    /// The member who proposed, changed or cancelled it.
+    pub by: Person<'a>,
+    /// Day and time in Amsterdam, in the recipient's language.
+    pub when: String,
+    pub minutes: i32,
+    pub online: bool,
+    pub location: Option<&'a str>,
+    pub online_url: Option<&'a str>,
+    pub note: Option<&'a str>,
+    /// Everyone in the appointment besides the recipient.
+    pub people: Vec<Person<'a>>,
+}
+
 /// A context per template with every branch's variables set, for tests.
 #[cfg(test)]
 pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
@@ -352,6 +381,18 @@ pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
             link: link(),
             valid_days: 30,
             has_account: false,
+        }),
+        MailKind::Appointment => serde_json::to_value(Appointment {
+            name,
+            what: AppointmentChange::Changed,
+            by: bram.clone(),
+            when: "donderdag 10 december 2026 om 14:00".into(),
+            minutes: 90,
+            online: true,
+            location: None,
+            online_url: Some("https://meet.example.nl/abc"),
+            note: Some("Neem je casus mee."),
+            people: vec![bram],
         }),
     }
     .unwrap()

@@ -18,10 +18,11 @@ pub enum MailKind {
     AnswerReminder,
     AnswerExpired,
     ProgrammeInvitation,
+    Appointment,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 12] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
@@ -33,6 +34,7 @@ impl MailKind {
         MailKind::AnswerReminder,
         MailKind::AnswerExpired,
         MailKind::ProgrammeInvitation,
+        MailKind::Appointment,
     ];
 
     pub fn code(self) -> &'static str {
@@ -48,6 +50,7 @@ impl MailKind {
             MailKind::AnswerReminder => "answer_reminder",
             MailKind::AnswerExpired => "answer_expired",
             MailKind::ProgrammeInvitation => "programme_invitation",
+            MailKind::Appointment => "appointment",
         }
     }
 
@@ -80,7 +83,8 @@ pub(crate) const FILES: &[(&str, &str)] = template_files!(
     "round_unmatched",
     "answer_reminder",
     "answer_expired",
-    "programme_invitation"
+    "programme_invitation",
+    "appointment"
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -140,6 +144,7 @@ mod tests {
                         | MailKind::RoundCancelled
                         | MailKind::AccountExists
                         | MailKind::AnswerExpired
+                        | MailKind::Appointment
                 );
                 assert_eq!(
                     r.text.contains("http://x/login"),

@@ -277,6 +277,43 @@ fn content_language(locale: &str) -> &'static str {
     }
 }
 
+/// Text and HTML as alternatives; with an invite, the invite is a third
+/// alternative (`text/calendar; method=...`, which Outlook and Gmail show as
+/// an invitation with answer buttons) and also an `.ics` attachment (which
+/// Apple Mail and others open in the calendar): iTIP over email, RFC 6047.
+fn body(row: &OutboxRow) -> Result<MultiPart, SendError> {
+    let alternative = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(row.body_text.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(row.body_html.clone()),
+        );
+    let Some(ics) = row.ics.as_deref() else {
+        return Ok(alternative);
+    };
+    let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") {
+        "CANCEL"
+    } else {
+        "REQUEST"
+    };
+    let calendar = ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
+        .map_err(|e| SendError::Unsendable(format!("calendar content type: {e}")))?;
+    let attachment = ContentType::parse("application/ics; name=\"invite.ics\"")
+        .map_err(|e| SendError::Unsendable(format!("calendar content type: {e}")))?;
+    Ok(MultiPart::mixed()
+        .multipart(
+            alternative.singlepart(SinglePart::builder().header(calendar).body(ics.to_string())),
+        )
+        .singlepart(
+            lettre::message::Attachment::new("invite.ics".into()).body(ics.to_string(), attachment),
+        ))
+}
+
 /// Builds the message from the outbox row. The Message-ID comes from the
 /// row, so a retry after an unclear failure carries the same id and a
 /// receiving system can drop the duplicate.
@@ -299,19 +336,7 @@ pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, SendErr
             HeaderName::new_from_ascii_str("Content-Language"),
             content_language(&row.locale).into(),
         ))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(row.body_text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(row.body_html.clone()),
-                ),
-        )
+        .multipart(body(row)?)
         .map_err(|e| SendError::Unsendable(format!("building message: {e}")))
 }
 
@@ -394,6 +419,7 @@ mod tests {
                     sent_at: None,
                     user_id: None,
                     context: None,
+                    ics: None,
                 };
                 let raw =
                     String::from_utf8(build_message(&row, &from).unwrap().formatted()).unwrap();

@@ -109,7 +109,11 @@ fn meets(my_role: MatchRole, their_role: MatchRole) -> bool {
 /// it and by at least one of the people they meet in it (for a pair, that
 /// is both; in a group or at a host, one other member is enough, as a
 /// session with one peer present still took place).
-fn check_taken_up(user_id: &str, match_id: &str, members: &[Seat]) -> Result<(), AppError> {
+pub(crate) fn check_taken_up(
+    user_id: &str,
+    match_id: &str,
+    members: &[Seat],
+) -> Result<(), AppError> {
     let Some(me) = members.iter().find(|s| s.user_id == user_id) else {
         return Err(AppError::not_found(
             "match_not_found",

@@ -32,7 +32,7 @@ impl MailContext<'_> {
         )
     }
 
-    fn message_id_host(&self) -> String {
+    pub(crate) fn message_id_host(&self) -> String {
         url::Url::parse(self.public_base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
@@ -107,6 +107,7 @@ pub fn letter(
             sent_at: None,
             user_id: Some(to.user_id.into()),
             context: Some(context),
+            ics: None,
             id,
         },
         mentions,

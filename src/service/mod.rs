@@ -4,6 +4,7 @@
 //! other (`tests/layers.rs` checks it).
 
 pub mod accounts;
+pub mod appointments;
 pub mod audit;
 pub mod commitments;
 pub mod conflicts;
@@ -45,6 +46,9 @@ pub struct AppState {
     pub unverified_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
     pub public_base_url: String,
+    /// The address calendar invites name as their organiser: the sender
+    /// address of outgoing email (see mail/ics.rs).
+    pub organizer_email: String,
     /// Work that goes on after its request was answered.
     pub background: BackgroundTasks,
 }

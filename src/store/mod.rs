@@ -1,6 +1,7 @@
 //! Storage: the only place that knows SQL. Functions take `&mut DbConnection`
 //! so the service layer decides where transactions begin and end.
 
+pub mod appointments;
 pub mod audit;
 pub mod cohort;
 pub mod conflicts;

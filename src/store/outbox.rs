@@ -32,6 +32,9 @@ pub struct OutboxRow {
     pub user_id: Option<String>,
     /// What the bodies were rendered from (JSON), kept until delivery.
     pub context: Option<String>,
+    /// An iCalendar invite the email carries (text/calendar part and .ics
+    /// attachment), blanked with the bodies.
+    pub ics: Option<String>,
 }
 
 /// A member an email names (see the migration `outbox_people`).
@@ -84,6 +87,10 @@ pub fn rewrite(
             ob::body_text.eq(body_text),
             ob::body_html.eq(body_html),
             ob::context.eq(Some(context)),
+            // An invite lists the people of the appointment by name and
+            // address; it cannot be written without one of them, so the
+            // email goes out without it.
+            ob::ics.eq(None::<String>),
         ))
         .execute(conn)?;
     diesel::update(
@@ -218,6 +225,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> Qu
             ob::body_text.eq(""),
             ob::body_html.eq(""),
             ob::context.eq(None::<String>),
+            ob::ics.eq(None::<String>),
         ))
         .execute(conn)?;
     if n == 1 {

@@ -125,6 +125,7 @@ diesel::table! {
         user_id -> Nullable<Text>,
         context -> Nullable<Text>,
         claim -> Nullable<Text>,
+        ics -> Nullable<Text>,
     }
 }
 
@@ -227,6 +228,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    appointments (id) {
+        id -> Text,
+        match_id -> Text,
+        proposed_by -> Text,
+        starts_at -> BigInt,
+        duration_minutes -> Integer,
+        mode -> Text,
+        location -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        note -> Nullable<Text>,
+        sequence -> Integer,
+        cancelled_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     meetings (id) {
         id -> Text,
         match_id -> Text,
@@ -305,6 +332,7 @@ diesel::table! {
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(matches -> rounds (round_id));
 diesel::joinable!(meetings -> matches (match_id));
+diesel::joinable!(appointments -> matches (match_id));
 diesel::joinable!(ratings -> matches (match_id));
 diesel::joinable!(match_members -> rounds (round_id));
 diesel::joinable!(rounds -> programmes (programme_id));
@@ -334,6 +362,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     matches,
     match_members,
     meetings,
+    appointments,
+    calendar_feeds,
     ratings,
     contact_preferences,
     audit_log,

@@ -96,6 +96,24 @@ fn matrix() -> Vec<Row> {
         row("PUT", "/api/v1/me/matches/{match}/rating", json!({
             "stars": 5,
         }), [401, 204, 404, 404, 404, 404]),
+        // Appointments: only the people of the match reach them.
+        row("POST", "/api/v1/me/matches/{match}/appointments", json!({
+            "starts_at": in_a_week(),
+            "duration_minutes": 60,
+            "mode": "online",
+            "online_url": "https://meet.example.nl/x",
+        }), [401, 201, 404, 404, 404, 404]),
+        row("GET", "/api/v1/me/appointments", none.clone(), [401, 200, 200, 200, 200, 200]),
+        // The appointment the member proposed just above.
+        row("GET", "/api/v1/me/appointments/{appointment}", none.clone(), [401, 200, 404, 404, 404, 404]),
+        row("PATCH", "/api/v1/me/appointments/{appointment}", json!({
+            "duration_minutes": 90,
+        }), [401, 200, 404, 404, 404, 404]),
+        row("DELETE", "/api/v1/me/appointments/{appointment}", none.clone(), [401, 204, 404, 404, 404, 404]),
+        // Everyone's own feed; the feed itself needs its secret, not a login.
+        row("POST", "/api/v1/me/calendar-feed", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/calendar/{token}.ics", none.clone(), [404; 6]),
+        row("DELETE", "/api/v1/me/calendar-feed", none.clone(), [401, 204, 204, 204, 204, 204]),
         // The meeting the member recorded just above.
         row("GET", "/api/v1/me/learning-record/{meeting}", none.clone(), [401, 200, 404, 404, 404, 404]),
         // A pair has no convener; nobody else reaches the match at all.
@@ -163,6 +181,15 @@ fn matrix() -> Vec<Row> {
 }
 
 /// Keeps everyone who saves it out of the buddy rounds below.
+/// A start a week ahead, as an appointment needs one.
+fn in_a_week() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    buddymatch::domain::time::rfc3339(now + 7 * 86_400)
+}
+
 fn intervision_only() -> Value {
     let mut p = sample_profile();
     p["forms"] = json!(["intervision"]);
@@ -349,6 +376,7 @@ fn spec_path(path: &str) -> String {
         "{draft}",
         "{other}",
         "{meeting}",
+        "{appointment}",
         "{programme}",
         "{default}",
     ]
@@ -396,6 +424,22 @@ async fn every_operation_answers_each_kind_of_caller_as_expected(app: TestApp) {
                 record[0]["id"]
                     .as_str()
                     .expect("the member recorded a meeting"),
+            );
+        }
+        if path.contains("{appointment}") {
+            // Proposed by an earlier row, so looked up when its row comes.
+            let mine: Value = app
+                .get("/api/v1/me/appointments", w.tokens[1].as_deref())
+                .await
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()["items"]
+                .clone();
+            path = path.replace(
+                "{appointment}",
+                mine[0]["id"]
+                    .as_str()
+                    .expect("the member proposed an appointment"),
             );
         }
         for (i, token) in w.tokens.iter().enumerate() {

@@ -253,6 +253,7 @@ async fn undeliverable_mail_is_kept_and_shown_to_coordinators(app: TestApp) {
                 sent_at: None,
                 user_id: None,
                 context: None,
+                ics: None,
             };
             buddymatch::store::outbox::enqueue_many(c, &[row], &[]).unwrap();
         }

@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod appointments;
 mod authz;
 mod clients;
 mod config_check;

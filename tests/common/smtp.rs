@@ -6,13 +6,20 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The Python that has aiosmtpd: $BUDDYMATCH_TEST_PYTHON, or a virtual
-/// environment made (once) under target/test-tools.
-fn python() -> PathBuf {
+/// The Python that has aiosmtpd and icalendar (the independent parser the
+/// appointment tests read invites with): $BUDDYMATCH_TEST_PYTHON, or a
+/// virtual environment made (once) under target/test-tools. The pins match
+/// .ci/run.
+#[allow(dead_code)]
+pub fn python() -> PathBuf {
     if let Ok(p) = std::env::var("BUDDYMATCH_TEST_PYTHON") {
         return PathBuf::from(p);
     }
-    super::tools::python_with("venv", "aiosmtpd==1.4.6", "aiosmtpd")
+    super::tools::python_with(
+        "venv",
+        "aiosmtpd==1.4.6 icalendar==6.3.1",
+        "aiosmtpd, icalendar",
+    )
 }
 
 pub fn free_port() -> u16 {
