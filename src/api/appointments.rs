@@ -49,12 +49,10 @@ pub async fn propose(
         note: b.note,
     };
     let out = blocking(move || appointments::propose(&state, &user.id, &id, a)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/me/appointments/{}", out.id),
-        ))
-        .json(out))
+    Ok(super::created(
+        format!("/api/v1/me/appointments/{}", out.id),
+        out,
+    ))
 }
 
 pub async fn change(

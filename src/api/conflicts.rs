@@ -29,12 +29,7 @@ pub async fn register(
     let (view, created) =
         blocking(move || conflicts::register(&state, &c, b.members, &b.note)).await?;
     Ok(if created {
-        HttpResponse::Created()
-            .insert_header((
-                actix_web::http::header::LOCATION,
-                format!("/api/v1/conflicts/{}", view.id),
-            ))
-            .json(view)
+        super::created(format!("/api/v1/conflicts/{}", view.id), view)
     } else {
         HttpResponse::Ok().json(view)
     })

@@ -15,7 +15,14 @@ mod profile;
 mod programmes;
 mod rounds;
 
-use actix_web::web;
+use actix_web::{web, HttpResponse};
+
+/// `201 Created` with `Location: location` and `body`.
+pub(crate) fn created(location: String, body: impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(body)
+}
 
 /// The whole route table.
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -7,7 +7,6 @@ use crate::error::AppError;
 use crate::service::programmes::invitations::{self, Acceptance, MAX_CSV_BYTES};
 use crate::service::programmes::{self, NewProgramme, ProgrammeChange};
 use crate::service::{blocking, profiles, AppState};
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 #[derive(serde::Deserialize)]
@@ -38,9 +37,7 @@ pub async fn create(
         open: b.open,
     };
     let p = blocking(move || programmes::create(&state, &a, new)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/programmes/{}", p.id)))
-        .json(p))
+    Ok(super::created(format!("/api/v1/programmes/{}", p.id), p))
 }
 
 pub async fn list(

@@ -57,12 +57,10 @@ pub async fn create(
         meeting_window: b.meeting_window,
     };
     let round = blocking(move || rounds::create(&state, &c, new)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/rounds/{}", round.id),
-        ))
-        .json(round))
+    Ok(super::created(
+        format!("/api/v1/rounds/{}", round.id),
+        round,
+    ))
 }
 
 pub async fn list(
@@ -112,12 +110,10 @@ pub async fn top_up(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let round = blocking(move || rounds::top_up(&state, &c, &id)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/rounds/{}", round.id),
-        ))
-        .json(round))
+    Ok(super::created(
+        format!("/api/v1/rounds/{}", round.id),
+        round,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -262,12 +258,10 @@ pub async fn record_meeting(
     let out = blocking(move || evidence::record_meeting(&state, &user.id, &id, m)).await?;
     // The new meeting is an entry of the member's learning record, which is
     // where it can be read back.
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/me/learning-record/{}", out.id),
-        ))
-        .json(out))
+    Ok(super::created(
+        format!("/api/v1/me/learning-record/{}", out.id),
+        out,
+    ))
 }
 
 pub async fn learning_record_entry(

@@ -113,8 +113,7 @@ pub fn register(
                 ));
             }
         }
-        let (existing, _) = store::list(conn, Some(&a), 0, i64::MAX)?;
-        if let Some(row) = existing.into_iter().find(|r| r.user_b == b) {
+        if let Some(row) = store::find_pair(conn, &a, &b)? {
             return Ok((views(conn, vec![row])?.remove(0), false));
         }
         let row = ConflictRow {

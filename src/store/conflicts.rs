@@ -31,6 +31,16 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ConflictRow>
         .optional()
 }
 
+/// The conflict registered for the pair (`a < b`), if any.
+pub fn find_pair(conn: &mut DbConnection, a: &str, b: &str) -> QueryResult<Option<ConflictRow>> {
+    mc::table
+        .filter(mc::user_a.eq(a))
+        .filter(mc::user_b.eq(b))
+        .select(ConflictRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
     Ok(diesel::delete(mc::table.find(id)).execute(conn)? == 1)
 }
