@@ -153,7 +153,10 @@ pub struct Config {
     #[arg(long, env = "BUDDYMATCH_SIGNING_KEY_FILE", global = true)]
     pub signing_key_file: Option<PathBuf>,
 
-    /// Public base URL of the front end, used in links and as the token issuer.
+    /// The address this service is reached at from outside (scheme, host,
+    /// port): the pages and feeds it serves are linked from email under it,
+    /// and it is the token issuer. Set it whenever the host or port differ
+    /// from the default, or the links in email lead nowhere.
     #[arg(
         long,
         env = "BUDDYMATCH_PUBLIC_BASE_URL",
@@ -161,6 +164,12 @@ pub struct Config {
         global = true
     )]
     pub public_base_url: String,
+
+    /// The web front end's address, when one is deployed: links in email
+    /// (answering a match, settings, appointments) then lead there instead
+    /// of to the small pages the service serves itself.
+    #[arg(long, env = "BUDDYMATCH_WEB_APP_URL", global = true)]
+    pub web_app_url: Option<String>,
 
     /// Folder where outgoing email is written as .eml files when no SMTP URL is set. [default: DATA_DIR/mail]
     #[arg(long, env = "BUDDYMATCH_MAIL_DIR", global = true)]
@@ -183,6 +192,11 @@ pub struct Config {
         global = true
     )]
     pub mail_from: String,
+
+    /// Where replies to our email go (a mailbox people read, such as the
+    /// programme office), when the sender address is not read.
+    #[arg(long, env = "BUDDYMATCH_MAIL_REPLY_TO", global = true)]
+    pub mail_reply_to: Option<String>,
 
     /// Delivery attempts per email before it is marked failed.
     #[arg(

@@ -43,6 +43,7 @@ pub const CODES: &[(u16, &str)] = &[
     (404, "membership_not_found"),
     (403, "programme_closed"),
     (400, "invalid_invitation"),
+    (400, "invalid_link"),
     (409, "not_a_coordinator"),
     (409, "programme_name_taken"),
     (409, "email_taken"),

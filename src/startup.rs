@@ -99,6 +99,12 @@ impl App {
                 .mail_from
                 .parse()
                 .with_context(|| format!("--mail-from {:?} is not an address", config.mail_from))?,
+            reply_to: config
+                .mail_reply_to
+                .as_deref()
+                .map(|r| r.parse())
+                .transpose()
+                .with_context(|| format!("--mail-reply-to {:?} is not an address", config.mail_reply_to))?,
             poll: Duration::from_millis(config.mail_poll_ms.max(10)),
             max_attempts: config.mail_max_attempts.max(1),
             backoff_base_secs: config.mail_backoff_secs.max(1),
@@ -138,6 +144,7 @@ impl App {
             unverified_ttl_secs: (config.purge_unverified_days * 86_400) as i64,
             refresh_ttl_secs: (config.refresh_token_ttl_days * 86_400) as i64,
             public_base_url: config.public_base_url.clone(),
+            web_app_url: config.web_app_url.clone(),
             organizer_email: config
                 .mail_from
                 .parse::<lettre::message::Mailbox>()

@@ -7,6 +7,8 @@ mod conflicts;
 pub mod cors;
 mod extract;
 mod health;
+mod notifications;
+mod pages;
 pub mod json;
 pub mod logging;
 pub mod metrics;
@@ -30,6 +32,44 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/healthz").route(web::get().to(health::healthz)))
         .service(web::resource("/readyz").route(web::get().to(health::readyz)))
         .service(web::resource("/metrics").route(web::get().to(metrics::metrics)))
+        .service(
+            web::scope(crate::service::mail::PAGES)
+                .service(
+                    web::resource("/unsubscribe")
+                        .route(web::get().to(pages::unsubscribe_page))
+                        .route(web::post().to(pages::unsubscribe)),
+                )
+                .service(
+                    web::resource("/settings/notifications")
+                        .route(web::get().to(pages::settings_page))
+                        .route(web::post().to(pages::save_settings)),
+                )
+                .service(
+                    web::resource("/matches/{id}")
+                        .route(web::get().to(pages::match_view))
+                        .route(web::post().to(pages::match_act)),
+                )
+                .service(
+                    web::resource("/appointments/{id}")
+                        .route(web::get().to(pages::appointment_view))
+                        .route(web::post().to(pages::appointment_record)),
+                )
+                .service(
+                    web::resource("/verify-email")
+                        .route(web::get().to(pages::verify_email_page))
+                        .route(web::post().to(pages::verify_email)),
+                )
+                .service(
+                    web::resource("/reset-password")
+                        .route(web::get().to(pages::reset_password_page))
+                        .route(web::post().to(pages::reset_password)),
+                )
+                .service(
+                    web::resource("/invitations/accept")
+                        .route(web::get().to(pages::invitation_page))
+                        .route(web::post().to(pages::accept_invitation)),
+                ),
+        )
         .service(
             web::scope("/api/v1")
                 .service(web::resource("/auth/register").route(web::post().to(accounts::register)))
@@ -189,6 +229,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/me/matches/{id}/convener")
                         .route(web::put().to(rounds::set_convener)),
+                )
+                .service(
+                    web::resource("/me/notifications")
+                        .route(web::get().to(notifications::get))
+                        .route(web::put().to(notifications::put)),
                 )
                 .service(
                     web::resource("/admin/audit-log").route(web::get().to(accounts::audit_log)),

@@ -122,12 +122,28 @@ impl JwtKeys {
             role,
             sid: session_id.to_string(),
         };
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(self.kid.clone());
-        Ok(encode(&header, &claims, &self.encoding)?)
+        self.sign(&claims)
     }
 
-    pub fn verify(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Signs any claims with the current key (for tokens other than access
+    /// tokens, which say what they are by their audience).
+    pub(crate) fn sign<T: serde::Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        Ok(encode(&header, claims, &self.encoding)?)
+    }
+
+    /// Checks signature, issuer, audience and expiry of a token [`sign`]ed
+    /// by this key or a retired one.
+    pub(crate) fn check<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<T, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
         let key = header
             .kid
@@ -137,15 +153,19 @@ impl JwtKeys {
         // Pinning the algorithm rules out "alg: none" and key-confusion tricks.
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[&self.issuer]);
-        v.set_audience(&[AUDIENCE]);
+        v.set_audience(&[audience]);
         v.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         v.leeway = LEEWAY_SECS;
-        let claims = decode::<Claims>(token, key, &v)
+        decode::<T>(token, key, &v)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })?;
+            })
+    }
+
+    pub fn verify(&self, token: &str, now: u64) -> Result<Claims, TokenError> {
+        let claims: Claims = self.check(token, AUDIENCE)?;
         // A token from the future was not issued by a clock we trust, and a
         // lifetime longer than ours was not issued by us.
         if claims.iat > now + LEEWAY_SECS || claims.exp.saturating_sub(claims.iat) > self.ttl_secs {

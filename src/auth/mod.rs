@@ -1,5 +1,6 @@
 //! Who is calling: passwords, tokens, roles and the failed-login throttle.
 
+pub mod action;
 pub mod caller;
 pub mod jwt;
 pub mod password;

@@ -291,6 +291,23 @@ fn start_up_problems(c: &Config) -> Vec<(&'static str, String)> {
             ),
         )),
     }
+    if let Some(web) = &c.web_app_url {
+        match url::Url::parse(web) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            _ => out.push((
+                "BUDDYMATCH_WEB_APP_URL",
+                format!("{web:?} is not an http(s) URL; emailed links start with it"),
+            )),
+        }
+    }
+    if let Some(reply_to) = &c.mail_reply_to {
+        if let Err(e) = reply_to.parse::<lettre::message::Mailbox>() {
+            out.push((
+                "BUDDYMATCH_MAIL_REPLY_TO",
+                format!("{reply_to:?} is not an address or `Name <address>`: {e}"),
+            ));
+        }
+    }
     for origin in &c.cors_origins {
         // Browsers send Origin as scheme://host[:port] and the server
         // compares it as a string: anything else never matches.

@@ -185,6 +185,15 @@ pub fn parse_instant(s: &str) -> Option<i64> {
     t.parse::<Timestamp>().ok().map(|ts| ts.as_second())
 }
 
+/// A wall-clock time in Amsterdam as a browser's `datetime-local` field
+/// sends it (`2026-12-10T14:00`), written with its offset for
+/// [`parse_instant`]; `None` when it is not such a time.
+pub fn amsterdam_local(s: &str) -> Option<String> {
+    let dt: jiff::civil::DateTime = s.trim().parse().ok()?;
+    let z = AMSTERDAM.to_ambiguous_zoned_datetime(dt).compatible().ok()?;
+    Some(z.timestamp().to_string())
+}
+
 /// The wall-clock time in Amsterdam as iCalendar writes a local time with
 /// `TZID=Europe/Amsterdam`: `20261210T140000`.
 pub fn amsterdam_ical(epoch_secs: i64) -> String {
@@ -238,6 +247,9 @@ mod tests {
         assert_eq!(parse_instant("2026-12-10T13:00:00Z"), Some(t));
         assert_eq!(parse_instant("2026-12-10T14:00:00"), None);
         assert_eq!(parse_instant("2026-12-10"), None);
+        let local = amsterdam_local("2026-12-10T14:00").unwrap();
+        assert_eq!(parse_instant(&local), Some(t));
+        assert_eq!(amsterdam_local("tomorrow"), None);
         assert_eq!(amsterdam_ical(t), "20261210T140000");
         assert_eq!(utc_ical(t), "20261210T130000Z");
         assert_eq!(

@@ -42,9 +42,9 @@ pub fn profession(p: Profession, l: Locale) -> &'static str {
 
 pub fn kind(k: MatchKind, l: Locale) -> &'static str {
     match k {
-        MatchKind::Buddy => pick(l, "een buddykoppel", "a buddy pair"),
-        MatchKind::Shadowing => pick(l, "een meeloopbezoek", "a shadowing visit"),
-        MatchKind::Intervision => pick(l, "een intervisiegroep", "an intervision group"),
+        MatchKind::Buddy => pick(l, "buddykoppel", "buddy pair"),
+        MatchKind::Shadowing => pick(l, "meeloopbezoek", "shadowing visit"),
+        MatchKind::Intervision => pick(l, "intervisiegroep", "intervision group"),
     }
 }
 
@@ -68,56 +68,149 @@ fn topic(slug: &str, l: Locale) -> String {
         .unwrap_or_else(|| slug.to_string())
 }
 
-/// One line of "why this match", e.g. "Verschillende domeinen (+40)".
-/// `group`: the match is a group, so "both" would be wrong.
-pub fn reason(component: &str, points: i64, topics: &[String], l: Locale, group: bool) -> String {
-    let label = match component {
+/// A domain as it reads after "verschillende domeinen:", e.g. "UWV en
+/// zelfstandig".
+fn domain_short(d: Domain, l: Locale) -> &'static str {
+    match d {
+        Domain::SelfEmployed => pick(l, "zelfstandig", "self-employed"),
+        Domain::OccupationalHealth => pick(l, "arbo en re-integratie", "occupational health"),
+        Domain::InHouseEmployer => pick(l, "bij een werkgever", "in-house"),
+        d => domain(d, l),
+    }
+}
+
+/// "A", "A en B", "A, B en C".
+fn and_list(items: &[String], l: Locale) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {} {last}", init.join(", "), pick(l, "en", "and")),
+    }
+}
+
+/// Someone in a match, as a reason speaks of them.
+pub struct ReasonPerson<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub domain: Domain,
+    pub profession: Profession,
+}
+
+/// One line of "why this match" in words, from the recipient's side
+/// (`me`, meeting `others`): "Jullie werken in verschillende domeinen: UWV
+/// en zelfstandig", "Sanne weet veel van sociale zekerheid, wat jij wilt
+/// leren". No points: they mean nothing to a member. `None` for a
+/// component that says nothing a member can use.
+pub fn reason_in_words(
+    component: &str,
+    topics: &[String],
+    learner: Option<&str>,
+    me: &ReasonPerson<'_>,
+    others: &[ReasonPerson<'_>],
+    l: Locale,
+) -> Option<String> {
+    let group = others.len() > 1;
+    let topic_list = and_list(&topics.iter().map(|t| topic(t, l)).collect::<Vec<_>>(), l);
+    let distinct = |f: &dyn Fn(&ReasonPerson<'_>) -> String| {
+        let mut v: Vec<String> = Vec::new();
+        for p in std::iter::once(me).chain(others) {
+            let x = f(p);
+            if !v.contains(&x) {
+                v.push(x);
+            }
+        }
+        and_list(&v, l)
+    };
+    let line = match component {
+        "cross_domain" => {
+            let list = distinct(&|p| domain_short(p.domain, l).to_string());
+            match l {
+                Locale::Nl => format!("Jullie werken in verschillende domeinen: {list}"),
+                Locale::En => format!("You work in different domains: {list}"),
+            }
+        }
+        "cross_profession" => {
+            let list = distinct(&|p| profession(p.profession, l).to_string());
+            match l {
+                Locale::Nl => format!("Jullie hebben verschillende beroepen: {list}"),
+                Locale::En => format!("You have different professions: {list}"),
+            }
+        }
+        "topics" if topic_list.is_empty() => return None,
+        "topics" => match (learner, others) {
+            (Some(x), [other]) if x == me.user_id => match l {
+                Locale::Nl => format!("{} weet veel van {topic_list}, wat jij wilt leren", other.name),
+                Locale::En => format!("{} knows a lot about {topic_list}, which you want to learn", other.name),
+            },
+            (Some(x), _) if x == me.user_id => match l {
+                Locale::Nl => format!("In de groep is kennis van {topic_list}, wat jij wilt leren"),
+                Locale::En => format!("The group knows about {topic_list}, which you want to learn"),
+            },
+            (Some(x), _) => match others.iter().find(|o| o.user_id == x) {
+                Some(o) if !group => match l {
+                    Locale::Nl => format!("Jij weet veel van {topic_list}, wat {} wil leren", o.name),
+                    Locale::En => format!("You know a lot about {topic_list}, which {} wants to learn", o.name),
+                },
+                Some(o) => match l {
+                    Locale::Nl => format!("{} wil leren over {topic_list}, en de groep heeft die kennis", o.name),
+                    Locale::En => format!("{} wants to learn about {topic_list}, and the group knows about it", o.name),
+                },
+                None => match l {
+                    Locale::Nl => format!("Jullie delen belangstelling voor {topic_list}"),
+                    Locale::En => format!("You share an interest in {topic_list}"),
+                },
+            },
+            (None, _) => match l {
+                Locale::Nl => format!("Jullie delen belangstelling voor {topic_list}"),
+                Locale::En => format!("You share an interest in {topic_list}"),
+            },
+        },
+        "complementary_experience" => pick(
+            l,
+            "Jullie ervaring vult elkaar aan: de een werkt al langer in het vak dan de ander",
+            "Your experience is complementary: one of you has been in the field longer",
+        )
+        .into(),
         "in_person" if group => pick(
             l,
             "Jullie wonen allemaal op reisafstand van elkaar",
-            "All of you are within travel distance of each other",
-        ),
-        "online" if group => pick(
-            l,
-            "Jullie kunnen allemaal online afspreken",
-            "All of you can meet online",
-        ),
-        "base" if group => pick(
-            l,
-            "Jullie passen als groep bij elkaar",
-            "You fit together as a group",
-        ),
-        "base" => pick(l, "Jullie passen bij elkaar", "You are compatible"),
-        "cross_domain" => pick(
-            l,
-            "Verschillende domeinen: leren over de grenzen heen",
-            "Different domains: learning across boundaries",
-        ),
-        "cross_profession" => pick(l, "Verschillende beroepen", "Different professions"),
-        "complementary_experience" => {
-            pick(l, "Ervaring die elkaar aanvult", "Complementary experience")
-        }
-        "topics" => pick(
-            l,
-            "Onderwerpen die jullie verbinden",
-            "Topics that connect you",
-        ),
+            "All of you live within travel distance of each other",
+        )
+        .into(),
         "in_person" => pick(
             l,
-            "Op reisafstand om elkaar te zien",
-            "Within travel distance to meet",
-        ),
-        "online" => pick(l, "Beiden kunnen online afspreken", "Both can meet online"),
-        "hours_headroom" => pick(l, "Genoeg tijd beschikbaar", "Enough time available"),
-        "shared_language" => pick(l, "Dezelfde voorkeurstaal", "Same preferred language"),
-        other => other,
+            "Jullie kunnen elkaar zonder lange reis ontmoeten",
+            "You can meet without a long journey",
+        )
+        .into(),
+        "online" if group => pick(
+            l,
+            "Jullie willen allemaal online afspreken",
+            "All of you are happy to meet online",
+        )
+        .into(),
+        "online" => pick(
+            l,
+            "Jullie willen allebei online afspreken",
+            "Both of you are happy to meet online",
+        )
+        .into(),
+        "hours_headroom" => pick(
+            l,
+            "Jullie hebben er allemaal tijd voor in je maanduren",
+            "All of you have time for it in your monthly hours",
+        )
+        .into(),
+        "shared_language" => pick(
+            l,
+            "Jullie spreken dezelfde taal het liefst",
+            "You prefer the same language",
+        )
+        .into(),
+        // "You fit" and anything newer says nothing a member can act on.
+        _ => return None,
     };
-    let topics: Vec<String> = topics.iter().map(|t| topic(t, l)).collect();
-    if topics.is_empty() {
-        format!("{label} (+{points})")
-    } else {
-        format!("{label}: {} (+{points})", topics.join(", "))
-    }
+    Some(line)
 }
 
 /// Someone's job and workplace as one phrase: "verzekeringsarts bij UWV",

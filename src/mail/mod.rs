@@ -1,6 +1,7 @@
 //! Email: templates per message and language, transports, and the outbox
 //! delivery worker.
 
+mod examples;
 pub mod ics;
 pub mod labels;
 pub mod notify;

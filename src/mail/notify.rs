@@ -26,12 +26,28 @@ pub struct Composed {
     pub context: String,
 }
 
-/// Renders `notice` in `locale`: subject, text and HTML body.
-pub fn compose<N: Notice>(notice: &N, locale: Locale) -> anyhow::Result<Composed> {
+/// What every email ends with: where the recipient chooses their
+/// reminders and, on a reminder, the link that turns it off. Empty strings
+/// where there is none (an address without an account).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Footer {
+    pub settings_link: String,
+    pub unsubscribe_link: String,
+}
+
+/// Renders `notice` in `locale` with its footer: subject, text and HTML
+/// body.
+pub fn compose<N: Notice>(notice: &N, locale: Locale, footer: &Footer) -> anyhow::Result<Composed> {
+    let mut context = serde_json::to_value(notice)?;
+    if let (Some(map), serde_json::Value::Object(f)) =
+        (context.as_object_mut(), serde_json::to_value(footer)?)
+    {
+        map.extend(f);
+    }
     Ok(Composed {
         kind: N::KIND,
-        rendered: templates::render(N::KIND, locale, notice)?,
-        context: serde_json::to_string(notice)?,
+        rendered: templates::render(N::KIND, locale, &context)?,
+        context: context.to_string(),
     })
 }
 
@@ -71,6 +87,9 @@ notice!(
     RoundCancelled,
     ProgrammeInvitation,
     Appointment,
+    MeetingReminder,
+    ReflectionReminder,
+    SessionReminder,
 );
 
 /// A member an email names besides its recipient.
@@ -275,6 +294,43 @@ pub struct Appointment<'a> {
     pub note: Option<&'a str>,
     /// Everyone in the appointment besides the recipient.
     pub people: Vec<Person<'a>>,
+    /// Where the recipient sees it (empty once it is cancelled).
+    pub link: String,
+}
+
+/// Weeks after a match was taken up nobody has planned or recorded a
+/// meeting.
+#[derive(Debug, Serialize)]
+pub struct MeetingReminder<'a> {
+    pub name: &'a str,
+    pub kind: &'static str,
+    pub round: i32,
+    /// The others in the match who took it up.
+    pub others: Vec<Person<'a>>,
+    pub link: String,
+}
+
+/// The day after an appointment: record what you learned.
+#[derive(Debug, Serialize)]
+pub struct ReflectionReminder<'a> {
+    pub name: &'a str,
+    /// Day and time in Amsterdam, in the recipient's language.
+    pub when: String,
+    pub others: Vec<Person<'a>>,
+    pub link: String,
+}
+
+/// An intervision session is near.
+#[derive(Debug, Serialize)]
+pub struct SessionReminder<'a> {
+    pub name: &'a str,
+    pub when: String,
+    pub minutes: i32,
+    pub online: bool,
+    pub location: Option<&'a str>,
+    pub online_url: Option<&'a str>,
+    pub others: Vec<Person<'a>>,
+    pub link: String,
 }
 
 /// A context per template with every branch's variables set, for tests.
@@ -282,7 +338,7 @@ pub struct Appointment<'a> {
 pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
     let name = "Anna <b>";
     let link = || "http://x/y?token=abc".to_string();
-    let kind_label = "een buddykoppel";
+    let kind_label = "buddykoppel";
     let bram = Person {
         user_id: "u-bram",
         name: "Bram",
@@ -318,7 +374,10 @@ pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
                     province: Some("Utrecht"),
                     shares_nothing: false,
                 }],
-                reasons: vec!["Verschillende domeinen (+40)".into()],
+                reasons: vec![
+                    "Jullie werken in verschillende domeinen: UWV en zelfstandig".into(),
+                    "Sam weet veel van sociale zekerheid, wat jij wilt leren".into(),
+                ],
                 i_convene: false,
                 convener: None,
                 mode: "",
@@ -333,8 +392,8 @@ pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
             name,
             kind: kind_label,
             round: 3,
-            why: "Niemand paste.",
-            next: "Volgende ronde",
+            why: "Niemand anders in deze ronde paste bij je wensen: regio, reisafstand, vorm van afspreken of taal.",
+            next: "Je doet vanzelf mee in de volgende ronde. Meer kans: sta ook online afspreken of een grotere reisafstand toe.",
             link: link(),
         }),
         MailKind::MatchAccepted => serde_json::to_value(MatchAccepted {
@@ -393,8 +452,42 @@ pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
             online_url: Some("https://meet.example.nl/abc"),
             note: Some("Neem je casus mee."),
             people: vec![bram],
+            link: link(),
+        }),
+        MailKind::MeetingReminder => serde_json::to_value(MeetingReminder {
+            name,
+            kind: kind_label,
+            round: 3,
+            others: vec![bram],
+            link: link(),
+        }),
+        MailKind::ReflectionReminder => serde_json::to_value(ReflectionReminder {
+            name,
+            when: "donderdag 10 december 2026 om 14:00".into(),
+            others: vec![bram],
+            link: link(),
+        }),
+        MailKind::SessionReminder => serde_json::to_value(SessionReminder {
+            name,
+            when: "donderdag 10 december 2026 om 14:00".into(),
+            minutes: 120,
+            online: false,
+            location: Some("UWV Utrecht, Daalsedijk 4"),
+            online_url: None,
+            others: vec![bram],
+            link: link(),
         }),
     }
+    .map(|mut v| {
+        // Every email's footer (see `compose`).
+        v["settings_link"] = "http://x/settings".into();
+        v["unsubscribe_link"] = if kind.is_reminder() {
+            "http://x/unsubscribe".into()
+        } else {
+            "".into()
+        };
+        v
+    })
     .unwrap()
 }
 
@@ -421,10 +514,18 @@ mod tests {
                 round: 2,
             },
             Locale::En,
+            &Footer {
+                settings_link: "http://s".into(),
+                unsubscribe_link: String::new(),
+            },
         )
         .unwrap();
         assert_eq!(c.kind, MailKind::AnswerExpired);
-        assert_eq!(c.context, r#"{"name":"A","kind":"k","round":2}"#);
+        assert_eq!(
+            c.context,
+            r#"{"kind":"k","name":"A","round":2,"settings_link":"http://s","unsubscribe_link":""}"#
+        );
+        assert!(c.rendered.text.contains("http://s"), "{}", c.rendered.text);
     }
 
     #[test]

@@ -19,10 +19,13 @@ pub enum MailKind {
     AnswerExpired,
     ProgrammeInvitation,
     Appointment,
+    MeetingReminder,
+    ReflectionReminder,
+    SessionReminder,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 12] = [
+    pub const ALL: [MailKind; 15] = [
         MailKind::VerifyEmail,
         MailKind::ResetPassword,
         MailKind::MatchProposed,
@@ -35,6 +38,9 @@ impl MailKind {
         MailKind::AnswerExpired,
         MailKind::ProgrammeInvitation,
         MailKind::Appointment,
+        MailKind::MeetingReminder,
+        MailKind::ReflectionReminder,
+        MailKind::SessionReminder,
     ];
 
     pub fn code(self) -> &'static str {
@@ -51,7 +57,22 @@ impl MailKind {
             MailKind::AnswerExpired => "answer_expired",
             MailKind::ProgrammeInvitation => "programme_invitation",
             MailKind::Appointment => "appointment",
+            MailKind::MeetingReminder => "meeting_reminder",
+            MailKind::ReflectionReminder => "reflection_reminder",
+            MailKind::SessionReminder => "session_reminder",
         }
+    }
+
+    /// Reminders carry a one-click unsubscribe; other emails a link to the
+    /// settings.
+    pub fn is_reminder(self) -> bool {
+        matches!(
+            self,
+            MailKind::AnswerReminder
+                | MailKind::MeetingReminder
+                | MailKind::ReflectionReminder
+                | MailKind::SessionReminder
+        )
     }
 
     pub fn from_code(code: &str) -> Option<MailKind> {
@@ -84,13 +105,24 @@ pub(crate) const FILES: &[(&str, &str)] = template_files!(
     "answer_reminder",
     "answer_expired",
     "programme_invitation",
-    "appointment"
+    "appointment",
+    "meeting_reminder",
+    "reflection_reminder",
+    "session_reminder"
 );
+
+/// What every email ends with, included by each body.
+const FOOTERS: &[(&str, &str)] = &[
+    ("footer/nl/body.txt", include_str!("templates/footer/nl/body.txt")),
+    ("footer/nl/body.html", include_str!("templates/footer/nl/body.html")),
+    ("footer/en/body.txt", include_str!("templates/footer/en/body.txt")),
+    ("footer/en/body.html", include_str!("templates/footer/en/body.html")),
+];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    for (name, source) in FILES {
+    for (name, source) in FILES.iter().chain(FOOTERS) {
         env.add_template(name, source)
             .expect("templates compile (checked by a unit test)");
     }
@@ -117,9 +149,30 @@ pub(super) fn render(
     };
     Ok(Rendered {
         subject: part("subject.txt")?.trim().to_string(),
-        text: part("body.txt")?,
+        text: tidy(&part("body.txt")?),
         html: part("body.html")?,
     })
+}
+
+/// A text body's paragraphs are one blank line apart, however many lines
+/// the template's left-out branches left empty.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.trim().lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]
@@ -144,8 +197,17 @@ mod tests {
                         | MailKind::RoundCancelled
                         | MailKind::AccountExists
                         | MailKind::AnswerExpired
-                        | MailKind::Appointment
                 );
+                // Every email says where reminders are chosen; a reminder
+                // also how to turn it off, in both bodies.
+                // (HTML escapes the slashes of a link.)
+                for (body, sep) in [(&r.text, "/"), (&r.html, "&#x2f;")] {
+                    let settings = format!("x{sep}settings");
+                    let unsubscribe = format!("x{sep}unsubscribe");
+                    assert!(body.contains(&settings), "{kind:?}: {body}");
+                    assert_eq!(body.contains(&unsubscribe), kind.is_reminder(), "{kind:?}");
+                }
+                assert!(!r.text.contains("\n\n\n"), "{kind:?}: blank lines\n{}", r.text);
                 assert_eq!(
                     r.text.contains("http://x/login"),
                     kind == MailKind::AccountExists

@@ -317,14 +317,33 @@ fn body(row: &OutboxRow) -> Result<MultiPart, SendError> {
 /// Builds the message from the outbox row. The Message-ID comes from the
 /// row, so a retry after an unclear failure carries the same id and a
 /// receiving system can drop the duplicate.
-pub fn build_message(row: &OutboxRow, from: &Mailbox) -> Result<Message, SendError> {
+pub fn build_message(
+    row: &OutboxRow,
+    from: &Mailbox,
+    reply_to: Option<&Mailbox>,
+) -> Result<Message, SendError> {
     let to: Mailbox = row
         .recipient
         .parse()
         .map_err(|e| SendError::Unsendable(format!("bad recipient: {e}")))?;
-    Message::builder()
-        .from(from.clone())
-        .to(to)
+    let mut builder = Message::builder().from(from.clone()).to(to);
+    if let Some(r) = reply_to {
+        builder = builder.reply_to(r.clone());
+    }
+    if let Some(url) = row.unsubscribe.as_deref() {
+        // RFC 8058: a mail client unsubscribes with one POST to this
+        // address, without the member logging in (or a browser opening it).
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    builder
         .subject(row.subject.clone())
         .message_id(Some(row.message_id.clone()))
         // RFC 3834: no vacation replies or other auto-answers to us.
@@ -420,9 +439,10 @@ mod tests {
                     user_id: None,
                     context: None,
                     ics: None,
+            unsubscribe: None,
                 };
                 let raw =
-                    String::from_utf8(build_message(&row, &from).unwrap().formatted()).unwrap();
+                    String::from_utf8(build_message(&row, &from, None).unwrap().formatted()).unwrap();
                 let head = &raw[..raw.find("\r\n\r\n").unwrap()];
                 assert!(
                     head.contains("\r\nAuto-Submitted: auto-generated\r\n"),

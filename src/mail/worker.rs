@@ -21,6 +21,8 @@ use tokio::time::Instant;
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
     pub from: Mailbox,
+    /// Where replies go, when not to `from`.
+    pub reply_to: Option<Mailbox>,
     pub poll: Duration,
     pub max_attempts: i32,
     pub backoff_base_secs: i64,
@@ -286,7 +288,7 @@ async fn lane(
             held.remove(&row.id);
             continue;
         }
-        let msg = match build_message(&row, &settings.from) {
+        let msg = match build_message(&row, &settings.from, settings.reply_to.as_ref()) {
             Ok(msg) => msg,
             Err(e) => {
                 let _ = outcomes.send(Outcome {
@@ -546,6 +548,7 @@ mod tests {
     fn backoff_doubles_and_is_capped() {
         let s = WorkerSettings {
             from: "a@b.nl".parse().unwrap(),
+            reply_to: None,
             poll: Duration::from_secs(1),
             max_attempts: 8,
             backoff_base_secs: 30,

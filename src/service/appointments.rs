@@ -427,6 +427,11 @@ fn tell_everyone(
             online_url: row.online_url.as_deref(),
             note: row.note.as_deref(),
             people: others,
+            link: if what == AppointmentChange::Cancelled {
+                String::new()
+            } else {
+                mc.appointment_link(&row.id, &reader.id)?
+            },
         };
         let mut l = letter(
             &mc,

@@ -2,6 +2,7 @@
 //! transaction, so the email exists if and only if the event does.
 
 use super::now;
+use crate::auth::action::Act;
 use crate::domain::{Locale, OutboxStatus};
 use crate::error::AppError;
 use crate::mail::notify::{self, Notice};
@@ -11,6 +12,10 @@ use crate::store::DbConnection;
 
 pub struct MailContext<'a> {
     pub public_base_url: &'a str,
+    /// The web front end, when deployed: links lead there.
+    pub web_app_url: Option<&'a str>,
+    /// Sign the links that act without a login (auth/action.rs).
+    pub keys: &'a crate::auth::JwtKeys,
 }
 
 // Beside the context it builds, not beside `AppState`: the service's root
@@ -19,17 +24,75 @@ impl super::AppState {
     pub fn mail_context(&self) -> MailContext<'_> {
         MailContext {
             public_base_url: &self.public_base_url,
+            web_app_url: self.web_app_url.as_deref(),
+            keys: &self.keys,
         }
     }
 }
 
+/// Where the service's own pages live (api/pages.rs), under the public base.
+pub const PAGES: &str = "/pages";
+
 impl MailContext<'_> {
-    /// Front-end link with a query parameter; the token is URL-safe base64.
+    fn base(&self) -> &str {
+        self.public_base_url.trim_end_matches('/')
+    }
+
+    /// A page of the web front end, or else the service's own page of the
+    /// same name.
+    fn page(&self, path: &str) -> String {
+        match self.web_app_url {
+            Some(web) => format!("{}{path}", web.trim_end_matches('/')),
+            None => format!("{}{PAGES}{path}", self.base()),
+        }
+    }
+
+    /// A page only the web front end has (the profile, logging in), when
+    /// one is deployed.
+    pub fn app_page(&self, path: &str) -> Option<String> {
+        self.web_app_url
+            .map(|web| format!("{}{path}", web.trim_end_matches('/')))
+    }
+
+    /// A link carrying a one-time token the page hands to the API (verify
+    /// an address, reset a password, accept an invitation); the token is
+    /// URL-safe base64.
     pub fn link(&self, path: &str, token: &str) -> String {
-        format!(
-            "{}{path}?token={token}",
-            self.public_base_url.trim_end_matches('/')
-        )
+        format!("{}?token={token}", self.page(path))
+    }
+
+    /// A page about `obj` for `user_id`: in the web front end the member is
+    /// logged in; the service's own page acts on a signed link instead.
+    fn acting(&self, path: &str, user_id: &str, act: Act, obj: &str) -> Result<String, AppError> {
+        if self.web_app_url.is_some() {
+            return Ok(self.page(path));
+        }
+        let token = self.keys.issue_action(user_id, act, obj, now() as u64)?;
+        Ok(format!("{}?token={token}", self.page(path)))
+    }
+
+    /// Where a member accepts or declines a match.
+    pub fn answer_link(&self, match_id: &str, user_id: &str) -> Result<String, AppError> {
+        self.acting(&format!("/matches/{match_id}"), user_id, Act::Answer, match_id)
+    }
+
+    /// Where a member chooses their reminders.
+    pub fn settings_link(&self, user_id: &str) -> Result<String, AppError> {
+        self.acting("/settings/notifications", user_id, Act::Settings, "")
+    }
+
+    /// Where a member sees one appointment.
+    pub fn appointment_link(&self, id: &str, user_id: &str) -> Result<String, AppError> {
+        self.acting(&format!("/appointments/{id}"), user_id, Act::Appointment, id)
+    }
+
+    /// The one-click unsubscribe address of a reminder (RFC 8058): always
+    /// the service's own, which takes the POST a mail client sends.
+    pub fn unsubscribe_link(&self, user_id: &str, reminder: &str) -> Result<String, AppError> {
+        let token = self
+            .keys
+            .issue_action(user_id, Act::Unsubscribe, reminder, now() as u64)?;
+        Ok(format!("{}{PAGES}/unsubscribe?token={token}", self.base()))
     }
 
     pub(crate) fn message_id_host(&self) -> String {
@@ -75,11 +138,45 @@ pub fn letter(
     notice: &impl Notice,
     mentions: &[&str],
 ) -> Result<Letter, AppError> {
+    letter_with(mc, to, notice, mentions, None)
+}
+
+/// A reminder: [`letter`] with a one-click unsubscribe from `reminder`.
+pub fn reminder_letter(
+    mc: &MailContext<'_>,
+    to: To<'_>,
+    notice: &impl Notice,
+    mentions: &[&str],
+    reminder: &str,
+) -> Result<Letter, AppError> {
+    letter_with(mc, to, notice, mentions, Some(reminder))
+}
+
+fn letter_with(
+    mc: &MailContext<'_>,
+    to: To<'_>,
+    notice: &impl Notice,
+    mentions: &[&str],
+    reminder: Option<&str>,
+) -> Result<Letter, AppError> {
+    // Every email to an account says where its reminders are chosen; an
+    // address without an account has no settings.
+    let footer = notify::Footer {
+        settings_link: if to.user_id.is_empty() {
+            String::new()
+        } else {
+            mc.settings_link(to.user_id)?
+        },
+        unsubscribe_link: match reminder {
+            Some(r) => mc.unsubscribe_link(to.user_id, r)?,
+            None => String::new(),
+        },
+    };
     let notify::Composed {
         kind,
         rendered,
         context,
-    } = notify::compose(notice, to.locale)?;
+    } = notify::compose(notice, to.locale, &footer)?;
     let id = uuid::Uuid::new_v4().to_string();
     let t = now();
     let mentions = mentions
@@ -108,6 +205,7 @@ pub fn letter(
             user_id: Some(to.user_id.into()),
             context: Some(context),
             ics: None,
+            unsubscribe: (!footer.unsubscribe_link.is_empty()).then_some(footer.unsubscribe_link),
             id,
         },
         mentions,

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod commitments;
 pub mod conflicts;
 pub mod demo;
+pub mod email_links;
 pub mod evidence;
 pub mod health;
 pub mod mail;
@@ -18,6 +19,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod programmes;
 pub mod reasons;
+pub mod reminders;
 pub mod round_mail;
 pub mod rounds;
 pub mod sharing;
@@ -46,6 +48,8 @@ pub struct AppState {
     pub unverified_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
     pub public_base_url: String,
+    /// The web front end, when deployed: links in email lead there.
+    pub web_app_url: Option<String>,
     /// The address calendar invites name as their organiser: the sender
     /// address of outgoing email (see mail/ics.rs).
     pub organizer_email: String,

@@ -179,11 +179,18 @@ pub async fn purge_periodically(
             Err(e) => tracing::warn!(error = %e, "purge task failed"),
             Ok(Ok(_)) => {}
         }
-        // Answers past their reply date are housekeeping of the same kind.
+        // Answers past their reply date and reminders after a match are
+        // housekeeping of the same kind.
         let s = state.clone();
         match tokio::task::spawn_blocking(move || super::round_mail::sweep_answers(&s)).await {
             Ok(Err(e)) => tracing::warn!(error = ?e, "answer sweep failed; retrying later"),
             Err(e) => tracing::warn!(error = %e, "answer sweep task failed"),
+            Ok(Ok(_)) => {}
+        }
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || super::reminders::sweep_reminders(&s)).await {
+            Ok(Err(e)) => tracing::warn!(error = ?e, "reminder sweep failed; retrying later"),
+            Err(e) => tracing::warn!(error = %e, "reminder sweep task failed"),
             Ok(Ok(_)) => {}
         }
         tokio::select! {

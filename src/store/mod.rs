@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod overrides;
 pub mod privacy;
 pub mod profiles;
+pub mod reminders;
 pub mod programmes;
 pub mod rounds;
 pub mod schema;

@@ -35,6 +35,9 @@ pub struct OutboxRow {
     /// An iCalendar invite the email carries (text/calendar part and .ics
     /// attachment), blanked with the bodies.
     pub ics: Option<String>,
+    /// A reminder's one-click unsubscribe address (RFC 8058), blanked with
+    /// the bodies: it holds a token.
+    pub unsubscribe: Option<String>,
 }
 
 /// A member an email names (see the migration `outbox_people`).
@@ -226,6 +229,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> Qu
             ob::body_html.eq(""),
             ob::context.eq(None::<String>),
             ob::ics.eq(None::<String>),
+            ob::unsubscribe.eq(None::<String>),
         ))
         .execute(conn)?;
     if n == 1 {

@@ -94,6 +94,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::delete(et::table.filter(et::user_id.eq(user_id))).execute(conn)?;
     // An erased member's calendar feed stops at once.
     super::appointments::delete_feed(conn, user_id)?;
+    super::reminders::forget(conn, user_id)?;
     {
         use super::schema::{
             programme_coordinators as pc, programme_invitations as pi, programme_members as pm,
@@ -119,6 +120,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
             ob::body_html.eq(""),
             ob::context.eq(None::<String>),
             ob::ics.eq(None::<String>),
+            ob::unsubscribe.eq(None::<String>),
             ob::last_error.eq(None::<String>),
         ))
         .execute(conn)?;

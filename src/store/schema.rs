@@ -126,6 +126,7 @@ diesel::table! {
         context -> Nullable<Text>,
         claim -> Nullable<Text>,
         ics -> Nullable<Text>,
+        unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -330,6 +331,7 @@ diesel::table! {
 }
 
 diesel::joinable!(profiles -> users (user_id));
+diesel::joinable!(notification_settings -> users (user_id));
 diesel::joinable!(matches -> rounds (round_id));
 diesel::joinable!(meetings -> matches (match_id));
 diesel::joinable!(appointments -> matches (match_id));
@@ -371,4 +373,26 @@ diesel::allow_tables_to_appear_in_same_query!(
     programme_coordinators,
     programme_members,
     programme_invitations,
+    notification_settings,
+    reminders_sent,
 );
+
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> Text,
+        answer_pending -> Bool,
+        no_meeting_yet -> Bool,
+        reflection_due -> Bool,
+        next_session -> Bool,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reminders_sent (reminder_key) {
+        reminder_key -> Text,
+        user_id -> Text,
+        kind -> Text,
+        sent_at -> BigInt,
+    }
+}

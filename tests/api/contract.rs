@@ -252,8 +252,8 @@ fn every_operation_is_named_and_described_for_client_generators() {
 }
 
 /// The front-end pages emails link to, from the source that builds the
-/// links: `mc.link("/verify-email", ..)`, `format!("{base}/matches/{}", ..)`,
-/// `format!("{}/login", ..)`; an id in the path reads `{id}`.
+/// links: `mc.link("/verify-email", ..)`, `self.acting(&format!("/matches/{match_id}"), ..)`,
+/// `mc.app_page("/login")`; an id in the path reads `{id}`.
 fn linked_pages() -> BTreeSet<String> {
     fn walk(dir: &std::path::Path, out: &mut BTreeSet<String>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -263,7 +263,14 @@ fn linked_pages() -> BTreeSet<String> {
                 continue;
             }
             let text = std::fs::read_to_string(&p).unwrap();
-            for marker in [".link(\"", "{base}/", "\"{}/"] {
+            for marker in [
+                ".link(\"",
+                "{base}/",
+                "\"{}/",
+                "acting(\"",
+                "acting(&format!(\"",
+                "app_page(\"",
+            ] {
                 for (i, _) in text.match_indices(marker) {
                     let rest = &text[i + marker.len()..];
                     let path: String = rest

@@ -254,6 +254,7 @@ async fn undeliverable_mail_is_kept_and_shown_to_coordinators(app: TestApp) {
                 user_id: None,
                 context: None,
                 ics: None,
+                unsubscribe: None,
             };
             buddymatch::store::outbox::enqueue_many(c, &[row], &[]).unwrap();
         }

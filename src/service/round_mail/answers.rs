@@ -89,7 +89,6 @@ pub fn accepted_letters(
     let Some(me) = seats.iter().find(|s| s.user_id == who) else {
         return Ok(Vec::new());
     };
-    let base = mc.public_base_url.trim_end_matches('/');
     let group = kind == MatchKind::Intervision;
     if group && !group_ready {
         return Ok(Vec::new());
@@ -120,7 +119,7 @@ pub fn accepted_letters(
             i_convene: convener == Some(s.user_id.as_str()),
             convener: convener.map(|c| person(contacts, c)),
             other: person(contacts, who),
-            link: format!("{base}/matches/{match_id}"),
+            link: mc.answer_link(match_id, &s.user_id)?,
         };
         let to = To {
             user_id: &s.user_id,

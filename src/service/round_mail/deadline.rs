@@ -6,7 +6,9 @@ use crate::domain::Answer;
 use crate::error::AppError;
 use crate::mail::labels;
 use crate::mail::notify::{AnswerExpired, AnswerReminder, DropOut};
-use crate::service::mail::{letter, To};
+use crate::service::mail::{letter, reminder_letter, To};
+use crate::service::reminders::Reminder;
+use crate::store::reminders as store;
 use crate::service::rounds::settings::{AfterDeadline, Settings};
 use crate::service::{now, AppState};
 use crate::store::db::write_tx;
@@ -63,7 +65,6 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
                 email: &email,
                 locale,
             };
-            let base = mc.public_base_url.trim_end_matches('/');
             let mut letters = Vec::new();
             if remind {
                 if !store_rounds::mark_reminded(conn, &d.match_id, &d.user_id, t)? {
@@ -74,15 +75,23 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
                 } else {
                     String::new()
                 };
-                let notice = AnswerReminder {
-                    name: &name,
-                    kind: labels::kind(kind, locale),
-                    round: d.round.number,
-                    expires,
-                    link: format!("{base}/matches/{}", d.match_id),
-                };
-                letters.push(letter(&mc, to, &notice, &[])?);
-                swept.reminded += 1;
+                // The expiry clock runs from here either way; a member who
+                // paused or turned this reminder off just gets no email.
+                let wanted = store::recipients(conn, std::slice::from_ref(&d.user_id))?
+                    .first()
+                    .is_some_and(|r| !r.paused && Reminder::AnswerPending.wanted(r.settings.as_ref()));
+                if wanted {
+                    let notice = AnswerReminder {
+                        name: &name,
+                        kind: labels::kind(kind, locale),
+                        round: d.round.number,
+                        expires,
+                        link: mc.answer_link(&d.match_id, &d.user_id)?,
+                    };
+                    let code = Reminder::AnswerPending.code();
+                    letters.push(reminder_letter(&mc, to, &notice, &[], code)?);
+                    swept.reminded += 1;
+                }
             } else {
                 if !store_rounds::expire_answer(conn, &d.match_id, &d.user_id, t)? {
                     return Ok(());

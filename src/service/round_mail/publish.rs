@@ -30,7 +30,6 @@ pub struct RoundNews<'a> {
     pub contacts: &'a Contacts,
     pub profiles: &'a HashMap<String, LearningProfile>,
     pub sharing: &'a HashMap<String, Sharing>,
-    pub public_base_url: &'a str,
 }
 
 fn human_day(date: Option<&str>, locale: Locale) -> String {
@@ -58,6 +57,45 @@ fn counterpart<'a>(news: &RoundNews<'a>, id: &'a str, locale: Locale) -> Option<
     })
 }
 
+/// Why a match was made, in words from `me`'s side; reasons that would say
+/// nothing to a member are left out.
+fn reasons_in_words(
+    news: &RoundNews<'_>,
+    me: &str,
+    shown: &[&str],
+    m: &MatchNews<'_>,
+    own_visit: Option<&str>,
+    locale: Locale,
+) -> Vec<String> {
+    let person = |id: &str| -> Option<labels::ReasonPerson<'_>> {
+        let p = news.profiles.get(id)?;
+        let (name, _, _) = news.contacts.get(id)?;
+        Some(labels::ReasonPerson {
+            user_id: news.contacts.get_key_value(id)?.0,
+            name,
+            domain: p.domain,
+            profession: p.profession,
+        })
+    };
+    let Some(me) = person(me) else {
+        return Vec::new();
+    };
+    let others: Vec<_> = shown.iter().filter_map(|o| person(o)).collect();
+    reasons::visible(m.reasons.to_vec(), own_visit, |_| true)
+        .iter()
+        .filter_map(|r| {
+            labels::reason_in_words(
+                &r.component,
+                &r.topics,
+                r.learner.as_deref(),
+                &me,
+                &others,
+                locale,
+            )
+        })
+        .collect()
+}
+
 /// The emails of a publish: one per member the round considered.
 pub fn publish_letters(
     mc: &MailContext<'_>,
@@ -75,7 +113,6 @@ pub fn publish_letters(
     for u in unmatched.iter().filter(|u| !u.reason.before_matching()) {
         left_out.entry(&u.member).or_insert(u.reason);
     }
-    let base = news.public_base_url.trim_end_matches('/');
     let mut out = Vec::new();
     for (uid, mine) in &by_member {
         let Some((name, email, locale)) = news.contacts.get(*uid) else {
@@ -97,11 +134,7 @@ pub fn publish_letters(
                 .filter_map(|o| counterpart(news, o, locale))
                 .collect();
             let own_visit = (*role == MatchRole::Visitor).then_some(*uid);
-            let group = news.kind == MatchKind::Intervision;
-            let reasons: Vec<String> = reasons::visible(m.reasons.to_vec(), own_visit, |_| true)
-                .iter()
-                .map(|r| labels::reason(&r.component, r.points, &r.topics, locale, group))
-                .collect();
+            let reasons = reasons_in_words(news, uid, &shown, m, own_visit, locale);
             let convener = m.convener.and_then(|c| {
                 let (n, _, _) = news.contacts.get(c)?;
                 Some(Person {
@@ -110,7 +143,7 @@ pub fn publish_letters(
                 })
             });
             items.push(ProposedMatch {
-                link: format!("{base}/matches/{}", m.match_id),
+                link: mc.answer_link(m.match_id, uid)?,
                 role: labels::role(*role, locale),
                 counterparts,
                 reasons,
@@ -157,7 +190,7 @@ pub fn publish_letters(
             round: news.number,
             why,
             next,
-            link: format!("{base}/profile"),
+            link: mc.app_page("/profile").unwrap_or_default(),
         };
         let to = To {
             user_id: uid,

@@ -248,7 +248,6 @@ fn publish_steps(
             contacts: &contacts,
             profiles: &profiles,
             sharing: &sharing,
-            public_base_url: &state.public_base_url,
         };
         let stored: Vec<round_mail::MatchNews<'_>> = plan
             .iter()

@@ -35,6 +35,45 @@ pub struct Settings {
     pub after_deadline: Option<AfterDeadline>,
     /// Who is kept apart as colleagues (default `same_team`).
     pub conflicts: Option<ConflictRule>,
+    /// When members are reminded after the match (service/reminders).
+    pub reminders: Option<ReminderDelays>,
+}
+
+/// When the reminders after a match go out; each unset one has its
+/// default. Hours, so that a test or a pilot can make them short.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReminderDelays {
+    /// After the match was accepted by all (a group: could start) with no
+    /// appointment or meeting since (default three weeks).
+    pub no_meeting_after_hours: Option<u32>,
+    /// After an appointment ended, when its reflection is due (default the
+    /// next day).
+    pub reflection_after_hours: Option<u32>,
+    /// Before an intervision session starts (default a day).
+    pub session_before_hours: Option<u32>,
+}
+
+impl ReminderDelays {
+    pub const DEFAULT_NO_MEETING_HOURS: u32 = 21 * 24;
+    pub const DEFAULT_REFLECTION_HOURS: u32 = 24;
+    pub const DEFAULT_SESSION_HOURS: u32 = 24;
+    /// A quarter: longer than any delay means something else.
+    pub const MAX_HOURS: u32 = 92 * 24;
+
+    pub fn no_meeting_secs(&self) -> i64 {
+        secs(self.no_meeting_after_hours, Self::DEFAULT_NO_MEETING_HOURS)
+    }
+    pub fn reflection_secs(&self) -> i64 {
+        secs(self.reflection_after_hours, Self::DEFAULT_REFLECTION_HOURS)
+    }
+    pub fn session_secs(&self) -> i64 {
+        secs(self.session_before_hours, Self::DEFAULT_SESSION_HOURS)
+    }
+}
+
+fn secs(hours: Option<u32>, default: u32) -> i64 {
+    i64::from(hours.unwrap_or(default)) * 3600
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -112,6 +151,20 @@ impl NewRound {
                 "settings.reply_within_days",
                 "must be between 1 and 60 days",
             ));
+        }
+        if let Some(d) = &s.reminders {
+            for (name, v) in [
+                ("no_meeting_after_hours", d.no_meeting_after_hours),
+                ("reflection_after_hours", d.reflection_after_hours),
+                ("session_before_hours", d.session_before_hours),
+            ] {
+                if v.is_some_and(|h| h > ReminderDelays::MAX_HOURS) {
+                    problems.push(crate::domain::FieldProblem::new(
+                        format!("settings.reminders.{name}"),
+                        format!("must be between 0 and {} hours", ReminderDelays::MAX_HOURS),
+                    ));
+                }
+            }
         }
         if self.cohort.members.len() > MAX_COHORT_MEMBERS {
             problems.push(crate::domain::FieldProblem::new(
