@@ -104,7 +104,12 @@ impl App {
                 .as_deref()
                 .map(|r| r.parse())
                 .transpose()
-                .with_context(|| format!("--mail-reply-to {:?} is not an address", config.mail_reply_to))?,
+                .with_context(|| {
+                    format!(
+                        "--mail-reply-to {:?} is not an address",
+                        config.mail_reply_to
+                    )
+                })?,
             poll: Duration::from_millis(config.mail_poll_ms.max(10)),
             max_attempts: config.mail_max_attempts.max(1),
             backoff_base_secs: config.mail_backoff_secs.max(1),

@@ -188,10 +188,26 @@ pub async fn unsubscribe_page(
 
 fn reminder_words(code: &str, l: Locale) -> &'static str {
     match code {
-        "answer_pending" => t(l, "een antwoord op een match laat op zich wachten", "an answer to a match is still due"),
-        "no_meeting_yet" => t(l, "nog geen afspraak weken na een match", "no meeting weeks after a match"),
-        "reflection_due" => t(l, "vastleggen wat je leerde, de dag na een afspraak", "recording what you learned, the day after an appointment"),
-        "next_session" => t(l, "de volgende intervisiebijeenkomst", "the next intervision session"),
+        "answer_pending" => t(
+            l,
+            "een antwoord op een match laat op zich wachten",
+            "an answer to a match is still due",
+        ),
+        "no_meeting_yet" => t(
+            l,
+            "nog geen afspraak weken na een match",
+            "no meeting weeks after a match",
+        ),
+        "reflection_due" => t(
+            l,
+            "vastleggen wat je leerde, de dag na een afspraak",
+            "recording what you learned, the day after an appointment",
+        ),
+        "next_session" => t(
+            l,
+            "de volgende intervisiebijeenkomst",
+            "the next intervision session",
+        ),
         _ => "",
     }
 }
@@ -207,16 +223,22 @@ pub async fn unsubscribe(
     let token = q.into_inner().token;
     let s = state.clone();
     match blocking(move || reminders::unsubscribe(&s, &token)).await {
-        Ok(done) if req.headers().get(header::ACCEPT).is_some_and(|a| {
-            a.to_str().is_ok_and(|a| a.contains("text/html"))
-        }) =>
+        Ok(done)
+            if req
+                .headers()
+                .get(header::ACCEPT)
+                .is_some_and(|a| a.to_str().is_ok_and(|a| a.contains("text/html"))) =>
         {
             ok(
                 l,
                 t(l, "Herinnering uitgezet", "Reminder turned off"),
                 &format!(
                     "<p>{} <strong>{}</strong>. {}</p>",
-                    t(l, "Je krijgt geen herinneringen meer over", "You no longer get reminders about"),
+                    t(
+                        l,
+                        "Je krijgt geen herinneringen meer over",
+                        "You no longer get reminders about"
+                    ),
                     esc(reminder_words(done.reminder, l)),
                     t(
                         l,
@@ -234,13 +256,34 @@ pub async fn unsubscribe(
 // ----- notification settings -----
 
 const SETTINGS: [(&str, &str, &str); 4] = [
-    ("answer_pending", "Als mijn antwoord op een match nog ontbreekt", "When my answer to a match is still due"),
-    ("no_meeting_yet", "Als er weken na een match nog geen afspraak is", "When there is no meeting weeks after a match"),
-    ("reflection_due", "De dag na een afspraak: vastleggen wat ik leerde", "The day after an appointment: record what I learned"),
-    ("next_session", "Voor de volgende intervisiebijeenkomst", "Before the next intervision session"),
+    (
+        "answer_pending",
+        "Als mijn antwoord op een match nog ontbreekt",
+        "When my answer to a match is still due",
+    ),
+    (
+        "no_meeting_yet",
+        "Als er weken na een match nog geen afspraak is",
+        "When there is no meeting weeks after a match",
+    ),
+    (
+        "reflection_due",
+        "De dag na een afspraak: vastleggen wat ik leerde",
+        "The day after an appointment: record what I learned",
+    ),
+    (
+        "next_session",
+        "Voor de volgende intervisiebijeenkomst",
+        "Before the next intervision session",
+    ),
 ];
 
-fn settings_form(req: &HttpRequest, l: Locale, s: &reminders::NotificationSettings, saved: bool) -> HttpResponse {
+fn settings_form(
+    req: &HttpRequest,
+    l: Locale,
+    s: &reminders::NotificationSettings,
+    saved: bool,
+) -> HttpResponse {
     let on = |code: &str| match code {
         "answer_pending" => s.answer_pending,
         "no_meeting_yet" => s.no_meeting_yet,
@@ -340,7 +383,15 @@ fn match_page(req: &HttpRequest, l: Locale, m: &matches::MyMatch, note: &str) ->
             (Some(p), Some(d)) => labels::job(p, d, l),
             _ => String::new(),
         };
-        body.push_str(&format!("<li>{}{}</li>", esc(&c.display_name), if job.is_empty() { String::new() } else { format!(", {}", esc(&job)) }));
+        body.push_str(&format!(
+            "<li>{}{}</li>",
+            esc(&c.display_name),
+            if job.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", esc(&job))
+            }
+        ));
     }
     body.push_str("</ul>");
     match m.response {
@@ -387,13 +438,19 @@ fn match_page(req: &HttpRequest, l: Locale, m: &matches::MyMatch, note: &str) ->
     ok(l, t(l, "Je match", "Your match"), &body)
 }
 
-async fn my_match(state: &web::Data<AppState>, who: &LinkMember, id: &str) -> Result<matches::MyMatch, AppError> {
+async fn my_match(
+    state: &web::Data<AppState>,
+    who: &LinkMember,
+    id: &str,
+) -> Result<matches::MyMatch, AppError> {
     let (s, user, id) = (state.clone(), who.user_id.clone(), id.to_string());
     blocking(move || {
         matches::mine(&s, &user)?
             .into_iter()
             .find(|m| m.id == id)
-            .ok_or_else(|| AppError::not_found("match_not_found", format!("you have no match with id {id}")))
+            .ok_or_else(|| {
+                AppError::not_found("match_not_found", format!("you have no match with id {id}"))
+            })
     })
     .await
 }
@@ -431,12 +488,22 @@ pub async fn match_act(
     };
     let l = who.locale;
     let f = form(&body);
-    let field = |k: &str| f.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let field = |k: &str| {
+        f.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let (s, user, mid) = (state.clone(), who.user_id.clone(), id.clone());
     let note = match f.get("answer").map(String::as_str) {
         Some("accept") => blocking(move || matches::respond(&s, &user, &mid, true, None))
             .await
-            .map(|_| t(l, "Je hebt de match geaccepteerd.", "You accepted the match.")),
+            .map(|_| {
+                t(
+                    l,
+                    "Je hebt de match geaccepteerd.",
+                    "You accepted the match.",
+                )
+            }),
         Some("decline") => {
             let reason = field("reason");
             blocking(move || matches::respond(&s, &user, &mid, false, reason))
@@ -449,7 +516,9 @@ pub async fn match_act(
                 .unwrap_or_default();
             let a = appointments::NewAppointment {
                 starts_at,
-                duration_minutes: field("duration_minutes").and_then(|v| v.parse().ok()).unwrap_or(0),
+                duration_minutes: field("duration_minutes")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0),
                 mode: field("mode").unwrap_or_default(),
                 location: field("location"),
                 online_url: field("online_url"),
@@ -457,7 +526,13 @@ pub async fn match_act(
             };
             blocking(move || appointments::propose(&s, &user, &mid, a))
                 .await
-                .map(|_| t(l, "De uitnodiging is verstuurd naar iedereen in de match.", "The invitation went to everyone in the match."))
+                .map(|_| {
+                    t(
+                        l,
+                        "De uitnodiging is verstuurd naar iedereen in de match.",
+                        "The invitation went to everyone in the match.",
+                    )
+                })
         }
         _ => Err(AppError::invalid_field(
             "answer",
@@ -476,15 +551,33 @@ pub async fn match_act(
 
 // ----- an appointment: see it, then record the meeting -----
 
-fn appointment_page(req: &HttpRequest, l: Locale, a: &appointments::Appointment, note: &str) -> HttpResponse {
+fn appointment_page(
+    req: &HttpRequest,
+    l: Locale,
+    a: &appointments::Appointment,
+    note: &str,
+) -> HttpResponse {
     let mut body = String::new();
     if !note.is_empty() {
         body.push_str(&format!("<p><strong>{}</strong></p>", esc(note)));
     }
     let place = if a.mode == "online" {
-        format!("online{}", a.online_url.as_deref().map(|u| format!(": {}", esc(u))).unwrap_or_default())
+        format!(
+            "online{}",
+            a.online_url
+                .as_deref()
+                .map(|u| format!(": {}", esc(u)))
+                .unwrap_or_default()
+        )
     } else {
-        format!("{}{}", t(l, "op locatie", "in person"), a.location.as_deref().map(|u| format!(": {}", esc(u))).unwrap_or_default())
+        format!(
+            "{}{}",
+            t(l, "op locatie", "in person"),
+            a.location
+                .as_deref()
+                .map(|u| format!(": {}", esc(u)))
+                .unwrap_or_default()
+        )
     };
     let people: Vec<String> = a.attendees.iter().map(|p| esc(&p.name)).collect();
     body.push_str(&format!(
@@ -499,9 +592,19 @@ fn appointment_page(req: &HttpRequest, l: Locale, a: &appointments::Appointment,
         body.push_str(&format!("<p>{}</p>", esc(n)));
     }
     if a.status == "cancelled" {
-        body.push_str(&format!("<p>{}</p>", t(l, "Deze afspraak is geannuleerd.", "This appointment was cancelled.")));
+        body.push_str(&format!(
+            "<p>{}</p>",
+            t(
+                l,
+                "Deze afspraak is geannuleerd.",
+                "This appointment was cancelled."
+            )
+        ));
     } else if let Some(r) = &a.record_meeting {
-        body.push_str(&format!("<h2>{}</h2>", t(l, "Wat heb je geleerd?", "What did you learn?")));
+        body.push_str(&format!(
+            "<h2>{}</h2>",
+            t(l, "Wat heb je geleerd?", "What did you learn?")
+        ));
         body.push_str(&post_form(
             req,
             &format!(
@@ -520,7 +623,11 @@ fn appointment_page(req: &HttpRequest, l: Locale, a: &appointments::Appointment,
     ok(l, t(l, "Je afspraak", "Your appointment"), &body)
 }
 
-async fn my_appointment(state: &web::Data<AppState>, who: &LinkMember, id: &str) -> Result<appointments::Appointment, AppError> {
+async fn my_appointment(
+    state: &web::Data<AppState>,
+    who: &LinkMember,
+    id: &str,
+) -> Result<appointments::Appointment, AppError> {
     let (s, user, id) = (state.clone(), who.user_id.clone(), id.to_string());
     blocking(move || appointments::get(&s, &user, &id)).await
 }
@@ -564,12 +671,24 @@ pub async fn appointment_record(
     let f = form(&body);
     let m = evidence::NewMeeting {
         date: f.get("date").cloned().unwrap_or_default(),
-        hours: f.get("hours").and_then(|h| h.trim().parse().ok()).unwrap_or(0),
+        hours: f
+            .get("hours")
+            .and_then(|h| h.trim().parse().ok())
+            .unwrap_or(0),
         reflection: f.get("reflection").cloned().unwrap_or_default(),
     };
     let (s, user, match_id) = (state.clone(), who.user_id.clone(), a.match_id.clone());
     match blocking(move || evidence::record_meeting(&s, &user, &match_id, m)).await {
-        Ok(_) => appointment_page(&req, l, &a, t(l, "Vastgelegd in je leerverslag.", "Recorded in your learning record.")),
+        Ok(_) => appointment_page(
+            &req,
+            l,
+            &a,
+            t(
+                l,
+                "Vastgelegd in je leerverslag.",
+                "Recorded in your learning record.",
+            ),
+        ),
         Err(e) => failed(&req, l, e),
     }
 }
@@ -611,7 +730,11 @@ fn password_form(req: &HttpRequest, l: Locale, with_name: bool) -> String {
     let name = if with_name {
         format!(
             "<p><label>{}<br><input name=\"display_name\" size=\"30\"></label></p>",
-            t(l, "Je naam (alleen voor een nieuw account)", "Your name (only for a new account)")
+            t(
+                l,
+                "Je naam (alleen voor een nieuw account)",
+                "Your name (only for a new account)"
+            )
         )
     } else {
         String::new()
@@ -628,7 +751,11 @@ fn password_form(req: &HttpRequest, l: Locale, with_name: bool) -> String {
 
 pub async fn reset_password_page(req: HttpRequest, _q: web::Query<TokenQuery>) -> HttpResponse {
     let l = browser_locale(&req);
-    ok(l, t(l, "Nieuw wachtwoord", "New password"), &password_form(&req, l, false))
+    ok(
+        l,
+        t(l, "Nieuw wachtwoord", "New password"),
+        &password_form(&req, l, false),
+    )
 }
 
 pub async fn reset_password(
@@ -691,7 +818,11 @@ pub async fn accept_invitation(
             t(l, "Welkom", "Welcome"),
             &format!(
                 "<p>{} <strong>{}</strong>.</p>",
-                t(l, "Je doet nu mee in het programma", "You now take part in the programme"),
+                t(
+                    l,
+                    "Je doet nu mee in het programma",
+                    "You now take part in the programme"
+                ),
                 esc(&done.programme.name)
             ),
         ),

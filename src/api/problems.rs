@@ -13,10 +13,11 @@ pub fn problem_responses<B: 'static>() -> ErrorHandlers<B> {
 }
 
 fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    // A problem already, or the error page a person's browser asked for
+    // (api/pages.rs); actix's own errors are plain text.
+    let already = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes() == PROBLEM_JSON.as_bytes() || v.as_bytes().starts_with(b"text/html")
+    });
     if already {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

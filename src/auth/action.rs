@@ -102,7 +102,9 @@ mod tests {
         );
         // Not an access token, and an access token is not a link.
         assert!(keys.verify(&t, now).is_err());
-        let access = keys.issue("u1", "s1", crate::domain::Role::Member, now).unwrap();
+        let access = keys
+            .issue("u1", "s1", crate::domain::Role::Member, now)
+            .unwrap();
         assert!(keys.verify_action(&access, Act::Answer, now).is_err());
         let other = JwtKeys::new(&[8u8; 32], "http://t", 60).unwrap();
         assert!(other.verify_action(&t, Act::Answer, now).is_err());

@@ -190,7 +190,10 @@ pub fn parse_instant(s: &str) -> Option<i64> {
 /// [`parse_instant`]; `None` when it is not such a time.
 pub fn amsterdam_local(s: &str) -> Option<String> {
     let dt: jiff::civil::DateTime = s.trim().parse().ok()?;
-    let z = AMSTERDAM.to_ambiguous_zoned_datetime(dt).compatible().ok()?;
+    let z = AMSTERDAM
+        .to_ambiguous_zoned_datetime(dt)
+        .compatible()
+        .ok()?;
     Some(z.timestamp().to_string())
 }
 

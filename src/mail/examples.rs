@@ -69,7 +69,9 @@ mod tests {
         for kind in MailKind::ALL {
             out.push_str(&format!("\n#### `{}`\n", kind.code()));
             for locale in [Locale::Nl, Locale::En] {
-                let r = recompose(kind, locale, &readable(kind, locale)).unwrap().rendered;
+                let r = recompose(kind, locale, &readable(kind, locale))
+                    .unwrap()
+                    .rendered;
                 out.push_str(&format!(
                     "\n```text\nSubject: {}\n\n{}```\n",
                     r.subject, r.text

@@ -139,21 +139,40 @@ pub fn reason_in_words(
         "topics" if topic_list.is_empty() => return None,
         "topics" => match (learner, others) {
             (Some(x), [other]) if x == me.user_id => match l {
-                Locale::Nl => format!("{} weet veel van {topic_list}, wat jij wilt leren", other.name),
-                Locale::En => format!("{} knows a lot about {topic_list}, which you want to learn", other.name),
+                Locale::Nl => format!(
+                    "{} weet veel van {topic_list}, wat jij wilt leren",
+                    other.name
+                ),
+                Locale::En => format!(
+                    "{} knows a lot about {topic_list}, which you want to learn",
+                    other.name
+                ),
             },
             (Some(x), _) if x == me.user_id => match l {
                 Locale::Nl => format!("In de groep is kennis van {topic_list}, wat jij wilt leren"),
-                Locale::En => format!("The group knows about {topic_list}, which you want to learn"),
+                Locale::En => {
+                    format!("The group knows about {topic_list}, which you want to learn")
+                }
             },
             (Some(x), _) => match others.iter().find(|o| o.user_id == x) {
                 Some(o) if !group => match l {
-                    Locale::Nl => format!("Jij weet veel van {topic_list}, wat {} wil leren", o.name),
-                    Locale::En => format!("You know a lot about {topic_list}, which {} wants to learn", o.name),
+                    Locale::Nl => {
+                        format!("Jij weet veel van {topic_list}, wat {} wil leren", o.name)
+                    }
+                    Locale::En => format!(
+                        "You know a lot about {topic_list}, which {} wants to learn",
+                        o.name
+                    ),
                 },
                 Some(o) => match l {
-                    Locale::Nl => format!("{} wil leren over {topic_list}, en de groep heeft die kennis", o.name),
-                    Locale::En => format!("{} wants to learn about {topic_list}, and the group knows about it", o.name),
+                    Locale::Nl => format!(
+                        "{} wil leren over {topic_list}, en de groep heeft die kennis",
+                        o.name
+                    ),
+                    Locale::En => format!(
+                        "{} wants to learn about {topic_list}, and the group knows about it",
+                        o.name
+                    ),
                 },
                 None => match l {
                     Locale::Nl => format!("Jullie delen belangstelling voor {topic_list}"),

@@ -113,10 +113,22 @@ pub(crate) const FILES: &[(&str, &str)] = template_files!(
 
 /// What every email ends with, included by each body.
 const FOOTERS: &[(&str, &str)] = &[
-    ("footer/nl/body.txt", include_str!("templates/footer/nl/body.txt")),
-    ("footer/nl/body.html", include_str!("templates/footer/nl/body.html")),
-    ("footer/en/body.txt", include_str!("templates/footer/en/body.txt")),
-    ("footer/en/body.html", include_str!("templates/footer/en/body.html")),
+    (
+        "footer/nl/body.txt",
+        include_str!("templates/footer/nl/body.txt"),
+    ),
+    (
+        "footer/nl/body.html",
+        include_str!("templates/footer/nl/body.html"),
+    ),
+    (
+        "footer/en/body.txt",
+        include_str!("templates/footer/en/body.txt"),
+    ),
+    (
+        "footer/en/body.html",
+        include_str!("templates/footer/en/body.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -207,7 +219,11 @@ mod tests {
                     assert!(body.contains(&settings), "{kind:?}: {body}");
                     assert_eq!(body.contains(&unsubscribe), kind.is_reminder(), "{kind:?}");
                 }
-                assert!(!r.text.contains("\n\n\n"), "{kind:?}: blank lines\n{}", r.text);
+                assert!(
+                    !r.text.contains("\n\n\n"),
+                    "{kind:?}: blank lines\n{}",
+                    r.text
+                );
                 assert_eq!(
                     r.text.contains("http://x/login"),
                     kind == MailKind::AccountExists

@@ -439,10 +439,10 @@ mod tests {
                     user_id: None,
                     context: None,
                     ics: None,
-            unsubscribe: None,
+                    unsubscribe: None,
                 };
-                let raw =
-                    String::from_utf8(build_message(&row, &from, None).unwrap().formatted()).unwrap();
+                let raw = String::from_utf8(build_message(&row, &from, None).unwrap().formatted())
+                    .unwrap();
                 let head = &raw[..raw.find("\r\n\r\n").unwrap()];
                 assert!(
                     head.contains("\r\nAuto-Submitted: auto-generated\r\n"),

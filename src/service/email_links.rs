@@ -27,12 +27,7 @@ pub struct LinkMember {
     pub locale: Locale,
 }
 
-pub fn member(
-    state: &AppState,
-    token: &str,
-    act: Act,
-    obj: &str,
-) -> Result<LinkMember, AppError> {
+pub fn member(state: &AppState, token: &str, act: Act, obj: &str) -> Result<LinkMember, AppError> {
     let c = claims(state, token, act)?;
     if c.obj != obj {
         return Err(bad_link());

@@ -73,7 +73,12 @@ impl MailContext<'_> {
 
     /// Where a member accepts or declines a match.
     pub fn answer_link(&self, match_id: &str, user_id: &str) -> Result<String, AppError> {
-        self.acting(&format!("/matches/{match_id}"), user_id, Act::Answer, match_id)
+        self.acting(
+            &format!("/matches/{match_id}"),
+            user_id,
+            Act::Answer,
+            match_id,
+        )
     }
 
     /// Where a member chooses their reminders.
@@ -83,7 +88,12 @@ impl MailContext<'_> {
 
     /// Where a member sees one appointment.
     pub fn appointment_link(&self, id: &str, user_id: &str) -> Result<String, AppError> {
-        self.acting(&format!("/appointments/{id}"), user_id, Act::Appointment, id)
+        self.acting(
+            &format!("/appointments/{id}"),
+            user_id,
+            Act::Appointment,
+            id,
+        )
     }
 
     /// The one-click unsubscribe address of a reminder (RFC 8058): always

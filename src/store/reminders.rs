@@ -61,7 +61,9 @@ pub fn claim(
     // ON CONFLICT DO NOTHING: on PostgreSQL a second instance's insert
     // waits for the first to commit and then inserts nothing, where a plain
     // insert would fail its whole transaction.
-    let insert = diesel::insert_into(rs::table).values(row).on_conflict_do_nothing();
+    let insert = diesel::insert_into(rs::table)
+        .values(row)
+        .on_conflict_do_nothing();
     let n = match conn {
         DbConnection::Postgres(pg) => insert.execute(pg)?,
         DbConnection::Sqlite(lite) => insert.execute(lite)?,

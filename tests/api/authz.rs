@@ -78,6 +78,28 @@ fn matrix() -> Vec<Row> {
         row("PATCH", "/api/v1/me/profile", json!({"paused": false}), [401, 200, 200, 404, 404, 404]),
         row("PUT", "/api/v1/me/profile", intervision_only(), [401, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/me/sharing", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me/notifications", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("PUT", "/api/v1/me/notifications", json!({
+            "answer_pending": true,
+            "no_meeting_yet": false,
+            "reflection_due": true,
+            "next_session": true,
+        }), [401, 200, 200, 200, 200, 200]),
+        // The service's pages act on a signed link, never on a login: a
+        // forged link is refused whoever holds a token, and the pages of
+        // one-time links need their token.
+        row("GET", "/pages/unsubscribe?token=forged", none.clone(), [400; 6]),
+        row("POST", "/pages/unsubscribe?token=forged", none.clone(), [400; 6]),
+        row("GET", "/pages/settings/notifications?token=forged", none.clone(), [400; 6]),
+        row("POST", "/pages/settings/notifications?token=forged", none.clone(), [400; 6]),
+        row("GET", "/pages/matches/{match}?token=forged", none.clone(), [400; 6]),
+        row("POST", "/pages/matches/{match}?token=forged", none.clone(), [400; 6]),
+        row("GET", "/pages/verify-email", none.clone(), [400; 6]),
+        row("POST", "/pages/verify-email", none.clone(), [400; 6]),
+        row("GET", "/pages/reset-password", none.clone(), [400; 6]),
+        row("POST", "/pages/reset-password", none.clone(), [400; 6]),
+        row("GET", "/pages/invitations/accept", none.clone(), [400; 6]),
+        row("POST", "/pages/invitations/accept", none.clone(), [400; 6]),
         row("PUT", "/api/v1/me/sharing", json!({
             "share_email": true,
             "share_phone": false,
@@ -110,6 +132,8 @@ fn matrix() -> Vec<Row> {
             "duration_minutes": 90,
         }), [401, 200, 404, 404, 404, 404]),
         row("DELETE", "/api/v1/me/appointments/{appointment}", none.clone(), [401, 204, 404, 404, 404, 404]),
+        row("GET", "/pages/appointments/{appointment}?token=forged", none.clone(), [400; 6]),
+        row("POST", "/pages/appointments/{appointment}?token=forged", none.clone(), [400; 6]),
         // Everyone's own feed; the feed itself needs its secret, not a login.
         row("POST", "/api/v1/me/calendar-feed", none.clone(), [401, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/calendar/{token}.ics", none.clone(), [404; 6]),
@@ -367,6 +391,7 @@ async fn world(app: &TestApp) -> World {
 }
 
 fn spec_path(path: &str) -> String {
+    let path = path.split('?').next().unwrap();
     let p = ["{coord_id}", "{nobody}"]
         .iter()
         .fold(path.to_string(), |p, k| p.replace(k, "{user_id}"));

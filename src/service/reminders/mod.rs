@@ -99,7 +99,9 @@ const ALL_ON: SettingsRow = SettingsRow {
 
 pub fn settings(state: &AppState, user_id: &str) -> Result<NotificationSettings, AppError> {
     let mut conn = state.conn()?;
-    Ok(store::settings(&mut conn, user_id)?.unwrap_or(ALL_ON).into())
+    Ok(store::settings(&mut conn, user_id)?
+        .unwrap_or(ALL_ON)
+        .into())
 }
 
 pub fn save(
@@ -131,8 +133,7 @@ pub struct Unsubscribed {
 /// (RFC 8058: no login). Doing it twice is harmless.
 pub fn unsubscribe(state: &AppState, token: &str) -> Result<Unsubscribed, AppError> {
     let claims = super::email_links::claims(state, token, Act::Unsubscribe)?;
-    let reminder =
-        Reminder::from_code(&claims.obj).ok_or_else(super::email_links::bad_link)?;
+    let reminder = Reminder::from_code(&claims.obj).ok_or_else(super::email_links::bad_link)?;
     let mut conn = state.conn()?;
     let settings = crate::store::db::write_tx(&mut conn, |conn| {
         if crate::store::users::by_id(conn, &claims.sub)?.is_none_or(|u| u.erased_at.is_some()) {
@@ -153,4 +154,3 @@ pub fn unsubscribe(state: &AppState, token: &str) -> Result<Unsubscribed, AppErr
         settings: settings.into(),
     })
 }
-

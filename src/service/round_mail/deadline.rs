@@ -8,10 +8,10 @@ use crate::mail::labels;
 use crate::mail::notify::{AnswerExpired, AnswerReminder, DropOut};
 use crate::service::mail::{letter, reminder_letter, To};
 use crate::service::reminders::Reminder;
-use crate::store::reminders as store;
 use crate::service::rounds::settings::{AfterDeadline, Settings};
 use crate::service::{now, AppState};
 use crate::store::db::write_tx;
+use crate::store::reminders as store;
 use crate::store::rounds as store_rounds;
 
 /// A reminded member has this long before the answer expires.
@@ -79,7 +79,9 @@ pub fn sweep_answers(state: &AppState) -> Result<Swept, AppError> {
                 // paused or turned this reminder off just gets no email.
                 let wanted = store::recipients(conn, std::slice::from_ref(&d.user_id))?
                     .first()
-                    .is_some_and(|r| !r.paused && Reminder::AnswerPending.wanted(r.settings.as_ref()));
+                    .is_some_and(|r| {
+                        !r.paused && Reminder::AnswerPending.wanted(r.settings.as_ref())
+                    });
                 if wanted {
                     let notice = AnswerReminder {
                         name: &name,
