@@ -24,6 +24,10 @@ mod tests {
             "Sam weet veel van sociale zekerheid, wat jij wilt leren",
             "Sam knows a lot about social security, which you want to learn",
         ),
+        (
+            "Jullie willen allebei online afspreken",
+            "Both of you are happy to meet online",
+        ),
         ("vrijdag 15 januari 2027", "Friday 15 January 2027"),
         ("vrijdag 22 januari 2027", "Friday 22 January 2027"),
         ("donderdag 10 december 2026 om 14:00", "Thursday 10 December 2026 at 14:00"),

@@ -101,15 +101,30 @@ pub struct ReasonPerson<'a> {
 /// en zelfstandig", "Sanne weet veel van sociale zekerheid, wat jij wilt
 /// leren". No points: they mean nothing to a member. `None` for a
 /// component that says nothing a member can use.
-pub fn reason_in_words(
+///
+/// Also names the member a line is about, if it is about one (a pair's
+/// other side, a group member who wants to learn something), so that the
+/// line can leave an email with them when they are erased. A group's
+/// domains and professions are counted, not listed, for the same reason.
+pub fn reason_in_words<'a>(
     component: &str,
     topics: &[String],
     learner: Option<&str>,
     me: &ReasonPerson<'_>,
-    others: &[ReasonPerson<'_>],
+    others: &[ReasonPerson<'a>],
     l: Locale,
-) -> Option<String> {
+) -> Option<(String, Option<&'a str>)> {
     let group = others.len() > 1;
+    let pair_other = match others {
+        [one] => Some(one.user_id),
+        _ => None,
+    };
+    let count = |f: &dyn Fn(&ReasonPerson<'_>) -> String| {
+        let mut v: Vec<String> = std::iter::once(me).chain(others).map(f).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
     let topic_list = and_list(&topics.iter().map(|t| topic(t, l)).collect::<Vec<_>>(), l);
     let distinct = |f: &dyn Fn(&ReasonPerson<'_>) -> String| {
         let mut v: Vec<String> = Vec::new();
@@ -122,11 +137,25 @@ pub fn reason_in_words(
         and_list(&v, l)
     };
     let line = match component {
+        "cross_domain" if group => {
+            let n = count(&|p| format!("{:?}", p.domain));
+            match l {
+                Locale::Nl => format!("Jullie groep komt uit {n} verschillende domeinen"),
+                Locale::En => format!("Your group comes from {n} different domains"),
+            }
+        }
         "cross_domain" => {
             let list = distinct(&|p| domain_short(p.domain, l).to_string());
             match l {
                 Locale::Nl => format!("Jullie werken in verschillende domeinen: {list}"),
                 Locale::En => format!("You work in different domains: {list}"),
+            }
+        }
+        "cross_profession" if group => {
+            let n = count(&|p| format!("{:?}", p.profession));
+            match l {
+                Locale::Nl => format!("Jullie groep brengt {n} verschillende beroepen samen"),
+                Locale::En => format!("Your group brings {n} different professions together"),
             }
         }
         "cross_profession" => {
@@ -229,7 +258,14 @@ pub fn reason_in_words(
         // "You fit" and anything newer says nothing a member can act on.
         _ => return None,
     };
-    Some(line)
+    let about = match component {
+        "cross_domain" | "cross_profession" | "topics" if !group => pair_other,
+        "topics" => learner
+            .and_then(|x| others.iter().find(|o| o.user_id == x))
+            .map(|o| o.user_id),
+        _ => None,
+    };
+    Some((line, about))
 }
 
 /// Someone's job and workplace as one phrase: "verzekeringsarts bij UWV",

@@ -146,11 +146,20 @@ pub struct ProposedMatch<'a> {
     pub link: String,
     pub role: &'static str,
     pub counterparts: Vec<Counterpart<'a>>,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<ReasonLine<'a>>,
     pub i_convene: bool,
     pub convener: Option<Person<'a>>,
     /// How a group meets, or empty.
     pub mode: &'static str,
+}
+
+/// One line of "why this match". A line about one other member (their
+/// domain, what they know) carries their `user_id`, so that erasing them
+/// takes the whole line out of an email not yet sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonLine<'a> {
+    pub user_id: Option<&'a str>,
+    pub text: String,
 }
 
 /// Someone the recipient meets in a match, with what they chose to share:
@@ -375,8 +384,18 @@ pub(crate) fn sample(kind: MailKind) -> serde_json::Value {
                     shares_nothing: false,
                 }],
                 reasons: vec![
-                    "Jullie werken in verschillende domeinen: UWV en zelfstandig".into(),
-                    "Sam weet veel van sociale zekerheid, wat jij wilt leren".into(),
+                    ReasonLine {
+                        user_id: Some("u-sam"),
+                        text: "Jullie werken in verschillende domeinen: UWV en zelfstandig".into(),
+                    },
+                    ReasonLine {
+                        user_id: Some("u-sam"),
+                        text: "Sam weet veel van sociale zekerheid, wat jij wilt leren".into(),
+                    },
+                    ReasonLine {
+                        user_id: None,
+                        text: "Jullie willen allebei online afspreken".into(),
+                    },
                 ],
                 i_convene: false,
                 convener: None,

@@ -21,6 +21,10 @@ pub struct Export {
     pub sessions: Vec<Session>,
     /// The programmes I am in, since when and how.
     pub programmes: Vec<super::programmes::ProgrammeView>,
+    /// The appointments in my matches, cancelled ones too.
+    pub appointments: Vec<super::appointments::Appointment>,
+    /// Which reminders I get.
+    pub notifications: super::reminders::NotificationSettings,
 }
 
 /// One login that is still open (its refresh token not used up nor ended).
@@ -85,6 +89,8 @@ pub fn export(state: &AppState, user_id: &str) -> Result<Export, AppError> {
     drop(conn);
     Ok(Export {
         programmes: super::programmes::of_member(state, user_id)?,
+        appointments: super::appointments::mine(state, user_id)?,
+        notifications: super::reminders::settings(state, user_id)?,
         sessions,
         sharing: sharing(state, user_id)?,
         matches: exported_matches(state, user_id)?,

@@ -49,7 +49,7 @@ mod over_smtp {
         let (anna, sam) = (&got[0], &got[1]);
         assert_eq!(anna.to, "anna@uwv.nl");
         assert!(anna.subject.contains("Bevestig"), "{}", anna.subject);
-        assert!(anna.text.contains("Hallo Anna"));
+        assert!(anna.text.contains("Beste Anna"));
         assert!(anna.html.contains("Bevestig je e-mailadres"));
         assert_eq!(sam.to, "sam@zzp.nl");
         assert!(sam.subject.contains("Confirm"), "{}", sam.subject);

@@ -265,7 +265,7 @@ async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
     assert_eq!(news.len(), 1, "Wim hears of the acceptance, once");
     assert_eq!(news[0].to, "v2@gemeente.nl");
     assert!(
-        news[0].text.contains("Hanna heeft jullie match"),
+        news[0].text.contains("Hanna heeft jullie meeloopbezoek"),
         "{}",
         news[0].text
     );
@@ -315,7 +315,7 @@ async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(a
     assert_eq!(per_recipient(&mails).values().copied().max(), Some(1));
     let left_over = mails
         .iter()
-        .find(|m| m.subject.starts_with("Geen match"))
+        .find(|m| m.subject.starts_with("Geen buddykoppel"))
         .expect("the member left over hears why");
     assert!(
         left_over.text.contains("oneven aantal"),

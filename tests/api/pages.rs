@@ -4,8 +4,7 @@
 
 use crate::both_backends;
 use crate::common::smtp::{Received, SmtpSink};
-use crate::common::{sample_profile, TestApp};
-use buddymatch::domain::Role;
+use crate::common::TestApp;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -91,21 +90,16 @@ struct Pair {
 }
 
 async fn a_pair(app: TestApp, web: Option<&str>) -> Pair {
-    let mut p = sample_profile();
-    p["forms"] = json!(["buddy"]);
-    p["meeting_modes"] = json!(["online"]);
-    let anna = app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
-    p["domain"] = json!("self_employed");
-    let bram = app.verified_member("bram@zzp.nl", "Bram", "en", &p).await;
-    let coord = app
-        .with_role("coord@vereniging.nl", Role::Coordinator)
-        .await;
+    let (anna, bram, coord) = app.anna_and_bram().await;
     let sink = SmtpSink::start();
     let url = sink.url();
     let web = web.map(str::to_string);
     let app = app
         .restart_with(move |c| {
             c.smtp_url = Some(buddymatch::config::Secret::new(url));
+            c.mail_reply_to = web
+                .as_ref()
+                .map(|_| "Programmabureau <leren@vereniging.nl>".to_string());
             c.web_app_url = web;
         })
         .await;
@@ -310,4 +304,13 @@ async fn with_a_web_front_end_links_lead_there(app: TestApp) {
         "https://app.buddymatch.example.nl/settings/notifications"
     );
     assert!(!proposal.text.contains("/pages/"), "{}", proposal.text);
+    // Replies go to the programme office, as set.
+    for raw in sink.raw_messages() {
+        let m = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let reply_to = m
+            .reply_to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address());
+        assert_eq!(reply_to, Some("leren@vereniging.nl"));
+    }
 }

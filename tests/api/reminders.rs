@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 both_backends!(
     reminders_go_once_across_instances_and_restarts,
     a_session_reminder_skips_paused_members_and_follows_a_move,
-    notification_settings_are_the_members_own
+    notification_settings_are_the_members_own,
+    an_answer_reminder_turned_off_still_lets_the_answer_expire
 );
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -126,15 +127,7 @@ const REFLECTION: [&str; 2] = ["Wat heb je geleerd?", "What did you learn?"];
 const SESSION: [&str; 2] = ["je intervisiebijeenkomst", "your intervision session"];
 
 async fn reminders_go_once_across_instances_and_restarts(app: TestApp) {
-    let mut p = sample_profile();
-    p["forms"] = json!(["buddy"]);
-    p["meeting_modes"] = json!(["online"]);
-    let anna = app.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
-    p["domain"] = json!("self_employed");
-    let bram = app.verified_member("bram@zzp.nl", "Bram", "en", &p).await;
-    let coord = app
-        .with_role("coord@vereniging.nl", Role::Coordinator)
-        .await;
+    let (anna, bram, coord) = app.anna_and_bram().await;
     // The reflection is due as soon as an appointment ends: short for the test.
     app.published_round(
         &coord,
@@ -255,6 +248,13 @@ async fn reminders_go_once_across_instances_and_restarts(app: TestApp) {
             .execute(c)
             .unwrap();
     });
+    let export: Value = app
+        .get("/api/v1/me/export", Some(&anna))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["appointments"][0]["id"], appointment["id"]);
     let got = exactly(&sink, &REFLECTION, 1).await;
     assert_eq!(got[0].to, "anna@uwv.nl");
     assert!(got[0].text.contains("met Bram"), "{}", got[0].text);
@@ -419,4 +419,52 @@ async fn notification_settings_are_the_members_own(app: TestApp) {
     }
     let res = app.get("/api/v1/me/notifications", None).await;
     assert_problem(res, 401, "missing_token").await;
+}
+
+async fn an_answer_reminder_turned_off_still_lets_the_answer_expire(app: TestApp) {
+    let (_, bram, coord) = app.anna_and_bram().await;
+    let off = json!({"answer_pending": false, "no_meeting_yet": true, "reflection_due": true, "next_session": true});
+    let res = app
+        .send_json(Method::PUT, "/api/v1/me/notifications", Some(&bram), &off)
+        .await;
+    assert_eq!(res.status(), 200);
+    let (round, _) = app
+        .published_round(
+            &coord,
+            json!({"kind": "buddy", "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"}}),
+        )
+        .await;
+    let (app, sink) = over_smtp(app).await;
+    let set_reply_by = |at: i64| {
+        let id = round.clone();
+        move |c: &mut buddymatch::store::DbConnection| {
+            use buddymatch::store::schema::rounds as r;
+            diesel::update(r::table.find(&id))
+                .set(r::reply_by.eq(Some(at)))
+                .execute(c)
+                .unwrap();
+        }
+    };
+    // The reply date passes: Anna is reminded (with one-click unsubscribe);
+    // Bram, who turned it off, is not, but his clock runs all the same.
+    app.with_db(set_reply_by(now() - 1));
+    let got = exactly(&sink, &["Herinnering", "Reminder"], 1).await;
+    assert_eq!(got[0].to, "anna@uwv.nl");
+    unsubscribe_path(&raw_to(&sink, "anna@uwv.nl", "Herinnering"));
+    let reminded: Vec<Option<i64>> = app.with_db(|c| {
+        use buddymatch::store::schema::match_members as mm;
+        mm::table
+            .order(mm::user_id)
+            .select(mm::reminded_at)
+            .load(c)
+            .unwrap()
+    });
+    assert!(reminded.iter().all(Option::is_some), "{reminded:?}");
+    // A week later both answers expire, and both hear it.
+    app.with_db(set_reply_by(now() - 8 * 86_400));
+    let got = exactly(&sink, &["vervallen", "lapsed"], 2).await;
+    assert_eq!(
+        per_recipient(&got),
+        BTreeMap::from([("anna@uwv.nl".into(), 1), ("bram@zzp.nl".into(), 1)])
+    );
 }

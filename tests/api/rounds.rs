@@ -141,14 +141,16 @@ async fn a_buddy_round_from_preview_to_answers(app: TestApp) {
         .wait_for_folder_mail("chris@gemeente.nl", "Why this match")
         .await;
     assert!(
-        chris.contains("You have been matched for a buddy pair"),
+        chris.contains("we have arranged your buddy pair for round 1"),
         "{chris}"
     );
     let anna = app
         .wait_for_folder_mail("anna@uwv.nl", "Waarom deze match")
         .await;
     assert!(
-        anna.contains("Veel leerplezier!") && anna.contains("Verschillende domeinen"),
+        anna.contains("Veel leerplezier!")
+            && anna.contains("Jullie werken in verschillende domeinen: UWV en ")
+            && !anna.contains("(+"),
         "{anna}"
     );
     assert!(

@@ -61,4 +61,19 @@ impl TestApp {
             .await;
         assert_eq!(res.status(), 200, "{verb}: {}", res.text().await.unwrap());
     }
+
+    /// Two verified members who want a buddy and meet online, Anna (nl, UWV)
+    /// and Bram (en, self-employed), and a coordinator: their tokens.
+    pub async fn anna_and_bram(&self) -> (String, String, String) {
+        let mut p = super::sample_profile();
+        p["forms"] = json!(["buddy"]);
+        p["meeting_modes"] = json!(["online"]);
+        let anna = self.verified_member("anna@uwv.nl", "Anna", "nl", &p).await;
+        p["domain"] = json!("self_employed");
+        let bram = self.verified_member("bram@zzp.nl", "Bram", "en", &p).await;
+        let coord = self
+            .with_role("coord@vereniging.nl", buddymatch::domain::Role::Coordinator)
+            .await;
+        (anna, bram, coord)
+    }
 }

@@ -4,7 +4,9 @@ use super::people::{human_deadline, Contacts};
 use crate::domain::{in_contact, GroupMeetingMode, LearningProfile, Locale, MatchKind, MatchRole};
 use crate::error::AppError;
 use crate::mail::labels;
-use crate::mail::notify::{Counterpart, MatchProposed, Person, ProposedMatch, RoundUnmatched};
+use crate::mail::notify::{
+    Counterpart, MatchProposed, Person, ProposedMatch, ReasonLine, RoundUnmatched,
+};
 use crate::matching::outcome::{Unmatched, UnmatchedReason};
 use crate::service::mail::{letter, Letter, MailContext, To};
 use crate::service::reasons::{self, MatchReason};
@@ -59,15 +61,15 @@ fn counterpart<'a>(news: &RoundNews<'a>, id: &'a str, locale: Locale) -> Option<
 
 /// Why a match was made, in words from `me`'s side; reasons that would say
 /// nothing to a member are left out.
-fn reasons_in_words(
-    news: &RoundNews<'_>,
+fn reasons_in_words<'a>(
+    news: &RoundNews<'a>,
     me: &str,
     shown: &[&str],
     m: &MatchNews<'_>,
     own_visit: Option<&str>,
     locale: Locale,
-) -> Vec<String> {
-    let person = |id: &str| -> Option<labels::ReasonPerson<'_>> {
+) -> Vec<ReasonLine<'a>> {
+    let person = |id: &str| -> Option<labels::ReasonPerson<'a>> {
         let p = news.profiles.get(id)?;
         let (name, _, _) = news.contacts.get(id)?;
         Some(labels::ReasonPerson {
@@ -92,6 +94,7 @@ fn reasons_in_words(
                 &others,
                 locale,
             )
+            .map(|(text, user_id)| ReasonLine { user_id, text })
         })
         .collect()
 }
