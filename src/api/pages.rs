@@ -13,8 +13,8 @@
 use crate::auth::action::Act;
 use crate::domain::{time, Locale};
 use crate::error::AppError;
-use crate::mail::labels;
 use crate::service::email_links::{self, LinkMember};
+use crate::service::matches::MatchCard;
 use crate::service::{accounts, appointments, evidence, matches, programmes, reminders};
 use crate::service::{blocking, AppState};
 use actix_web::http::header;
@@ -365,33 +365,27 @@ pub async fn save_settings(
 
 // ----- a match: answer it, then propose an appointment -----
 
-fn match_page(req: &HttpRequest, l: Locale, m: &matches::MyMatch, note: &str) -> HttpResponse {
+fn match_page(req: &HttpRequest, l: Locale, m: &MatchCard, note: &str) -> HttpResponse {
     use crate::domain::Answer;
     let mut body = String::new();
     if !note.is_empty() {
         body.push_str(&format!("<p><strong>{}</strong></p>", esc(note)));
     }
     body.push_str(&format!(
-        "<p>{} {} · {} {}</p><ul>",
-        esc(labels::kind(m.kind, l)),
-        t(l, "in ronde", "in round"),
+        "<p>{} · {} {} · {} {}</p><ul>",
+        esc(m.kind),
+        t(l, "ronde", "round"),
+        m.round,
         t(l, "jouw rol:", "your role:"),
-        esc(labels::role(m.role, l)),
+        esc(m.role),
     ));
-    for c in &m.counterparts {
-        let job = match (c.profession, c.domain) {
-            (Some(p), Some(d)) => labels::job(p, d, l),
-            _ => String::new(),
+    for (name, job) in &m.people {
+        let job = if job.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", esc(job))
         };
-        body.push_str(&format!(
-            "<li>{}{}</li>",
-            esc(&c.display_name),
-            if job.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", esc(&job))
-            }
-        ));
+        body.push_str(&format!("<li>{}{job}</li>", esc(name)));
     }
     body.push_str("</ul>");
     match m.response {
@@ -442,17 +436,14 @@ async fn my_match(
     state: &web::Data<AppState>,
     who: &LinkMember,
     id: &str,
-) -> Result<matches::MyMatch, AppError> {
-    let (s, user, id) = (state.clone(), who.user_id.clone(), id.to_string());
-    blocking(move || {
-        matches::mine(&s, &user)?
-            .into_iter()
-            .find(|m| m.id == id)
-            .ok_or_else(|| {
-                AppError::not_found("match_not_found", format!("you have no match with id {id}"))
-            })
-    })
-    .await
+) -> Result<MatchCard, AppError> {
+    let (s, user, l, id) = (
+        state.clone(),
+        who.user_id.clone(),
+        who.locale,
+        id.to_string(),
+    );
+    blocking(move || matches::card(&s, &user, l, &id)).await
 }
 
 pub async fn match_view(

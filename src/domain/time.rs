@@ -61,6 +61,13 @@ pub fn date(epoch_secs: i64) -> String {
         .to_string()
 }
 
+/// The calendar date in Amsterdam (`2026-12-07`) of epoch seconds: the
+/// day a member in the Netherlands says it is.
+pub fn amsterdam_day(epoch_secs: i64) -> String {
+    let (y, m, d) = amsterdam_date(epoch_secs);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Days since 1970-01-01 to (year, month, day).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     ymd(UNIX_EPOCH_DAY

@@ -239,13 +239,10 @@ fn record_meeting(row: &AppointmentRow, now: i64) -> Option<RecordMeeting> {
     if row.cancelled_at.is_some() || now < ends_at(row) {
         return None;
     }
-    let (y, m, d) = time::amsterdam_date(row.starts_at);
+    let date = time::amsterdam_day(row.starts_at);
     let hours = (row.duration_minutes.max(1) + 59) / 60;
     let hours = u8::try_from(hours.clamp(1, i32::from(MAX_MEETING_HOURS))).unwrap_or(1);
-    Some(RecordMeeting {
-        date: format!("{y:04}-{m:02}-{d:02}"),
-        hours,
-    })
+    Some(RecordMeeting { date, hours })
 }
 
 /// Who takes part: the match's members who have not declined or let their

@@ -162,7 +162,9 @@ pub fn record_meeting(
     match_id: &str,
     m: NewMeeting,
 ) -> Result<Meeting, AppError> {
-    let today = crate::domain::time::date(now());
+    // The members' day, not UTC's: a meeting that evening in Amsterdam is
+    // recorded under that day, after midnight UTC too.
+    let today = crate::domain::time::amsterdam_day(now());
     let reflection = check_input(&m, &today)?;
     let mut conn = state.conn()?;
     let id = write_tx(&mut conn, |conn| {
@@ -179,7 +181,7 @@ pub fn record_meeting(
             ));
         };
         check_taken_up(user_id, match_id, &members)?;
-        let published = crate::domain::time::date(published_at);
+        let published = crate::domain::time::amsterdam_day(published_at);
         if m.date < published {
             return Err(AppError::validation(vec![FieldProblem::new(
                 "date",

@@ -388,3 +388,49 @@ fn tell_of_answer(
     crate::store::outbox::enqueue_many(conn, &rows, &mentions)?;
     Ok(())
 }
+
+/// A match in words, as the service's page shows it to one member.
+pub struct MatchCard {
+    pub kind: &'static str,
+    pub round: i32,
+    pub role: &'static str,
+    pub response: crate::domain::Answer,
+    /// Each counterpart's name and job ("Bram, zelfstandig arbeidsdeskundige").
+    pub people: Vec<(String, String)>,
+}
+
+/// The member's match `match_id` as a card in language `l`.
+pub fn card(
+    state: &AppState,
+    user_id: &str,
+    l: crate::domain::Locale,
+    match_id: &str,
+) -> Result<MatchCard, AppError> {
+    use crate::mail::labels;
+    let m = mine(state, user_id)?
+        .into_iter()
+        .find(|m| m.id == match_id)
+        .ok_or_else(|| {
+            AppError::not_found(
+                "match_not_found",
+                format!("you have no match with id {match_id}"),
+            )
+        })?;
+    Ok(MatchCard {
+        kind: labels::kind(m.kind, l),
+        round: m.round.number,
+        role: labels::role(m.role, l),
+        response: m.response,
+        people: m
+            .counterparts
+            .iter()
+            .map(|c| {
+                let job = match (c.profession, c.domain) {
+                    (Some(p), Some(d)) => labels::job(p, d, l),
+                    _ => String::new(),
+                };
+                (c.display_name.clone(), job)
+            })
+            .collect(),
+    })
+}

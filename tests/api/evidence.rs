@@ -59,7 +59,7 @@ fn yesterday() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    buddymatch::domain::time::date(secs - 86_400)
+    buddymatch::domain::time::amsterdam_day(secs - 86_400)
 }
 
 const REFLECTION: &str = "Ik leerde hoe een zelfstandige een werkgever adviseert over verzuim.";
@@ -301,7 +301,7 @@ async fn a_match_holds_at_most_52_meetings(app: TestApp) {
     let path = format!("/api/v1/me/matches/{match_id}/meetings");
     let meeting = |days_ago: i64| {
         json!({
-            "date": buddymatch::domain::time::date(now - days_ago * 86_400),
+            "date": buddymatch::domain::time::amsterdam_day(now - days_ago * 86_400),
             "hours": 1,
             "reflection": REFLECTION,
         })

@@ -527,7 +527,8 @@ pub fn today() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    buddymatch::domain::time::date(secs)
+    // The members' day, as the service counts it (Amsterdam).
+    buddymatch::domain::time::amsterdam_day(secs)
 }
 
 /// A round's per-domain figures add up to its totals (eligible, matched).

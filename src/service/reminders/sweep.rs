@@ -1,6 +1,6 @@
 //! Finding the reminders that are due and queueing each once.
 
-use super::Reminder;
+use super::kind::Reminder;
 use crate::domain::{time, Answer, MatchKind};
 use crate::error::AppError;
 use crate::mail::{labels, notify};
@@ -190,14 +190,9 @@ fn send(
         let still = match &d.what {
             What::Quiet { .. } => store::still_quiet(conn, &d.match_id)?,
             What::Appointment(a) if d.reminder == Reminder::ReflectionDue => {
-                let (y, m, day) = time::amsterdam_date(a.starts_at);
+                let day = time::amsterdam_day(a.starts_at);
                 store::appointment_stands(conn, &a.appointment_id, a.starts_at)?
-                    && !store::recorded_since(
-                        conn,
-                        &d.match_id,
-                        &d.user_id,
-                        &format!("{y:04}-{m:02}-{day:02}"),
-                    )?
+                    && !store::recorded_since(conn, &d.match_id, &d.user_id, &day)?
             }
             What::Appointment(a) => {
                 store::appointment_stands(conn, &a.appointment_id, a.starts_at)?
