@@ -10,6 +10,7 @@ mod health;
 pub mod json;
 pub mod logging;
 pub mod metrics;
+mod portfolio;
 mod problems;
 mod profile;
 mod programmes;
@@ -175,6 +176,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/me/learning-record")
                         .route(web::get().to(rounds::learning_record)),
                 )
+                .service(web::resource("/me/portfolio").route(web::get().to(portfolio::get)))
                 .service(
                     web::resource("/me/learning-record/{id}")
                         .route(web::get().to(rounds::learning_record_entry)),

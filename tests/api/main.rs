@@ -21,6 +21,7 @@ mod input;
 mod mail;
 mod mail_faults;
 mod members;
+mod portfolio;
 mod metrics;
 mod migrations;
 mod notices;
