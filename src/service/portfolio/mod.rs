@@ -136,6 +136,18 @@ impl Labels {
         format!("{} {page} {} {pages}", self.page, self.of)
     }
 
+    /// `2026-12-06` as "6-12-2026" / "6 Dec 2026", for the table.
+    pub fn short_date(&self, iso: &str) -> String {
+        match crate::domain::time::parse_date(iso) {
+            Some((y, m, d)) if self.lang == "nl" => format!("{d}-{m}-{y}"),
+            Some((y, m, d)) => {
+                let month = self.months[(m as usize).clamp(1, 12) - 1];
+                format!("{d} {} {y}", month.get(..3).unwrap_or(month))
+            }
+            None => iso.to_string(),
+        }
+    }
+
     /// `2026-12-06` as "6 december 2026" / "6 December 2026".
     pub fn date(&self, iso: &str) -> String {
         match crate::domain::time::parse_date(iso) {
@@ -302,7 +314,7 @@ pub fn portfolio(
         total += m.hours;
         rows.push(Row {
             date: m.met_on.clone(),
-            date_text: l.date(&m.met_on),
+            date_text: l.short_date(&m.met_on),
             form: form.to_string(),
             counterparts,
             hours: m.hours,
@@ -400,5 +412,7 @@ mod tests {
         assert_eq!(NL.date("2026-12-06"), "6 december 2026");
         assert_eq!(EN.date("2027-01-15"), "15 January 2027");
         assert_eq!(NL.page_of(2, 3), "Pagina 2 van 3");
+        assert_eq!(NL.short_date("2026-12-06"), "6-12-2026");
+        assert_eq!(EN.short_date("2026-09-16"), "16 Sep 2026");
     }
 }

@@ -143,6 +143,8 @@ struct Layout<'f> {
     fonts: &'f Fonts,
     pages: Vec<Vec<Op>>,
     y: f32,
+    /// The width of the table being drawn.
+    table_w: f32,
 }
 
 impl<'f> Layout<'f> {
@@ -151,6 +153,7 @@ impl<'f> Layout<'f> {
             fonts,
             pages: vec![Vec::new()],
             y: TOP,
+            table_w: RIGHT - LEFT,
         }
     }
 
@@ -175,10 +178,14 @@ impl<'f> Layout<'f> {
         }
     }
 
-    /// A paragraph across the full width; starts a page when it does not fit.
+    /// A paragraph across the full width; a short one is kept on one page.
     fn paragraph(&mut self, weight: Weight, size: f32, text: &str, after: f32) {
         let leading = size * 1.3;
-        for line in wrap(self.fonts.get(weight), size, text, RIGHT - LEFT) {
+        let lines = wrap(self.fonts.get(weight), size, text, RIGHT - LEFT);
+        if lines.len() <= 6 && self.y - lines.len() as f32 * leading < BOTTOM {
+            self.new_page();
+        }
+        for line in lines {
             if self.y - leading < BOTTOM {
                 self.new_page();
             }
@@ -208,10 +215,12 @@ impl<'f> Layout<'f> {
             .collect();
         let n = cells.iter().map(Vec::len).max().unwrap_or(1);
         let h = n as f32 * LINE + 2.0 * PAD;
+        let y = self.y - h;
+        let w = self.table_w;
         self.page().push(Op::Fill {
             x: LEFT,
-            y: self.y - h,
-            w: RIGHT - LEFT,
+            y,
+            w,
             h,
             gray: 0.88,
         });
@@ -222,9 +231,10 @@ impl<'f> Layout<'f> {
 
     fn rule(&mut self, width: f32, gray: f32) {
         let y = self.y;
+        let x2 = LEFT + self.table_w;
         self.page().push(Op::Line {
             x1: LEFT,
-            x2: RIGHT,
+            x2,
             y,
             width,
             gray,
@@ -261,6 +271,7 @@ impl<'f> Layout<'f> {
     /// left of a page continues on the next, and every page the table
     /// reaches starts with its header.
     fn table(&mut self, cols: &[Column], rows: &[(Vec<String>, Weight)]) {
+        self.table_w = cols.iter().map(|c| c.width).sum();
         // The header with at least one line of the first row.
         if self.y - 3.0 * LINE - 4.0 * PAD < BOTTOM {
             self.new_page();
@@ -396,7 +407,15 @@ pub fn render(p: &Portfolio) -> Vec<u8> {
                     vec![
                         r.date_text.clone(),
                         r.form.clone(),
-                        r.counterparts.join("\n"),
+                        match r.counterparts.len() {
+                            0 | 1 => r.counterparts.concat(),
+                            _ => r
+                                .counterparts
+                                .iter()
+                                .map(|c| format!("• {c}"))
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        },
                         r.hours.to_string(),
                         r.reflection.clone(),
                     ],
@@ -444,10 +463,9 @@ pub fn render(p: &Portfolio) -> Vec<u8> {
     // Footers, now that the number of pages is known.
     let n = lay.pages.len();
     let left = format!("{} · {}", p.name, l.title);
-    for i in 0..n {
+    for (i, page) in lay.pages.iter_mut().enumerate() {
         let right = l.page_of(i + 1, n);
         let w = fonts.regular.width(&right, 8.0);
-        let page = &mut lay.pages[i];
         page.push(Op::Line {
             x1: LEFT,
             x2: RIGHT,
