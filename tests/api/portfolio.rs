@@ -291,7 +291,11 @@ async fn periods_and_formats_are_checked(app: TestApp) {
         "{text}"
     );
 
-    let get = |query: &str| app.get(&format!("/api/v1/me/portfolio?{query}"), Some(&anna));
+    let get = |query: &str| {
+        let (app, anna) = (&app, anna.clone());
+        let path = format!("/api/v1/me/portfolio?{query}");
+        async move { app.get(&path, Some(&anna)).await }
+    };
     let p = assert_problem(get("format=xlsx").await, 400, "invalid_query").await;
     assert!(p["detail"].as_str().unwrap().contains("pdf"), "{p}");
     assert_problem(get("colour=blue").await, 400, "invalid_query").await;
