@@ -109,7 +109,8 @@ async fn the_pdf_is_a_document_to_hand_in(app: TestApp) {
     accept(&app, &anna, &match_id).await;
     accept(&app, &bram, &match_id).await;
     // Eight long reflections: more than a page holds.
-    let sentence = "Mijn buddy liet zien hoe een zelfstandige een werkgever adviseert over verzuim, \
+    let sentence =
+        "Mijn buddy liet zien hoe een zelfstandige een werkgever adviseert over verzuim, \
                     welke afspraken hij vastlegt en hoe hij de werknemer bij elke stap betrekt. ";
     for i in 1..=8 {
         let reflection = format!("Les {i}: {}", sentence.repeat(7));
@@ -129,7 +130,10 @@ async fn the_pdf_is_a_document_to_hand_in(app: TestApp) {
     assert_eq!(ct, "application/pdf");
     assert_eq!(
         cd,
-        format!("attachment; filename=\"portfolio-pe-start-{}.pdf\"", today())
+        format!(
+            "attachment; filename=\"portfolio-pe-start-{}.pdf\"",
+            today()
+        )
     );
     assert!(pdf.starts_with(b"%PDF-"));
     // The fonts are subsets, not the 1.4 MB of the two whole files.
@@ -151,7 +155,11 @@ async fn the_pdf_is_a_document_to_hand_in(app: TestApp) {
         );
         // Every page the table reaches repeats its header.
         if text.contains("Les ") {
-            assert!(text.contains("Reflectie: wat ik leerde"), "page {}: {text}", i + 1);
+            assert!(
+                text.contains("Reflectie: wat ik leerde"),
+                "page {}: {text}",
+                i + 1
+            );
         }
     }
     // Table cells wrap: compare text with its whitespace as single spaces.
@@ -222,7 +230,10 @@ async fn the_csv_is_safe_for_spreadsheets(app: TestApp) {
     assert_eq!(ct, "text/csv; charset=utf-8");
     assert_eq!(
         cd,
-        format!("attachment; filename=\"portfolio-pe-start-{}.csv\"", today())
+        format!(
+            "attachment; filename=\"portfolio-pe-start-{}.csv\"",
+            today()
+        )
     );
     let rows = python(READ_CSV, &csv);
     let rows = rows.as_array().unwrap();
@@ -283,7 +294,10 @@ async fn periods_and_formats_are_checked(app: TestApp) {
     // An empty period is still a document, saying so.
     let (status, _, cd, pdf) = download(&app, &anna, &format!("from={tomorrow}")).await;
     assert_eq!(status, 200);
-    assert!(cd.contains(&format!("portfolio-pe-{tomorrow}-{t}.pdf")), "{cd}");
+    assert!(
+        cd.contains(&format!("portfolio-pe-{tomorrow}-{t}.pdf")),
+        "{cd}"
+    );
     let doc = python(READ_PDF, &pdf);
     let text = flat(doc["texts"][0].as_str().unwrap());
     assert!(
@@ -301,7 +315,12 @@ async fn periods_and_formats_are_checked(app: TestApp) {
     assert_problem(get("colour=blue").await, 400, "invalid_query").await;
     let p = assert_problem(get("from=2026-02-30").await, 422, "validation_failed").await;
     assert_eq!(p["errors"][0]["field"], "from", "{p}");
-    let p = assert_problem(get("from=31-01-2026&until=soon").await, 422, "validation_failed").await;
+    let p = assert_problem(
+        get("from=31-01-2026&until=soon").await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(p["errors"].as_array().unwrap().len(), 2, "{p}");
     let p = assert_problem(
         get(&format!("from={tomorrow}&until={yesterday}")).await,

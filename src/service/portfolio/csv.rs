@@ -14,13 +14,7 @@ pub fn render(p: &Portfolio) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     row(
         &mut out,
-        &[
-            l.date,
-            l.form,
-            l.counterparts,
-            l.hours,
-            l.reflection,
-        ],
+        &[l.date, l.form, l.counterparts, l.hours, l.reflection],
     );
     for r in &p.rows {
         let hours = r.hours.to_string();
@@ -72,7 +66,17 @@ mod tests {
         let mut out = String::new();
         row(
             &mut out,
-            &["=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "a,b", "zeg \"hoi\"", "r1\nr2", "ok"],
+            &[
+                "=1+1",
+                "+31 6",
+                "-2",
+                "@SUM(A1)",
+                "\tx",
+                "a,b",
+                "zeg \"hoi\"",
+                "r1\nr2",
+                "ok",
+            ],
         );
         assert_eq!(
             out,

@@ -254,9 +254,8 @@ pub fn portfolio(
 ) -> Result<Export, AppError> {
     check_period(from.as_deref(), until.as_deref())?;
     let mut conn = state.conn()?;
-    let user = store::users::by_id(&mut conn, user_id)?.ok_or_else(|| {
-        AppError::not_found("user_not_found", "your account no longer exists")
-    })?;
+    let user = store::users::by_id(&mut conn, user_id)?
+        .ok_or_else(|| AppError::not_found("user_not_found", "your account no longer exists"))?;
     let l = Labels::of(user.locale);
     let profile = store::profiles::load(&mut conn, user_id)?;
     let meetings =
@@ -277,7 +276,10 @@ pub fn portfolio(
     let mut per_domain: BTreeMap<Option<Domain>, i32> = BTreeMap::new();
     let mut total = 0;
     for (m, kind) in &meetings {
-        let seats = by_match.get(m.match_id.as_str()).cloned().unwrap_or_default();
+        let seats = by_match
+            .get(m.match_id.as_str())
+            .cloned()
+            .unwrap_or_default();
         let my_role = seats
             .iter()
             .find(|s| s.user_id == user_id)
@@ -332,7 +334,9 @@ pub fn portfolio(
     let p = Portfolio {
         labels: l,
         name: user.display_name.clone(),
-        registration: l.registration_words(profile.as_ref().map(|p| p.registration)).into(),
+        registration: l
+            .registration_words(profile.as_ref().map(|p| p.registration))
+            .into(),
         job: profile
             .as_ref()
             .map(|p| labels::job(p.profession, p.domain, user.locale)),
@@ -389,11 +393,9 @@ mod tests {
         assert!(check_period(None, None).is_ok());
         assert!(check_period(Some("2026-01-01"), Some("2026-01-01")).is_ok());
         let fields = |r: Result<(), AppError>| match r {
-            Err(AppError::Problem(p)) => p
-                .errors
-                .iter()
-                .map(|e| e.field.clone())
-                .collect::<Vec<_>>(),
+            Err(AppError::Problem(p)) => {
+                p.errors.iter().map(|e| e.field.clone()).collect::<Vec<_>>()
+            }
             _ => vec![],
         };
         assert_eq!(fields(check_period(Some("2026-02-30"), None)), ["from"]);

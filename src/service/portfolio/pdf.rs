@@ -257,9 +257,7 @@ impl<'f> Layout<'f> {
                 let baseline = top - PAD - BODY - k as f32 * LINE + 1.0;
                 let lx = match col.align {
                     Align::Left => x + PAD,
-                    Align::Right => {
-                        x + col.width - PAD - self.fonts.get(weight).width(line, BODY)
-                    }
+                    Align::Right => x + col.width - PAD - self.fonts.get(weight).width(line, BODY),
                 };
                 self.text(weight, BODY, lx, baseline, line);
             }
