@@ -6,7 +6,7 @@
 //! (starting with = + - @, a tab or a carriage return) gets a leading
 //! apostrophe: what a member typed is shown, never run.
 
-use super::Portfolio;
+use super::document::Portfolio;
 
 /// Renders the meetings, one row each, under a header in the member's language.
 pub fn render(p: &Portfolio) -> Vec<u8> {

@@ -7,7 +7,7 @@
 //! into the binary and embedded as a subset (only the glyphs used), as a
 //! CID font with a ToUnicode map so readers can search and copy the text.
 
-use super::{Labels, Portfolio};
+use super::document::{Labels, Portfolio};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
