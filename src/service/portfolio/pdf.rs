@@ -313,29 +313,40 @@ impl<'f> Layout<'f> {
 /// Greedy line breaking at spaces; a word wider than the column is broken
 /// between characters. Line breaks in the text start new lines.
 fn wrap(face: &Face, size: f32, text: &str, width: f32) -> Vec<String> {
+    let space = face.width(" ", size);
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        // The width of `line`, kept as it grows: measuring whole candidate
+        // lines would be quadratic in a long reflection.
+        let mut line_w = 0.0;
         for word in para.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
+            let word_w = face.width(word, size);
+            let joined = if line.is_empty() {
+                word_w
             } else {
-                format!("{line} {word}")
+                line_w + space + word_w
             };
-            if face.width(&candidate, size) <= width {
-                line = candidate;
+            if joined <= width {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                line_w = joined;
                 continue;
             }
             if !line.is_empty() {
                 out.push(std::mem::take(&mut line));
             }
+            line_w = 0.0;
             for c in word.chars() {
-                line.push(c);
-                if face.width(&line, size) > width && line.chars().count() > 1 {
-                    line.pop();
+                let c_w = face.width(c.encode_utf8(&mut [0; 4]), size);
+                if line_w + c_w > width && !line.is_empty() {
                     out.push(std::mem::take(&mut line));
-                    line.push(c);
+                    line_w = 0.0;
                 }
+                line.push(c);
+                line_w += c_w;
             }
         }
         out.push(line);
