@@ -12,6 +12,7 @@ pub mod logging;
 pub mod metrics;
 mod notifications;
 mod pages;
+mod portfolio;
 mod problems;
 mod profile;
 mod programmes;
@@ -216,6 +217,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/me/learning-record")
                         .route(web::get().to(rounds::learning_record)),
                 )
+                .service(web::resource("/me/portfolio").route(web::get().to(portfolio::get)))
                 .service(
                     web::resource("/me/learning-record/{id}")
                         .route(web::get().to(rounds::learning_record_entry)),

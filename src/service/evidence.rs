@@ -97,7 +97,7 @@ fn check_input(m: &NewMeeting, today: &str) -> Result<String, AppError> {
 /// The people a member meets in a match: their buddy; for a shadowing
 /// visitor the host, for a host their visitors; the rest of an intervision
 /// group.
-fn meets(my_role: MatchRole, their_role: MatchRole) -> bool {
+pub(crate) fn meets(my_role: MatchRole, their_role: MatchRole) -> bool {
     match my_role {
         MatchRole::Visitor => their_role == MatchRole::Host,
         MatchRole::Host => their_role == MatchRole::Visitor,

@@ -15,6 +15,7 @@ pub mod health;
 pub mod mail;
 pub mod matches;
 pub mod paging;
+pub mod portfolio;
 pub mod privacy;
 pub mod profiles;
 pub mod programmes;

@@ -135,3 +135,43 @@ pub fn ratings_by_user(
         .select((rt::match_id, rt::stars, rt::comment, rt::created_at))
         .load(conn)
 }
+
+/// A member's meetings with dates from `from` to `until` (both included;
+/// `None` leaves that end open), oldest first, with the kind of the match.
+/// Dates are `YYYY-MM-DD` text, so text order is date order.
+pub fn meetings_between(
+    conn: &mut DbConnection,
+    user_id: &str,
+    from: Option<&str>,
+    until: Option<&str>,
+) -> QueryResult<Vec<(MeetingRow, MatchKind)>> {
+    mt::table
+        .inner_join(m::table)
+        .filter(mt::user_id.eq(user_id))
+        .filter(mt::met_on.ge(from.unwrap_or("0000-01-01")))
+        .filter(mt::met_on.le(until.unwrap_or("9999-12-31")))
+        .order((mt::met_on.asc(), mt::created_at.asc()))
+        .select((MeetingRow::as_select(), m::kind))
+        .load(conn)
+}
+
+/// Everyone in the given matches: (match id, seat).
+pub fn seats_of_matches(
+    conn: &mut DbConnection,
+    match_ids: &[String],
+) -> QueryResult<Vec<(String, Seat)>> {
+    let mut ids = match_ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            mm::table
+                .filter(mm::match_id.eq_any(chunk))
+                .order((mm::match_id.asc(), mm::user_id.asc()))
+                .select((mm::match_id, Seat::as_select()))
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}

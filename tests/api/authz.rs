@@ -108,6 +108,7 @@ fn matrix() -> Vec<Row> {
         row("POST", "/api/v1/me/verification-email", none.clone(), [401, 409, 409, 409, 409, 409]),
         row("GET", "/api/v1/me/matches", none.clone(), [401, 200, 200, 200, 200, 200]),
         row("GET", "/api/v1/me/learning-record", none.clone(), [401, 200, 200, 200, 200, 200]),
+        row("GET", "/api/v1/me/portfolio", none.clone(), [401, 200, 200, 200, 200, 200]),
         // A match is reachable only by the people in it.
         row("POST", "/api/v1/me/matches/{match}/accept", none.clone(), [401, 200, 404, 404, 404, 404]),
         row("POST", "/api/v1/me/matches/{match}/meetings", json!({

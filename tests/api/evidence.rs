@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 /// Anna (UWV) and Bram (self-employed) seek a buddy and are paired by a
 /// published round: (anna, bram, coordinator, round id, match id).
-async fn a_pair(app: &TestApp) -> (String, String, String, String, String) {
+pub(crate) async fn a_pair(app: &TestApp) -> (String, String, String, String, String) {
     let mut p = sample_profile();
     p["forms"] = json!(["buddy"]);
     p["meeting_modes"] = json!(["online"]);
@@ -32,7 +32,7 @@ async fn a_pair(app: &TestApp) -> (String, String, String, String, String) {
     (anna, bram, coord, round, match_id)
 }
 
-async fn accept(app: &TestApp, token: &str, match_id: &str) {
+pub(crate) async fn accept(app: &TestApp, token: &str, match_id: &str) {
     let res = app
         .send_json(
             reqwest::Method::POST,

@@ -25,6 +25,7 @@ mod metrics;
 mod migrations;
 mod notices;
 mod pages;
+mod portfolio;
 mod privacy;
 mod profile;
 mod programmes;

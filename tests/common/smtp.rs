@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The Python that has aiosmtpd and icalendar (the independent parser the
-/// appointment tests read invites with): $BUDDYMATCH_TEST_PYTHON, or a
+/// The Python that has aiosmtpd, icalendar (the independent parser the
+/// appointment tests read invites with) and pypdf (the one the portfolio
+/// tests read PDFs with): $BUDDYMATCH_TEST_PYTHON, or a
 /// virtual environment made (once) under target/test-tools. The pins match
 /// .ci/run.
 #[allow(dead_code)]
@@ -17,8 +18,8 @@ pub fn python() -> PathBuf {
     }
     super::tools::python_with(
         "venv",
-        "aiosmtpd==1.4.6 icalendar==6.3.1",
-        "aiosmtpd, icalendar",
+        "aiosmtpd==1.4.6 icalendar==6.3.1 pypdf==7.1.1",
+        "aiosmtpd, icalendar, pypdf",
     )
 }
 
