@@ -122,7 +122,7 @@ fn topic_bits(member: &Member, slugs: &[String]) -> Result<u32, InstanceError> {
 /// an adversary who could aim collisions at them (they come from the
 /// coordinator's own instance), so a fast mix is enough.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct PairHash;
+pub(crate) struct PairHash;
 
 impl std::hash::BuildHasher for PairHash {
     type Hasher = PairHasher;
@@ -133,7 +133,7 @@ impl std::hash::BuildHasher for PairHash {
 
 /// See [`PairHash`]: the words written are folded together and mixed once.
 #[derive(Debug)]
-pub struct PairHasher(u64);
+pub(crate) struct PairHasher(u64);
 
 impl std::hash::Hasher for PairHasher {
     fn write(&mut self, bytes: &[u8]) {
