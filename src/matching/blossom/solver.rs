@@ -6,6 +6,7 @@ use super::events::{Event, Events};
 use super::forest::Forest;
 use super::ids::{Blossom, IdVec, Vertex};
 use super::prepare::Graph;
+use crate::matching::flow::double_cover;
 use crate::matching::primal_dual::Dual;
 
 /// Everything one run needs, in parts by concern.
@@ -41,50 +42,69 @@ impl<T: Dual> Solver<T> {
         }
     }
 
-    /// Initial feasible duals and a greedy matching on tight edges.
+    /// The fractional jump start (Kolmogorov's Blossom V): solves the
+    /// matching LP without its blossom constraints, on the bipartite double
+    /// cover (`flow::double_cover`), and rounds it.
+    ///
+    /// With optimal cover duals `yv`, `yh`, the vertex duals `y = yv + yh`
+    /// (in the doubled weights) are feasible, since `y(a) + y(b)` is the sum
+    /// of the two cover constraints of edge `{a, b}`, and zero wherever the
+    /// cover leaves a vertex unused on both sides. Averaging the cover duals
+    /// with their mirror image is optimal too, so every edge the cover uses
+    /// is tight under `y`. The used edges form paths and cycles; taking
+    /// every other edge of each matches all but one vertex of each odd
+    /// cycle, and only those vertices root trees in `solve`.
     pub(super) fn warm_start(&mut self) {
-        for v in (0..self.g.n as u32).map(Vertex) {
-            let best = self
-                .g
-                .edges_of(v)
-                .iter()
-                .map(|&(_, _, w)| w)
-                .max()
-                .unwrap_or(T::ZERO);
-            self.forest.y[v] = best / T::TWO;
+        let n = self.g.n;
+        let (start, to, w) = self.g.half_weight_adjacency();
+        let cover = double_cover(start, to, w);
+        for v in 0..n {
+            self.forest.y[Vertex(v as u32)] = cover.yv[v] + cover.yh[v];
         }
-        let y = &mut self.forest.y;
-        for v in (0..self.g.n as u32).map(Vertex) {
-            if self.mate[v] != Vertex::NONE {
+        let out = cover.host;
+        let mut inn = vec![u32::MAX; n];
+        for (a, &b) in out.iter().enumerate() {
+            if b != u32::MAX {
+                inn[b as usize] = a as u32;
+            }
+        }
+        let mut seen = vec![false; n];
+        // Paths, from their first vertex.
+        for v in 0..n {
+            if seen[v] || inn[v] != u32::MAX {
                 continue;
             }
-            let mut min_slack = T::MAX;
-            let mut pick = Vertex::NONE;
-            for &(x, _, w) in self.g.edges_of(v) {
-                let slack = y[v] + y[x] - w;
-                let better = slack < min_slack
-                    || (slack == min_slack && pick == Vertex::NONE && self.mate[x] == Vertex::NONE);
-                if better {
-                    min_slack = slack;
-                    pick = if self.mate[x] == Vertex::NONE {
-                        x
-                    } else {
-                        Vertex::NONE
-                    };
+            let (mut x, mut take) = (v, true);
+            loop {
+                seen[x] = true;
+                let next = out[x];
+                if next == u32::MAX {
+                    break;
                 }
+                if take {
+                    self.mate[Vertex(x as u32)] = Vertex(next);
+                    self.mate[Vertex(next)] = Vertex(x as u32);
+                }
+                take = !take;
+                x = next as usize;
             }
-            if min_slack == T::MAX {
-                y[v] = T::ZERO;
+        }
+        // What is left lies on cycles; an odd one leaves its last vertex free.
+        let mut cycle = Vec::new();
+        for v in 0..n {
+            if seen[v] {
                 continue;
             }
-            if min_slack > y[v] {
-                y[v] = T::ZERO;
-                continue;
+            cycle.clear();
+            let mut x = v;
+            while !seen[x] {
+                seen[x] = true;
+                cycle.push(Vertex(x as u32));
+                x = out[x] as usize;
             }
-            y[v] -= min_slack;
-            if pick != Vertex::NONE {
-                self.mate[v] = pick;
-                self.mate[pick] = v;
+            for pair in cycle.chunks_exact(2) {
+                self.mate[pair[0]] = pair[1];
+                self.mate[pair[1]] = pair[0];
             }
         }
     }
