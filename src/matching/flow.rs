@@ -77,79 +77,6 @@ pub fn assignment_weight(edges: &[(u32, u32, i64)], assign: &[Option<u32>]) -> i
     best.values().map(|&w| w as i128).sum()
 }
 
-/// An optimal assignment and optimal duals of the bipartite double cover
-/// of a general graph: every vertex `v` is a visitor `v` and a host `v` of
-/// capacity one, and each edge `{a, b}` of weight `w` gives the edges
-/// `a -> b` and `b -> a`. This is the general matching LP without its
-/// odd-set constraints, whose solution the blossom solver starts from (the
-/// "fractional jump start" of Kolmogorov's Blossom V).
-pub(crate) struct DoubleCover<T> {
-    /// The host of each visitor, `u32::MAX` when unplaced.
-    pub(crate) host: Vec<u32>,
-    /// Visitor and host duals: `yv[a] + yh[b] >= w(a, b)` for every edge,
-    /// tight on every used edge, zero at an unplaced visitor or free host.
-    pub(crate) yv: Vec<T>,
-    pub(crate) yh: Vec<T>,
-}
-
-/// Solves the double cover of the graph given as adjacency arrays (`start`
-/// of length `n + 1`, neighbour `to[i]` with weight `w[i]`, both directions
-/// present). Weights must be positive; no scaling or jitter is added, so
-/// the caller's tie-breaking is kept.
-pub(crate) fn double_cover<T: Dual>(start: Vec<u32>, to: Vec<u32>, w: Vec<T>) -> DoubleCover<T> {
-    let n = start.len().saturating_sub(1);
-    let m = to.len();
-    let mut hstart = vec![0u32; n + 1];
-    for &h in &to {
-        hstart[h as usize + 1] += 1;
-    }
-    for h in 0..n {
-        hstart[h + 1] += hstart[h];
-    }
-    let mut evis = vec![0u32; m];
-    for v in 0..n {
-        evis[start[v] as usize..start[v + 1] as usize].fill(v as u32);
-    }
-    let mut fill: Vec<u32> = hstart[..n].to_vec();
-    let mut hedges = vec![0u32; m];
-    for (e, &h) in to.iter().enumerate() {
-        hedges[fill[h as usize] as usize] = e as u32;
-        fill[h as usize] += 1;
-    }
-    drop(fill);
-    let mut s = Solver::<T>::from_parts(Parts {
-        nv: n,
-        cap: vec![1; n],
-        vstart: start,
-        ehost: to,
-        ew: w,
-        hstart,
-        hedges,
-        evis,
-    });
-    s.warm_start();
-    s.solve();
-    let yv = (0..n as u32).map(|v| s.yv_now(v)).collect();
-    let yh = (0..n as u32).map(|h| s.yh_now(h)).collect();
-    DoubleCover {
-        host: s.assign,
-        yv,
-        yh,
-    }
-}
-
-/// The solver's graph in its own arrays (see [`Solver`]).
-struct Parts<T> {
-    nv: usize,
-    cap: Vec<u32>,
-    vstart: Vec<u32>,
-    ehost: Vec<u32>,
-    ew: Vec<T>,
-    hstart: Vec<u32>,
-    hedges: Vec<u32>,
-    evis: Vec<u32>,
-}
-
 fn run<T: Dual>(mut s: Solver<T>) -> Solver<T> {
     s.warm_start();
     s.solve();
@@ -282,27 +209,13 @@ impl Prepared {
 impl<T: Dual> Solver<T> {
     /// Nobody placed, all duals zero.
     fn new(p: Prepared) -> Solver<T> {
-        Solver::from_parts(Parts {
-            nv: p.nv,
-            cap: p.cap,
-            vstart: p.vstart,
-            ehost: p.ehost,
-            ew: p.ew.into_iter().map(T::from_i128).collect(),
-            hstart: p.hstart,
-            hedges: p.hedges,
-            evis: p.evis,
-        })
-    }
-
-    /// Nobody placed, all duals zero, on a graph already in arrays.
-    fn from_parts(p: Parts<T>) -> Solver<T> {
         let (nv, nh) = (p.nv, p.cap.len());
         Solver {
             nv,
             cap: p.cap,
             vstart: p.vstart,
             ehost: p.ehost,
-            ew: p.ew,
+            ew: p.ew.into_iter().map(T::from_i128).collect(),
             hstart: p.hstart,
             hedges: p.hedges,
             evis: p.evis,

@@ -132,16 +132,6 @@ impl<T: Dual> Graph<T> {
         &self.adj[self.adj_start[i] as usize..self.adj_start[i + 1] as usize]
     }
 
-    /// The adjacency arrays with halved weights (exact: weights are
-    /// doubled), for the bipartite double cover of the jump start.
-    pub(super) fn half_weight_adjacency(&self) -> (Vec<u32>, Vec<u32>, Vec<T>) {
-        (
-            self.adj_start.clone(),
-            self.adj.iter().map(|a| a.0 .0).collect(),
-            self.adj.iter().map(|a| a.2 / T::TWO).collect(),
-        )
-    }
-
     /// Number of edges at `v`.
     #[inline]
     pub(super) fn degree(&self, v: Vertex) -> u64 {

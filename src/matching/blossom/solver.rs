@@ -6,7 +6,6 @@ use super::events::{Event, Events};
 use super::forest::Forest;
 use super::ids::{Blossom, IdVec, Vertex};
 use super::prepare::Graph;
-use crate::matching::flow::double_cover;
 use crate::matching::primal_dual::Dual;
 
 /// Everything one run needs, in parts by concern.
@@ -42,69 +41,50 @@ impl<T: Dual> Solver<T> {
         }
     }
 
-    /// The fractional jump start (Kolmogorov's Blossom V): solves the
-    /// matching LP without its blossom constraints, on the bipartite double
-    /// cover (`flow::double_cover`), and rounds it.
-    ///
-    /// With optimal cover duals `yv`, `yh`, the vertex duals `y = yv + yh`
-    /// (in the doubled weights) are feasible, since `y(a) + y(b)` is the sum
-    /// of the two cover constraints of edge `{a, b}`, and zero wherever the
-    /// cover leaves a vertex unused on both sides. Averaging the cover duals
-    /// with their mirror image is optimal too, so every edge the cover uses
-    /// is tight under `y`. The used edges form paths and cycles; taking
-    /// every other edge of each matches all but one vertex of each odd
-    /// cycle, and only those vertices root trees in `solve`.
+    /// Initial feasible duals and a greedy matching on tight edges.
     pub(super) fn warm_start(&mut self) {
-        let n = self.g.n;
-        let (start, to, w) = self.g.half_weight_adjacency();
-        let cover = double_cover(start, to, w);
-        for v in 0..n {
-            self.forest.y[Vertex(v as u32)] = cover.yv[v] + cover.yh[v];
+        for v in (0..self.g.n as u32).map(Vertex) {
+            let best = self
+                .g
+                .edges_of(v)
+                .iter()
+                .map(|&(_, _, w)| w)
+                .max()
+                .unwrap_or(T::ZERO);
+            self.forest.y[v] = best / T::TWO;
         }
-        let out = cover.host;
-        let mut inn = vec![u32::MAX; n];
-        for (a, &b) in out.iter().enumerate() {
-            if b != u32::MAX {
-                inn[b as usize] = a as u32;
-            }
-        }
-        let mut seen = vec![false; n];
-        // Paths, from their first vertex.
-        for v in 0..n {
-            if seen[v] || inn[v] != u32::MAX {
+        let y = &mut self.forest.y;
+        for v in (0..self.g.n as u32).map(Vertex) {
+            if self.mate[v] != Vertex::NONE {
                 continue;
             }
-            let (mut x, mut take) = (v, true);
-            loop {
-                seen[x] = true;
-                let next = out[x];
-                if next == u32::MAX {
-                    break;
+            let mut min_slack = T::MAX;
+            let mut pick = Vertex::NONE;
+            for &(x, _, w) in self.g.edges_of(v) {
+                let slack = y[v] + y[x] - w;
+                let better = slack < min_slack
+                    || (slack == min_slack && pick == Vertex::NONE && self.mate[x] == Vertex::NONE);
+                if better {
+                    min_slack = slack;
+                    pick = if self.mate[x] == Vertex::NONE {
+                        x
+                    } else {
+                        Vertex::NONE
+                    };
                 }
-                if take {
-                    self.mate[Vertex(x as u32)] = Vertex(next);
-                    self.mate[Vertex(next)] = Vertex(x as u32);
-                }
-                take = !take;
-                x = next as usize;
             }
-        }
-        // What is left lies on cycles; an odd one leaves its last vertex free.
-        let mut cycle = Vec::new();
-        for v in 0..n {
-            if seen[v] {
+            if min_slack == T::MAX {
+                y[v] = T::ZERO;
                 continue;
             }
-            cycle.clear();
-            let mut x = v;
-            while !seen[x] {
-                seen[x] = true;
-                cycle.push(Vertex(x as u32));
-                x = out[x] as usize;
+            if min_slack > y[v] {
+                y[v] = T::ZERO;
+                continue;
             }
-            for pair in cycle.chunks_exact(2) {
-                self.mate[pair[0]] = pair[1];
-                self.mate[pair[1]] = pair[0];
+            y[v] -= min_slack;
+            if pick != Vertex::NONE {
+                self.mate[v] = pick;
+                self.mate[pick] = v;
             }
         }
     }
