@@ -231,12 +231,17 @@ fn best_of_sample(
     }
     if in_person_share > 0 {
         // Provinces within this member's travel limit, drawn by their size.
-        let reach: Vec<&Vec<u32>> = Province::ALL
-            .iter()
-            .filter(|q| p.province.distance_km(**q) <= p.max_travel_km)
-            .map(|q| &pools.by_province[*q as usize])
-            .filter(|v| !v.is_empty())
-            .collect();
+        // On the stack: this runs once per member.
+        let mut within: [&[u32]; Province::ALL.len()] = [&[]; Province::ALL.len()];
+        let mut count = 0;
+        for q in Province::ALL {
+            let pool = &pools.by_province[q as usize];
+            if p.province.distance_km(q) <= p.max_travel_km && !pool.is_empty() {
+                within[count] = pool;
+                count += 1;
+            }
+        }
+        let reach = &within[..count];
         let size: usize = reach.iter().map(|v| v.len()).sum();
         for _ in 0..if size == 0 { 0 } else { in_person_share } {
             let mut x = rng.random_range(0..size);

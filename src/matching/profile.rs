@@ -91,7 +91,7 @@ pub struct Profile {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub profiles: Vec<Profile>,
-    forbidden: HashSet<(u32, u32)>,
+    forbidden: HashSet<(u32, u32), PairHash>,
     pub conflict_rule: ConflictRule,
     /// Per rule, the member pairs `(a, b)` with `a < b`, sorted, once each.
     pub repeat: Vec<(u32, u32)>,
@@ -114,6 +114,39 @@ fn topic_bits(member: &Member, slugs: &[String]) -> Result<u32, InstanceError> {
         bits |= 1 << i;
     }
     Ok(bits)
+}
+
+/// Hashes the member pairs of `Prepared::forbidden`. The candidate graph
+/// asks about every sampled pair (millions on a large round), and the
+/// standard SipHash was a tenth of that phase; these keys are not chosen by
+/// an adversary who could aim collisions at them (they come from the
+/// coordinator's own instance), so a fast mix is enough.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PairHash;
+
+impl std::hash::BuildHasher for PairHash {
+    type Hasher = PairHasher;
+    fn build_hasher(&self) -> PairHasher {
+        PairHasher(0)
+    }
+}
+
+/// See [`PairHash`]: the words written are folded together and mixed once.
+#[derive(Debug)]
+pub(crate) struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.0 = self.0.rotate_left(32) ^ u64::from(x);
+    }
+    fn finish(&self) -> u64 {
+        super::primal_dual::mix64(self.0)
+    }
 }
 
 pub(crate) fn ordered(a: u32, b: u32) -> (u32, u32) {
@@ -225,7 +258,7 @@ impl Prepared {
                 .iter()
                 .map(|p| (p.a.as_str(), p.b.as_str())),
         );
-        let forbidden: HashSet<(u32, u32)> = repeat
+        let forbidden: HashSet<(u32, u32), PairHash> = repeat
             .iter()
             .chain(&declined)
             .chain(&excluded)
