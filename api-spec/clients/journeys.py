@@ -12,6 +12,7 @@ tests/api/clients.rs runs it against a live server on SQLite and PostgreSQL.
 """
 
 import datetime
+import zoneinfo
 import email
 import email.policy
 import json
@@ -225,7 +226,8 @@ def main():
     twice = call("declineMatch(answered)", decline_match.sync_detailed, match.id, client=bram,
                  status=409, model=m.Problem, body=m.DeclineMatchBody())
     assert twice.code == m.ErrorCode.ALREADY_ANSWERED, twice.code
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    # The service counts days as members do, in Amsterdam.
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Amsterdam")).date()
     meeting = call("recordMeeting", record_meeting.sync_detailed, match.id, client=anna,
                    status=201, model=m.Meeting, body=m.RecordMeetingBody(
                        date=today, hours=2,

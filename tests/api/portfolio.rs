@@ -67,7 +67,7 @@ fn day(offset: i64) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    buddymatch::domain::time::date(secs + offset * 86_400)
+    buddymatch::domain::time::amsterdam_day(secs + offset * 86_400)
 }
 
 async fn record(app: &TestApp, token: &str, match_id: &str, hours: u8, reflection: &str) {

@@ -140,7 +140,7 @@ pub fn portfolio(
             reflection: m.reflection.clone(),
         });
     }
-    let today = crate::domain::time::date(now());
+    let today = crate::domain::time::amsterdam_day(now());
     let period = l.period_text(from.as_deref(), until.as_deref().unwrap_or(&today));
     let p = Portfolio {
         labels: l,
