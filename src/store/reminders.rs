@@ -32,14 +32,17 @@ pub fn save_settings(
     s: &SettingsRow,
     now: i64,
 ) -> QueryResult<()> {
-    let n = diesel::update(ns::table.find(user_id))
-        .set((s, ns::updated_at.eq(now)))
-        .execute(conn)?;
-    if n == 0 {
-        diesel::insert_into(ns::table)
-            .values((s, ns::user_id.eq(user_id), ns::updated_at.eq(now)))
-            .execute(conn)?;
-    }
+    // An upsert: a mail client's one-click POST and its retry may come at
+    // once, and two plain inserts would collide on PostgreSQL.
+    let upsert = diesel::insert_into(ns::table)
+        .values((s, ns::user_id.eq(user_id), ns::updated_at.eq(now)))
+        .on_conflict(ns::user_id)
+        .do_update()
+        .set((s, ns::updated_at.eq(now)));
+    match conn {
+        DbConnection::Postgres(pg) => upsert.execute(pg)?,
+        DbConnection::Sqlite(lite) => upsert.execute(lite)?,
+    };
     Ok(())
 }
 
@@ -133,6 +136,25 @@ pub fn recipients(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Re
         );
     }
     Ok(out)
+}
+
+/// One member as [`recipients`] reads them, for the transaction that sends
+/// their reminder: on PostgreSQL their user row is read `FOR SHARE`, so an
+/// erasure waits until the email is queued (and then rewrites it).
+pub fn recipient_locked(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<Recipient>> {
+    if let DbConnection::Postgres(pg) = conn {
+        let alive: Option<String> = u::table
+            .filter(u::id.eq(user_id))
+            .filter(u::erased_at.is_null())
+            .select(u::id)
+            .for_share()
+            .first(pg)
+            .optional()?;
+        if alive.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(recipients(conn, &[user_id.to_string()])?.into_iter().next())
 }
 
 /// A seat in a match of a published round that has no appointment (not

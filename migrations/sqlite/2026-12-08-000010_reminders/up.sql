@@ -7,7 +7,7 @@ CREATE TABLE notification_settings (
   next_session BOOLEAN NOT NULL,
   updated_at BIGINT NOT NULL
 );
--- One row per reminder sent (or decided not to send): its key names the
+-- One row per reminder sent: its key names the
 -- reason (kind, match or appointment, member), so a reminder goes out once
 -- across instances and restarts. Written in the transaction that queues
 -- the email.

@@ -2,8 +2,8 @@
 //! through the outbox once, whatever the number of instances and restarts:
 //! its key (the kind, the match or appointment, the member) is recorded in
 //! the transaction that queues it. None goes to an erased or paused member
-//! or one who turned it off, and each stops once its reason is gone (it is
-//! checked again in that transaction).
+//! or one who turned it off, and each stops once its reason is gone: both
+//! are checked again in that transaction.
 
 mod kind;
 mod sweep;

@@ -1,7 +1,7 @@
 //! Finding the reminders that are due and queueing each once.
 
 use super::kind::Reminder;
-use crate::domain::{time, Answer, MatchKind};
+use crate::domain::{in_contact, time, Answer, MatchKind};
 use crate::error::AppError;
 use crate::mail::{labels, notify};
 use crate::service::mail::{reminder_letter, MailContext, To};
@@ -71,13 +71,11 @@ pub fn sweep_reminders(state: &AppState) -> Result<Sent, AppError> {
     let mc = state.mail_context();
     let mut out = Sent::default();
     for d in due {
-        let Some(who) = people.get(&d.user_id) else {
-            continue; // erased
-        };
-        if who.paused || !d.reminder.wanted(who.settings.as_ref()) {
-            continue;
-        }
-        if send(&mut conn, &mc, &d, who, t)? {
+        // A first look, to spare a transaction; `send` looks again.
+        let wanted = people
+            .get(&d.user_id)
+            .is_some_and(|w| !w.paused && d.reminder.wanted(w.settings.as_ref()));
+        if wanted && send(&mut conn, &mc, &d, t)? {
             match d.reminder {
                 Reminder::NoMeetingYet => out.no_meeting_yet += 1,
                 Reminder::ReflectionDue => out.reflection_due += 1,
@@ -177,16 +175,21 @@ fn appointments(conn: &mut DbConnection, t: i64) -> Result<Vec<Due>, AppError> {
     Ok(out)
 }
 
-/// Checks the reason again, records the key and queues the email, in one
-/// transaction; false when the reason is gone or another instance sent it.
-fn send(
-    conn: &mut DbConnection,
-    mc: &MailContext<'_>,
-    d: &Due,
-    who: &Recipient,
-    t: i64,
-) -> Result<bool, AppError> {
+/// Checks the member and the reason again, records the key and queues the
+/// email, in one transaction; false when the member was erased, paused or
+/// turned the reminder off since the sweep began, the reason is gone, or
+/// another instance sent it.
+fn send(conn: &mut DbConnection, mc: &MailContext<'_>, d: &Due, t: i64) -> Result<bool, AppError> {
     write_tx(conn, |conn| {
+        // On PostgreSQL the member's row (and the others', below) is read
+        // FOR SHARE: an erasure waits for this email to be queued, then
+        // finds and rewrites it; SQLite's write transaction runs alone.
+        let Some(who) = store::recipient_locked(conn, &d.user_id)? else {
+            return Ok(false);
+        };
+        if who.paused || !d.reminder.wanted(who.settings.as_ref()) {
+            return Ok(false);
+        }
         let still = match &d.what {
             What::Quiet { .. } => store::still_quiet(conn, &d.match_id)?,
             What::Appointment(a) if d.reminder == Reminder::ReflectionDue => {
@@ -198,16 +201,30 @@ fn send(
                 store::appointment_stands(conn, &a.appointment_id, a.starts_at)?
             }
         };
-        if !still || !store::claim(conn, &d.key, &d.user_id, d.reminder.code(), t)? {
+        if !still {
             return Ok(false);
         }
-        // The others in the match, by name (not erased, still in it).
-        let ids: Vec<String> = db::rounds::seats(conn, &d.match_id)?
+        // The others in the match the member deals with (never another
+        // visitor of a host), by name: not erased, still in it.
+        let seats = db::rounds::seats(conn, &d.match_id)?;
+        let Some(mine) = seats
+            .iter()
+            .find(|s| s.user_id == d.user_id)
+            .map(|s| s.role)
+        else {
+            return Ok(false);
+        };
+        let ids: Vec<String> = seats
             .into_iter()
             .filter(|s| s.user_id != d.user_id && s.response == Answer::Accepted)
+            .filter(|s| in_contact(mine, s.role))
             .map(|s| s.user_id)
             .collect();
-        let mut others = db::rounds::people(conn, &ids)?;
+        let mut others = db::rounds::people_for_publish(conn, &ids)?;
+        // Nobody left to meet (the others were erased): nothing to remind of.
+        if others.is_empty() && d.reminder != Reminder::ReflectionDue {
+            return Ok(false);
+        }
         others.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         let others: Vec<notify::Person<'_>> = others
             .iter()
@@ -217,6 +234,7 @@ fn send(
             })
             .collect();
         let mentioned: Vec<&str> = others.iter().map(|p| p.user_id).collect();
+        let who = &who;
         let to = To {
             user_id: &who.user_id,
             email: &who.email,
@@ -267,6 +285,10 @@ fn send(
                 code,
             )?,
         };
+        // Last, so that every way out above leaves no key behind.
+        if !store::claim(conn, &d.key, &d.user_id, d.reminder.code(), t)? {
+            return Ok(false);
+        }
         crate::store::outbox::enqueue_many(conn, &[letter.row], &letter.mentions)?;
         Ok::<_, AppError>(true)
     })
