@@ -17,7 +17,8 @@ both_backends!(
     reminders_go_once_across_instances_and_restarts,
     a_session_reminder_skips_paused_members_and_follows_a_move,
     notification_settings_are_the_members_own,
-    an_answer_reminder_turned_off_still_lets_the_answer_expire
+    an_answer_reminder_turned_off_still_lets_the_answer_expire,
+    nobody_is_asked_to_meet_an_erased_partner
 );
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -467,4 +468,42 @@ async fn an_answer_reminder_turned_off_still_lets_the_answer_expire(app: TestApp
         per_recipient(&got),
         BTreeMap::from([("anna@uwv.nl".into(), 1), ("bram@zzp.nl".into(), 1)])
     );
+}
+
+async fn nobody_is_asked_to_meet_an_erased_partner(app: TestApp) {
+    let (anna, bram, coord) = app.anna_and_bram().await;
+    app.published_round(&coord, json!({"kind": "buddy"})).await;
+    let match_id = app.my_matches(&anna).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    accept(&app, &anna, &match_id).await;
+    accept(&app, &bram, &match_id).await;
+    let res = app
+        .send_json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&bram),
+            &json!({"password": crate::common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let (app, sink) = over_smtp(app).await;
+    // Three weeks pass: Anna's partner is gone, so there is nobody to plan
+    // a meeting with, and no reminder says otherwise.
+    let id = match_id.clone();
+    app.with_db(move |c| {
+        use buddymatch::store::schema::match_members as mm;
+        diesel::update(mm::table.filter(mm::match_id.eq(&id)))
+            .set(mm::responded_at.eq(Some(now() - 22 * 86_400)))
+            .execute(c)
+            .unwrap();
+    });
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(with_subject(&sink, &MEETING).is_empty());
+    let sent: i64 = app.with_db(|c| {
+        use buddymatch::store::schema::reminders_sent as rs;
+        rs::table.count().get_result(c).unwrap()
+    });
+    assert_eq!(sent, 0, "no key is kept for a reminder not sent");
 }
