@@ -53,14 +53,6 @@ pub fn rfc3339(epoch_secs: i64) -> String {
     instant(epoch_secs).to_string()
 }
 
-/// The UTC calendar date (`2026-11-23`) of epoch seconds.
-pub fn date(epoch_secs: i64) -> String {
-    TimeZone::UTC
-        .to_datetime(instant(epoch_secs))
-        .date()
-        .to_string()
-}
-
 /// The calendar date in Amsterdam (`2026-12-07`) of epoch seconds: the
 /// day a member in the Netherlands says it is.
 pub fn amsterdam_day(epoch_secs: i64) -> String {
@@ -327,8 +319,9 @@ mod tests {
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
         assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
         assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
-        assert_eq!(super::date(1_795_470_622), "2026-11-23");
-        assert_eq!(super::date(-1), "1969-12-31");
+        assert_eq!(amsterdam_day(1_795_470_622), "2026-11-23");
+        // Half past eleven UTC is the next day in Amsterdam.
+        assert_eq!(amsterdam_day(1_796_599_800), "2026-12-07");
     }
 
     #[test]

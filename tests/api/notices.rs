@@ -27,20 +27,6 @@ async fn members(app: &TestApp, people: &[(&str, &str, &str, Value, Value)]) -> 
     tokens
 }
 
-/// Moves the app onto an SMTP sink: every email from here on goes there.
-/// Housekeeping (the answer sweep) runs every second.
-async fn over_smtp(app: TestApp) -> (TestApp, SmtpSink) {
-    let sink = SmtpSink::start();
-    let url = sink.url();
-    let app = app
-        .restart_with(move |c| {
-            c.smtp_url = Some(buddymatch::config::Secret::new(url));
-            c.purge_interval_secs = 1;
-        })
-        .await;
-    (app, sink)
-}
-
 /// Waits until the sink holds `n` messages.
 async fn until(app: &TestApp, sink: &SmtpSink, n: usize) -> Vec<Received> {
     let deadline = std::time::Instant::now() + WAIT;
@@ -158,7 +144,7 @@ async fn a_visitors_decline_reaches_only_their_host(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
 
     let id = app.draft_round(&coord, json!({"kind": "shadowing"})).await;
     let preview: Value = app
@@ -303,7 +289,7 @@ async fn everyone_in_a_buddy_round_hears_once_and_a_decline_note_stays_private(a
     .await;
     app.with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     let coord = app.login("coord@vereniging.nl").await["access_token"]
         .as_str()
         .unwrap()
@@ -411,7 +397,7 @@ async fn a_group_hears_once_when_it_can_start(app: TestApp) {
     .await;
     app.with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     let coord = app.login("coord@vereniging.nl").await["access_token"]
         .as_str()
         .unwrap()
@@ -641,7 +627,7 @@ async fn unanswered_matches_are_reminded_then_expire(app: TestApp) {
     let coord = app
         .with_role("coord@vereniging.nl", Role::Coordinator)
         .await;
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     let (id, _) = app
         .published_round(
             &coord,

@@ -27,19 +27,6 @@ fn now() -> i64 {
     buddymatch::runtime::now()
 }
 
-/// Moves the app onto an SMTP sink with housekeeping every second.
-async fn over_smtp(app: TestApp) -> (TestApp, SmtpSink) {
-    let sink = SmtpSink::start();
-    let url = sink.url();
-    let app = app
-        .restart_with(move |c| {
-            c.smtp_url = Some(buddymatch::config::Secret::new(url));
-            c.purge_interval_secs = 1;
-        })
-        .await;
-    (app, sink)
-}
-
 /// The delivered emails whose subject contains one of `needles`.
 fn with_subject(sink: &SmtpSink, needles: &[&str]) -> Vec<Received> {
     sink.messages()
@@ -141,7 +128,7 @@ async fn reminders_go_once_across_instances_and_restarts(app: TestApp) {
         .to_string();
     accept(&app, &anna, &match_id).await;
     accept(&app, &bram, &match_id).await;
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     // Nothing is due yet: the match was taken up just now.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(with_subject(&sink, &MEETING).is_empty());
@@ -310,7 +297,7 @@ async fn a_session_reminder_skips_paused_members_and_follows_a_move(app: TestApp
     for t in &tokens {
         accept(&app, t, &match_id).await;
     }
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     let starts = buddymatch::domain::time::rfc3339((now() / 3600 + 72) * 3600);
     let res = app
         .send_json(
@@ -435,7 +422,7 @@ async fn an_answer_reminder_turned_off_still_lets_the_answer_expire(app: TestApp
             json!({"kind": "buddy", "settings": {"reply_within_days": 3, "after_deadline": "remind_then_expire"}}),
         )
         .await;
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     let set_reply_by = |at: i64| {
         let id = round.clone();
         move |c: &mut buddymatch::store::DbConnection| {
@@ -488,7 +475,7 @@ async fn nobody_is_asked_to_meet_an_erased_partner(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), 204);
-    let (app, sink) = over_smtp(app).await;
+    let (app, sink) = app.over_smtp().await;
     // Three weeks pass: Anna's partner is gone, so there is nobody to plan
     // a meeting with, and no reminder says otherwise.
     let id = match_id.clone();

@@ -269,3 +269,21 @@ impl SmtpSink {
         std::fs::write(file, b"").unwrap();
     }
 }
+
+impl super::TestApp {
+    /// Restarts the app onto a fresh SMTP sink: every email from here on
+    /// goes there, and housekeeping (the answer and reminder sweeps) runs
+    /// every second.
+    #[allow(dead_code)]
+    pub async fn over_smtp(self) -> (super::TestApp, SmtpSink) {
+        let sink = SmtpSink::start();
+        let url = sink.url();
+        let app = self
+            .restart_with(move |c| {
+                c.smtp_url = Some(buddymatch::config::Secret::new(url));
+                c.purge_interval_secs = 1;
+            })
+            .await;
+        (app, sink)
+    }
+}
