@@ -42,6 +42,7 @@ pub const CODES: &[(u16, &str)] = &[
     (404, "programme_not_found"),
     (404, "membership_not_found"),
     (403, "programme_closed"),
+    (403, "names_not_allowed"),
     (400, "invalid_invitation"),
     (400, "invalid_link"),
     (409, "not_a_coordinator"),

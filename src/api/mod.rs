@@ -10,6 +10,7 @@ mod health;
 pub mod json;
 pub mod logging;
 pub mod metrics;
+mod network;
 mod notifications;
 mod pages;
 mod portfolio;
@@ -177,6 +178,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/rounds/{id}/publish").route(web::post().to(rounds::publish)),
                 )
                 .service(web::resource("/rounds/{id}/cancel").route(web::post().to(rounds::cancel)))
+                .service(web::resource("/network/summary").route(web::get().to(network::summary)))
+                .service(web::resource("/network/domains").route(web::get().to(network::domains)))
+                .service(web::resource("/network/graph").route(web::get().to(network::graph)))
+                .service(web::resource("/network/rounds").route(web::get().to(network::rounds)))
                 .service(
                     web::resource("/conflicts")
                         .route(web::get().to(conflicts::list))

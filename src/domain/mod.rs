@@ -6,6 +6,7 @@
 pub mod csv;
 mod enums;
 pub mod evidence;
+pub mod markup;
 mod profile;
 mod province;
 pub mod time;

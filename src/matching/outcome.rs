@@ -103,13 +103,22 @@ impl UnmatchedReason {
     /// Kept out before any match was looked at (by their own settings or
     /// other rounds): not among the round's participants.
     pub fn before_matching(self) -> bool {
-        matches!(
-            self,
-            UnmatchedReason::Paused
-                | UnmatchedReason::InsufficientHours
-                | UnmatchedReason::HoursCommitted
-                | UnmatchedReason::NoHostCapacity
-        )
+        Self::BEFORE_MATCHING.contains(&self)
+    }
+
+    pub const BEFORE_MATCHING: [UnmatchedReason; 4] = [
+        UnmatchedReason::Paused,
+        UnmatchedReason::InsufficientHours,
+        UnmatchedReason::HoursCommitted,
+        UnmatchedReason::NoHostCapacity,
+    ];
+
+    /// The code stored and sent for it.
+    pub fn code(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => unreachable!("a unit variant serialises as its name"),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod health;
 pub mod mail;
 pub mod matches;
+pub mod network;
 pub mod paging;
 pub mod portfolio;
 pub mod privacy;

@@ -124,6 +124,18 @@ pub fn ratings_of_round(
         .load(conn)
 }
 
+/// Meetings recorded in one round's matches: (match id, member, hours).
+pub fn meetings_of_round(
+    conn: &mut DbConnection,
+    round_id: &str,
+) -> QueryResult<Vec<(String, String, i32)>> {
+    mt::table
+        .inner_join(m::table)
+        .filter(m::round_id.eq(round_id))
+        .select((mt::match_id, mt::user_id, mt::hours))
+        .load(conn)
+}
+
 /// A member's own ratings: (match id, stars, comment, when).
 pub fn ratings_by_user(
     conn: &mut DbConnection,

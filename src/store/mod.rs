@@ -8,6 +8,7 @@ pub mod conflicts;
 pub mod db;
 pub mod email_tokens;
 pub mod evidence;
+pub mod network;
 pub mod outbox;
 pub mod overrides;
 pub mod privacy;

@@ -173,6 +173,14 @@ fn matrix() -> Vec<Row> {
         row("POST", "/api/v1/rounds/{draft}/publish", none.clone(), [401, 403, 403, 200, 409, 404]),
         row("POST", "/api/v1/rounds/{draft}/cancel", none.clone(), [401, 403, 403, 200, 409, 404]),
         row("GET", "/api/v1/mail/failed", none.clone(), [401, 403, 403, 200, 200, 200]),
+        // The learning network: each coordinator's own programmes; names
+        // in an export for admins only.
+        row("GET", "/api/v1/network/summary", none.clone(), [401, 403, 403, 200, 200, 200]),
+        row("GET", "/api/v1/network/summary?programme={programme}", none.clone(), [401, 403, 403, 200, 200, 404]),
+        row("GET", "/api/v1/network/domains?format=csv", none.clone(), [401, 403, 403, 200, 200, 200]),
+        row("GET", "/api/v1/network/graph?format=graphml", none.clone(), [401, 403, 403, 200, 200, 200]),
+        row("GET", "/api/v1/network/graph?names=true", none.clone(), [401, 403, 403, 403, 200, 403]),
+        row("GET", "/api/v1/network/rounds?programme={programme}", none.clone(), [401, 403, 403, 200, 200, 404]),
         // Programmes: {programme} is closed, coordinated by the coordinator.
         row("GET", "/api/v1/programmes", none.clone(), [401, 200, 200, 200, 200, 200]),
         row("POST", "/api/v1/programmes", json!({"name": "Nieuw programma"}), [401, 403, 403, 403, 201, 403]),

@@ -23,6 +23,7 @@ mod mail_faults;
 mod members;
 mod metrics;
 mod migrations;
+mod network;
 mod notices;
 mod pages;
 mod portfolio;

@@ -7,8 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The Python that has aiosmtpd, icalendar (the independent parser the
-/// appointment tests read invites with) and pypdf (the one the portfolio
-/// tests read PDFs with): $BUDDYMATCH_TEST_PYTHON, or a
+/// appointment tests read invites with), pypdf (the one the portfolio
+/// tests read PDFs with) and networkx (the one the network tests read
+/// GraphML and GEXF with): $BUDDYMATCH_TEST_PYTHON, or a
 /// virtual environment made (once) under target/test-tools. The pins match
 /// .ci/run.
 #[allow(dead_code)]
@@ -18,8 +19,8 @@ pub fn python() -> PathBuf {
     }
     super::tools::python_with(
         "venv",
-        "aiosmtpd==1.4.6 icalendar==6.3.1 pypdf==7.1.1",
-        "aiosmtpd, icalendar, pypdf",
+        "aiosmtpd==1.4.6 icalendar==6.3.1 pypdf==7.1.1 networkx==3.4.2",
+        "aiosmtpd, icalendar, pypdf, networkx",
     )
 }
 

@@ -46,6 +46,10 @@ pub fn programme_not_found(id: &str) -> AppError {
 
 /// The programme, if it exists at all.
 pub fn load(conn: &mut DbConnection, id: &str) -> Result<ProgrammeRow, AppError> {
+    // No id holds a NUL, and PostgreSQL refuses one in any text it is sent.
+    if id.contains('\0') {
+        return Err(programme_not_found(id));
+    }
     store::get(conn, id)?.ok_or_else(|| programme_not_found(id))
 }
 

@@ -115,6 +115,11 @@ pub struct StoredMatch {
     pub score: i64,
     pub reasons: Vec<MatchReason>,
     pub members: Vec<MatchMemberView>,
+    /// Meetings recorded in the match: the most any one member recorded,
+    /// so two people writing down the same meeting count it once (the
+    /// learning network's rule for a pair).
+    pub meetings: u32,
+    pub hours: u32,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -139,8 +144,23 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
+    let mut recorded: HashMap<(String, String), (u32, u32)> = HashMap::new();
+    for (match_id, user_id, hours) in store::evidence::meetings_of_round(&mut conn, round_id)? {
+        let e = recorded.entry((match_id, user_id)).or_default();
+        e.0 += 1;
+        e.1 += u32::try_from(hours).unwrap_or(0);
+    }
+    let mut per_match: HashMap<String, (u32, u32)> = HashMap::new();
+    for ((match_id, _), (n, h)) in recorded {
+        let e = per_match.entry(match_id).or_default();
+        *e = (e.0.max(n), e.1.max(h));
+    }
+    let of_match = |id: &str| per_match.get(id).copied().unwrap_or_default();
     let one = |(m, ms): (store_rounds::MatchRow, Vec<store_rounds::MatchMemberRow>)| {
+        let (meetings, hours) = of_match(&m.id);
         Ok::<_, AppError>(StoredMatch {
+            meetings,
+            hours,
             reasons: reasons::visible(reasons::parse(&m.id, &m.explanation)?, None, |id| {
                 names.contains_key(id)
             }),

@@ -1,0 +1,479 @@
+//! The learning network (`/api/v1/network/*`): the domain matrix adds up to
+//! what the round details list; the GraphML and GEXF exports read back with
+//! an independent reader (networkx) into the same nodes and edges, with
+//! pseudonyms; erased members stay as anonymous nodes; scoping holds.
+
+use crate::both_backends;
+use crate::common::{assert_problem, sample_profile, today, TestApp, PASSWORD};
+use buddymatch::domain::Role;
+use buddymatch::store::programmes::DEFAULT_PROGRAMME_ID;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+both_backends!(
+    the_matrix_adds_up_to_the_round_details,
+    exports_read_back_the_same_and_hide_who_is_who,
+    erased_members_stay_as_anonymous_nodes,
+    scoping_and_filters_hold,
+);
+
+struct Round {
+    coord: String,
+    /// (token, email, name) per member.
+    members: Vec<(String, String, String)>,
+    detail: Value,
+}
+
+/// Four members from four domains in a published buddy round (two
+/// matches); in the first match both accept and one records a meeting of
+/// two hours, in the second one declines.
+async fn a_round(app: &TestApp) -> Round {
+    let mut members = Vec::new();
+    for (i, domain) in [
+        "uwv",
+        "self_employed",
+        "municipality",
+        "occupational_health",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut p = sample_profile();
+        p["forms"] = json!(["buddy"]);
+        p["meeting_modes"] = json!(["online"]);
+        p["domain"] = json!(domain);
+        let email = format!("m{i}@{}.nl", domain.replace('_', "-"));
+        let name = format!("Lid{i} Achternaam");
+        let t = app.verified_member(&email, &name, "nl", &p).await;
+        members.push((t, email, name));
+    }
+    let coord = app
+        .with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
+    let (round, _) = app.published_round(&coord, json!({"kind": "buddy"})).await;
+    let m0 = app.my_matches(&members[0].0).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut other = None;
+    for (t, _, _) in &members[1..] {
+        let id = app.my_matches(t).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if id == m0 {
+            app.answer_match(t, &id, "accept", json!({})).await;
+        } else if other.is_none() {
+            app.answer_match(t, &id, "decline", json!({})).await;
+            other = Some(id);
+        }
+    }
+    app.answer_match(&members[0].0, &m0, "accept", json!({}))
+        .await;
+    let res = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/me/matches/{m0}/meetings"),
+            Some(&members[0].0),
+            &json!({"date": today(), "hours": 2, "reflection": "Veel geleerd over de Ziektewet."}),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let detail: Value = app
+        .get(&format!("/api/v1/rounds/{round}"), Some(&coord))
+        .await
+        .json()
+        .await
+        .unwrap();
+    Round {
+        coord,
+        members,
+        detail,
+    }
+}
+
+async fn get_json(app: &TestApp, path: &str, token: &str) -> Value {
+    let res = app.get(path, Some(token)).await;
+    assert_eq!(res.status(), 200, "{path}: {}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+async fn get_text(app: &TestApp, path: &str, token: &str) -> (String, String) {
+    let res = app.get(path, Some(token)).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    (ct, res.text().await.unwrap())
+}
+
+fn sum(cells: &Value, field: &str) -> u64 {
+    cells
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[field].as_u64().unwrap())
+        .sum()
+}
+
+async fn the_matrix_adds_up_to_the_round_details(app: TestApp) {
+    let r = a_round(&app).await;
+    let matches = r.detail["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2);
+    let with_meetings = matches
+        .iter()
+        .filter(|m| m["meetings"].as_u64().unwrap() > 0)
+        .count() as u64;
+    let meetings: u64 = matches
+        .iter()
+        .map(|m| m["meetings"].as_u64().unwrap())
+        .sum();
+    let hours: u64 = matches.iter().map(|m| m["hours"].as_u64().unwrap()).sum();
+    assert_eq!((with_meetings, meetings, hours), (1, 1, 2));
+
+    let m = get_json(&app, "/api/v1/network/domains", &r.coord).await;
+    let cells = &m["cells"];
+    for (field, want) in [
+        ("proposed", matches.len() as u64),
+        ("met", with_meetings),
+        ("meetings", meetings),
+        ("hours", hours),
+        ("accepted", 1),
+        ("declined", 1),
+    ] {
+        assert_eq!(
+            sum(cells, field) + m["unattributed"][field].as_u64().unwrap(),
+            want,
+            "{field} in {m}"
+        );
+        assert_eq!(m["totals"][field].as_u64().unwrap(), want, "{field}");
+    }
+    // Every pair crosses domains: nothing on the diagonal.
+    for c in cells.as_array().unwrap() {
+        assert_ne!(c["domains"][0], c["domains"][1]);
+    }
+    let members: u64 = m["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["members"].as_u64().unwrap())
+        .sum();
+    assert_eq!(members, 4);
+
+    let (ct, csv) = get_text(&app, "/api/v1/network/domains?format=csv", &r.coord).await;
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "domain_a,domain_b,proposed,accepted,declined,met,meetings,hours"
+    );
+    assert_eq!(rows.len(), 1 + cells.as_array().unwrap().len() + 1);
+    let proposed: u64 = rows[1..]
+        .iter()
+        .map(|r| r.split(',').nth(2).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(proposed, 2);
+
+    let s = get_json(&app, "/api/v1/network/summary", &r.coord).await;
+    assert_eq!(s["members"], 4);
+    assert_eq!(s["members_reached"], 4);
+    assert_eq!(s["links"]["proposed"], 2);
+    assert_eq!(s["links"]["met"], 1);
+    assert_eq!(s["cross_domain"]["share"], 1.0);
+    assert_eq!(s["members_with_cross_domain_meeting"], 2);
+    assert_eq!(s["isolated_members"], 2);
+    assert_eq!(s["components"]["count"], 3);
+    assert_eq!(s["domain_pairs"]["possible"], 6);
+    assert_eq!(s["domain_pairs"]["connected"], 1);
+    assert_eq!(
+        s["domain_pairs"]["never_connected"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(s["rounds"].as_array().unwrap().len(), 1);
+    assert_eq!(s["rounds"][0]["links_met"], 1);
+    assert!(s["bridges"].is_null(), "bridges only within a programme");
+    let s = get_json(
+        &app,
+        &format!("/api/v1/network/summary?programme={DEFAULT_PROGRAMME_ID}"),
+        &r.coord,
+    )
+    .await;
+    assert_eq!(s["bridges"]["method"], "exact");
+    // Two people who met: nobody lies between others.
+    assert_eq!(s["bridges"]["members"], json!([]));
+
+    let o = get_json(&app, "/api/v1/network/rounds", &r.coord).await;
+    let o = &o["rounds"][0];
+    assert_eq!(
+        (o["eligible"].as_u64(), o["matched"].as_u64()),
+        (Some(4), Some(4))
+    );
+    assert_eq!(o["matches"], 2);
+    assert_eq!(o["links"]["met"], 1);
+    assert_eq!(o["new_domain_pairs"].as_array().unwrap().len(), 1);
+}
+
+/// networkx reads the file and answers its node and edge counts, and the
+/// node ids.
+const READ_GRAPH: &str = r#"
+import sys, io, json
+import networkx as nx
+kind = sys.argv[1]
+data = sys.stdin.buffer.read()
+if kind == "graphml":
+    g = nx.read_graphml(io.BytesIO(data))
+else:
+    g = nx.read_gexf(io.BytesIO(data))
+edge = next(iter(g.edges(data=True)), None)
+print(json.dumps({
+    "nodes": g.number_of_nodes(),
+    "edges": g.number_of_edges(),
+    "directed": g.is_directed(),
+    "ids": sorted(str(n) for n in g.nodes),
+    "domains": sorted(str(d.get("domain")) for _, d in g.nodes(data=True)),
+    "edge": {k: v for k, v in edge[2].items()} if edge else None,
+}))
+"#;
+
+fn networkx(kind: &str, body: &str) -> Value {
+    let mut child = Command::new(crate::common::smtp::python())
+        .args(["-c", READ_GRAPH, kind])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running python");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "networkx could not read the {kind}: {}\n{body}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+async fn exports_read_back_the_same_and_hide_who_is_who(app: TestApp) {
+    let r = a_round(&app).await;
+    let g = get_json(&app, "/api/v1/network/graph", &r.coord).await;
+    let nodes = g["nodes"].as_array().unwrap().len();
+    let edges = g["edges"].as_array().unwrap().len();
+    assert_eq!((nodes, edges), (4, 2));
+    let mut ids: Vec<String> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["p1", "p2", "p3", "p4"]);
+    for (kind, ct) in [
+        ("graphml", "application/graphml+xml"),
+        ("gexf", "application/gexf+xml"),
+    ] {
+        let (got_ct, body) = get_text(
+            &app,
+            &format!("/api/v1/network/graph?format={kind}"),
+            &r.coord,
+        )
+        .await;
+        assert!(got_ct.starts_with(ct), "{got_ct}");
+        let read = networkx(kind, &body);
+        assert_eq!(read["nodes"], nodes, "{kind}: {read}");
+        assert_eq!(read["edges"], edges, "{kind}: {read}");
+        assert_eq!(read["directed"], false);
+        assert_eq!(read["ids"], json!(ids));
+        assert_eq!(
+            read["domains"],
+            json!([
+                "municipality",
+                "occupational_health",
+                "self_employed",
+                "uwv"
+            ])
+        );
+        assert_eq!(read["edge"]["proposed"], 1, "{kind}: {read}");
+        // Nobody's id, address or name is in a pseudonymous export.
+        for (t, email, name) in &r.members {
+            let me: Value = get_json(&app, "/api/v1/me", t).await;
+            for secret in [me["id"].as_str().unwrap(), email, name] {
+                assert!(!body.contains(secret), "{kind} names {secret}");
+            }
+        }
+    }
+    // A fresh numbering per export: across a few, not all the same.
+    let mut numberings = std::collections::BTreeSet::new();
+    for _ in 0..6 {
+        let g = get_json(&app, "/api/v1/network/graph", &r.coord).await;
+        numberings.insert(g["edges"].to_string());
+    }
+    assert!(numberings.len() > 1, "every export numbered alike");
+
+    let res = app
+        .get("/api/v1/network/graph?names=true", Some(&r.coord))
+        .await;
+    assert_problem(res, 403, "names_not_allowed").await;
+    let admin = app.with_role("admin@vereniging.nl", Role::Admin).await;
+    let g = get_json(&app, "/api/v1/network/graph?names=true", &admin).await;
+    let labels: Vec<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["label"].as_str().unwrap())
+        .collect();
+    for (_, _, name) in &r.members {
+        assert!(labels.contains(&name.as_str()), "{name} in {labels:?}");
+    }
+}
+
+async fn erased_members_stay_as_anonymous_nodes(app: TestApp) {
+    let r = a_round(&app).await;
+    let (t, email, name) = &r.members[3];
+    let res = app
+        .send_json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(t),
+            &json!({"password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let admin = app.with_role("admin@vereniging.nl", Role::Admin).await;
+    let g = get_json(&app, "/api/v1/network/graph?names=true", &admin).await;
+    let nodes = g["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 4, "the history keeps its shape");
+    assert_eq!(g["edges"].as_array().unwrap().len(), 2);
+    let erased: Vec<&Value> = nodes.iter().filter(|n| n["erased"] == true).collect();
+    assert_eq!(erased.len(), 1);
+    assert!(erased[0]["domain"].is_null());
+    let text = g.to_string();
+    assert!(!text.contains(name.as_str()) && !text.contains(email.as_str()));
+    let m = get_json(&app, "/api/v1/network/domains", &r.coord).await;
+    assert_eq!(m["unattributed"]["proposed"], 1);
+    assert_eq!(m["totals"]["proposed"], 2);
+    let s = get_json(&app, "/api/v1/network/summary", &r.coord).await;
+    assert_eq!(s["members"], 4);
+}
+
+async fn scoping_and_filters_hold(app: TestApp) {
+    let r = a_round(&app).await;
+    let admin = app.with_role("admin@vereniging.nl", Role::Admin).await;
+    // A programme with a coordinator of its own, who coordinates nothing else.
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/programmes",
+            Some(&admin),
+            &json!({"name": "Regio Noord", "description": "test", "open": true}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let north = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let regional = app.with_role("noord@vereniging.nl", Role::Member).await;
+    let id = get_json(&app, "/api/v1/me", &regional).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (method, path, body) in [
+        (
+            Method::PUT,
+            format!("/api/v1/admin/users/{id}/role"),
+            json!({"role": "coordinator"}),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/programmes/{north}/coordinators/{id}"),
+            json!({}),
+        ),
+    ] {
+        let res = app.send_json(method, &path, Some(&admin), &body).await;
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    let regional = app.login("noord@vereniging.nl").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    for path in [
+        "/api/v1/network/summary",
+        "/api/v1/network/domains",
+        "/api/v1/network/graph",
+        "/api/v1/network/rounds",
+    ] {
+        let res = app
+            .get(
+                &format!("{path}?programme={DEFAULT_PROGRAMME_ID}"),
+                Some(&regional),
+            )
+            .await;
+        assert_problem(res, 404, "programme_not_found").await;
+        let res = app.get(path, Some(&r.members[0].0)).await;
+        assert_problem(res, 403, "forbidden").await;
+    }
+    // All of the regional coordinator's programmes: nothing happened there.
+    let s = get_json(&app, "/api/v1/network/summary", &regional).await;
+    assert_eq!(
+        (s["members"].as_u64(), s["links"]["proposed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let g = get_json(&app, "/api/v1/network/graph", &regional).await;
+    assert_eq!(g["nodes"], json!([]));
+    let s = get_json(
+        &app,
+        &format!("/api/v1/network/summary?programme={north}"),
+        &regional,
+    )
+    .await;
+    assert_eq!(s["members"], 0);
+    assert_eq!(s["scope"]["programme"], json!(north));
+    // The admin sees every programme.
+    let s = get_json(&app, "/api/v1/network/summary", &admin).await;
+    assert_eq!(s["links"]["proposed"], 2);
+
+    // The period: rounds published from tomorrow are none; until today all.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let tomorrow = buddymatch::domain::time::amsterdam_day(secs + 86_400);
+    let s = get_json(
+        &app,
+        &format!("/api/v1/network/summary?from={tomorrow}"),
+        &r.coord,
+    )
+    .await;
+    assert_eq!(s["links"]["proposed"], 0);
+    let s = get_json(
+        &app,
+        &format!("/api/v1/network/summary?from={}&until={}", today(), today()),
+        &r.coord,
+    )
+    .await;
+    assert_eq!(s["links"]["proposed"], 2);
+    let res = app
+        .get(
+            &format!("/api/v1/network/summary?from={tomorrow}&until={}", today()),
+            Some(&r.coord),
+        )
+        .await;
+    assert_problem(res, 422, "validation_failed").await;
+    let res = app
+        .get("/api/v1/network/domains?until=2026-02-30", Some(&r.coord))
+        .await;
+    assert_problem(res, 422, "validation_failed").await;
+    let res = app
+        .get("/api/v1/network/graph?format=dot", Some(&r.coord))
+        .await;
+    assert_problem(res, 400, "invalid_query").await;
+}
