@@ -184,7 +184,9 @@ pub fn load(state: &AppState, actor: &AuthUser, filters: Filters) -> Result<Netw
     })
 }
 
-fn history(rows: store::Rows) -> History {
+/// The network the rows make: members, rounds in order, links per match,
+/// who was eligible where.
+pub fn history(rows: store::Rows) -> History {
     let mut h = History::default();
     let mut member_at: HashMap<String, usize> = HashMap::with_capacity(rows.members.len());
     for m in rows.members {
