@@ -10,12 +10,11 @@ use petgraph::graph::{NodeIndex, UnGraph};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Serialize;
-use std::collections::VecDeque;
 
 /// Above this many (members with a met link) × (met links), sample.
 pub const EXACT_WORK: usize = 50_000_000;
 /// Sources sampled when estimating.
-pub const SAMPLES: usize = 256;
+pub const SAMPLES: usize = 128;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,36 +57,53 @@ pub fn betweenness(g: &UnGraph<(), ()>, seed: u64) -> Betweenness {
         s.truncate(SAMPLES);
         (Method::Sampled, s)
     };
-    let adj: Vec<Vec<usize>> = (0..n)
-        .map(|v| g.neighbors(NodeIndex::new(v)).map(|x| x.index()).collect())
-        .collect();
+    // Neighbours as one flat array (CSR): the BFS walks memory in order.
+    let mut start = vec![0u32; n + 1];
+    for v in 0..n {
+        start[v + 1] = start[v] + g.neighbors(NodeIndex::new(v)).count() as u32;
+    }
+    let mut adj = vec![0u32; start[n] as usize];
+    for v in 0..n {
+        for (i, w) in g.neighbors(NodeIndex::new(v)).enumerate() {
+            adj[start[v] as usize + i] = w.index() as u32;
+        }
+    }
+    let nbrs = |v: usize| &adj[start[v] as usize..start[v + 1] as usize];
     let mut score = vec![0.0f64; n];
     let mut sigma = vec![0.0f64; n];
     let mut dist = vec![u32::MAX; n];
     let mut delta = vec![0.0f64; n];
-    let mut order = Vec::with_capacity(n);
-    let mut queue = VecDeque::new();
+    let mut order: Vec<u32> = Vec::with_capacity(n);
     for &s in &sources {
         order.clear();
         sigma[s] = 1.0;
         dist[s] = 0;
-        queue.push_back(s);
-        while let Some(v) = queue.pop_front() {
-            order.push(v);
-            for &w in &adj[v] {
+        order.push(s as u32);
+        // `order` is the BFS queue too: everything before `head` is done.
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head] as usize;
+            head += 1;
+            let dv = dist[v];
+            for &w in nbrs(v) {
+                let w = w as usize;
                 if dist[w] == u32::MAX {
-                    dist[w] = dist[v] + 1;
-                    queue.push_back(w);
+                    dist[w] = dv + 1;
+                    order.push(w as u32);
                 }
-                if dist[w] == dist[v] + 1 {
+                if dist[w] == dv + 1 {
                     sigma[w] += sigma[v];
                 }
             }
         }
         for &w in order.iter().rev() {
-            for &v in &adj[w] {
-                if dist[v] != u32::MAX && dist[v] + 1 == dist[w] {
-                    delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+            let w = w as usize;
+            let coeff = (1.0 + delta[w]) / sigma[w];
+            let dw = dist[w];
+            for &v in nbrs(w) {
+                let v = v as usize;
+                if dist[v] != u32::MAX && dist[v] + 1 == dw {
+                    delta[v] += sigma[v] * coeff;
                 }
             }
             if w != s {
@@ -95,6 +111,7 @@ pub fn betweenness(g: &UnGraph<(), ()>, seed: u64) -> Betweenness {
             }
         }
         for &v in &order {
+            let v = v as usize;
             sigma[v] = 0.0;
             dist[v] = u32::MAX;
             delta[v] = 0.0;
