@@ -34,6 +34,7 @@ pub enum Action {
     CoordinatorRemoved,
     ProgrammeMembersListed,
     InvitationsSent,
+    NetworkExported,
 }
 
 impl Action {
@@ -58,10 +59,11 @@ impl Action {
             Action::CoordinatorRemoved => "programme_coordinator_removed",
             Action::ProgrammeMembersListed => "programme_members_listed",
             Action::InvitationsSent => "programme_invitations_sent",
+            Action::NetworkExported => "network_exported",
         }
     }
 
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::RoundCreated,
         Action::RoundPreviewed,
         Action::RoundPublished,
@@ -81,6 +83,7 @@ impl Action {
         Action::CoordinatorRemoved,
         Action::ProgrammeMembersListed,
         Action::InvitationsSent,
+        Action::NetworkExported,
     ];
 }
 

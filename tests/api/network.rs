@@ -332,6 +332,18 @@ async fn exports_read_back_the_same_and_hide_who_is_who(app: TestApp) {
     for (_, _, name) in &r.members {
         assert!(labels.contains(&name.as_str()), "{name} in {labels:?}");
     }
+    // Every export is in the audit log, the one with names as such.
+    let log = get_json(&app, "/api/v1/admin/audit-log?per_page=100", &admin).await;
+    let exports: Vec<&Value> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "network_exported")
+        .collect();
+    assert_eq!(exports.len(), 1 + 2 + 6 + 1, "{log}");
+    assert!(exports
+        .iter()
+        .any(|e| e["detail"]["names"] == true && e["detail"]["shown"] == 4));
 }
 
 async fn erased_members_stay_as_anonymous_nodes(app: TestApp) {

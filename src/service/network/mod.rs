@@ -329,6 +329,16 @@ pub enum GraphFormat {
     Gexf,
 }
 
+impl GraphFormat {
+    fn code(self) -> &'static str {
+        match self {
+            GraphFormat::Json => "json",
+            GraphFormat::Graphml => "graphml",
+            GraphFormat::Gexf => "gexf",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RoundsFormat {
@@ -388,6 +398,18 @@ pub fn graph_export(
     let ids = identities(actor, names)?;
     let n = load(state, actor, f)?;
     let g = graph(&n, ids);
+    // Members' data leaving the service, pseudonymous or not.
+    super::audit::record_read(
+        state,
+        actor,
+        super::audit::Action::NetworkExported,
+        ("programme", n.scope.programme.as_deref().unwrap_or("all")),
+        serde_json::json!({
+            "format": format.code(),
+            "names": names,
+            "shown": g.nodes.len(),
+        }),
+    )?;
     match format {
         GraphFormat::Json => json(g),
         GraphFormat::Graphml => Ok(file(
