@@ -16,6 +16,9 @@ pub struct Scope<'a> {
     /// Rounds published in `[from, until)`, seconds since the epoch.
     pub from: Option<i64>,
     pub until: Option<i64>,
+    /// Unmatched reasons that kept a member out before matching: they were
+    /// not eligible (the engine's `UnmatchedReason::before_matching`).
+    pub kept_out: &'a [String],
 }
 
 #[derive(Queryable)]
@@ -101,13 +104,9 @@ pub fn rows(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Rows> {
         .filter(m::round_id.eq_any(&ids))
         .select((mt::match_id, mt::user_id, mt::hours))
         .load(conn)?;
-    let before: Vec<String> = crate::matching::outcome::UnmatchedReason::BEFORE_MATCHING
-        .iter()
-        .map(|x| x.code())
-        .collect();
     let unmatched: Vec<(String, String)> = ru::table
         .filter(ru::round_id.eq_any(&ids))
-        .filter(ru::reason.ne_all(before))
+        .filter(ru::reason.ne_all(scope.kept_out))
         .select((ru::round_id, ru::user_id))
         .load(conn)?;
     let in_rounds = mm::table

@@ -169,6 +169,7 @@ pub fn load(state: &AppState, actor: &AuthUser, filters: Filters) -> Result<Netw
             programmes: programmes.ids(),
             from,
             until,
+            kept_out: &kept_out(),
         },
     )?;
     drop(conn);
@@ -182,6 +183,14 @@ pub fn load(state: &AppState, actor: &AuthUser, filters: Filters) -> Result<Netw
         programme_name,
         locale,
     })
+}
+
+/// The unmatched reasons that mean "not eligible", as stored.
+pub fn kept_out() -> Vec<String> {
+    crate::matching::outcome::UnmatchedReason::BEFORE_MATCHING
+        .iter()
+        .map(|x| x.code())
+        .collect()
 }
 
 /// The network the rows make: members, rounds in order, links per match,
