@@ -26,6 +26,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The engine and its file-based commands: pure, no server.
     ("matching", &["domain"]),
     ("offline", &["domain", "matching"]),
+    // The learning network's measures and pictures: pure, like the engine.
+    ("network", &["domain"]),
     // The only SQL.
     ("store", &["domain", "error", "files"]),
     // The process's counters; the outbox gauge reads a store type.
@@ -42,8 +44,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "service",
         &[
-            "auth", "config", "domain", "error", "mail", "matching", "metrics", "offline",
-            "runtime", "store",
+            "auth", "config", "domain", "error", "mail", "matching", "metrics", "network",
+            "offline", "runtime", "store",
         ],
     ),
     // HTTP: never past the service layer into store, matching or mail.
@@ -100,6 +102,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "matching",
             "metrics",
+            "network",
             "offline",
             "runtime",
             "service",
