@@ -102,6 +102,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "matching",
             "metrics",
+            "network",
             "offline",
             "runtime",
             "service",

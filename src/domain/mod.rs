@@ -6,6 +6,7 @@
 pub mod csv;
 mod enums;
 pub mod evidence;
+pub mod labels;
 pub mod markup;
 mod profile;
 mod province;

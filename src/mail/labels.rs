@@ -1,28 +1,14 @@
 //! Member-facing words for codes, in Dutch and English.
 
-use crate::domain::{Domain, GroupMeetingMode, Locale, MatchKind, MatchRole, Profession};
+use crate::domain::{Domain, GroupMeetingMode, Locale, MatchRole, Profession};
+
+// Shared with the pure network pictures, so they live in the domain layer.
+pub use crate::domain::labels::{domain, kind};
 
 fn pick(locale: Locale, nl: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::Nl => nl,
         Locale::En => en,
-    }
-}
-
-pub fn domain(d: Domain, l: Locale) -> &'static str {
-    match d {
-        Domain::Uwv => "UWV",
-        Domain::SelfEmployed => pick(l, "zelfstandige", "self-employed"),
-        Domain::AdvisoryFirm => pick(l, "adviesbureau", "advisory firm"),
-        Domain::Municipality => pick(l, "gemeente", "municipality"),
-        Domain::OccupationalHealth => pick(
-            l,
-            "arbodienst of re-integratiebedrijf",
-            "occupational health or re-integration company",
-        ),
-        Domain::InHouseEmployer => pick(l, "werkgever (in dienst)", "in-house at an employer"),
-        Domain::Insurer => pick(l, "verzekeraar", "insurer"),
-        Domain::Other => pick(l, "overig", "other"),
     }
 }
 
@@ -37,14 +23,6 @@ pub fn profession(p: Profession, l: Locale) -> &'static str {
             pick(l, "A&G-psycholoog", "work-and-health psychologist")
         }
         Profession::Other => pick(l, "overig", "other"),
-    }
-}
-
-pub fn kind(k: MatchKind, l: Locale) -> &'static str {
-    match k {
-        MatchKind::Buddy => pick(l, "buddykoppel", "buddy pair"),
-        MatchKind::Shadowing => pick(l, "meeloopbezoek", "shadowing visit"),
-        MatchKind::Intervision => pick(l, "intervisiegroep", "intervision group"),
     }
 }
 

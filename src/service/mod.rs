@@ -16,6 +16,7 @@ pub mod mail;
 pub mod matches;
 pub mod network;
 pub mod paging;
+pub mod pdf;
 pub mod portfolio;
 pub mod privacy;
 pub mod profiles;

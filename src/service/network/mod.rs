@@ -3,6 +3,9 @@
 //! graph to export and per round. Scoped like the rest of the coordinator
 //! API: a programme outside the caller's is "not found".
 
+pub mod png;
+pub mod report;
+
 use super::programmes::access::{self, Scope};
 use super::AppState;
 use crate::auth::AuthUser;
