@@ -1,7 +1,8 @@
 //! The learning network (`/api/v1/network/*`): the domain matrix adds up to
 //! what the round details list; the GraphML and GEXF exports read back with
 //! an independent reader (networkx) into the same nodes and edges, with
-//! pseudonyms; erased members stay as anonymous nodes; scoping holds.
+//! pseudonyms; the pictures are valid SVG and PNG, the report a PDF that
+//! pypdf reads; erased members stay as anonymous nodes; scoping holds.
 
 use crate::both_backends;
 use crate::common::{assert_problem, sample_profile, today, TestApp, PASSWORD};
@@ -14,6 +15,7 @@ use std::process::{Command, Stdio};
 
 both_backends!(
     the_matrix_adds_up_to_the_round_details,
+    pictures_and_the_report_are_what_they_say,
     exports_read_back_the_same_and_hide_who_is_who,
     erased_members_stay_as_anonymous_nodes,
     scoping_and_filters_hold,
@@ -488,4 +490,121 @@ async fn scoping_and_filters_hold(app: TestApp) {
         .get("/api/v1/network/graph?format=dot", Some(&r.coord))
         .await;
     assert_problem(res, 400, "invalid_query").await;
+}
+
+/// Python's own XML parser: the root, and how many elements carry each
+/// class.
+const READ_SVG: &str = r#"
+import sys, json, collections
+import xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+classes = collections.Counter(e.get("class") for e in root.iter() if e.get("class"))
+texts = [e.text for e in root.iter() if e.text]
+print(json.dumps({"root": root.tag, "classes": classes, "texts": texts}))
+"#;
+
+/// pypdf: page count and text.
+const READ_PDF: &str = r#"
+import sys, io, json
+from pypdf import PdfReader
+r = PdfReader(io.BytesIO(sys.stdin.buffer.read()), strict=True)
+print(json.dumps({"pages": len(r.pages), "text": " ".join(p.extract_text() for p in r.pages)}))
+"#;
+
+fn python(script: &str, input: &[u8]) -> Value {
+    let mut child = Command::new(crate::common::smtp::python())
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running python");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "python could not read it: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+async fn get_bytes(app: &TestApp, path: &str, token: &str, content_type: &str) -> Vec<u8> {
+    let res = app.get(path, Some(token)).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with(content_type), "{path}: {ct}");
+    res.bytes().await.unwrap().to_vec()
+}
+
+async fn pictures_and_the_report_are_what_they_say(app: TestApp) {
+    let r = a_round(&app).await;
+    let svg = get_bytes(
+        &app,
+        "/api/v1/network/domains?format=svg",
+        &r.coord,
+        "image/svg+xml",
+    )
+    .await;
+    let read = python(READ_SVG, &svg);
+    assert_eq!(read["root"], "{http://www.w3.org/2000/svg}svg");
+    // Four domains with members: a 4 × 4 grid; the met link's count shows.
+    assert_eq!(read["classes"]["cell"], 16, "{read}");
+    assert!(
+        read["texts"].as_array().unwrap().iter().any(|t| t == "UWV"),
+        "{read}"
+    );
+    let svg = get_bytes(
+        &app,
+        "/api/v1/network/graph?format=svg",
+        &r.coord,
+        "image/svg+xml",
+    )
+    .await;
+    let read = python(READ_SVG, &svg);
+    assert_eq!(read["classes"]["domain"], 4, "{read}");
+    // One pair met, the other only proposed.
+    assert_eq!(read["classes"]["link"], 1, "{read}");
+    assert_eq!(read["classes"]["link-unmet"], 1, "{read}");
+    let text = String::from_utf8(svg).unwrap();
+    for (_, email, name) in &r.members {
+        assert!(!text.contains(name.as_str()) && !text.contains(email.as_str()));
+    }
+    for path in [
+        "/api/v1/network/domains?format=png",
+        "/api/v1/network/graph?format=png",
+    ] {
+        let png = get_bytes(&app, path, &r.coord, "image/png").await;
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{path}");
+        let (w, h) = (
+            u32::from_be_bytes(png[16..20].try_into().unwrap()),
+            u32::from_be_bytes(png[20..24].try_into().unwrap()),
+        );
+        assert!(w >= 300 && h >= 300, "{path}: {w}x{h}");
+    }
+    let pdf = get_bytes(
+        &app,
+        &format!("/api/v1/network/rounds?format=pdf&programme={DEFAULT_PROGRAMME_ID}"),
+        &r.coord,
+        "application/pdf",
+    )
+    .await;
+    let read = python(READ_PDF, &pdf);
+    let text = read["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(read["pages"].as_u64().unwrap() >= 2, "{read}");
+    for needle in [
+        "Uitkomsten van de rondes",
+        "Koppelingen tussen domeinen",
+        "Het netwerk van domeinen",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    for (_, email, name) in &r.members {
+        assert!(!text.contains(name.as_str()) && !text.contains(email.as_str()));
+    }
 }

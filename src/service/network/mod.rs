@@ -15,6 +15,7 @@ use crate::network::centrality::{self, Bridge};
 use crate::network::export::{self, GraphExport, Identities};
 use crate::network::matrix::{self, DomainMatrix};
 use crate::network::measures::{self, RoundOutcome, Summary};
+use crate::network::picture;
 use crate::network::{Answered, History, LinkMeetings, Member, Round};
 use crate::store::network as store;
 use serde::Serialize;
@@ -330,6 +331,8 @@ pub enum MatrixFormat {
     #[default]
     Json,
     Csv,
+    Svg,
+    Png,
 }
 
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
@@ -339,6 +342,9 @@ pub enum GraphFormat {
     Json,
     Graphml,
     Gexf,
+    /// The domain network as a picture (no members in it).
+    Svg,
+    Png,
 }
 
 impl GraphFormat {
@@ -347,6 +353,8 @@ impl GraphFormat {
             GraphFormat::Json => "json",
             GraphFormat::Graphml => "graphml",
             GraphFormat::Gexf => "gexf",
+            GraphFormat::Svg => "svg",
+            GraphFormat::Png => "png",
         }
     }
 }
@@ -356,12 +364,23 @@ impl GraphFormat {
 pub enum RoundsFormat {
     #[default]
     Json,
+    Pdf,
 }
 
 fn json(v: impl Serialize) -> Result<Output, AppError> {
     Ok(Output::Json(serde_json::to_value(v).map_err(|e| {
         AppError::Internal(anyhow::anyhow!("network view did not serialise: {e}"))
     })?))
+}
+
+/// A picture as SVG, or rendered to PNG.
+fn picture(p: &picture::Picture, png: bool, name: &str) -> Output {
+    let svg = picture::to_svg(p);
+    if png {
+        file(png::to_png(&svg), "image/png", name, "png")
+    } else {
+        file(svg, "image/svg+xml; charset=utf-8", name, "svg")
+    }
 }
 
 fn file(bytes: impl Into<Vec<u8>>, content_type: &'static str, name: &str, ext: &str) -> Output {
@@ -397,6 +416,11 @@ pub fn domains(
             "network-domains",
             "csv",
         )),
+        MatrixFormat::Svg | MatrixFormat::Png => Ok(picture(
+            &picture::heat_map(&m, n.locale),
+            matches!(format, MatrixFormat::Png),
+            "network-domains",
+        )),
     }
 }
 
@@ -409,6 +433,14 @@ pub fn graph_export(
 ) -> Result<Output, AppError> {
     let ids = identities(actor, names)?;
     let n = load(state, actor, f)?;
+    if let GraphFormat::Svg | GraphFormat::Png = format {
+        // Domains and counts only: no member is in the picture.
+        return Ok(picture(
+            &picture::domain_network(&n.matrix(), n.locale),
+            matches!(format, GraphFormat::Png),
+            "network-domains-graph",
+        ));
+    }
     let g = graph(&n, ids);
     // Members' data leaving the service, pseudonymous or not.
     super::audit::record_read(
@@ -436,6 +468,7 @@ pub fn graph_export(
             "learning-network",
             "gexf",
         )),
+        GraphFormat::Svg | GraphFormat::Png => unreachable!("answered above"),
     }
 }
 
@@ -451,5 +484,27 @@ pub fn rounds(
             scope: n.scope_view(),
             rounds: n.rounds(),
         }),
+        RoundsFormat::Pdf => {
+            let summary = measures::summarise(&n.history);
+            let input = report::ReportInput {
+                programme: n.programme_name.clone(),
+                from: n.scope.from.clone(),
+                until: n.scope.until.clone(),
+                generated_on: Some(time::amsterdam_day(crate::runtime::now())),
+                locale: n.locale,
+                rounds: n.rounds(),
+                headline: report::Headline::from(&summary),
+                matrix: n.matrix(),
+            };
+            Ok(file(
+                report::report_pdf(&input),
+                "application/pdf",
+                match n.locale {
+                    Locale::Nl => "uitkomsten-rondes",
+                    Locale::En => "round-outcomes",
+                },
+                "pdf",
+            ))
+        }
     }
 }
