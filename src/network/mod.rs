@@ -12,6 +12,7 @@ pub mod centrality;
 pub mod export;
 pub mod matrix;
 pub mod measures;
+pub mod novelty;
 
 use crate::domain::{Domain, ExperienceBand, MatchKind, Profession, Province};
 use petgraph::graph::{NodeIndex, UnGraph};
