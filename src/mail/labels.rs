@@ -191,6 +191,21 @@ pub fn reason_in_words<'a>(
                 Locale::En => format!("You share an interest in {topic_list}"),
             },
         },
+        // Which domain or profession is new to whom would tell a member
+        // whom the others learned with before; the line says only that
+        // the match widens the network.
+        "novelty" if group => pick(
+            l,
+            "Deze groep verbreedt jullie leernetwerk: domeinen, beroepen of collega's waarmee jullie nog niet samen leerden",
+            "This group widens your learning network: domains, professions or colleagues you have not learned with yet",
+        )
+        .into(),
+        "novelty" => pick(
+            l,
+            "Deze match verbreedt jullie leernetwerk: een domein, beroep of kring waarmee minstens een van jullie nog niet leerde",
+            "This match widens your learning network: a domain, profession or circle at least one of you has not learned with yet",
+        )
+        .into(),
         "complementary_experience" => pick(
             l,
             "Jullie ervaring vult elkaar aan: de een werkt al langer in het vak dan de ander",

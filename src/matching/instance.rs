@@ -111,6 +111,32 @@ pub struct Member {
     /// Team within the organisation (free text, normalised likewise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    /// Whom they have learned with in earlier rounds, for the weight
+    /// `novelty`; left out when nothing (a newcomer, or the weight is off).
+    #[serde(default, skip_serializing_if = "Learned::is_empty")]
+    pub learned: Learned,
+}
+
+/// What a member has learned with in earlier rounds: the domains and
+/// professions of the members they took a match up with, and which part of
+/// the learning network that put them in (members with the same
+/// `component` are connected; `None`: a part of their own). The service
+/// fills it from the network (`network::novelty`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Learned {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<Domain>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub professions: Vec<Profession>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<u32>,
+}
+
+impl Learned {
+    pub fn is_empty(&self) -> bool {
+        self.domains.is_empty() && self.professions.is_empty() && self.component.is_none()
+    }
 }
 
 /// `a` and `b` were matched (in any form) in round `round`.
@@ -233,6 +259,9 @@ pub struct Weights {
     pub hours_headroom: i64,
     /// Same first (preferred) language.
     pub shared_language: i64,
+    /// Per unit of what a match adds to the learning network (see
+    /// `score::novelty_units`); 0, the default, leaves it out.
+    pub novelty: i64,
 }
 
 impl Default for Weights {
@@ -248,6 +277,7 @@ impl Default for Weights {
             online: 3,
             hours_headroom: 3,
             shared_language: 2,
+            novelty: 0,
         }
     }
 }
@@ -287,6 +317,7 @@ impl Member {
             paused: p.paused,
             organisation: None,
             team: None,
+            learned: Learned::default(),
         }
     }
 

@@ -83,6 +83,13 @@ pub struct Profile {
     /// The key the round's conflict rule compares (team, organisation or
     /// 0 for none): two members with the same non-zero key never meet.
     pub conflict_key: u32,
+    /// Domains and professions learned with in earlier rounds (bit
+    /// `Domain as u32`, `Profession as u32`), and their part of the
+    /// learning network: equal numbers are connected; a member without
+    /// one has a number of their own.
+    pub learned_domains: u16,
+    pub learned_professions: u16,
+    pub component: u32,
 }
 
 /// The instance, indexed: profiles in member order and the pairs that may
@@ -170,6 +177,10 @@ impl Prepared {
         let mut languages: HashMap<&str, usize> = HashMap::new();
         let mut profiles = Vec::with_capacity(instance.members.len());
         let mut keys = Keys::default();
+        // The instance's component labels renumbered densely, and a fresh
+        // number for each member alone in theirs.
+        let mut components: HashMap<u32, u32> = HashMap::new();
+        let mut next_component = 0u32;
         for (i, m) in instance.members.iter().enumerate() {
             if index.insert(m.id.as_str(), i as u32).is_some() {
                 return Err(InstanceError::DuplicateId(m.id.clone()));
@@ -208,6 +219,27 @@ impl Prepared {
                 organisation: 0,
                 team: 0,
                 conflict_key: 0,
+                learned_domains: m
+                    .learned
+                    .domains
+                    .iter()
+                    .fold(0, |bits, &d| bits | 1 << d as u16),
+                learned_professions: m
+                    .learned
+                    .professions
+                    .iter()
+                    .fold(0, |bits, &p| bits | 1 << p as u16),
+                component: {
+                    let fresh = next_component;
+                    let c = match m.learned.component {
+                        Some(label) => *components.entry(label).or_insert(fresh),
+                        None => fresh,
+                    };
+                    if c == fresh {
+                        next_component += 1;
+                    }
+                    c
+                },
             });
             let (organisation, team) = keys.of(m);
             let p = profiles.last_mut().expect("just pushed");

@@ -34,6 +34,7 @@ pub struct Breakdown {
     pub online: i64,
     pub hours_headroom: i64,
     pub shared_language: i64,
+    pub novelty: i64,
 }
 
 impl Breakdown {
@@ -47,6 +48,7 @@ impl Breakdown {
             + self.online
             + self.hours_headroom
             + self.shared_language
+            + self.novelty
     }
 
     /// Component-wise sum, for a group's reasons.
@@ -61,6 +63,7 @@ impl Breakdown {
         self.online += o.online;
         self.hours_headroom += o.hours_headroom;
         self.shared_language += o.shared_language;
+        self.novelty += o.novelty;
     }
 }
 
@@ -76,6 +79,29 @@ fn headroom(w: i64, hours: u32, cost: u32) -> i64 {
     }
     let spare = hours.saturating_sub(cost).min(cost);
     w * i64::from(spare) / i64::from(cost)
+}
+
+/// What a pair adds to the learning network, in units of the weight
+/// `novelty`: one for each side to whom the other's domain is new (not
+/// their own, not learned with before), one for each side to whom the
+/// other's profession is new, and one when they are in different parts of
+/// the network. A shadowing visit counts both ways too: host and visitor
+/// both learn with someone new.
+pub fn novelty_units(a: &Profile, b: &Profile) -> i64 {
+    let new = |me: &Profile, other: &Profile| {
+        let (domain, profession) = new_to(me, other);
+        i64::from(domain) + i64::from(profession)
+    };
+    new(a, b) + new(b, a) + i64::from(a.component != b.component)
+}
+
+/// Whether `other`'s domain and profession are new to `me`.
+fn new_to(me: &Profile, other: &Profile) -> (bool, bool) {
+    (
+        me.domain != other.domain && me.learned_domains & (1 << other.domain as u16) == 0,
+        me.profession != other.profession
+            && me.learned_professions & (1 << other.profession as u16) == 0,
+    )
 }
 
 /// Score a compatible pair. `cost_a`/`cost_b` are the hours the form costs each.
@@ -140,6 +166,12 @@ pub fn breakdown(
         } else {
             0
         },
+        // Off by default; skipped then, so the hot path stays as it was.
+        novelty: if w.novelty == 0 {
+            0
+        } else {
+            w.novelty * novelty_units(a, b)
+        },
     }
 }
 
@@ -188,6 +220,11 @@ pub fn pair_reasons(
         bd.cross_profession,
         Some(format!("{} × {}", a.1.profession, b.1.profession)),
     ));
+    push(reason(
+        "novelty",
+        bd.novelty,
+        (bd.novelty != 0).then(|| novelty_detail(a, b)),
+    ));
     let (junior, senior) = if a.1.junior { (a, b) } else { (b, a) };
     push(reason(
         "complementary_experience",
@@ -226,6 +263,29 @@ pub fn pair_reasons(
     out
 }
 
+/// For the coordinator: what is new to whom, e.g. `new to m1: municipality,
+/// company_doctor; new to m2: uwv; joins two parts of the network`.
+fn novelty_detail(a: (&str, &Profile), b: (&str, &Profile)) -> String {
+    let mut parts = Vec::new();
+    for (me, other) in [(a, b), (b, a)] {
+        let (domain, profession) = new_to(me.1, other.1);
+        let mut new = Vec::new();
+        if domain {
+            new.push(other.1.domain.code());
+        }
+        if profession {
+            new.push(other.1.profession.code());
+        }
+        if !new.is_empty() {
+            parts.push(format!("new to {}: {}", me.0, new.join(", ")));
+        }
+    }
+    if a.1.component != b.1.component {
+        parts.push("joins two parts of the network".to_string());
+    }
+    parts.join("; ")
+}
+
 /// A group's reasons: components summed over its pairs; topics as the union
 /// of what any member learns from another.
 pub fn group_reasons(sum: &Breakdown) -> Vec<Reason> {
@@ -234,6 +294,7 @@ pub fn group_reasons(sum: &Breakdown) -> Vec<Reason> {
         ("base", sum.base),
         ("cross_domain", sum.cross_domain),
         ("cross_profession", sum.cross_profession),
+        ("novelty", sum.novelty),
         ("complementary_experience", sum.complementary_experience),
     ] {
         if p != 0 {

@@ -12,6 +12,7 @@ pub mod centrality;
 pub mod export;
 pub mod matrix;
 pub mod measures;
+pub mod novelty;
 pub mod picture;
 
 use crate::domain::{Domain, ExperienceBand, MatchKind, Profession, Province};

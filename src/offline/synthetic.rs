@@ -218,6 +218,7 @@ fn member(rng: &mut ChaCha8Rng, i: usize, kind: MatchKind) -> Member {
         paused: rng.random_bool(0.02),
         organisation: None,
         team: None,
+        learned: Default::default(),
     }
 }
 

@@ -25,6 +25,7 @@ mod metrics;
 mod migrations;
 mod network;
 mod notices;
+mod novelty;
 mod pages;
 mod portfolio;
 mod privacy;

@@ -3,6 +3,7 @@
 //! against the hard constraints, restated here from the instance's own
 //! fields (independently of the engine's filters), on larger ones.
 
+mod novelty;
 mod pins;
 mod readiness;
 

@@ -42,6 +42,7 @@ fn m(id: &str) -> Member {
         paused: false,
         organisation: None,
         team: None,
+        learned: Default::default(),
     }
 }
 

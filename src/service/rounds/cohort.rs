@@ -4,7 +4,7 @@
 use super::settings::{Cohort, Settings};
 use crate::domain::Domain;
 use crate::error::AppError;
-use crate::matching::instance::{BlockedPair, Instance, Member, PastMeeting, RoundParams};
+use crate::matching::instance::{BlockedPair, Instance, Learned, Member, PastMeeting, RoundParams};
 use crate::service::now;
 use crate::store::rounds::{self as store_rounds, RoundRow};
 use crate::store::{self, DbConnection};
@@ -101,6 +101,9 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         conflicts: settings.conflicts.unwrap_or(defaults.conflicts),
         ..defaults
     };
+    if params.weights.novelty > 0 {
+        fill_learned(conn, &round.programme_id, &mut members)?;
+    }
     let instance = Instance {
         round: params,
         history: h
@@ -136,4 +139,45 @@ pub(super) fn prepare(conn: &mut DbConnection, round: &RoundRow) -> Result<Prepa
         conveners,
         outside_cohort,
     })
+}
+
+/// What each member has learned with in the programme's published rounds
+/// (all of them, whatever the period), for the weight `novelty`: one
+/// query set for the whole cohort.
+fn fill_learned(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    members: &mut [Member],
+) -> Result<(), AppError> {
+    let programmes = [programme_id.to_string()];
+    let rows = store::network::rows(
+        conn,
+        &store::network::Scope {
+            programmes: Some(&programmes),
+            from: None,
+            until: None,
+            kept_out: &crate::service::network::kept_out(),
+        },
+    )?;
+    let history = crate::service::network::history(rows);
+    let learned = crate::network::novelty::learned(&history);
+    let at: HashMap<&str, usize> = history
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
+    for m in members.iter_mut() {
+        let Some(&i) = at.get(m.id.as_str()) else {
+            continue;
+        };
+        let l = &learned[i];
+        m.learned = Learned {
+            domains: l.domains.clone(),
+            professions: l.professions.clone(),
+            // Member indices of one history: far below u32::MAX.
+            component: l.component.map(|c| c as u32),
+        };
+    }
+    Ok(())
 }

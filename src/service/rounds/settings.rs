@@ -116,6 +116,7 @@ impl NewRound {
                 ("online", w.online),
                 ("hours_headroom", w.hours_headroom),
                 ("shared_language", w.shared_language),
+                ("novelty", w.novelty),
             ];
             for (name, v) in all {
                 if !(0..=1000).contains(&v) {
