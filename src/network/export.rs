@@ -61,11 +61,16 @@ pub fn graph(h: &History, ids: Identities) -> GraphExport {
     }
     let mut order: Vec<usize> = (0..h.members.len()).filter(|&m| in_scope[m]).collect();
     let mut key = vec![String::new(); h.members.len()];
+    // Where each member stands in the export's order: an edge runs from
+    // the earlier to the later, so its direction says nothing of the
+    // database's order either.
+    let mut pos: Vec<usize> = (0..h.members.len()).collect();
     match ids {
         Identities::Pseudonyms { seed } => {
             order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
             for (i, &m) in order.iter().enumerate() {
                 key[m] = format!("p{}", i + 1);
+                pos[m] = i;
             }
         }
         Identities::Names => {
@@ -105,6 +110,7 @@ pub fn graph(h: &History, ids: Identities) -> GraphExport {
         .into_iter()
         .map(|((a, b), (counts, mut kinds))| {
             kinds.sort_unstable();
+            let (a, b) = if pos[a] <= pos[b] { (a, b) } else { (b, a) };
             Edge {
                 source: key[a].clone(),
                 target: key[b].clone(),
@@ -119,7 +125,7 @@ pub fn graph(h: &History, ids: Identities) -> GraphExport {
         .collect();
     // Pair order would leak the members' order in the database.
     if let Identities::Pseudonyms { .. } = ids {
-        edges.sort_by(|x, y| (&x.source, &x.target).cmp(&(&y.source, &y.target)));
+        edges.sort_by_key(|e| (pos_of(&e.source), pos_of(&e.target)));
     }
     GraphExport { nodes, edges }
 }
@@ -137,6 +143,11 @@ const EDGE_ATTRS: [(&str, &str); 8] = [
     ("meetings", "long"),
     ("hours", "long"),
 ];
+
+/// The number in a pseudonym (`p12` → 12).
+fn pos_of(pseudonym: &str) -> usize {
+    pseudonym[1..].parse().unwrap_or(usize::MAX)
+}
 
 fn node_values(n: &Node) -> [String; 5] {
     let s = |x: &Option<String>| x.clone().unwrap_or_else(|| "unknown".into());

@@ -192,6 +192,12 @@ fn pseudonyms_hide_ids_and_names_and_differ_per_export() {
         (order(&a), &a.edges[0].source),
         (order(&b), &b.edges[0].source)
     );
+    // An edge runs from the lower pseudonym to the higher, whatever the
+    // members' order in the database.
+    for e in &a.edges {
+        let n = |p: &str| p[1..].parse::<usize>().unwrap();
+        assert!(n(&e.source) < n(&e.target), "{e:?}");
+    }
     let named = export::graph(&h, export::Identities::Names);
     assert!(named.nodes.iter().any(|n| n.label == "Member 0"));
     // The erased member is never named.

@@ -482,6 +482,11 @@ async fn scoping_and_filters_hold(app: TestApp) {
         )
         .await;
     assert_problem(res, 422, "validation_failed").await;
+    // The calendar's far end is an open end, or a period with nothing in it.
+    let s = get_json(&app, "/api/v1/network/summary?until=9999-12-31", &r.coord).await;
+    assert_eq!(s["links"]["proposed"], 2);
+    let s = get_json(&app, "/api/v1/network/summary?from=9999-12-31", &r.coord).await;
+    assert_eq!(s["links"]["proposed"], 0);
     let res = app
         .get("/api/v1/network/domains?until=2026-02-30", Some(&r.coord))
         .await;

@@ -148,15 +148,23 @@ impl Network {
 /// The network `actor` may see under `filters`.
 pub fn load(state: &AppState, actor: &AuthUser, filters: Filters) -> Result<Network, AppError> {
     super::portfolio::check_period(filters.from.as_deref(), filters.until.as_deref())?;
-    let day_start = |d: &str| {
-        let (y, m, d) = time::parse_date(d).expect("checked");
-        time::amsterdam_midnight(y, m, d)
-    };
-    let from = filters.from.as_deref().map(day_start);
+    // jiff's calendar ends in 9999: a day that late holds no round, so it
+    // is an open end (`until`) or a period with nothing in it (`from`).
+    const FAR: (i64, u32, u32) = (9000, 1, 1);
+    let day = |d: &str| time::parse_date(d).expect("checked");
+    let from = filters.from.as_deref().map(day).map(|d| {
+        if d >= FAR {
+            i64::MAX
+        } else {
+            time::amsterdam_midnight(d.0, d.1, d.2)
+        }
+    });
     // Until is a day included: up to the next day's midnight.
-    let until = filters.until.as_deref().map(|d| {
-        let next = time::add_days(time::parse_date(d).expect("checked"), 1);
-        time::amsterdam_midnight(next.0, next.1, next.2)
+    let until = filters.until.as_deref().map(day).and_then(|d| {
+        (d < FAR).then(|| {
+            let next = time::add_days(d, 1);
+            time::amsterdam_midnight(next.0, next.1, next.2)
+        })
     });
     let mut conn = state.conn()?;
     let locale = crate::store::users::by_id(&mut conn, &actor.id)?.map_or(Locale::Nl, |u| u.locale);
