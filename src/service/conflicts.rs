@@ -100,6 +100,13 @@ pub fn register(
         ));
     }
     let (a, b) = if a < b { (a, b) } else { (b, a) };
+    // No id holds a NUL, and PostgreSQL refuses one in any text it is sent.
+    if let Some(id) = [&a, &b].into_iter().find(|id| id.contains('\0')) {
+        return Err(AppError::not_found(
+            "user_not_found",
+            format!("no member with id {id}"),
+        ));
+    }
     let mut conn = state.conn()?;
     write_tx(&mut conn, |conn| {
         let known = store_rounds::people(conn, &[a.clone(), b.clone()])?;
@@ -144,6 +151,15 @@ pub fn list(
     per_page: u32,
 ) -> Result<Page<ConflictView>, AppError> {
     let offset = paging::offset(page, per_page)?;
+    if member.is_some_and(|m| m.contains('\0')) {
+        // Nobody's id holds a NUL (and PostgreSQL refuses one).
+        return Ok(Page {
+            items: Vec::new(),
+            page,
+            per_page,
+            total: 0,
+        });
+    }
     let mut conn = state.conn()?;
     let visible = visible(&mut conn, actor)?;
     if visible.is_none() {

@@ -123,8 +123,37 @@ both_backends!(
     readiness_agrees_with_the_preview,
     colleagues_and_registered_conflicts_are_kept_apart,
     pins_and_exclusions_shape_the_preview,
-    a_top_up_round_takes_those_left_without_a_match
+    a_top_up_round_takes_those_left_without_a_match,
+    an_id_with_a_nul_is_nobody,
 );
+
+/// PostgreSQL refuses a NUL in any text; an id holding one names nobody
+/// (found by Schemathesis as a 500).
+async fn an_id_with_a_nul_is_nobody(app: TestApp) {
+    let admin = app.with_role("admin@vereniging.nl", Role::Admin).await;
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/conflicts",
+            Some(&admin),
+            &json!({"members": ["\u{0}x", "y"]}),
+        )
+        .await;
+    assert_problem(res, 404, "user_not_found").await;
+    let res = app.get("/api/v1/conflicts?member=%00", Some(&admin)).await;
+    assert_eq!(res.status(), 200);
+    let page: Value = res.json().await.unwrap();
+    assert_eq!(page["total"], 0);
+    let res = app
+        .send_json(
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&admin),
+            &json!({"programme_id": "\u{0}", "kind": "buddy"}),
+        )
+        .await;
+    assert_problem(res, 404, "programme_not_found").await;
+}
 
 async fn readiness_agrees_with_the_preview(app: TestApp) {
     let c = cast(&app).await;
