@@ -5,13 +5,12 @@
 //! pypdf reads; erased members stay as anonymous nodes; scoping holds.
 
 use crate::both_backends;
+use crate::common::smtp::python_reads;
 use crate::common::{assert_problem, sample_profile, today, TestApp, PASSWORD};
 use buddymatch::domain::Role;
 use buddymatch::store::programmes::DEFAULT_PROGRAMME_ID;
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 both_backends!(
     the_matrix_adds_up_to_the_round_details,
@@ -240,29 +239,6 @@ print(json.dumps({
 }))
 "#;
 
-fn networkx(kind: &str, body: &str) -> Value {
-    let mut child = Command::new(crate::common::smtp::python())
-        .args(["-c", READ_GRAPH, kind])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("running python");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(body.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "networkx could not read the {kind}: {}\n{body}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 async fn exports_read_back_the_same_and_hide_who_is_who(app: TestApp) {
     let r = a_round(&app).await;
     let g = get_json(&app, "/api/v1/network/graph", &r.coord).await;
@@ -288,7 +264,7 @@ async fn exports_read_back_the_same_and_hide_who_is_who(app: TestApp) {
         )
         .await;
         assert!(got_ct.starts_with(ct), "{got_ct}");
-        let read = networkx(kind, &body);
+        let read = python_reads(READ_GRAPH, &[kind], body.as_bytes());
         assert_eq!(read["nodes"], nodes, "{kind}: {read}");
         assert_eq!(read["edges"], edges, "{kind}: {read}");
         assert_eq!(read["directed"], false);
@@ -516,24 +492,6 @@ r = PdfReader(io.BytesIO(sys.stdin.buffer.read()), strict=True)
 print(json.dumps({"pages": len(r.pages), "text": " ".join(p.extract_text() for p in r.pages)}))
 "#;
 
-fn python(script: &str, input: &[u8]) -> Value {
-    let mut child = Command::new(crate::common::smtp::python())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("running python");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "python could not read it: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 async fn get_bytes(app: &TestApp, path: &str, token: &str, content_type: &str) -> Vec<u8> {
     let res = app.get(path, Some(token)).await;
     assert_eq!(res.status(), 200, "{path}");
@@ -551,7 +509,7 @@ async fn pictures_and_the_report_are_what_they_say(app: TestApp) {
         "image/svg+xml",
     )
     .await;
-    let read = python(READ_SVG, &svg);
+    let read = python_reads(READ_SVG, &[], &svg);
     assert_eq!(read["root"], "{http://www.w3.org/2000/svg}svg");
     // Four domains with members: a 4 × 4 grid; the met link's count shows.
     assert_eq!(read["classes"]["cell"], 16, "{read}");
@@ -566,7 +524,7 @@ async fn pictures_and_the_report_are_what_they_say(app: TestApp) {
         "image/svg+xml",
     )
     .await;
-    let read = python(READ_SVG, &svg);
+    let read = python_reads(READ_SVG, &[], &svg);
     assert_eq!(read["classes"]["domain"], 4, "{read}");
     // One pair met, the other only proposed.
     assert_eq!(read["classes"]["link"], 1, "{read}");
@@ -594,7 +552,7 @@ async fn pictures_and_the_report_are_what_they_say(app: TestApp) {
         "application/pdf",
     )
     .await;
-    let read = python(READ_PDF, &pdf);
+    let read = python_reads(READ_PDF, &[], &pdf);
     let text = read["text"]
         .as_str()
         .unwrap()

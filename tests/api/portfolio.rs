@@ -4,11 +4,10 @@
 //! with Python's csv module; the period and format checks.
 
 use crate::both_backends;
+use crate::common::smtp::python_reads;
 use crate::common::{assert_problem, today, TestApp};
 use crate::evidence::{a_pair, accept};
-use serde_json::{json, Value};
-use std::io::Write;
-use std::process::{Command, Stdio};
+use serde_json::json;
 
 /// Reads a PDF with pypdf: page count, each page's text, and per font
 /// whether its file is embedded.
@@ -39,24 +38,6 @@ assert raw.startswith(b"\xef\xbb\xbf"), "no byte-order mark"
 rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), strict=True))
 print(json.dumps(rows))
 "#;
-
-fn python(script: &str, input: &[u8]) -> Value {
-    let mut child = Command::new(crate::common::smtp::python())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("running python");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "python could not read the document: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -138,7 +119,7 @@ async fn the_pdf_is_a_document_to_hand_in(app: TestApp) {
     assert!(pdf.starts_with(b"%PDF-"));
     // The fonts are subsets, not the 1.4 MB of the two whole files.
     assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
-    let doc = python(READ_PDF, &pdf);
+    let doc = python_reads(READ_PDF, &[], &pdf);
     let pages = doc["pages"].as_u64().unwrap() as usize;
     assert!(pages >= 2, "{doc}");
     let texts: Vec<&str> = doc["texts"]
@@ -194,7 +175,7 @@ async fn the_pdf_is_a_document_to_hand_in(app: TestApp) {
     let (status, _, cd, pdf) = download(&app, &bram, "").await;
     assert_eq!(status, 200);
     assert!(cd.contains("pe-portfolio-start-"), "{cd}");
-    let doc = python(READ_PDF, &pdf);
+    let doc = python_reads(READ_PDF, &[], &pdf);
     assert_eq!(doc["pages"], 1, "{doc}");
     let text = flat(doc["texts"][0].as_str().unwrap());
     for needle in [
@@ -235,7 +216,7 @@ async fn the_csv_is_safe_for_spreadsheets(app: TestApp) {
             today()
         )
     );
-    let rows = python(READ_CSV, &csv);
+    let rows = python_reads(READ_CSV, &[], &csv);
     let rows = rows.as_array().unwrap();
     assert_eq!(
         rows[0],
@@ -282,7 +263,7 @@ async fn periods_and_formats_are_checked(app: TestApp) {
         async move {
             let (status, _, _, csv) = download(app, &anna, &query).await;
             assert_eq!(status, 200, "{query}");
-            python(READ_CSV, &csv).as_array().unwrap().len() - 1
+            python_reads(READ_CSV, &[], &csv).as_array().unwrap().len() - 1
         }
     };
     let (t, yesterday, tomorrow) = (today(), day(-1), day(1));
@@ -298,7 +279,7 @@ async fn periods_and_formats_are_checked(app: TestApp) {
         cd.contains(&format!("portfolio-pe-{tomorrow}-{t}.pdf")),
         "{cd}"
     );
-    let doc = python(READ_PDF, &pdf);
+    let doc = python_reads(READ_PDF, &[], &pdf);
     let text = flat(doc["texts"][0].as_str().unwrap());
     assert!(
         text.contains("In deze periode zijn geen bijeenkomsten vastgelegd."),

@@ -24,6 +24,30 @@ pub fn python() -> PathBuf {
     )
 }
 
+/// Runs `script` (with `args`) in the test Python, `input` on its stdin,
+/// and reads the JSON it prints: how the tests hand a document to an
+/// independent reader (pypdf, networkx, Python's csv and XML parsers).
+#[allow(dead_code)]
+pub fn python_reads(script: &str, args: &[&str], input: &[u8]) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = Command::new(python())
+        .args(["-c", script])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running python");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "python could not read the document ({args:?}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
