@@ -12,7 +12,7 @@ use crate::auth::AuthUser;
 use crate::domain::{time, Domain, Experience, Locale, Role};
 use crate::error::AppError;
 use crate::network::centrality::{self, Bridge};
-use crate::network::export::{self, GraphExport, Identities};
+use crate::network::export::{self, Identities};
 use crate::network::matrix::{self, DomainMatrix};
 use crate::network::measures::{self, RoundOutcome, Summary};
 use crate::network::picture;
@@ -317,10 +317,6 @@ pub fn identities(actor: &AuthUser, names: bool) -> Result<Identities, AppError>
     }
 }
 
-pub fn graph(n: &Network, ids: Identities) -> GraphExport {
-    export::graph(&n.history, ids)
-}
-
 /// A response: JSON, or a file to download.
 pub enum Output {
     Json(serde_json::Value),
@@ -449,7 +445,7 @@ pub fn graph_export(
             "network-domains-graph",
         ));
     }
-    let g = graph(&n, ids);
+    let g = export::graph(&n.history, ids);
     // Members' data leaving the service, pseudonymous or not.
     super::audit::record_read(
         state,
