@@ -6,6 +6,7 @@ mod client;
 mod conflicts;
 pub mod cors;
 mod extract;
+mod front_end;
 mod health;
 pub mod json;
 pub mod logging;
@@ -250,7 +251,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::resource("/admin/users/{id}/role")
                         .route(web::put().to(accounts::set_role)),
                 ),
-        );
+        )
+        // Last: its page addresses are the ones nothing above claims.
+        .configure(front_end::routes);
 }
 
 pub use problems::problem_responses;

@@ -38,20 +38,18 @@ impl MailContext<'_> {
         self.public_base_url.trim_end_matches('/')
     }
 
-    /// A page of the web front end, or else the service's own page of the
-    /// same name.
+    /// A page of the web front end: the one this binary serves at its
+    /// public base (api/front_end.rs), or another deployed at
+    /// `web_app_url`.
     fn page(&self, path: &str) -> String {
-        match self.web_app_url {
-            Some(web) => format!("{}{path}", web.trim_end_matches('/')),
-            None => format!("{}{PAGES}{path}", self.base()),
-        }
+        let web = self.web_app_url.unwrap_or(self.public_base_url);
+        format!("{}{path}", web.trim_end_matches('/'))
     }
 
-    /// A page only the web front end has (the profile, logging in), when
-    /// one is deployed.
-    pub fn app_page(&self, path: &str) -> Option<String> {
-        self.web_app_url
-            .map(|web| format!("{}{path}", web.trim_end_matches('/')))
+    /// A page of the web front end that needs a login (the profile, the
+    /// login page itself).
+    pub fn app_page(&self, path: &str) -> String {
+        self.page(path)
     }
 
     /// A link carrying a one-time token the page hands to the API (verify
@@ -61,12 +59,11 @@ impl MailContext<'_> {
         format!("{}?token={token}", self.page(path))
     }
 
-    /// A page about `obj` for `user_id`: in the web front end the member is
-    /// logged in; the service's own page acts on a signed link instead.
+    /// A page about `obj` for `user_id`. A logged-in member sees it in the
+    /// front end; for anyone else the front end hands the signed token on
+    /// to the service's own page under [`PAGES`], which acts without a
+    /// login.
     fn acting(&self, path: &str, user_id: &str, act: Act, obj: &str) -> Result<String, AppError> {
-        if self.web_app_url.is_some() {
-            return Ok(self.page(path));
-        }
         let token = self.keys.issue_action(user_id, act, obj, now() as u64)?;
         Ok(format!("{}?token={token}", self.page(path)))
     }

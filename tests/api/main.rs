@@ -15,6 +15,7 @@ mod demo;
 mod errors;
 mod evidence;
 mod files;
+mod front_end;
 mod fuzz;
 mod health;
 mod input;

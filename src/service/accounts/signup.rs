@@ -227,7 +227,7 @@ fn tell_owner_of_signup_attempt(
         let locale = user.locale;
         let notice = AccountExists {
             name: &user.display_name,
-            login_url: mc.app_page("/login").unwrap_or_default(),
+            login_url: mc.app_page("/login"),
         };
         let to = crate::service::mail::To {
             user_id: &user.id,

@@ -193,7 +193,7 @@ pub fn publish_letters(
             round: news.number,
             why,
             next,
-            link: mc.app_page("/profile").unwrap_or_default(),
+            link: mc.app_page("/profile"),
         };
         let to = To {
             user_id: uid,

@@ -6,7 +6,7 @@ use super::overrides::prepare_with_overrides as prepare;
 use super::stats::{metrics, Metrics};
 use super::view::{load_round_for, not_draft, view, RoundView};
 use crate::auth::AuthUser;
-use crate::domain::RoundStatus;
+use crate::domain::{Domain, RoundStatus};
 use crate::error::AppError;
 use crate::matching::outcome::RoundResult;
 use crate::service::audit::{self, Action};
@@ -57,6 +57,9 @@ pub struct Preview {
     pub result: RoundResult,
     /// Display names of everyone the result mentions.
     pub names: BTreeMap<String, String>,
+    /// The domain of everyone the result mentions, so a front end can draw
+    /// which domains the proposal brings together without a second request.
+    pub domains: BTreeMap<String, Domain>,
 }
 
 pub(super) fn run_phases(
@@ -100,6 +103,11 @@ pub fn preview(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Pre
             .people
             .iter()
             .map(|(id, (name, _))| (id.clone(), name.clone()))
+            .collect(),
+        domains: prepared
+            .people
+            .iter()
+            .map(|(id, (_, domain))| (id.clone(), *domain))
             .collect(),
         round: view(round)?,
         result,
