@@ -129,7 +129,8 @@ export async function render() {
   document.title = `${h1 ? h1.textContent : ''} · buddymatch`;
   frame();
   // Screen readers hear the new page; keyboard users start at its top.
-  if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: false }); }
+  window.scrollTo(0, 0);
+  if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }
 
 // Same-origin links move within the app without a reload.

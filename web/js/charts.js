@@ -11,10 +11,10 @@ export function domainBars(perDomain) {
   if (!rows.length) return h('p', {}, '—');
   return h('div', { role: 'list' }, rows.map(([d, c]) => {
     const share = c.eligible ? c.matched / c.eligible : 0;
-    const bar = h('div', { class: 'bar' });
+    const bar = h('div', { class: 'meter' });
     bar.style.width = `${Math.round(share * 100)}%`;
-    return h('div', { class: 'bar-row', role: 'listitem' }, h('span', {}, w.domain(d)),
-      h('div', { class: 'bar-track', 'aria-hidden': 'true' }, bar), h('span', {}, `${c.matched}/${c.eligible}`));
+    return h('div', { class: 'meter-row', role: 'listitem' }, h('span', {}, w.domain(d)),
+      h('div', { class: 'meter-track', 'aria-hidden': 'true' }, bar), h('span', {}, `${c.matched}/${c.eligible}`));
   }));
 }
 
