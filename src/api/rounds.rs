@@ -63,13 +63,27 @@ pub async fn create(
     ))
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundListParams {
+    page: Option<u32>,
+    per_page: Option<u32>,
+    programme: Option<String>,
+}
+
 pub async fn list(
     Coordinator(c): Coordinator,
     state: web::Data<AppState>,
-    q: web::Query<PageParams>,
+    q: web::Query<RoundListParams>,
 ) -> Result<HttpResponse, AppError> {
-    let (page, per_page) = q.resolve();
-    let out = blocking(move || rounds::list(&state, &c, page, per_page)).await?;
+    let RoundListParams {
+        page,
+        per_page,
+        programme,
+    } = q.into_inner();
+    let (page, per_page) = PageParams { page, per_page }.resolve();
+    let out =
+        blocking(move || rounds::list(&state, &c, programme.as_deref(), page, per_page)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

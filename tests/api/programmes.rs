@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 both_backends!(
+    rounds_are_listed_per_programme,
     coordinators_see_and_act_on_their_own_programmes_only,
     members_join_open_programmes_and_leave,
     invitations_from_a_csv_report_every_row_and_accept_once,
@@ -95,6 +96,36 @@ fn ids(page: &Value) -> Vec<String> {
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// `GET /rounds?programme=` keeps one programme's rounds, within what the
+/// caller may see (the programme page of the web front end lists them so).
+async fn rounds_are_listed_per_programme(app: TestApp) {
+    let admin = app.with_role("beheer@vereniging.nl", Role::Admin).await;
+    let north = programme(&app, &admin, "Regio Noord", false).await;
+    let noord = coordinator_of(&app, &admin, "noord@vereniging.nl", &north).await;
+    let national = app.draft_round(&admin, json!({"kind": "buddy"})).await;
+    let regional = app
+        .draft_round(&noord, json!({"kind": "buddy", "programme_id": north}))
+        .await;
+    let listed = |token: &str, programme: &str| {
+        let path = format!("/api/v1/rounds?programme={programme}");
+        let token = token.to_string();
+        let app = &app;
+        async move { ids(&page(app, &path, &token).await) }
+    };
+    assert_eq!(listed(&admin, &north).await, vec![regional.clone()]);
+    assert_eq!(listed(&admin, DEFAULT_PROGRAMME_ID).await, vec![national]);
+    assert_eq!(listed(&noord, &north).await, vec![regional.clone()]);
+    // Not theirs: nothing, as if it had no rounds; no such programme or a
+    // NUL in the id: nothing either, never an error.
+    assert!(listed(&noord, DEFAULT_PROGRAMME_ID).await.is_empty());
+    assert!(listed(&admin, "no-such-programme").await.is_empty());
+    assert!(listed(&admin, "a%00b").await.is_empty());
+    let all = page(&app, "/api/v1/rounds", &admin).await;
+    assert_eq!(all["total"], 2);
+    let res = app.get("/api/v1/rounds?programme=x&colour=blue", Some(&admin)).await;
+    assert_problem(res, 400, "invalid_query").await;
 }
 
 async fn coordinators_see_and_act_on_their_own_programmes_only(app: TestApp) {

@@ -216,16 +216,27 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
 }
 
 /// The rounds of the caller's programmes (an admin's: all), newest first.
+/// The rounds the caller may see, newest first; with `programme`, only that
+/// programme's (none when the caller does not coordinate it).
 pub fn list(
     state: &AppState,
     actor: &AuthUser,
+    programme: Option<&str>,
     page: u32,
     per_page: u32,
 ) -> Result<crate::service::paging::Page<RoundView>, AppError> {
     let offset = crate::service::paging::offset(page, per_page)?;
     let mut conn = state.conn()?;
     let scope = crate::service::programmes::scope(&mut conn, actor)?;
-    let (rows, total) = store_rounds::list(&mut conn, scope.ids(), offset, i64::from(per_page))?;
+    let within: Option<Vec<String>> = match (programme, scope.ids()) {
+        // A NUL can name no programme, and PostgreSQL refuses it in a query.
+        (Some(p), _) if p.contains('\0') => Some(vec![]),
+        (Some(p), None) => Some(vec![p.to_string()]),
+        (Some(p), Some(ids)) => Some(ids.iter().filter(|i| *i == p).cloned().collect()),
+        (None, ids) => ids.map(<[String]>::to_vec),
+    };
+    let (rows, total) =
+        store_rounds::list(&mut conn, within.as_deref(), offset, i64::from(per_page))?;
     Ok(crate::service::paging::Page {
         items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         page,

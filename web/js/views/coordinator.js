@@ -108,9 +108,9 @@ export async function programme({ params, query, go }) {
   const [p, members, rounds] = await Promise.all([
     get(`/programmes/${encodeURIComponent(id)}`),
     get(`/programmes/${encodeURIComponent(id)}/members`, { ...filter, page, per_page: 25 }),
-    get('/rounds', { per_page: 100 }),
+    get('/rounds', { programme: id, per_page: 100 }),
   ]);
-  const mine = rounds.items.filter((r) => r.programme_id === id);
+  const mine = rounds.items;
   const move = (q) => go(`/programmes/${id}?${new URLSearchParams(q)}`);
   return h('section', {}, back('/programmes', L('Programma\'s', 'Programmes')), h('h1', {}, p.name),
     p.description ? h('p', { class: 'lead' }, p.description) : null,
