@@ -53,6 +53,23 @@ async fn a_member_resets_a_password_in_a_browser(app: TestApp) {
         found.iter().any(|v| v.id == "label" && v.is_serious()),
         "axe-core missed the unlabelled field: {found:?}"
     );
+    // The page's own scripts stay blocked, and the console says so.
+    assert!(browser.console_errors().await.is_empty());
+    browser
+        .client()
+        .execute(
+            "const s = document.createElement('script'); \
+             s.textContent = 'document.title = 1'; \
+             document.body.append(s);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let errors = browser.console_errors().await;
+    assert!(
+        errors.iter().any(|e| e.contains("Content Security Policy")),
+        "{errors:?}"
+    );
     browser.goto(&app.url(&path)).await;
 
     // A refused password shows why, and leaves the link usable.

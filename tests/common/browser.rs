@@ -169,6 +169,9 @@ impl Browser {
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
+        // The console is where a blocked script (the Content Security
+        // Policy) or a script error shows; see console_errors.
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -287,7 +290,36 @@ impl Browser {
     async fn fail(&self, what: &str) {
         let url = self.url().await;
         let text = self.text().await;
-        panic!("{what}\n  at {url}\n  the page reads:\n{text}\n")
+        let errors = self.console_errors().await;
+        let console = if errors.is_empty() {
+            String::new()
+        } else {
+            format!("  the console has errors:\n    {}\n", errors.join("\n    "))
+        };
+        panic!("{what}\n  at {url}\n{console}  the page reads:\n{text}\n")
+    }
+
+    /// The errors the browser console logged since the last call (script
+    /// errors, what the Content Security Policy blocked, failed loads).
+    pub async fn console_errors(&self) -> Vec<String> {
+        // chromedriver's log endpoint, which WebDriver itself lacks.
+        let url = format!("{}/session/{}/se/log", self.driver_url, self.session);
+        let Ok(res) = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"type": "browser"}))
+            .send()
+            .await
+        else {
+            return vec!["(the console could not be read)".into()];
+        };
+        let log: Value = res.json().await.unwrap_or_default();
+        log["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .filter_map(|e| e["message"].as_str().map(str::to_string))
+            .collect()
     }
 
     /// Waits until the visible text contains `text`.
