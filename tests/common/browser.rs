@@ -149,19 +149,29 @@ impl Browser {
             );
         }
         let test = test_name();
-        let port = free_port();
-        let driver_url = format!("http://127.0.0.1:{port}");
-        let mut driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            // A group of its own, with the Chromium it starts, so that drop
-            // can end them all even when the session cannot be closed.
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
-        wait_ready(&driver_url, &mut driver).await;
+        // The free port may be taken again before chromedriver binds it:
+        // then it exits, and another port is tried.
+        let (driver_url, mut driver) = 'started: {
+            for _ in 0..3 {
+                let port = free_port();
+                let url = format!("http://127.0.0.1:{port}");
+                let mut driver = Command::new(CHROMEDRIVER)
+                    .arg(format!("--port={port}"))
+                    // A group of its own, with the Chromium it starts, so
+                    // that drop can end them all even when the session
+                    // cannot be closed.
+                    .process_group(0)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
+                if wait_ready(&url, &mut driver).await {
+                    break 'started (url, driver);
+                }
+            }
+            panic!("{CHROMEDRIVER} exited at start three times (is it broken?)");
+        };
 
         let profile = tempfile::tempdir().expect("a profile folder");
         let downloads = tempfile::tempdir().expect("a download folder");
@@ -363,10 +373,10 @@ impl Browser {
             .find_by_script(
                 "const want = arguments[0];
                  const norm = s => s.replace(/\\s+/g, ' ').trim();
-                 for (const l of document.querySelectorAll('label')) {
-                   const t = norm(l.textContent);
-                   if ((t === want || t.startsWith(want)) && l.control) return l.control;
-                 }
+                 const labels = [...document.querySelectorAll('label')].filter(l => l.control);
+                 const l = labels.find(l => norm(l.textContent) === want)
+                   || labels.find(l => norm(l.textContent).startsWith(want));
+                 if (l) return l.control;
                  for (const c of document.querySelectorAll('[aria-label]')) {
                    if (norm(c.getAttribute('aria-label')) === want) return c;
                  }
@@ -619,20 +629,20 @@ fn axe_source() -> &'static str {
     })
 }
 
-/// Polls chromedriver's status until it is ready, failing if it exits.
-async fn wait_ready(url: &str, driver: &mut Child) {
+/// Polls chromedriver's status until it is ready; false if it exited.
+async fn wait_ready(url: &str, driver: &mut Child) -> bool {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Ok(res) = client.get(format!("{url}/status")).send().await {
             if let Ok(v) = res.json::<Value>().await {
                 if v["value"]["ready"] == Value::Bool(true) {
-                    return;
+                    return true;
                 }
             }
         }
-        if let Ok(Some(status)) = driver.try_wait() {
-            panic!("{CHROMEDRIVER} exited at start ({status})");
+        if let Ok(Some(_)) = driver.try_wait() {
+            return false;
         }
         if Instant::now() > deadline {
             end_group(driver);
