@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod appointments;
 mod authz;
+mod browser_harness;
 mod clients;
 mod config_check;
 mod contract;

@@ -1,7 +1,7 @@
 //! Test tools from PyPI (the SMTP server, the API fuzzer, the Python client
 //! generator), each in a virtual environment of its own under
-//! target/test-tools, and from npm (the TypeScript client tools, Redocly),
-//! all pinned and installed on first use.
+//! target/test-tools, and from npm (the TypeScript client tools, Redocly,
+//! and the browser tests' axe-core), all pinned and installed on first use.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -59,19 +59,34 @@ pub fn python_with(venv: &'static str, requirement: &str, module: &str) -> PathB
 /// the reason if npm is missing or the install fails.
 pub fn npm_tools() -> PathBuf {
     static DONE: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut done = DONE.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(bin) = done.as_ref() {
-        return bin.clone();
+    npm_ci(&DONE, "api-spec/clients", "npm").join("node_modules/.bin")
+}
+
+/// The `node_modules` of the packages pinned in
+/// tests/browser/package-lock.json (axe-core), installed like
+/// [`npm_tools`] into target/test-tools/browser-npm.
+pub fn browser_npm() -> PathBuf {
+    static DONE: Mutex<Option<PathBuf>> = Mutex::new(None);
+    npm_ci(&DONE, "tests/browser", "browser-npm").join("node_modules")
+}
+
+/// `npm ci` of the package.json and package-lock.json in `source` (relative
+/// to the repository) into target/test-tools/`dir`, once per test process
+/// and again whenever the lock file changes; `.ci/run` does the same.
+fn npm_ci(done: &Mutex<Option<PathBuf>>, source: &str, dir: &str) -> PathBuf {
+    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(dir) = done.as_ref() {
+        return dir.clone();
     }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = repo.join("target/test-tools/npm");
-    let lock = std::fs::read(repo.join("api-spec/clients/package-lock.json")).unwrap();
+    let dir = repo.join("target/test-tools").join(dir);
+    let lock = std::fs::read(repo.join(source).join("package-lock.json")).unwrap();
     // Written only after a successful install, so a broken one is redone.
     let marker = dir.join("installed-package-lock.json");
     if std::fs::read(&marker).ok().as_ref() != Some(&lock) {
         std::fs::create_dir_all(&dir).unwrap();
         for f in ["package.json", "package-lock.json"] {
-            std::fs::copy(repo.join("api-spec/clients").join(f), dir.join(f)).unwrap();
+            std::fs::copy(repo.join(source).join(f), dir.join(f)).unwrap();
         }
         let ok = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
@@ -80,13 +95,12 @@ pub fn npm_tools() -> PathBuf {
             .is_ok_and(|s| s.success());
         assert!(
             ok,
-            "could not install api-spec/clients/package-lock.json into {} with `npm ci` \
+            "could not install {source}/package-lock.json into {} with `npm ci` \
              (node and npm are needed; .ci/run installs Debian's)",
             dir.display()
         );
         std::fs::write(&marker, &lock).unwrap();
     }
-    let bin = dir.join("node_modules/.bin");
-    *done = Some(bin.clone());
-    bin
+    *done = Some(dir.clone());
+    dir
 }
