@@ -70,7 +70,7 @@ fn html(status: actix_web::http::StatusCode, l: Locale, title: &str, body: &str)
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{} · buddymatch</title></head>\
              <body style=\"font-family: sans-serif; line-height: 1.5; max-width: 40em; margin: 2em auto; padding: 0 1em\">\
-             <h1>{}</h1>\n{body}\n</body></html>\n",
+             <main><h1>{}</h1>\n{body}\n</main></body></html>\n",
             l.code(),
             esc(title),
             esc(title)

@@ -39,3 +39,4 @@ mod rounds;
 mod scale_out;
 mod security;
 mod shutdown;
+mod web_journey;

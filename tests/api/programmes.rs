@@ -124,7 +124,9 @@ async fn rounds_are_listed_per_programme(app: TestApp) {
     assert!(listed(&admin, "a%00b").await.is_empty());
     let all = page(&app, "/api/v1/rounds", &admin).await;
     assert_eq!(all["total"], 2);
-    let res = app.get("/api/v1/rounds?programme=x&colour=blue", Some(&admin)).await;
+    let res = app
+        .get("/api/v1/rounds?programme=x&colour=blue", Some(&admin))
+        .await;
     assert_problem(res, 400, "invalid_query").await;
 }
 

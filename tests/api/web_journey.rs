@@ -89,13 +89,15 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     p["forms"] = json!(["buddy"]);
     p["meeting_modes"] = json!(["online"]);
     let bram = app.verified_member("bram@zzp.nl", "Bram", "nl", &p).await;
-    app.with_role("coord@vereniging.nl", Role::Coordinator).await;
+    app.with_role("coord@vereniging.nl", Role::Coordinator)
+        .await;
     let (app, sink) = app.over_smtp().await;
     let b = Browser::start().await;
 
     // Sign up on the pages.
     b.goto(&app.url("/")).await;
-    b.wait_for_text("Leer van collega's uit andere domeinen").await;
+    b.wait_for_text("Leer van collega's uit andere domeinen")
+        .await;
     b.assert_accessible("welcome").await;
     b.click_text("Aanmelden").await;
     b.wait_for("[name=display_name]").await;
@@ -127,16 +129,30 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     choose(&b, "[name=profession]", "labour_expert").await;
     choose(&b, "[name=province]", "utrecht").await;
     b.click("input[name=meeting_modes][value=in_person]").await;
-    b.click("input[name=topics_wanted][value=participation_act]").await;
-    b.fill("[name=learning_goal]", "Leren hoe gemeenten re-integratie aanpakken.").await;
+    b.click("input[name=topics_wanted][value=participation_act]")
+        .await;
+    b.fill(
+        "[name=learning_goal]",
+        "Leren hoe gemeenten re-integratie aanpakken.",
+    )
+    .await;
     b.assert_accessible("profile").await;
     b.click_text("Profiel opslaan").await;
-    b.wait_for_text("Over je werk").await;
-    b.goto(&app.url("/profile")).await;
-    b.wait_for_text("Mijn leerprofiel").await;
-    assert!(!b.text().await.contains("nog geen profiel"), "the profile was saved");
-    let anna = app.login("anna@uwv.nl").await["access_token"].as_str().unwrap().to_string();
-    let saved: serde_json::Value = app.get("/api/v1/me/profile", Some(&anna)).await.json().await.unwrap();
+    b.wait_for_text("Je profiel is opgeslagen").await;
+    assert!(
+        !b.text().await.contains("nog geen profiel"),
+        "the profile was saved"
+    );
+    let anna = app.login("anna@uwv.nl").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let saved: serde_json::Value = app
+        .get("/api/v1/me/profile", Some(&anna))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(saved["domain"], "uwv");
     assert_eq!(saved["meeting_modes"], json!(["online"]));
     assert_eq!(saved["topics_wanted"], json!(["participation_act"]));
@@ -162,8 +178,14 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     b.click_text("Voorstel berekenen").await;
     b.wait_for_text("Voorgestelde matches").await;
     let preview = b.text().await;
-    assert!(preview.contains("Anna de Vries · Bram") || preview.contains("Bram · Anna de Vries"), "{preview}");
-    assert!(preview.contains("Welke domeinen elkaar ontmoeten"), "{preview}");
+    assert!(
+        preview.contains("Anna de Vries · Bram") || preview.contains("Bram · Anna de Vries"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Welke domeinen elkaar ontmoeten"),
+        "{preview}"
+    );
     b.assert_accessible("round preview").await;
     b.screenshot("round-preview").await;
     click_within(&b, "summary", "Publiceren").await;
@@ -173,15 +195,25 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     log_out(&b).await;
 
     // Bram accepts in his app; Anna answers on the pages.
-    let bram_match = app.my_matches(&bram).await[0]["id"].as_str().unwrap().to_string();
-    app.answer_match(&bram, &bram_match, "accept", json!({})).await;
+    let bram_match = app.my_matches(&bram).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.answer_match(&bram, &bram_match, "accept", json!({}))
+        .await;
     let answer = link_in_mail(&sink, "anna@uwv.nl", "/matches/").await;
-    assert!(answer.starts_with(&format!("/matches/{bram_match}?token=")), "{answer}");
+    assert!(
+        answer.starts_with(&format!("/matches/{bram_match}?token=")),
+        "{answer}"
+    );
     log_in(&b, &app, "anna@uwv.nl").await;
     b.goto(&app.url(&answer)).await;
     b.wait_for_text("Waarom deze match").await;
     let card = b.text().await;
-    assert!(card.contains("Jullie werken in verschillende domeinen"), "{card}");
+    assert!(
+        card.contains("Jullie werken in verschillende domeinen"),
+        "{card}"
+    );
     assert!(card.contains("Bram"), "{card}");
     b.assert_accessible("match").await;
     b.click_text("Accepteren").await;

@@ -184,7 +184,7 @@ function previewView(pv, round, overrides, rerender) {
     h('h2', {}, L('Voorstel', 'Proposal')),
     stats([[L('Doen mee', 'Eligible'), m.eligible], [L('Gekoppeld', 'Matched'), `${m.matched} (${w.percent(m.matched_share)})`],
       [L('Matches', 'Matches'), m.matches], [L('Over domeinen heen', 'Cross-domain'), w.percent(m.cross_domain_share)],
-      [L('Gemiddelde score', 'Mean score'), Math.round(m.mean_score)], [L('Optimum', 'Optimum'), pv.result.upper_bound != null ? `${pv.result.total_score} / ${pv.result.upper_bound}` : String(pv.result.total_score)]]),
+      [L('Gemiddelde score', 'Mean score'), Math.round(m.mean_score)], [L('Totale score', 'Total score'), pv.result.upper_bound != null ? `${pv.result.total_score} (${L('bovengrens', 'bound')} ${pv.result.upper_bound})` : String(pv.result.total_score)]]),
     h('h3', {}, L('Gekoppeld per domein', 'Matched per domain')), domainBars(m.per_domain),
     h('h3', {}, L('Welke domeinen elkaar ontmoeten', 'Which domains meet')), domainMatrix(rows.map((r) => r.members.map((x) => pv.domains[x]))),
     h('h3', {}, L('Voorgestelde matches', 'Proposed matches')),

@@ -149,7 +149,7 @@ export async function matches({ rerender, query }) {
     section.append(h('p', {}, L('Nog geen matches. Zorg dat je ', 'No matches yet. Make sure your '),
       h('a', { href: '/profile' }, L('leerprofiel', 'learning profile')), L(' klopt; je krijgt een e-mail zodra er een ronde is.', ' is up to date; you get an email when a round is published.')));
   }
-  section.append(p.items.map((m) => matchCard(m, rerender)));
+  section.append(...p.items.map((m) => matchCard(m, rerender)));
   if (p.total > p.per_page) section.append(pager(p, (n) => { history.pushState(null, '', `/matches?page=${n}`); rerender(); }));
   return section;
 }
@@ -162,9 +162,11 @@ export async function matchPage({ params, rerender }) {
 
 // ---- profile -------------------------------------------------------------
 
-export async function profile({ rerender }) {
-  let p = null;
-  try { p = await get('/me/profile'); } catch (e) { if (e.code !== 'profile_not_found') throw e; }
+export async function profile() {
+  const [p, sharing] = await Promise.all([
+    get('/me/profile').catch((e) => { if (e.code === 'profile_not_found') return null; throw e; }),
+    get('/me/sharing'),
+  ]);
   const v = p || {
     domain: '', profession: '', experience: 0, registration: 'none', province: '', languages: ['nl'], forms: ['buddy'],
     host_capacity: 0, hours_per_month: 4, meeting_modes: ['in_person', 'online'], max_travel_km: 50,
@@ -172,7 +174,7 @@ export async function profile({ rerender }) {
   };
   const training = v.experience === 'in_training';
   return h('section', {}, h('h1', {}, L('Mijn leerprofiel', 'My learning profile')),
-    p ? null : notice(L('Je hebt nog geen profiel. Vul het in om mee te doen aan rondes.', 'You have no profile yet. Fill it in to take part in rounds.')),
+    p ? null : h('div', { class: 'notice no-profile' }, L('Je hebt nog geen profiel. Vul het in om mee te doen aan rondes.', 'You have no profile yet. Fill it in to take part in rounds.')),
     form({ 'aria-label': L('Leerprofiel', 'Learning profile') }, [
       h('fieldset', {}, h('legend', {}, L('Over je werk', 'About your work')),
         field(L('Domein', 'Domain'), select('domain', w.domain.options(), v.domain, L('Kies…', 'Choose…'))),
@@ -196,6 +198,7 @@ export async function profile({ rerender }) {
       checkboxes(L('Waar wil je over leren?', 'What do you want to learn about?'), 'topics_wanted', w.topicOptions(), v.topics_wanted),
       checkboxes(L('Waar kun je anderen over vertellen?', 'What can you tell others about?'), 'topics_offered', w.topicOptions(), v.topics_offered),
       field(L('Je leerdoel', 'Your learning goal'), h('textarea', { name: 'learning_goal', maxlength: 1000, value: v.learning_goal })),
+      sharingFields(sharing),
     ], L('Profiel opslaan', 'Save profile'), async (fd) => {
       const body = {
         domain: str(fd, 'domain'), profession: str(fd, 'profession'), registration: str(fd, 'registration'), province: str(fd, 'province'),
@@ -205,12 +208,31 @@ export async function profile({ rerender }) {
         meeting_modes: all(fd, 'meeting_modes'), max_travel_km: num(fd, 'max_travel_km'),
         topics_wanted: all(fd, 'topics_wanted'), topics_offered: all(fd, 'topics_offered'), learning_goal: str(fd, 'learning_goal'),
         paused: !!fd.get('paused'), offers_to_convene: !!fd.get('offers_to_convene'),
-        organisation: str(fd, 'organisation') || null, team: str(fd, 'team') || null,
       };
+      // Left out when empty: a replace clears what it does not name.
+      for (const k of ['organisation', 'team']) if (str(fd, k)) body[k] = str(fd, k);
+      body.sharing = sharingChoice(fd);
       await api('PUT', '/me/profile', { body });
-      if (!p) { rerender(); return null; }
+      document.querySelector('.no-profile')?.remove();
       return notice(L('Je profiel is opgeslagen.', 'Your profile is saved.'));
     }));
+}
+
+/** What accepted matches may see of the member; a new profile must choose. */
+function sharingFields(sharing) {
+  return h('fieldset', {}, h('legend', {}, L('Wat je matches van je zien', 'What your matches see of you')),
+    h('p', { class: 'hint' }, L('Alleen wie een match met jou heeft geaccepteerd ziet wat je hier aanzet; je naam, domein en beroep zien ze altijd.',
+      'Only people who accepted a match with you see what you switch on here; they always see your name, domain and profession.')),
+    checkbox(L('Mijn e-mailadres', 'My email address'), 'share_email', sharing.share_email),
+    field(L('Telefoonnummer', 'Phone number'), input('phone', 'tel', { value: sharing.phone || '', autocomplete: 'tel' })),
+    checkbox(L('Mijn telefoonnummer', 'My phone number'), 'share_phone', sharing.share_phone),
+    checkbox(L('Mijn provincie', 'My province'), 'share_province', sharing.share_province));
+}
+
+function sharingChoice(fd) {
+  const c = { share_email: !!fd.get('share_email'), share_phone: !!fd.get('share_phone'), share_province: !!fd.get('share_province') };
+  if (str(fd, 'phone')) c.phone = str(fd, 'phone');
+  return c;
 }
 
 // ---- appointments --------------------------------------------------------
@@ -288,7 +310,7 @@ export async function notifications() {
 // ---- account -------------------------------------------------------------
 
 export async function account({ go }) {
-  const [me, sharing, programmes] = await Promise.all([get('/me'), get('/me/sharing'), get('/me/programmes')]);
+  const [me, programmes] = await Promise.all([get('/me'), get('/me/programmes')]);
   setUser(me);
   const section = h('section', {}, h('h1', {}, L('Mijn account', 'My account')),
     table([L('Naam', 'Name'), L('E-mailadres', 'Email address'), L('Rol', 'Role')], [[me.display_name, me.email, w.role(me.role)]], L('Account', 'Account')));
@@ -303,19 +325,6 @@ export async function account({ go }) {
     programmes.length ? h('ul', {}, programmes.map((p) => h('li', {}, p.name, ' ',
       actionButton(L('Verlaten', 'Leave'), async () => { await api('DELETE', `/programmes/${p.id}/membership`); go('/account', true); }, 'secondary'))))
       : h('p', {}, L('Je doet nog niet mee aan een programma.', 'You are not in any programme yet.')));
-  section.append(h('h2', {}, L('Wat je matches van je zien', 'What your matches see of you')),
-    form({ 'aria-label': L('Delen', 'Sharing') }, [
-      h('p', { class: 'hint' }, L('Alleen wie een match met jou heeft geaccepteerd ziet wat je hier aanzet.', 'Only people who accepted a match with you see what you switch on here.')),
-      checkbox(L('Mijn e-mailadres', 'My email address'), 'share_email', sharing.share_email),
-      field(L('Telefoonnummer', 'Phone number'), input('phone', 'tel', { value: sharing.phone || '', autocomplete: 'tel' })),
-      checkbox(L('Mijn telefoonnummer', 'My phone number'), 'share_phone', sharing.share_phone),
-      checkbox(L('Mijn provincie', 'My province'), 'share_province', sharing.share_province),
-    ], L('Opslaan', 'Save'), async (fd) => {
-      const body = { share_email: !!fd.get('share_email'), share_phone: !!fd.get('share_phone'), share_province: !!fd.get('share_province') };
-      if (str(fd, 'phone')) body.phone = str(fd, 'phone');
-      await api('PUT', '/me/sharing', { body });
-      return notice(L('Opgeslagen.', 'Saved.'));
-    }));
   section.append(h('h2', {}, L('Wachtwoord wijzigen', 'Change password')),
     form({ 'aria-label': L('Wachtwoord wijzigen', 'Change password') }, [
       field(L('Huidig wachtwoord', 'Current password'), input('current_password', 'password', { required: true, autocomplete: 'current-password' })),
