@@ -40,3 +40,4 @@ mod scale_out;
 mod security;
 mod shutdown;
 mod web_journey;
+mod web_pages;

@@ -150,12 +150,12 @@ function proposals(result, names) {
   return rows.map((r) => ({ ...r, label: r.members.map((m) => nameOf(names, m)).join(' · ') }));
 }
 
-function overridesEditor(round, overrides, names, rerender) {
+function overridesEditor(round, overrides, names, refresh) {
   const pinned = overrides.pinned.map((p) => p.members);
   const excluded = overrides.excluded;
   const save = async (next) => {
     await api('PUT', `/rounds/${round.id}/overrides`, { body: { pinned, excluded, note: overrides.note, ...next } });
-    rerender();
+    await refresh();
   };
   const people = Object.entries(names).sort((a, b) => a[1].localeCompare(b[1]));
   return h('div', {},
@@ -175,7 +175,7 @@ function overridesEditor(round, overrides, names, rerender) {
       ], L('Vastzetten', 'Pin'), async (fd) => save({ pinned: [...pinned, all(fd, 'pin')], force: !!fd.get('force') }))) : null);
 }
 
-function previewView(pv, round, overrides, rerender) {
+function previewView(pv, round, overrides, refresh) {
   const m = pv.metrics;
   const rows = proposals(pv.result, pv.names);
   const excluded = overrides.excluded;
@@ -193,11 +193,13 @@ function previewView(pv, round, overrides, rerender) {
       r.reasons.filter((x) => x.points).map((x) => `${w.component(x.component)} +${x.points}`).join(', '),
       r.members.length === 2 && !r.pinned ? actionButton(L('Nooit samen', 'Never together'), async () => {
         await api('PUT', `/rounds/${round.id}/overrides`, { body: { pinned, excluded: [...excluded, r.members], note: overrides.note } });
-        rerender();
+        await refresh();
       }, 'secondary') : '']), L('Voorgestelde matches', 'Proposed matches')),
     pv.result.unmatched.length ? [h('h3', {}, L('Niet gekoppeld', 'Not matched')),
       table([L('Naam', 'Name'), L('Reden', 'Reason')], pv.result.unmatched.map((u) => [nameOf(pv.names, u.member), w.unmatched(u.reason)]))] : null,
-    h('h2', {}, L('Bijsturen', 'Adjust')), overridesEditor(round, overrides, pv.names, rerender));
+    h('h2', {}, L('Bijsturen', 'Adjust')),
+    h('p', { class: 'hint' }, L('Elke wijziging berekent het voorstel opnieuw.', 'Every change computes the proposal again.')),
+    overridesEditor(round, overrides, pv.names, refresh));
 }
 
 function publishedView(d, go) {
@@ -234,16 +236,20 @@ export async function round({ params, go, rerender }) {
     section.append(publishedView(d, go));
     return section;
   }
-  const [readiness, overrides] = await Promise.all([get(`/rounds/${id}/readiness`), get(`/rounds/${id}/overrides`)]);
+  const readiness = await get(`/rounds/${id}/readiness`);
   const previewBox = h('div', { 'aria-live': 'polite' });
+  // The proposal as it stands with the saved pins and exclusions; every
+  // change to those computes it again.
+  const showPreview = async () => {
+    previewBox.replaceChildren(h('p', { class: 'loading' }, L('Bezig met rekenen…', 'Solving…')));
+    try {
+      const [pv, overrides] = await Promise.all([api('POST', `/rounds/${id}/preview`), get(`/rounds/${id}/overrides`)]);
+      previewBox.replaceChildren(previewView(pv, r, overrides, showPreview));
+    } catch (e) { previewBox.replaceChildren(problemBox(e)); }
+  };
   section.append(h('h2', {}, L('Gereedheid', 'Readiness')), readinessView(readiness),
     h('div', { class: 'actions' },
-      actionButton(L('Voorstel berekenen', 'Preview'), async () => {
-        previewBox.replaceChildren(h('p', { class: 'loading' }, L('Bezig met rekenen…', 'Solving…')));
-        try {
-          previewBox.replaceChildren(previewView(await api('POST', `/rounds/${id}/preview`), r, overrides, rerender));
-        } catch (e) { previewBox.replaceChildren(problemBox(e)); }
-      }),
+      actionButton(L('Voorstel berekenen', 'Preview'), showPreview),
       h('details', {}, h('summary', {}, L('Publiceren', 'Publish')),
         h('p', {}, L('Iedereen krijgt een e-mail met zijn of haar match. Dit kan niet terug.', 'Everyone gets an email with their match. This cannot be undone.')),
         actionButton(L('Ja, publiceer deze ronde', 'Yes, publish this round'), async () => {

@@ -3,7 +3,7 @@
 import { h, field, select, checkboxes, checkbox, table, saveResponse } from '../dom.js';
 import * as w from '../i18n.js';
 import { L } from '../i18n.js';
-import { api, get, user, setUser, dropSession } from '../api.js';
+import { api, get, user, setUser, dropSession, login as logIn } from '../api.js';
 import { form, notice, actionButton, pager, all, str, num } from '../ui.js';
 
 const input = (name, type, extra = {}) => h('input', { name, type, ...extra });
@@ -330,9 +330,12 @@ export async function account({ go }) {
       field(L('Huidig wachtwoord', 'Current password'), input('current_password', 'password', { required: true, autocomplete: 'current-password' })),
       field(L('Nieuw wachtwoord', 'New password'), input('new_password', 'password', { required: true, autocomplete: 'new-password', minlength: 8 })),
     ], L('Wijzigen', 'Change'), async (fd, f) => {
-      await api('POST', '/me/password', { body: { current_password: String(fd.get('current_password')), new_password: String(fd.get('new_password')) } });
+      const next = String(fd.get('new_password'));
+      await api('POST', '/me/password', { body: { current_password: String(fd.get('current_password')), new_password: next } });
+      // The change ends every login, this one too: log in again with it.
+      await logIn(me.email, next);
       f.reset();
-      return notice(L('Je wachtwoord is gewijzigd.', 'Your password has been changed.'));
+      return notice(L('Je wachtwoord is gewijzigd; je andere apparaten zijn uitgelogd.', 'Your password has been changed; your other devices are logged out.'));
     }));
   section.append(h('h2', {}, L('Mijn gegevens', 'My data')),
     h('p', {}, L('Alles wat buddymatch over je bewaart, in één JSON-bestand.', 'Everything buddymatch keeps about you, in one JSON file.')),
