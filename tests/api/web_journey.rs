@@ -7,79 +7,14 @@
 
 use crate::both_backends;
 use crate::common::browser::{Browser, Viewport};
-use crate::common::smtp::SmtpSink;
+use crate::common::web::{link_in_mail, log_in, log_out};
 use crate::common::{sample_profile, TestApp, PASSWORD};
 use buddymatch::domain::Role;
 use serde_json::json;
-use std::time::{Duration, Instant};
 
 both_backends!(a_member_and_a_coordinator_go_through_a_round_in_the_browser);
 
 const REFLECTION: &str = "Bij de gemeente weegt de Participatiewet anders dan ik gewend ben.";
-
-/// The path and query of the first link in an email to `to` holding
-/// `needle` (emails name the configured public base, not the test server).
-async fn link_in_mail(sink: &SmtpSink, to: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(m) = sink
-            .messages()
-            .into_iter()
-            .find(|m| m.to == to && m.text.contains(needle))
-        {
-            let at = m.text.find(needle).unwrap();
-            let start = m.text[..at].rfind("http").expect("an absolute link");
-            let link = m.text[start..].split_whitespace().next().unwrap();
-            let after_scheme = link.split_once("://").unwrap().1;
-            return after_scheme[after_scheme.find('/').unwrap()..].to_string();
-        }
-        assert!(Instant::now() < deadline, "no email to {to} with {needle}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Picks `value` in the select `css` the way a person does, so the page
-/// sees a change.
-async fn choose(b: &Browser, css: &str, value: &str) {
-    b.wait_for(css).await;
-    b.client()
-        .execute(
-            "const s = document.querySelector(arguments[0]); s.value = arguments[1];\
-             s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap();
-}
-
-/// Clicks the first `css` element whose text contains `text` (a summary,
-/// which opens its details).
-async fn click_within(b: &Browser, css: &str, text: &str) {
-    b.wait_for_text(text).await;
-    let found = b
-        .client()
-        .execute(
-            "const e = [...document.querySelectorAll(arguments[0])].find((x) => x.textContent.includes(arguments[1]));\
-             if (e) e.click(); return !!e;",
-            vec![json!(css), json!(text)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(found, json!(true), "no {css} with {text:?}");
-}
-
-async fn log_in(b: &Browser, app: &TestApp, email: &str) {
-    b.goto(&app.url("/login")).await;
-    b.fill("[name=email]", email).await;
-    b.fill("[name=password]", PASSWORD).await;
-    b.click("form button[type=submit]").await;
-    b.wait_for_text("Uitloggen").await;
-}
-
-async fn log_out(b: &Browser) {
-    b.click_text("Uitloggen").await;
-    b.wait_for_text("Inloggen").await;
-}
 
 async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestApp) {
     // The other half of the pair signs up through the API (the mail folder
@@ -125,9 +60,9 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     b.click("form button[type=submit]").await;
     b.wait_for_text("Mijn leerprofiel").await;
     b.wait_for_text("Je hebt nog geen profiel").await;
-    choose(&b, "[name=domain]", "uwv").await;
-    choose(&b, "[name=profession]", "labour_expert").await;
-    choose(&b, "[name=province]", "utrecht").await;
+    b.set_value("[name=domain]", "uwv").await;
+    b.set_value("[name=profession]", "labour_expert").await;
+    b.set_value("[name=province]", "utrecht").await;
     b.click("input[name=meeting_modes][value=in_person]").await;
     b.click("input[name=topics_wanted][value=participation_act]")
         .await;
@@ -160,7 +95,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     log_out(&b).await;
 
     // The coordinator runs a round through the pages.
-    log_in(&b, &app, "coord@vereniging.nl").await;
+    log_in(&b, &app, "coord@vereniging.nl", PASSWORD).await;
     b.wait_for_text("Programma's").await;
     b.assert_accessible("programmes").await;
     b.goto(&app.url(&format!(
@@ -171,7 +106,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     b.wait_for_text("Anna de Vries").await;
     b.assert_accessible("programme").await;
     b.screenshot("programme").await;
-    click_within(&b, "summary", "Nieuwe ronde").await;
+    b.click_within("summary", "Nieuwe ronde").await;
     b.click_text("Ronde aanmaken").await;
     b.wait_for_text("Gereedheid").await;
     b.assert_accessible("round draft").await;
@@ -188,7 +123,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     );
     b.assert_accessible("round preview").await;
     b.screenshot("round-preview").await;
-    click_within(&b, "summary", "Publiceren").await;
+    b.click_within("summary", "Publiceren").await;
     b.click_text("Ja, publiceer deze ronde").await;
     b.wait_for_text("Antwoorden").await;
     b.wait_for_text("Nog geen beoordelingen").await;
@@ -206,7 +141,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
         answer.starts_with(&format!("/matches/{bram_match}?token=")),
         "{answer}"
     );
-    log_in(&b, &app, "anna@uwv.nl").await;
+    log_in(&b, &app, "anna@uwv.nl", PASSWORD).await;
     b.goto(&app.url(&answer)).await;
     b.wait_for_text("Waarom deze match").await;
     let card = b.text().await;
@@ -219,7 +154,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     b.click_text("Accepteren").await;
     b.wait_for_text("Ontmoeting vastleggen").await;
     b.screenshot("match").await;
-    click_within(&b, "summary", "Ontmoeting vastleggen").await;
+    b.click_within("summary", "Ontmoeting vastleggen").await;
     b.fill("[name=reflection]", REFLECTION).await;
     b.click_text("Vastleggen").await;
     b.wait_for_text("Vastgelegd in je leerdossier").await;

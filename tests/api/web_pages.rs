@@ -5,11 +5,10 @@
 
 use crate::both_backends;
 use crate::common::browser::Browser;
-use crate::common::smtp::SmtpSink;
+use crate::common::web::{link_in_mail, log_in, log_out};
 use crate::common::{sample_profile, TestApp, PASSWORD};
 use buddymatch::domain::Role;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 both_backends!(
     a_member_keeps_appointments_reminders_and_account_in_the_browser,
@@ -17,62 +16,6 @@ both_backends!(
 );
 
 const NEW_PASSWORD: &str = "een nieuw en lang wachtwoord";
-
-async fn link_in_mail(sink: &SmtpSink, to: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(m) = sink
-            .messages()
-            .into_iter()
-            .find(|m| m.to == to && m.text.contains(needle))
-        {
-            let at = m.text.find(needle).unwrap();
-            let start = m.text[..at].rfind("http").expect("an absolute link");
-            let link = m.text[start..].split_whitespace().next().unwrap();
-            let after_scheme = link.split_once("://").unwrap().1;
-            return after_scheme[after_scheme.find('/').unwrap()..].to_string();
-        }
-        assert!(Instant::now() < deadline, "no email to {to} with {needle}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Sets a control's value as a person would (a select, a date-time field)
-/// and tells the page.
-async fn set_value(b: &Browser, css: &str, value: &str) {
-    b.wait_for(css).await;
-    b.client()
-        .execute(
-            "const s = document.querySelector(arguments[0]); s.value = arguments[1];\
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap();
-}
-
-/// Clicks the first `css` element whose text contains `text`.
-async fn click_within(b: &Browser, css: &str, text: &str) {
-    b.wait_for_text(text).await;
-    let found = b
-        .client()
-        .execute(
-            "const e = [...document.querySelectorAll(arguments[0])].find((x) => x.textContent.includes(arguments[1]));\
-             if (e) e.click(); return !!e;",
-            vec![json!(css), json!(text)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(found, json!(true), "no {css} with {text:?}");
-}
-
-async fn log_in(b: &Browser, app: &TestApp, email: &str, password: &str) {
-    b.goto(&app.url("/login")).await;
-    b.fill("[name=email]", email).await;
-    b.fill("[name=password]", password).await;
-    b.click("form button[type=submit]").await;
-    b.wait_for_text("Uitloggen").await;
-}
 
 fn buddy(domain: &str) -> Value {
     let mut p = sample_profile();
@@ -99,7 +42,7 @@ async fn a_member_keeps_appointments_reminders_and_account_in_the_browser(app: T
 
     // An appointment proposed on the match, listed, then cancelled.
     b.goto(&app.url(&format!("/matches/{match_id}"))).await;
-    click_within(&b, "summary", "Afspraak voorstellen").await;
+    b.click_within("summary", "Afspraak voorstellen").await;
     let in_a_month = buddymatch::domain::time::amsterdam_day(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -107,7 +50,8 @@ async fn a_member_keeps_appointments_reminders_and_account_in_the_browser(app: T
             .as_secs() as i64
             + 30 * 86_400,
     );
-    set_value(&b, "[name=starts_at]", &format!("{in_a_month}T10:00")).await;
+    b.set_value("[name=starts_at]", &format!("{in_a_month}T10:00"))
+        .await;
     b.fill("[name=location]", "Gemeentehuis Utrecht").await;
     b.click_text("Voorstellen").await;
     b.wait_for_text("Afspraak verstuurd").await;
@@ -156,8 +100,7 @@ async fn a_member_keeps_appointments_reminders_and_account_in_the_browser(app: T
     assert_eq!(export["appointments"][0]["status"], "cancelled");
 
     // A forgotten password, reset through the emailed link.
-    b.click_text("Uitloggen").await;
-    b.wait_for_text("Inloggen").await;
+    log_out(&b).await;
     b.goto(&app.url("/forgot-password")).await;
     b.fill("[name=email]", "anna@uwv.nl").await;
     b.assert_accessible("forgot password").await;
@@ -237,7 +180,7 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
     let invitation = link_in_mail(&sink, "nieuw@gemeente.nl", "/invitations/accept?token=").await;
 
     // A round: exclude the first proposed pair, pin two others, publish.
-    click_within(&b, "summary", "Nieuwe ronde").await;
+    b.click_within("summary", "Nieuwe ronde").await;
     b.click_text("Ronde aanmaken").await;
     b.wait_for_text("Gereedheid").await;
     b.click_text("Voorstel berekenen").await;
@@ -271,7 +214,7 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
         "the excluded pair is proposed again: {proposals}"
     );
     b.assert_accessible("round with overrides").await;
-    click_within(&b, "summary", "Mensen samen vastzetten").await;
+    b.click_within("summary", "Mensen samen vastzetten").await;
     // Pin one of the excluded pair to someone else (pinning the pair itself
     // is refused: it is excluded).
     let one = first_pair[0].clone();
@@ -296,7 +239,7 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
             || overrides_text.contains(&format!("{other} · {one}")),
         "{overrides_text}"
     );
-    click_within(&b, "summary", "Publiceren").await;
+    b.click_within("summary", "Publiceren").await;
     b.click_text("Ja, publiceer deze ronde").await;
     b.wait_for_text("Antwoorden").await;
     let published = b.text().await;
@@ -324,8 +267,7 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
     b.click_text("Mislukte mail").await;
     b.wait_for_text("Geen mislukte e-mail").await;
     b.assert_accessible("failed mail").await;
-    b.click_text("Uitloggen").await;
-    b.wait_for_text("Inloggen").await;
+    log_out(&b).await;
 
     // The invited person accepts on the front end's page, with a new account.
     b.goto(&app.url(&invitation)).await;
@@ -340,7 +282,8 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
     b.click_text("Beheer").await;
     b.wait_for_text("dirk@advies.nl").await;
     b.assert_accessible("admin").await;
-    set_value(&b, "select[aria-label='Rol van Dirk']", "coordinator").await;
+    b.set_value("select[aria-label='Rol van Dirk']", "coordinator")
+        .await;
     b.client()
         .execute(
             "[...document.querySelectorAll('tr')].find((r) => r.textContent.includes('dirk@advies.nl')).querySelector('button').click();",
@@ -362,7 +305,8 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
         .find(|m| m["email"] == "dirk@advies.nl")
         .unwrap();
     assert_eq!(dirk["role"], "coordinator");
-    set_value(&b, "select[name=action]", "user_role_changed").await;
-    click_within(&b, "button", "Filteren").await;
+    b.set_value("select[name=action]", "user_role_changed")
+        .await;
+    b.click_within("button", "Filteren").await;
     b.wait_for_text("user role changed").await;
 }

@@ -34,8 +34,15 @@ const FLAGS: [&str; 9] = [
     "--no-first-run",
 ];
 
-/// How long `wait_for*` wait before failing.
-pub const WAIT: Duration = Duration::from_secs(10);
+/// How long `wait_for*` wait before failing: a ceiling, not a pause (each
+/// returns as soon as the page is there), generous because the whole suite
+/// shares two cores with the browser.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// One browser at a time across the test binary: the tests run in parallel
+/// and several Chromiums at once on two cores make the pages slow enough to
+/// miss a wait.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The size of the browser window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +108,9 @@ pub struct Browser {
     downloads: tempfile::TempDir,
     // Kept for its drop: Chromium's profile, removed after the session.
     _profile: tempfile::TempDir,
+    // Held while the browser lives (see ONE_AT_A_TIME); the last field, so
+    // it is released after everything else is gone.
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 /// target/screenshots, created on first use.
@@ -141,6 +151,7 @@ impl Browser {
     }
 
     pub async fn start_with(viewport: Viewport) -> Browser {
+        let turn = ONE_AT_A_TIME.lock().await;
         for (path, package) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")] {
             assert!(
                 Path::new(path).exists(),
@@ -220,6 +231,7 @@ impl Browser {
             test,
             driver,
             downloads,
+            _turn: turn,
             _profile: profile,
         };
         browser.resize(viewport).await;
@@ -449,6 +461,37 @@ impl Browser {
         }
     }
 
+    /// Sets a control's value (a select, a date-time field) and tells the
+    /// page, as a person's choice would.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.wait_for(css).await;
+        self.client
+            .execute(
+                "const s = document.querySelector(arguments[0]); s.value = arguments[1];\
+                 s.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Clicks the first element `css` matches whose text contains `text`
+    /// (a summary, which opens its details; a button among many alike).
+    pub async fn click_within(&self, css: &str, text: &str) {
+        self.wait_for_text(text).await;
+        let found = self
+            .client
+            .execute(
+                "const e = [...document.querySelectorAll(arguments[0])]\
+                   .find((x) => x.textContent.includes(arguments[1]));\
+                 if (e) e.click(); return !!e;",
+                vec![json!(css), json!(text)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, json!(true), "no {css} with {text:?}");
+    }
+
     /// Writes a PNG of the window to target/screenshots/`name`.png and
     /// returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
@@ -471,7 +514,7 @@ impl Browser {
     /// path. Chromium writes to a `.crdownload` file first and renames it
     /// when done.
     pub async fn wait_for_download(&self, ext: &str) -> PathBuf {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let suffix = format!(".{ext}");
         loop {
             let names: Vec<PathBuf> = std::fs::read_dir(self.downloads.path())

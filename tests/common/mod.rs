@@ -10,6 +10,7 @@ pub mod smtp;
 pub mod tools;
 mod undelivered;
 mod wait;
+pub mod web;
 
 pub use wait::{lock_waiters, wait_until};
 
