@@ -91,6 +91,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::route().to(page))
         .route("/assets/{file:.+}", web::route().to(asset))
         .route("/{first}", web::route().to(page))
+        .route("/{first}/", web::route().to(page))
         .route("/{first}/{rest:.+}", web::route().to(page));
 }
 

@@ -77,7 +77,10 @@ export function refresh() {
       try { token = sessionStorage.getItem(REFRESH); } catch { /* none */ }
       if (!token) return false;
       const res = await send('POST', '/auth/refresh', { body: { refresh_token: token } });
-      if (!res.ok) { forget(); return false; }
+      // Only a refusal ends the login here; a busy or unreachable server
+      // leaves the token for the next try.
+      if ([400, 401, 422].includes(res.status)) { forget(); return false; }
+      if (!res.ok) return false;
       storeSession(await res.json());
       return true;
     })().finally(() => { refreshing = null; });

@@ -38,7 +38,7 @@ const routes = [
 
 // Email links that act without a login: a visitor who is not logged in is
 // sent to the service's own page for the link, which takes its token.
-const tokenPages = ['/matches/', '/appointments/', '/settings/notifications'];
+const tokenPages = [/^\/matches\/[^/]+$/, /^\/appointments\/[^/]+$/, /^\/settings\/notifications$/];
 
 function match(path) {
   const parts = path.split('/').filter(Boolean);
@@ -46,7 +46,8 @@ function match(path) {
     const pp = pattern.split('/').filter(Boolean);
     if (pp.length !== parts.length) continue;
     const params = {};
-    if (pp.every((p, i) => (p.startsWith(':') ? (params[p.slice(1)] = decodeURIComponent(parts[i])) : p === parts[i]))) {
+    const part = (i) => { try { return decodeURIComponent(parts[i]); } catch { return null; } };
+    if (pp.every((p, i) => (p.startsWith(':') ? (params[p.slice(1)] = part(i)) !== null : p === parts[i]))) {
       return { view, who, params };
     }
   }
@@ -109,16 +110,23 @@ export async function render() {
       node = h('section', {}, h('h1', {}, L('Pagina niet gevonden', 'Page not found')),
         h('p', {}, h('a', { href: '/' }, L('Naar de startpagina', 'Go to the start page'))));
     } else if (m.who && !user()) {
-      if (query.get('token') && tokenPages.some((p) => `${path}/`.startsWith(p) || path === p)) {
+      if (query.get('token') && tokenPages.some((p) => p.test(path))) {
         location.replace(`/pages${path}${location.search}`);
         return;
       }
       return go(`/login?next=${encodeURIComponent(path + location.search)}`, true);
     } else if (m.who && !m.who.includes(user().role)) {
       node = h('section', {}, h('h1', {}, L('Geen toegang', 'No access')),
-        h('p', {}, L('Deze pagina is voor coördinatoren en beheerders.', 'This page is for coordinators and admins.')));
+        h('p', {}, m.who.includes('coordinator') ? L('Deze pagina is voor coördinatoren en beheerders.', 'This page is for coordinators and admins.')
+          : L('Deze pagina is alleen voor beheerders.', 'This page is for admins only.')));
     } else {
       node = await m.view({ params: m.params, query, go, rerender: render });
+      // A logged-in member does not need an email link's token: keep it out
+      // of the address bar and the history.
+      if (query.has('token') && tokenPages.some((p) => p.test(path))) {
+        query.delete('token');
+        history.replaceState(null, '', path + (query.toString() ? `?${query}` : ''));
+      }
     }
   } catch (err) {
     node = h('section', {}, h('h1', {}, L('Dat lukte niet', 'Something went wrong')), problemBox(err));
@@ -139,6 +147,8 @@ document.addEventListener('click', (e) => {
   if (!a || a.target || a.hasAttribute('download') || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
   const u = new URL(a.href, location.href);
   if (u.origin !== location.origin || u.pathname.startsWith('/api/') || u.pathname.startsWith('/pages/')) return;
+  // The skip link and other in-page anchors only move the focus.
+  if (u.pathname === location.pathname && u.search === location.search && u.hash) return;
   e.preventDefault();
   go(u.pathname + u.search);
 });

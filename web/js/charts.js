@@ -41,9 +41,16 @@ export function domainMatrix(matches) {
     const n = count.get(`${x}|${y}`) || 0;
     const td = h('td', { class: 'num' }, String(n));
     const t = n / max;
-    // From white to the brand blue; dark cells get white text for contrast.
-    td.style.backgroundColor = `rgb(${Math.round(255 - t * 226)}, ${Math.round(255 - t * 160)}, ${Math.round(255 - t * 87)})`;
-    td.style.color = t > 0.55 ? '#fff' : '#1b1f24';
+    // Two bands, white to light blue and mid to brand blue, skipping the
+    // middle tones where neither ink nor white text reaches 4.5:1; the text
+    // takes whichever stands out more (WCAG contrast).
+    const mix = (a, b, f) => a.map((x, i) => Math.round(x + (b[i] - x) * f));
+    const rgb = t <= 0.5 ? mix([255, 255, 255], [169, 198, 232], t * 2) : mix([59, 116, 184], [29, 95, 168], (t - 0.5) * 2);
+    td.style.backgroundColor = `rgb(${rgb.join(', ')})`;
+    const lum = (c) => { const x = c / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    const bg = 0.2126 * lum(rgb[0]) + 0.7152 * lum(rgb[1]) + 0.0722 * lum(rgb[2]);
+    const ink = 0.2126 * lum(0x1b) + 0.7152 * lum(0x1f) + 0.0722 * lum(0x24);
+    td.style.color = (bg + 0.05) / (ink + 0.05) >= 1.05 / (bg + 0.05) ? '#1b1f24' : '#fff';
     return td;
   };
   return h('div', { class: 'scroll' }, h('table', { class: 'matrix' },

@@ -92,6 +92,37 @@ export const component = table({
   hours_headroom: ['Tijd over', 'Time to spare'], shared_language: ['Gedeelde taal', 'Shared language'],
 });
 
+export const emailKind = table({
+  verify_email: ['Adres bevestigen', 'Confirm address'], reset_password: ['Wachtwoord herstellen', 'Reset password'],
+  match_proposed: ['Match voorgesteld', 'Match proposed'], match_declined: ['Match afgewezen', 'Match declined'],
+  round_cancelled: ['Ronde geannuleerd', 'Round cancelled'], account_exists: ['Account bestaat al', 'Account exists'],
+  match_accepted: ['Match geaccepteerd', 'Match accepted'], round_unmatched: ['Niet gekoppeld', 'Not matched'],
+  answer_reminder: ['Herinnering: antwoorden', 'Reminder: answer'], answer_expired: ['Antwoordtermijn verlopen', 'Answer expired'],
+  appointment: ['Afspraak', 'Appointment'], meeting_reminder: ['Herinnering: afspreken', 'Reminder: meet'],
+  reflection_reminder: ['Herinnering: reflectie', 'Reminder: reflection'], session_reminder: ['Herinnering: bijeenkomst', 'Reminder: session'],
+  programme_invitation: ['Uitnodiging voor een programma', 'Programme invitation'],
+});
+export const warning = table({
+  nobody_takes_part: ['Niemand doet mee', 'Nobody takes part'], unverified: ['Niet bevestigde adressen', 'Unverified addresses'],
+  no_profile: ['Leden zonder profiel', 'Members without a profile'], hours_committed: ['Uren al besteed', 'Hours already committed'],
+  without_candidate: ['Leden zonder kandidaat', 'Members without a candidate'], odd_one_out: ['Oneven aantal', 'Odd one out'],
+  host_places: ['Te weinig gastplaatsen', 'Too few host places'], visitors: ['Te weinig bezoekers', 'Too few visitors'],
+  group_size: ['Groepsgrootte', 'Group size'], second_domain: ['Tweede domein ontbreekt', 'No second domain'],
+  senior: ['Te weinig ervaren leden', 'Too few experienced members'],
+});
+export const auditAction = table({
+  round_created: ['Ronde aangemaakt', 'Round created'], round_previewed: ['Voorstel bekeken', 'Round previewed'],
+  round_published: ['Ronde gepubliceerd', 'Round published'], round_cancelled: ['Ronde geannuleerd', 'Round cancelled'],
+  round_viewed: ['Ronde bekeken', 'Round viewed'], members_listed: ['Leden bekeken', 'Members listed'],
+  mail_failed_viewed: ['Mislukte mail bekeken', 'Failed mail viewed'], user_role_changed: ['Rol gewijzigd', 'Role changed'],
+  audit_log_viewed: ['Logboek bekeken', 'Audit log viewed'], conflict_registered: ['Belangenconflict vastgelegd', 'Conflict registered'],
+  conflict_removed: ['Belangenconflict verwijderd', 'Conflict removed'], round_overrides_set: ['Vastzetten en uitsluiten', 'Overrides set'],
+  round_topped_up: ['Ronde aangevuld', 'Round topped up'], programme_created: ['Programma aangemaakt', 'Programme created'],
+  programme_updated: ['Programma gewijzigd', 'Programme updated'], programme_coordinator_assigned: ['Coördinator toegewezen', 'Coordinator assigned'],
+  programme_coordinator_removed: ['Coördinator verwijderd', 'Coordinator removed'], programme_members_listed: ['Programmaleden bekeken', 'Programme members listed'],
+  programme_invitations_sent: ['Uitnodigingen verstuurd', 'Invitations sent'], network_exported: ['Netwerk geëxporteerd', 'Network exported'],
+});
+
 let topicLabels = [];
 export function setTopics(list) { topicLabels = list; }
 export const topic = (slug) => {

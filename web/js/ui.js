@@ -5,7 +5,7 @@ import { L, problemWords } from './i18n.js';
 
 /** The words for an API error: ours for the code, then the server's detail. */
 export function problemBox(err) {
-  const box = h('div', { class: 'problem', role: 'alert' });
+  const box = h('div', { class: 'problem', role: 'alert', tabindex: '-1' });
   const words = problemWords(err.code);
   const title = words || err.title || L('Dat lukte niet.', 'That did not work.');
   box.append(h('p', {}, h('strong', {}, title)));
@@ -17,7 +17,13 @@ export function problemBox(err) {
 }
 
 export function notice(text) {
-  return h('div', { class: 'notice', role: 'status' }, text);
+  return h('div', { class: 'notice', role: 'status', tabindex: '-1' }, text);
+}
+
+/** Puts `node` where `old` was and moves focus to it, so the outcome is read. */
+export function replaceWithOutcome(old, node) {
+  old.replaceWith(node);
+  (node.matches?.('[tabindex]') ? node : node.querySelector?.('[tabindex]'))?.focus();
 }
 
 /** Marks the fields an error names, so each says what is wrong beside it. */
@@ -66,7 +72,7 @@ export function form(props, kids, submitLabel, onsubmit) {
     } catch (err) {
       outcome.append(problemBox(err));
       markFields(f, err);
-      outcome.querySelector('[role=alert]')?.focus?.();
+      outcome.querySelector('[role=alert]')?.focus();
     } finally {
       button.disabled = false;
     }
@@ -94,9 +100,9 @@ export function actionButton(label, action, cls) {
 }
 
 /** Previous/next over an API page ({page, per_page, total}). */
-export function pager(p, go) {
+export function pager(p, go, label) {
   const pages = Math.max(1, Math.ceil(p.total / p.per_page));
-  return h('nav', { class: 'pager', 'aria-label': L('Pagina\'s', 'Pages') },
+  return h('nav', { class: 'pager', 'aria-label': label || L('Pagina\'s', 'Pages') },
     h('button', { type: 'button', class: 'secondary', disabled: p.page <= 1, onclick: () => go(p.page - 1) }, L('Vorige', 'Previous')),
     h('span', {}, L(`Pagina ${p.page} van ${pages} (${p.total})`, `Page ${p.page} of ${pages} (${p.total})`)),
     h('button', { type: 'button', class: 'secondary', disabled: p.page >= pages, onclick: () => go(p.page + 1) }, L('Volgende', 'Next')));

@@ -215,7 +215,6 @@ pub fn detail(state: &AppState, actor: &AuthUser, round_id: &str) -> Result<Roun
     })
 }
 
-/// The rounds of the caller's programmes (an admin's: all), newest first.
 /// The rounds the caller may see, newest first; with `programme`, only that
 /// programme's (none when the caller does not coordinate it).
 pub fn list(

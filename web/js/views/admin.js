@@ -28,19 +28,18 @@ export async function adminPage({ query, go }) {
     }, 'secondary'));
   };
   const actionFilter = h('form', { class: 'filters', role: 'search', 'aria-label': L('Logboek filteren', 'Filter the log') },
-    field(L('Handeling', 'Action'), select('action', ['round_published', 'round_previewed', 'round_viewed', 'members_listed', 'user_role_changed',
-      'programme_invitations_sent', 'network_exported', 'audit_log_viewed'].map((a) => [a, a.replaceAll('_', ' ')]), action, L('Alle', 'All'))),
+    field(L('Handeling', 'Action'), select('action', w.auditAction.options(), action, L('Alle', 'All'))),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, L('Filteren', 'Filter'))));
   actionFilter.addEventListener('submit', (e) => { e.preventDefault(); move('action', str(new FormData(actionFilter), 'action')); });
   return h('section', {}, h('h1', {}, L('Beheer', 'Admin')),
     h('h2', {}, L('Rollen', 'Roles')),
     h('p', {}, L('Coördinatoren zien de leden van hun programma\'s en maken rondes; beheerders zien alles.', 'Coordinators see the members of their programmes and run rounds; admins see everything.')),
     table([L('Naam', 'Name'), L('E-mailadres', 'Email'), L('Rol', 'Role')], members.items.map((m) => [m.display_name, m.email, roleCell(m)]), L('Rollen', 'Roles')),
-    pager(members, (n) => move('mpage', n)),
+    pager(members, (n) => move('mpage', n), L('Pagina\'s met leden', 'Pages of members')),
     h('h2', {}, L('Logboek', 'Audit log')),
     h('p', {}, L('Wie wat heeft gezien of veranderd. Elke keer dat iemand dit logboek opent, komt dat er ook in.', 'Who saw or changed what. Opening this log is logged too.')),
     actionFilter,
     table([L('Wanneer', 'When'), L('Wie', 'Who'), L('Handeling', 'Action'), L('Waarop', 'On')],
-      log.items.map((e) => [w.dateTime(e.at), `${e.actor_id.slice(0, 8)} (${w.role(e.actor_role)})`, e.action.replaceAll('_', ' '), `${e.target_type} ${e.target_id.slice(0, 8)}`]), L('Logboek', 'Audit log')),
-    pager(log, (n) => move('apage', n)));
+      log.items.map((e) => [w.dateTime(e.at), `${e.actor_id.slice(0, 8)} (${w.role(e.actor_role)})`, w.auditAction(e.action), `${e.target_type} ${e.target_id.slice(0, 8)}`]), L('Logboek', 'Audit log')),
+    pager(log, (n) => move('apage', n), L('Pagina\'s van het logboek', 'Pages of the audit log')));
 }

@@ -84,8 +84,8 @@ function roundForm(programmeId, go) {
 function invitationForm(programmeId) {
   const file = input('file', 'file', { accept: '.csv,text/csv' });
   return form({ 'aria-label': L('Uitnodigen met CSV', 'Invite by CSV') }, [
-    h('p', { class: 'hint' }, L('Een kolom email, en eventueel display_name en locale (nl of en). De eerste regel noemt de kolommen.',
-      'A column email, and optionally display_name and locale (nl or en). The first line names the columns.')),
+    h('p', { class: 'hint' }, L('Kolommen email en display_name, en eventueel locale (nl of en). De eerste regel noemt de kolommen.',
+      'Columns email and display_name, and optionally locale (nl or en). The first line names the columns.')),
     field(L('CSV-bestand', 'CSV file'), file),
     field(L('Of plak de regels hier', 'Or paste the lines here'), h('textarea', { name: 'csv', placeholder: 'email,display_name\nanna@example.nl,Anna' })),
     checkbox(L('Proefdraaien: nog niets versturen', 'Dry run: send nothing yet'), 'dry_run', true),
@@ -104,11 +104,12 @@ function invitationForm(programmeId) {
 export async function programme({ params, query, go }) {
   const id = params.id;
   const page = Number(query.get('page')) || 1;
+  const rpage = Number(query.get('rpage')) || 1;
   const filter = Object.fromEntries(filterKeys.map((k) => [k, query.get(k)]).filter(([, v]) => v));
   const [p, members, rounds] = await Promise.all([
     get(`/programmes/${encodeURIComponent(id)}`),
     get(`/programmes/${encodeURIComponent(id)}/members`, { ...filter, page, per_page: 25 }),
-    get('/rounds', { programme: id, per_page: 100 }),
+    get('/rounds', { programme: id, page: rpage, per_page: 20 }),
   ]);
   const mine = rounds.items;
   const move = (q) => go(`/programmes/${id}?${new URLSearchParams(q)}`);
@@ -119,13 +120,14 @@ export async function programme({ params, query, go }) {
     mine.length ? table(['#', L('Soort', 'Kind'), L('Status', 'Status'), L('Aangemaakt', 'Created'), L('Gepubliceerd', 'Published')],
       mine.map((r) => [h('a', { href: `/rounds/${r.id}` }, `${L('Ronde', 'Round')} ${r.number}`), w.kind(r.kind), w.roundStatus(r.status), w.date(r.created_at), w.date(r.published_at)]), L('Rondes', 'Rounds'))
       : h('p', {}, L('Nog geen rondes.', 'No rounds yet.')),
+    rounds.total > rounds.per_page ? pager(rounds, (n) => move({ ...filter, page, rpage: n }), L('Pagina\'s met rondes', 'Pages of rounds')) : null,
     h('details', {}, h('summary', {}, L('Nieuwe ronde', 'New round')), roundForm(id, go)),
     h('h2', {}, L('Leden', 'Members'), ` (${members.total})`),
     memberFilters(query, (q) => move(q)),
     table([L('Naam', 'Name'), L('E-mailadres', 'Email'), L('Domein', 'Domain'), L('Beroep', 'Profession'), L('Provincie', 'Province'), L('Vormen', 'Forms'), L('Uren', 'Hours')],
       members.items.map((m) => [m.display_name, m.email, w.domain(m.profile?.domain), w.profession(m.profile?.profession), w.province(m.profile?.province),
         (m.profile?.forms || []).map(w.form).join(', ') + (m.profile?.paused ? ` (${L('gepauzeerd', 'paused')})` : ''), String(m.profile?.hours_per_month ?? '')]), L('Leden', 'Members')),
-    pager(members, (n) => move({ ...filter, page: n })),
+    pager(members, (n) => move({ ...filter, rpage, page: n }), L('Pagina\'s met leden', 'Pages of members')),
     h('h2', {}, L('Uitnodigen', 'Invite')), invitationForm(id));
 }
 
@@ -137,7 +139,7 @@ function readinessView(r) {
   return h('div', {},
     stats([[L('Doen mee', 'Taking part'), r.taking_part], [L('Hooguit gekoppeld', 'At most matched'), w.percent(r.matched_share_at_most)],
       [L('Vastgezet', 'Pinned'), r.engine.pinned_matches]]),
-    r.warnings.length ? h('div', { class: 'problem', role: 'note' }, h('strong', {}, L('Let op', 'Mind this')), h('ul', {}, r.warnings.map((x) => h('li', {}, x.detail)))) : null,
+    r.warnings.length ? h('div', { class: 'problem', role: 'note' }, h('strong', {}, L('Let op', 'Mind this')), h('ul', {}, r.warnings.map((x) => h('li', {}, h('strong', {}, w.warning(x.code)), ` (${x.detail})`)))) : null,
     r.left_out.length ? h('details', {}, h('summary', {}, L(`Doen niet mee (${r.left_out.length})`, `Not taking part (${r.left_out.length})`)),
       table([L('Naam', 'Name'), L('Reden', 'Reason')], r.left_out.map((x) => [x.display_name, w.unmatched(x.reason)]))) : null);
 }
@@ -153,11 +155,19 @@ function proposals(result, names) {
 function overridesEditor(round, overrides, names, refresh) {
   const pinned = overrides.pinned.map((p) => p.members);
   const excluded = overrides.excluded;
+  // Every save sends the whole set again, so a forced pin stays forced
+  // (with its note) until it is taken away.
+  const forced = overrides.pinned.some((p) => p.forced);
   const save = async (next) => {
-    await api('PUT', `/rounds/${round.id}/overrides`, { body: { pinned, excluded, note: overrides.note, ...next } });
+    await api('PUT', `/rounds/${round.id}/overrides`, { body: { pinned, excluded, note: overrides.note, force: forced, ...next } });
     await refresh();
   };
   const people = Object.entries(names).sort((a, b) => a[1].localeCompare(b[1]));
+  // A shadowing pin is [visitor, host]; the other kinds take people in any order.
+  const whom = round.kind === 'shadowing'
+    ? [field(L('Bezoeker', 'Visitor'), select('visitor', people, '', L('Kies…', 'Choose…'))),
+      field(L('Gastheer of gastvrouw', 'Host'), select('host', people, '', L('Kies…', 'Choose…')))]
+    : [checkboxes(L('Kies wie samen moeten', 'Choose who must go together'), 'pin', people)];
   return h('div', {},
     h('h3', {}, L('Vastgezet', 'Pinned')),
     pinned.length ? h('ul', {}, overrides.pinned.map((p, i) => h('li', {}, p.members.map((m) => nameOf(names, m)).join(' · '),
@@ -170,9 +180,13 @@ function overridesEditor(round, overrides, names, refresh) {
       : h('p', {}, L('Niemand uitgesloten.', 'Nobody excluded.')),
     people.length ? h('details', {}, h('summary', {}, L('Mensen samen vastzetten', 'Pin people together')),
       form({ 'aria-label': L('Vastzetten', 'Pin') }, [
-        checkboxes(L('Kies wie samen moeten', 'Choose who must go together'), 'pin', people),
+        ...whom,
         checkbox(L('Ook als een regel het verbiedt (afdwingen)', 'Even if a rule forbids it (force)'), 'force', false),
-      ], L('Vastzetten', 'Pin'), async (fd) => save({ pinned: [...pinned, all(fd, 'pin')], force: !!fd.get('force') }))) : null);
+        field(L('Waarom (nodig bij afdwingen; komt in het logboek)', 'Why (needed to force; goes into the audit log)'), h('textarea', { name: 'note', maxlength: 500, value: overrides.note })),
+      ], L('Vastzetten', 'Pin'), async (fd) => {
+        const chosen = round.kind === 'shadowing' ? [str(fd, 'visitor'), str(fd, 'host')] : all(fd, 'pin');
+        return save({ pinned: [...pinned, chosen], force: forced || !!fd.get('force'), note: str(fd, 'note') });
+      })) : null);
 }
 
 function previewView(pv, round, overrides, refresh) {
@@ -197,7 +211,7 @@ function previewView(pv, round, overrides, refresh) {
       }, 'secondary') : '']), L('Voorgestelde matches', 'Proposed matches')),
     pv.result.unmatched.length ? [h('h3', {}, L('Niet gekoppeld', 'Not matched')),
       table([L('Naam', 'Name'), L('Reden', 'Reason')], pv.result.unmatched.map((u) => [nameOf(pv.names, u.member), w.unmatched(u.reason)]))] : null,
-    h('h2', {}, L('Bijsturen', 'Adjust')),
+    h('h2', { id: 'adjust', tabindex: '-1' }, L('Bijsturen', 'Adjust')),
     h('p', { class: 'hint' }, L('Elke wijziging berekent het voorstel opnieuw.', 'Every change computes the proposal again.')),
     overridesEditor(round, overrides, pv.names, refresh));
 }
@@ -214,7 +228,7 @@ function publishedView(d, go) {
       String(m.score), String(m.meetings), String(m.hours)]), L('Antwoorden', 'Answers')),
     h('h2', {}, L('Beoordelingen', 'Ratings')),
     rt.count ? h('div', {}, stats([[L('Aantal', 'Count'), rt.count], [L('Gemiddeld', 'Mean'), rt.mean?.toFixed(1) ?? '—']]),
-      h('p', {}, rt.distribution.map((n, i) => `${'★'.repeat(i + 1)}: ${n}`).join(' · ')),
+      h('p', {}, rt.distribution.map((n, i) => `${i + 1} ${i ? L('sterren', 'stars') : L('ster', 'star')}: ${n}`).join(' · ')),
       rt.comments.length ? h('ul', {}, rt.comments.map((c) => h('li', {}, c))) : null)
       : h('p', {}, L('Nog geen beoordelingen.', 'No ratings yet.')),
     r.status === 'published' ? h('div', { class: 'actions' },
@@ -237,28 +251,35 @@ export async function round({ params, go, rerender }) {
     return section;
   }
   const readiness = await get(`/rounds/${id}/readiness`);
-  const previewBox = h('div', { 'aria-live': 'polite' });
+  const previewBox = h('div', {});
+  // A short status for screen readers; the proposal itself is not read out.
+  const status = h('p', { role: 'status', class: 'sr-only' });
   // The proposal as it stands with the saved pins and exclusions; every
   // change to those computes it again.
-  const showPreview = async () => {
+  const showPreview = async (again) => {
+    status.textContent = L('Bezig met rekenen…', 'Solving…');
     previewBox.replaceChildren(h('p', { class: 'loading' }, L('Bezig met rekenen…', 'Solving…')));
     try {
       const [pv, overrides] = await Promise.all([api('POST', `/rounds/${id}/preview`), get(`/rounds/${id}/overrides`)]);
-      previewBox.replaceChildren(previewView(pv, r, overrides, showPreview));
-    } catch (e) { previewBox.replaceChildren(problemBox(e)); }
+      previewBox.replaceChildren(previewView(pv, r, overrides, () => showPreview(true)));
+      status.textContent = L(`Voorstel klaar: ${pv.metrics.matches} matches.`, `Proposal ready: ${pv.metrics.matches} matches.`);
+      if (again) previewBox.querySelector('#adjust')?.focus();
+    } catch (e) {
+      previewBox.replaceChildren(problemBox(e));
+      status.textContent = '';
+    }
   };
   section.append(h('h2', {}, L('Gereedheid', 'Readiness')), readinessView(readiness),
     h('div', { class: 'actions' },
-      actionButton(L('Voorstel berekenen', 'Preview'), showPreview),
+      actionButton(L('Voorstel berekenen', 'Preview'), () => showPreview(false)),
       h('details', {}, h('summary', {}, L('Publiceren', 'Publish')),
         h('p', {}, L('Iedereen krijgt een e-mail met zijn of haar match. Dit kan niet terug.', 'Everyone gets an email with their match. This cannot be undone.')),
         actionButton(L('Ja, publiceer deze ronde', 'Yes, publish this round'), async () => {
-          const pub = await api('POST', `/rounds/${id}/publish`);
+          await api('POST', `/rounds/${id}/publish`);
           rerender();
-          return notice(L(`Gepubliceerd: ${pub.matches} matches, ${pub.emails} e-mails.`, `Published: ${pub.matches} matches, ${pub.emails} emails.`));
         })),
       actionButton(L('Ronde annuleren', 'Cancel round'), async () => { await api('POST', `/rounds/${id}/cancel`); rerender(); }, 'secondary')),
-    previewBox);
+    status, previewBox);
   return section;
 }
 
@@ -269,7 +290,7 @@ export async function failedMail({ query, rerender }) {
   const p = await get('/mail/failed', { page, per_page: 25 });
   return h('section', {}, h('h1', {}, L('Mislukte e-mail', 'Failed mail')),
     p.items.length ? [table([L('Aangemaakt', 'Created'), L('Soort', 'Kind'), L('Aan', 'To'), L('Pogingen', 'Attempts'), L('Laatste fout', 'Last error')],
-      p.items.map((m) => [w.dateTime(m.created_at), m.kind, m.recipient, String(m.attempts), m.last_error || '']), L('Mislukte e-mail', 'Failed mail')),
+      p.items.map((m) => [w.dateTime(m.created_at), w.emailKind(m.kind), m.recipient, String(m.attempts), m.last_error || '']), L('Mislukte e-mail', 'Failed mail')),
     pager(p, (n) => { history.pushState(null, '', `/mail?page=${n}`); rerender(); })]
       : h('p', {}, L('Geen mislukte e-mail. Alles is aangekomen of nog onderweg.', 'No failed mail. Everything arrived or is on its way.')));
 }

@@ -9,6 +9,27 @@ import { form, notice, actionButton, pager, all, str, num } from '../ui.js';
 const input = (name, type, extra = {}) => h('input', { name, type, ...extra });
 const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Amsterdam' });
 
+/**
+ * A wall-clock time typed in Amsterdam ("2026-12-20T10:00") as an instant
+ * (RFC 3339, UTC), whatever the device's own zone; "" stays "" so the API
+ * names the field.
+ */
+function amsterdamInstant(local) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local);
+  if (!m) return local;
+  const [y, mo, d, hh, mm] = m.slice(1).map(Number);
+  const guess = Date.UTC(y, mo - 1, d, hh, mm);
+  // Amsterdam's offset at that moment (one or two hours), read from Intl.
+  const offset = (at) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Amsterdam', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    }).formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - at;
+  };
+  const first = guess - offset(guess);
+  return new Date(guess - offset(first)).toISOString();
+}
+
 // ---- matches -------------------------------------------------------------
 
 /** A reason in words, naming people only as the match card does. */
@@ -61,7 +82,7 @@ function matchCard(m, rerender) {
     reasons.length ? [h('h3', {}, L('Waarom deze match', 'Why this match')), h('ul', { class: 'reasons' }, reasons.map((r) => h('li', {}, r)))] : null,
     m.meeting_mode ? h('p', {}, L('Afspreken: ', 'Meeting: '), w.mode(m.meeting_mode)) : null);
   if (m.response === 'declined' && m.decline_reason) {
-    card.append(h('p', {}, L('Jouw reden (alleen voor jou en de coördinator): ', 'Your reason (only you and the coordinator see it): '), m.decline_reason));
+    card.append(h('p', {}, L('Jouw reden (alleen jij ziet die): ', 'Your reason (only you see it): '), m.decline_reason));
   }
   if (m.round.status !== 'published') return card;
   if (m.response === 'pending') card.append(answerForms(m, rerender));
@@ -75,7 +96,7 @@ function answerForms(m, rerender) {
   box.append(h('details', {}, h('summary', {}, L('Afwijzen', 'Decline')),
     form({ 'aria-label': L('Afwijzen', 'Decline') }, [
       field(L('Reden (mag leeg blijven)', 'Reason (optional)'), h('textarea', { name: 'reason', maxlength: 500 }),
-        L('Alleen de coördinator ziet je reden; je match krijgt hem niet te zien.', 'Only the coordinator sees your reason; your match does not.')),
+        L('Alleen jij ziet je reden; je match en de coördinator krijgen hem niet te zien.', 'Only you see your reason; neither your match nor the coordinator does.')),
     ], L('Afwijzen', 'Decline'), async (fd) => {
       const reason = str(fd, 'reason');
       await api('POST', `/me/matches/${m.id}/decline`, { body: reason ? { reason } : {} });
@@ -96,14 +117,14 @@ function acceptedTools(m, rerender) {
   }
   tools.append(h('details', {}, h('summary', {}, L('Afspraak voorstellen', 'Propose an appointment')),
     form({ 'aria-label': L('Afspraak voorstellen', 'Propose an appointment') }, [
-      field(L('Begin', 'Starts at'), input('starts_at', 'datetime-local', { required: true })),
+      field(L('Begin (Nederlandse tijd)', 'Starts at (Dutch time)'), input('starts_at', 'datetime-local', { required: true })),
       field(L('Duur in minuten', 'Duration in minutes'), input('duration_minutes', 'number', { min: 15, max: 480, value: 60, required: true })),
       field(L('Vorm', 'Mode'), select('mode', [['in_person', w.mode('in_person')], ['online', w.mode('online')]], 'in_person')),
       field(L('Locatie', 'Location'), input('location', 'text')),
       field(L('Link voor online', 'Online link'), input('online_url', 'url')),
       field(L('Notitie', 'Note'), h('textarea', { name: 'note' })),
     ], L('Voorstellen', 'Propose'), async (fd) => {
-      const body = { starts_at: new Date(String(fd.get('starts_at'))).toISOString(), duration_minutes: num(fd, 'duration_minutes'), mode: str(fd, 'mode') };
+      const body = { starts_at: amsterdamInstant(str(fd, 'starts_at')), duration_minutes: num(fd, 'duration_minutes'), mode: str(fd, 'mode') };
       for (const k of ['location', 'online_url', 'note']) if (str(fd, k)) body[k] = str(fd, k);
       await api('POST', `/me/matches/${m.id}/appointments`, { body });
       return notice(L('Afspraak verstuurd; iedereen krijgt een agenda-uitnodiging.', 'Appointment sent; everyone gets a calendar invitation.'));
@@ -111,7 +132,7 @@ function acceptedTools(m, rerender) {
   tools.append(h('details', {}, h('summary', {}, L('Ontmoeting vastleggen', 'Record a meeting')), meetingForm(m.id)));
   tools.append(h('details', {}, h('summary', {}, L('Beoordelen', 'Rate this match')),
     form({ 'aria-label': L('Beoordelen', 'Rate this match') }, [
-      field(L('Sterren (1 tot 5)', 'Stars (1 to 5)'), select('stars', [5, 4, 3, 2, 1].map((s) => [String(s), '★'.repeat(s)]), '5')),
+      field(L('Sterren (1 tot 5)', 'Stars (1 to 5)'), select('stars', [5, 4, 3, 2, 1].map((s) => [String(s), s === 1 ? L('1 ster', '1 star') : L(`${s} sterren`, `${s} stars`)]), '5')),
       field(L('Opmerking (alleen de coördinator ziet die)', 'Comment (only the coordinator sees it)'), h('textarea', { name: 'comment', maxlength: 1000 })),
     ], L('Opslaan', 'Save'), async (fd) => {
       await api('PUT', `/me/matches/${m.id}/rating`, { body: { stars: num(fd, 'stars'), comment: str(fd, 'comment') } });
@@ -123,8 +144,8 @@ function acceptedTools(m, rerender) {
 function meetingForm(matchId, preset = {}) {
   return form({ 'aria-label': L('Ontmoeting vastleggen', 'Record a meeting') }, [
     field(L('Datum', 'Date'), input('date', 'date', { required: true, value: preset.date || today(), max: today() })),
-    field(L('Uren', 'Hours'), input('hours', 'number', { min: 1, max: 24, required: true, value: preset.hours || 1 })),
-    field(L('Reflectie: wat heb je geleerd?', 'Reflection: what did you learn?'), h('textarea', { name: 'reflection', required: true, maxlength: 4000 }),
+    field(L('Uren', 'Hours'), input('hours', 'number', { min: 1, max: 12, required: true, value: preset.hours || 1 })),
+    field(L('Reflectie: wat heb je geleerd?', 'Reflection: what did you learn?'), h('textarea', { name: 'reflection', required: true, minlength: 20, maxlength: 2000 }),
       L('Komt in je leerdossier en portfolio; niemand anders ziet het.', 'Goes into your learning record and portfolio; nobody else sees it.')),
   ], L('Vastleggen', 'Record'), async (fd, f) => {
     await api('POST', `/me/matches/${matchId}/meetings`, { body: { date: str(fd, 'date'), hours: num(fd, 'hours'), reflection: str(fd, 'reflection') } });
@@ -133,9 +154,13 @@ function meetingForm(matchId, preset = {}) {
   });
 }
 
-async function allMatches() {
-  const first = await get('/me/matches', { per_page: 100 });
-  return first.items;
+/** One of my matches, looked for page by page (the API has no single-match read). */
+async function findMatch(id) {
+  for (let page = 1; ; page++) {
+    const p = await get('/me/matches', { page, per_page: 100 });
+    const m = p.items.find((x) => x.id === id);
+    if (m || page * p.per_page >= p.total) return m || null;
+  }
 }
 
 export async function matches({ rerender, query }) {
@@ -154,8 +179,13 @@ export async function matches({ rerender, query }) {
   return section;
 }
 
-export async function matchPage({ params, rerender }) {
-  const m = (await allMatches()).find((x) => x.id === params.id);
+export async function matchPage({ params, query, rerender }) {
+  const m = await findMatch(params.id);
+  // Logged in as someone else than the link was for: its own page acts on it.
+  if (!m && query.get('token')) {
+    location.replace(`/pages/matches/${encodeURIComponent(params.id)}?token=${encodeURIComponent(query.get('token'))}`);
+    return null;
+  }
   if (!m) return h('section', {}, h('h1', {}, L('Match niet gevonden', 'Match not found')), h('p', {}, h('a', { href: '/matches' }, L('Alle matches', 'All matches'))));
   return h('section', {}, h('h1', {}, L('Jouw match', 'Your match')), matchCard(m, rerender), h('p', {}, h('a', { href: '/matches' }, L('Alle matches', 'All matches'))));
 }
@@ -197,7 +227,7 @@ export async function profile() {
         checkbox(L('Pauzeer mij: even geen nieuwe matches', 'Pause me: no new matches for now'), 'paused', v.paused)),
       checkboxes(L('Waar wil je over leren?', 'What do you want to learn about?'), 'topics_wanted', w.topicOptions(), v.topics_wanted),
       checkboxes(L('Waar kun je anderen over vertellen?', 'What can you tell others about?'), 'topics_offered', w.topicOptions(), v.topics_offered),
-      field(L('Je leerdoel', 'Your learning goal'), h('textarea', { name: 'learning_goal', maxlength: 1000, value: v.learning_goal })),
+      field(L('Je leerdoel', 'Your learning goal'), h('textarea', { name: 'learning_goal', maxlength: 500, value: v.learning_goal })),
       sharingFields(sharing),
     ], L('Profiel opslaan', 'Save profile'), async (fd) => {
       const body = {
@@ -249,11 +279,13 @@ function appointmentCard(a, rerender) {
     !cancelled && a.record_meeting ? h('details', {}, h('summary', {}, L('Deze ontmoeting vastleggen', 'Record this meeting')), meetingForm(a.match_id, a.record_meeting)) : null);
 }
 
-export async function appointments({ rerender }) {
-  const p = await get('/me/appointments', { per_page: 50 });
+export async function appointments({ query, rerender }) {
+  const page = Number(query.get('page')) || 1;
+  const p = await get('/me/appointments', { page, per_page: 20 });
   return h('section', {}, h('h1', {}, L('Afspraken', 'Appointments')),
     p.items.length ? p.items.map((a) => appointmentCard(a, rerender))
       : h('p', {}, L('Nog geen afspraken. Stel er een voor bij een geaccepteerde match.', 'No appointments yet. Propose one on an accepted match.')),
+    p.total > p.per_page ? pager(p, (n) => { history.pushState(null, '', `/appointments?page=${n}`); rerender(); }) : null,
     h('h2', {}, L('In je eigen agenda', 'In your own calendar')),
     h('p', {}, L('Een privé-adres dat je agenda-app kan volgen. Een nieuw adres maakt het oude ongeldig.', 'A private address your calendar app can follow. A new address makes the old one stop working.')),
     actionButton(L('Maak een agenda-adres', 'Make a calendar address'), async () => {

@@ -2,8 +2,8 @@
 // links lead to (verify, reset, invitation).
 import { h, field } from '../dom.js';
 import { L, getLocale } from '../i18n.js';
-import { api, login as logIn, user } from '../api.js';
-import { form, notice, str, actionButton } from '../ui.js';
+import { api, login as logIn, user, setUser } from '../api.js';
+import { form, notice, str, actionButton, replaceWithOutcome } from '../ui.js';
 
 const input = (name, type, extra = {}) => h('input', { name, type, ...extra });
 
@@ -23,8 +23,12 @@ export function welcome() {
 }
 
 export function login({ query, go }) {
-  const next = query.get('next');
-  const safeNext = next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  // Only a page of this site: the URL parser decides, as the browser would.
+  let safeNext = '/';
+  try {
+    const u = new URL(query.get('next') || '/', location.origin);
+    if (u.origin === location.origin) safeNext = u.pathname + u.search;
+  } catch { /* not a URL: the start page */ }
   return h('section', {}, h('h1', {}, L('Inloggen', 'Log in')),
     form({ 'aria-label': L('Inloggen', 'Log in') }, [
       field(L('E-mailadres', 'Email address'), input('email', 'email', { required: true, autocomplete: 'username' })),
@@ -48,7 +52,7 @@ export function register() {
     await api('POST', '/auth/register', {
       body: { display_name: str(fd, 'display_name'), email: str(fd, 'email'), password: String(fd.get('password')), locale: getLocale() },
     });
-    f.replaceWith(notice(L(
+    replaceWithOutcome(f, notice(L(
       'Bijna klaar: we hebben je een e-mail gestuurd. Klik op de link daarin om je adres te bevestigen, en log dan in.',
       'Almost done: we sent you an email. Follow its link to confirm your address, then log in.')));
   }));
@@ -62,6 +66,7 @@ export function verifyEmail({ query }) {
   section.append(h('p', {}, L('Klik om te bevestigen dat dit jouw adres is.', 'Click to confirm this address is yours.')),
     actionButton(L('Bevestig mijn adres', 'Confirm my address'), async () => {
       const u = await api('POST', '/auth/verify-email', { body: { token } });
+      if (user()?.id === u.id) setUser(u);
       return h('div', {}, notice(L(`Bevestigd: ${u.email}.`, `Confirmed: ${u.email}.`)),
         h('p', {}, h('a', { href: user() ? '/profile' : '/login?next=/profile' }, L('Vul nu je leerprofiel in', 'Now fill in your learning profile'))));
     }));
@@ -74,7 +79,7 @@ export function forgotPassword() {
     field(L('E-mailadres', 'Email address'), input('email', 'email', { required: true, autocomplete: 'email' })),
   ], L('Stuur een link', 'Send a link'), async (fd, f) => {
     await api('POST', '/auth/password-reset', { body: { email: str(fd, 'email') } });
-    f.replaceWith(notice(L(
+    replaceWithOutcome(f, notice(L(
       'Als dit adres een account heeft, staat er nu een link in je mailbox. Die werkt een uur.',
       'If this address has an account, a link is on its way. It works for an hour.')));
   }));
@@ -89,7 +94,7 @@ export function resetPassword({ query }) {
       L('Minstens 8 tekens. Je wordt overal uitgelogd.', 'At least 8 characters. You are logged out everywhere.')),
   ], L('Opslaan', 'Save'), async (fd, f) => {
     await api('POST', '/auth/password-reset/confirm', { body: { token, password: String(fd.get('password')) } });
-    f.replaceWith(h('div', {}, notice(L('Je wachtwoord is gewijzigd.', 'Your password has been changed.')),
+    replaceWithOutcome(f, h('div', {}, notice(L('Je wachtwoord is gewijzigd.', 'Your password has been changed.')),
       h('p', {}, h('a', { href: '/login' }, L('Inloggen', 'Log in')))));
   }));
   return section;
@@ -109,7 +114,7 @@ export function acceptInvitation({ query }) {
     if (str(fd, 'display_name')) body.display_name = str(fd, 'display_name');
     if (fd.get('password')) body.password = String(fd.get('password'));
     const r = await api('POST', '/invitations/accept', { body });
-    f.replaceWith(h('div', {}, notice(L(`Je doet nu mee aan ${r.programme.name}.`, `You have joined ${r.programme.name}.`)),
+    replaceWithOutcome(f, h('div', {}, notice(L(`Je doet nu mee aan ${r.programme.name}.`, `You have joined ${r.programme.name}.`)),
       h('p', {}, h('a', { href: '/login?next=/profile' }, L('Log in en vul je profiel in', 'Log in and fill in your profile')))));
   }));
   return section;
