@@ -85,14 +85,23 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The patterns that take any address (the app's pages are decided in
+/// [`page`]): a 404 through one of them is an address nothing serves,
+/// counted as unmatched (api/metrics.rs).
+const CATCH_ALL: [&str; 3] = ["/{first}", "/{first}/", "/{first}/{rest:.+}"];
+
+pub(super) fn catches_all(pattern: &str) -> bool {
+    CATCH_ALL.contains(&pattern)
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Any method, so that a POST to an address that is no page stays the
     // 404 it was before the front end (not a 405 naming GET).
     cfg.route("/", web::route().to(page))
         .route("/assets/{file:.+}", web::route().to(asset))
-        .route("/{first}", web::route().to(page))
-        .route("/{first}/", web::route().to(page))
-        .route("/{first}/{rest:.+}", web::route().to(page));
+        .route(CATCH_ALL[0], web::route().to(page))
+        .route(CATCH_ALL[1], web::route().to(page))
+        .route(CATCH_ALL[2], web::route().to(page));
 }
 
 fn serve(req: &HttpRequest, i: usize) -> HttpResponse {

@@ -76,6 +76,11 @@ pub async fn track(
         Ok(r) => (r.request().match_pattern(), r.status()),
         Err(e) => (None, e.as_response_error().status_code()),
     };
+    // The front end's catch-all patterns take every address; one that is
+    // no page was matched by nothing.
+    let route = route.filter(|p| {
+        !(status == actix_web::http::StatusCode::NOT_FOUND && super::front_end::catches_all(p))
+    });
     crate::metrics::http_request(
         method.as_str(),
         route.as_deref().unwrap_or("unmatched"),

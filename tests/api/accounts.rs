@@ -68,12 +68,13 @@ async fn signing_up_with_a_taken_address_reveals_nothing(app: TestApp) {
     let second: serde_json::Value = res.json().await.unwrap();
     assert_eq!(first, second);
     // The real owner hears of it, and keeps their own password.
-    // Without a web front end there is no login page to link to.
+    // The email links to the login page of the service's web front end.
     let mail = app
         .wait_for_folder_mail("bas@uwv.nl", "Iemand (hopelijk jij) probeerde zich")
         .await;
+    assert!(mail.contains("/login"), "{mail}");
     assert!(
-        mail.contains("in de app waarmee je je aanmeldde") && !mail.contains("/login"),
+        !mail.contains("in de app waarmee je je aanmeldde"),
         "{mail}"
     );
     app.login("bas@uwv.nl").await;

@@ -330,4 +330,20 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+
+    // A member declines a proposal with a reason only they see.
+    log_out(&b).await;
+    log_in(&b, &app, "anna@uwv.nl", PASSWORD).await;
+    b.goto(&app.url("/matches")).await;
+    b.click_within("summary", "Afwijzen").await;
+    b.fill(
+        "form[aria-label='Afwijzen'] [name=reason]",
+        "Dit kwartaal te druk.",
+    )
+    .await;
+    b.click("form[aria-label='Afwijzen'] button[type=submit]")
+        .await;
+    b.wait_for_text("Jouw reden (alleen jij ziet die): Dit kwartaal te druk.")
+        .await;
+    b.assert_accessible("a declined match").await;
 }

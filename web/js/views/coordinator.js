@@ -216,7 +216,7 @@ function previewView(pv, round, overrides, refresh) {
     overridesEditor(round, overrides, pv.names, refresh));
 }
 
-function publishedView(d, go) {
+function publishedView(d, go, rerender) {
   const r = d.round;
   const rt = d.ratings;
   return h('div', {},
@@ -232,6 +232,8 @@ function publishedView(d, go) {
       rt.comments.length ? h('ul', {}, rt.comments.map((c) => h('li', {}, c))) : null)
       : h('p', {}, L('Nog geen beoordelingen.', 'No ratings yet.')),
     r.status === 'published' ? h('div', { class: 'actions' },
+      // Answers, meetings and ratings keep coming in after publishing.
+      actionButton(L('Vernieuwen', 'Refresh'), async () => { rerender(); }, 'secondary'),
       actionButton(L('Aanvullen: nieuwe ronde voor wie nog vrij is', 'Top up: a new round for those still free'), async () => {
         const t = await api('POST', `/rounds/${r.id}/top-up`);
         go(`/rounds/${t.id}`);
@@ -247,7 +249,7 @@ export async function round({ params, go, rerender }) {
     h('p', {}, h('span', { class: 'tag' }, w.roundStatus(r.status)), r.note ? ` ${r.note}` : '',
       r.reply_by ? ` · ${L('antwoorden uiterlijk', 'answers by')} ${w.dateTime(r.reply_by)}` : ''));
   if (r.status !== 'draft') {
-    section.append(publishedView(d, go));
+    section.append(publishedView(d, go, rerender));
     return section;
   }
   const readiness = await get(`/rounds/${id}/readiness`);
