@@ -95,6 +95,7 @@ mod certificate;
 mod events;
 mod forest;
 mod ids;
+mod jump;
 mod prepare;
 mod solver;
 #[cfg(test)]

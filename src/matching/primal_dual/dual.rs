@@ -22,6 +22,7 @@ pub(crate) trait Dual:
     const BUCKETS: usize;
     /// Callers only pass values that fit (checked by `fits_i64`).
     fn from_i128(x: i128) -> Self;
+    fn to_i128(self) -> i128;
     /// Index of the highest bit where two non-negative keys differ, plus one.
     fn radix(self, last: Self) -> usize;
 }
@@ -34,6 +35,9 @@ impl Dual for i64 {
     const BUCKETS: usize = 65;
     fn from_i128(x: i128) -> i64 {
         x as i64
+    }
+    fn to_i128(self) -> i128 {
+        i128::from(self)
     }
     fn radix(self, last: i64) -> usize {
         64 - (self ^ last).leading_zeros() as usize
@@ -48,6 +52,9 @@ impl Dual for i128 {
     const BUCKETS: usize = 129;
     fn from_i128(x: i128) -> i128 {
         x
+    }
+    fn to_i128(self) -> i128 {
+        self
     }
     fn radix(self, last: i128) -> usize {
         128 - (self ^ last).leading_zeros() as usize
