@@ -31,21 +31,24 @@ use super::solver::Solver;
 use crate::matching::primal_dual::Dual;
 
 /// Scaled values must leave room for prices to climb by a few times the
-/// largest value without nearing the `i64` limit.
-const MAX_SCALED: i128 = 1 << 58;
+/// largest value without nearing the limit of the auction's integer type:
+/// `i64` below the first bound (half the memory traffic), `i128` below the
+/// second (max-cardinality rounds, whose shifted weights are huge).
+const MAX_SCALED_I64: i128 = 1 << 58;
+const MAX_SCALED_I128: i128 = 1 << 120;
 /// How much ε shrinks from one auction phase to the next.
-const SHRINK: i64 = 6;
+const SHRINK: i128 = 6;
 /// Bellman-Ford relaxations allowed per column before the repair gives up
 /// (it needs about two; more means the auction's result was not optimal).
 const MAX_RELAX_PER_COLUMN: u64 = 64;
 const NONE: u32 = u32::MAX;
 
 /// The double cover's optimal assignment and duals, in half-weight units.
-struct Cover {
+struct Cover<A> {
     /// Column of each row.
     col: Vec<u32>,
     /// Column duals; a row's dual is its arc's value minus its column's.
-    p: Vec<i64>,
+    p: Vec<A>,
 }
 
 impl<T: Dual> Solver<T> {
@@ -60,19 +63,19 @@ impl<T: Dual> Solver<T> {
         }
         let max_half = self.g.ew.iter().map(|w| w.to_i128() / 2).max().unwrap_or(0);
         let scale = n as i128 + 1;
-        if max_half <= 0 || max_half.saturating_mul(scale) >= MAX_SCALED {
-            return false;
-        }
-        let Some(cover) = self.cover(scale as i64, max_half as i64) else {
+        let scaled = max_half.saturating_mul(scale);
+        let y = if max_half <= 0 {
+            None
+        } else if scaled < MAX_SCALED_I64 {
+            self.fractional_duals::<i64>(scale, max_half)
+        } else if scaled < MAX_SCALED_I128 {
+            self.fractional_duals::<i128>(scale, max_half)
+        } else {
+            None
+        };
+        let Some((y, col)) = y else {
             return false;
         };
-        let y: Vec<T> = (0..n)
-            .map(|v| {
-                let c = cover.col[v];
-                let u = self.half(v as u32, c) - cover.p[c as usize];
-                T::from_i128(i128::from(u + cover.p[v]))
-            })
-            .collect();
         let mut mate = vec![NONE; n];
         let mut seen = vec![false; n];
         let mut cycle = Vec::new();
@@ -85,7 +88,7 @@ impl<T: Dual> Solver<T> {
             while !seen[x] {
                 seen[x] = true;
                 cycle.push(x as u32);
-                x = cover.col[x] as usize;
+                x = col[x] as usize;
             }
             // A fixed point is a free vertex; an odd cycle leaves its last
             // vertex free.
@@ -104,10 +107,29 @@ impl<T: Dual> Solver<T> {
         true
     }
 
+    /// The vertex duals `y = u + p` of the double cover's optimum and its
+    /// assignment, computed in `A`; None if the auction's duals cannot be
+    /// repaired or a dual would leave the solver's type `T` too little
+    /// headroom (more than twice the largest weight: optimal duals stay far
+    /// below that on every graph seen, so this only guards the type).
+    fn fractional_duals<A: Dual>(&self, scale: i128, max_half: i128) -> Option<(Vec<T>, Vec<u32>)> {
+        let cover = self.cover::<A>(A::from_i128(scale), A::from_i128(max_half))?;
+        let limit = 4 * max_half;
+        let y = (0..self.g.n)
+            .map(|v| {
+                let c = cover.col[v];
+                let u = self.half::<A>(v as u32, c) - cover.p[c as usize];
+                let y = (u + cover.p[v]).to_i128();
+                (y <= limit).then(|| T::from_i128(y))
+            })
+            .collect::<Option<Vec<T>>>()?;
+        Some((y, cover.col))
+    }
+
     /// Value of arc `row -> col` in half-weight units (0 for the loop).
-    fn half(&self, row: u32, col: u32) -> i64 {
+    fn half<A: Dual>(&self, row: u32, col: u32) -> A {
         if row == col {
-            return 0;
+            return A::ZERO;
         }
         let &(_, _, w) = self
             .g
@@ -115,26 +137,30 @@ impl<T: Dual> Solver<T> {
             .iter()
             .find(|a| a.0 .0 == col)
             .expect("an assigned arc is an edge");
-        (w.to_i128() / 2) as i64
+        A::from_i128(w.to_i128() / 2)
     }
 
     /// Auction, then exact duals; None if the duals cannot be repaired.
-    fn cover(&self, scale: i64, max_half: i64) -> Option<Cover> {
+    fn cover<A: Dual>(&self, scale: A, max_half: A) -> Option<Cover<A>> {
         let n = self.g.n;
-        let mut price = vec![0i64; n];
+        let shrink = A::from_i128(SHRINK);
+        // Below any value a bid can see: prices stay under a few times the
+        // largest value.
+        let none = A::ZERO - A::MAX;
+        let mut price = vec![A::ZERO; n];
         let mut owner = vec![NONE; n];
         let mut col = vec![NONE; n];
         let mut queue = std::collections::VecDeque::with_capacity(n);
-        let mut eps = (max_half.saturating_mul(scale) / SHRINK).max(1);
+        let mut eps = (max_half * scale / shrink).max(A::ONE);
         loop {
             owner.fill(NONE);
             col.fill(NONE);
             queue.extend(0..n as u32);
             while let Some(i) = queue.pop_front() {
                 // The loop arc first, so a row with no edge still bids.
-                let (mut best, mut second, mut at) = (-price[i as usize], i64::MIN, i);
+                let (mut best, mut second, mut at) = (A::ZERO - price[i as usize], none, i);
                 for &(x, _, w) in self.g.edges_of(Vertex(i)) {
-                    let value = (w.to_i128() / 2) as i64 * scale - price[x.0 as usize];
+                    let value = A::from_i128(w.to_i128() / 2) * scale - price[x.0 as usize];
                     if value > best {
                         second = best;
                         best = value;
@@ -143,7 +169,7 @@ impl<T: Dual> Solver<T> {
                         second = value;
                     }
                 }
-                let raise = if second == i64::MIN {
+                let raise = if second == none {
                     eps
                 } else {
                     best - second + eps
@@ -156,10 +182,10 @@ impl<T: Dual> Solver<T> {
                     queue.push_back(before);
                 }
             }
-            if eps == 1 {
+            if eps == A::ONE {
                 break;
             }
-            eps = (eps / SHRINK).max(1);
+            eps = (eps / shrink).max(A::ONE);
         }
         let p = self.exact_duals(&col, &price, scale)?;
         Some(Cover { col, p })
@@ -169,10 +195,11 @@ impl<T: Dual> Solver<T> {
     /// `p(col(i)) <= p(j) + c(i, col(i)) - c(i, j)` for every arc `i -> j`.
     /// Starts from the auction's prices rounded down and lowers columns
     /// until every constraint holds (queue-based Bellman-Ford).
-    fn exact_duals(&self, col: &[u32], price: &[i64], scale: i64) -> Option<Vec<i64>> {
+    fn exact_duals<A: Dual>(&self, col: &[u32], price: &[A], scale: A) -> Option<Vec<A>> {
         let n = self.g.n;
-        let mut p: Vec<i64> = price.iter().map(|&x| x.div_euclid(scale)).collect();
-        let own: Vec<i64> = (0..n as u32)
+        // Prices only ever rise from zero, so division rounds down.
+        let mut p: Vec<A> = price.iter().map(|&x| x / scale).collect();
+        let own: Vec<A> = (0..n as u32)
             .map(|i| self.half(i, col[i as usize]))
             .collect();
         let mut queued = vec![false; n];
@@ -183,7 +210,7 @@ impl<T: Dual> Solver<T> {
             let k = col[i as usize] as usize;
             let mut bound = p[i as usize] + own[i as usize];
             for &(x, _, w) in self.g.edges_of(Vertex(i)) {
-                let c = (w.to_i128() / 2) as i64;
+                let c = A::from_i128(w.to_i128() / 2);
                 bound = bound.min(p[x.0 as usize] + own[i as usize] - c);
             }
             if p[k] > bound {
@@ -199,12 +226,12 @@ impl<T: Dual> Solver<T> {
         while let Some(j) = queue.pop_front() {
             queued[j as usize] = false;
             let pj = p[j as usize];
-            let loop_row = std::iter::once((j, 0i64));
+            let loop_row = std::iter::once((j, A::ZERO));
             let rows = self
                 .g
                 .edges_of(Vertex(j))
                 .iter()
-                .map(|&(x, _, w)| (x.0, (w.to_i128() / 2) as i64));
+                .map(|&(x, _, w)| (x.0, A::from_i128(w.to_i128() / 2)));
             for (i, c) in loop_row.chain(rows) {
                 let k = col[i as usize] as usize;
                 let bound = pj + own[i as usize] - c;

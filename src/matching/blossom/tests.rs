@@ -570,6 +570,18 @@ fn jump_start_on_a_triangle_and_a_path() {
     assert!(path.jump_start());
     assert_eq!(path.mate[Vertex(0)], Vertex(1));
     assert_eq!(path.mate[Vertex(2)], Vertex(3));
+    // Weights this large (or the max-cardinality shift) put the auction's
+    // values past i64: it runs in i128 and is still taken.
+    let big = i64::MAX / 40;
+    let edges = [(0, 1, big), (1, 2, big - 7), (2, 3, big), (3, 0, 5)];
+    for mc in [false, true] {
+        let prepared = Prepared::build(4, &edges, mc);
+        assert!(prepared.max_abs / 2 * 5 >= 1 << 58, "mc={mc}");
+        let mut s = Solver::new(prepared.into_graph::<i128>());
+        assert!(s.jump_start(), "mc={mc}");
+        s.solve();
+        assert_eq!(s.certificate_violation(), None, "mc={mc}");
+    }
 }
 
 /// Larger random sparse graphs have no brute-force oracle; the LP

@@ -9,6 +9,7 @@ pub(crate) trait Dual:
     + std::fmt::Debug
     + std::ops::Add<Output = Self>
     + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
     + std::ops::Div<Output = Self>
     + std::ops::BitAnd<Output = Self>
     + std::ops::AddAssign
