@@ -50,5 +50,18 @@ fn solvers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, candidate_graph, solvers);
+/// The buddy solve at the shape of a large round (k = 50, as `generate`
+/// sets it), where the start the blossom solver takes decides the time.
+fn buddy_large(c: &mut Criterion) {
+    let mut g = c.benchmark_group("solve");
+    g.sample_size(10);
+    let inst = round(MatchKind::Buddy, 20_000, 50);
+    let prepared = prepare(&inst).unwrap();
+    g.bench_with_input(BenchmarkId::new("buddy_k50", 20_000), &prepared, |b, r| {
+        b.iter(|| black_box(r.solve().total_score))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, candidate_graph, solvers, buddy_large);
 criterion_main!(benches);

@@ -305,45 +305,55 @@ impl<T: Dual> Solver<T> {
     }
 
     /// Re-bases blossom `b` at vertex `v` by flipping the even path inside it.
+    ///
+    /// Each sub-blossom to re-base is walked once from its new base vertex up
+    /// to itself, and every level of that chain is then re-based top-down:
+    /// finding each level's child by walking up from the vertex again made
+    /// deeply nested blossoms cost their size times their depth.
     pub(super) fn rotate(&mut self, b: Blossom, v: Vertex) {
         let mut work = vec![(b, v)];
-        while let Some((b, v)) = work.pop() {
-            if self.nest.is_trivial(b) {
-                continue;
-            }
+        let mut chain = Vec::new();
+        while let Some((top, v)) = work.pop() {
+            chain.clear();
             let mut t = Blossom::from(v);
-            while self.nest.parent[t] != b {
+            while t != top {
+                chain.push(t);
                 t = self.nest.parent[t];
             }
-            work.push((t, v));
-            let childs = &self.nest.childs[b];
-            let bedges = &self.nest.bedges[b];
-            let k = childs.len();
-            let i = childs.iter().position(|&c| c == t).unwrap_or(0);
-            if i % 2 == 1 {
-                let mut j = i;
-                while j != k {
-                    let (x, y) = bedges[j + 1];
-                    work.push((childs[j + 1], x));
-                    work.push((childs[(j + 2) % k], y));
-                    self.mate[x] = y;
-                    self.mate[y] = x;
-                    j += 2;
+            // `chain[k]` is the child of `chain[k + 1]` (of `top` for the
+            // last) that holds `v`; `chain[0]` is `v` itself.
+            for level in (0..chain.len()).rev() {
+                let b = chain.get(level + 1).copied().unwrap_or(top);
+                let t = chain[level];
+                let childs = &self.nest.childs[b];
+                let bedges = &self.nest.bedges[b];
+                let k = childs.len();
+                let i = childs.iter().position(|&c| c == t).unwrap_or(0);
+                if i % 2 == 1 {
+                    let mut j = i;
+                    while j != k {
+                        let (x, y) = bedges[j + 1];
+                        work.push((childs[j + 1], x));
+                        work.push((childs[(j + 2) % k], y));
+                        self.mate[x] = y;
+                        self.mate[y] = x;
+                        j += 2;
+                    }
+                } else {
+                    let mut j = i;
+                    while j != 0 {
+                        let (x, y) = bedges[j - 2];
+                        work.push((childs[j - 2], x));
+                        work.push((childs[j - 1], y));
+                        self.mate[x] = y;
+                        self.mate[y] = x;
+                        j -= 2;
+                    }
                 }
-            } else {
-                let mut j = i;
-                while j != 0 {
-                    let (x, y) = bedges[j - 2];
-                    work.push((childs[j - 2], x));
-                    work.push((childs[j - 1], y));
-                    self.mate[x] = y;
-                    self.mate[y] = x;
-                    j -= 2;
-                }
+                self.nest.childs[b].rotate_left(i);
+                self.nest.bedges[b].rotate_left(i);
+                self.nest.base[b] = v;
             }
-            self.nest.childs[b].rotate_left(i);
-            self.nest.bedges[b].rotate_left(i);
-            self.nest.base[b] = v;
         }
     }
 }

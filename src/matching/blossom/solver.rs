@@ -41,8 +41,17 @@ impl<T: Dual> Solver<T> {
         }
     }
 
-    /// Initial feasible duals and a greedy matching on tight edges.
+    /// Initial feasible duals and a matching on tight edges: the fractional
+    /// optimum (`jump`) when it can be had, else a greedy start.
     pub(super) fn warm_start(&mut self) {
+        if !self.jump_start() {
+            self.greedy_start();
+        }
+    }
+
+    /// Each vertex's dual at half its heaviest edge, then lowered until an
+    /// edge becomes tight, taking that edge if its other end is free.
+    pub(super) fn greedy_start(&mut self) {
         for v in (0..self.g.n as u32).map(Vertex) {
             let best = self
                 .g

@@ -8,7 +8,17 @@ fn certify<T: Dual>(n: usize, edges: &[(u32, u32, i64)], mc: bool) -> Option<Str
     if T::BUCKETS == 65 && !fits_i64(prepared.max_abs) {
         return None;
     }
-    run(prepared.into_graph::<T>()).certificate_violation()
+    let mut greedy = Solver::new(Prepared::build(n, edges, mc).into_graph::<T>());
+    greedy.greedy_start();
+    greedy.solve();
+    let jumped = run(prepared.into_graph::<T>());
+    // Both starts must end at an optimum; the result below is the jump's.
+    assert_eq!(
+        greedy.certificate_violation(),
+        None,
+        "greedy start, n={n} edges={edges:?} mc={mc}"
+    );
+    jumped.certificate_violation()
 }
 
 /// Best (cardinality, weight) key over all matchings, by enumeration.
@@ -474,6 +484,103 @@ fn eager_compaction_and_push_requeue_keep_the_optimum() {
                 }
             }
         }
+    }
+}
+
+/// The fractional jump start is taken on ordinary graphs (not refused in
+/// favour of the greedy start), leaves no more trees than the greedy start,
+/// and both end at the same optimum with a certificate.
+#[test]
+fn jump_start_is_taken_and_reaches_the_same_optimum() {
+    let mut st: u64 = 0x51A7_0FF5_E7E7_0001;
+    let mut rnd = move || {
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        st
+    };
+    let roots = |s: &Solver<i64>| {
+        (0..s.g.n as u32)
+            .map(Vertex)
+            .filter(|&v| s.mate[v] == Vertex::NONE && s.forest.y[v] > 0)
+            .count()
+    };
+    let (mut jump_roots, mut greedy_roots) = (0, 0);
+    for round in 0..60 {
+        let n = 20 + (rnd() % 400) as usize;
+        let k = 1 + (rnd() % 8) as usize;
+        let maxw = [3u64, 20, 1000][round % 3];
+        let mut edges = Vec::new();
+        for u in 0..n as u32 {
+            for _ in 0..k {
+                let v = (rnd() % n as u64) as u32;
+                edges.push((u, v, (rnd() % maxw) as i64 - (maxw / 4) as i64));
+            }
+        }
+        for mc in [false, true] {
+            let what = format!("round {round} n={n} mc={mc}");
+            let graph = || Prepared::build(n, &edges, mc).into_graph::<i64>();
+            let mut jumped = Solver::new(graph());
+            assert!(jumped.jump_start(), "{what}");
+            jump_roots += roots(&jumped);
+            jumped.solve();
+            let mut greedy = Solver::new(graph());
+            greedy.greedy_start();
+            greedy_roots += roots(&greedy);
+            greedy.solve();
+            assert_eq!(jumped.certificate_violation(), None, "{what}");
+            assert_eq!(greedy.certificate_violation(), None, "{what}");
+            let weight = |s: &Solver<i64>| {
+                let mate: Vec<Option<u32>> = s
+                    .mate
+                    .iter()
+                    .map(|&m| (m != Vertex::NONE).then_some(m.0))
+                    .collect();
+                matching_weight(&edges, &mate)
+            };
+            assert_eq!(weight(&jumped), weight(&greedy), "{what}");
+        }
+    }
+    assert!(
+        jump_roots * 4 < greedy_roots,
+        "the jump start should leave far fewer trees: {jump_roots} against {greedy_roots}"
+    );
+}
+
+/// A triangle's LP optimum is one half on each edge (an odd cycle), so the
+/// jump start matches one edge and roots a tree at the third vertex; a path
+/// of four has an integral optimum and starts fully matched.
+#[test]
+fn jump_start_on_a_triangle_and_a_path() {
+    let mut tri = Solver::new(
+        Prepared::build(3, &[(0, 1, 4), (1, 2, 4), (0, 2, 4)], false).into_graph::<i64>(),
+    );
+    assert!(tri.jump_start());
+    let free: Vec<_> = (0..3u32)
+        .map(Vertex)
+        .filter(|&v| tri.mate[v] == Vertex::NONE)
+        .collect();
+    assert_eq!(free.len(), 1);
+    assert!(tri.forest.y[free[0]] > 0);
+    tri.solve();
+    assert_eq!(tri.certificate_violation(), None);
+    let mut path = Solver::new(
+        Prepared::build(4, &[(0, 1, 5), (1, 2, 6), (2, 3, 5)], false).into_graph::<i64>(),
+    );
+    assert!(path.jump_start());
+    assert_eq!(path.mate[Vertex(0)], Vertex(1));
+    assert_eq!(path.mate[Vertex(2)], Vertex(3));
+    // Weights this large (or the max-cardinality shift) put the auction's
+    // values past i64: it runs in i128 and is still taken.
+    let big = i64::MAX / 40;
+    let edges = [(0, 1, big), (1, 2, big - 7), (2, 3, big), (3, 0, 5)];
+    for mc in [false, true] {
+        let prepared = Prepared::build(4, &edges, mc);
+        assert!(prepared.max_abs / 2 * 5 >= 1 << 58, "mc={mc}");
+        let mut s = Solver::new(prepared.into_graph::<i128>());
+        assert!(s.jump_start(), "mc={mc}");
+        s.solve();
+        assert_eq!(s.certificate_violation(), None, "mc={mc}");
     }
 }
 

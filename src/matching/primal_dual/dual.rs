@@ -9,6 +9,7 @@ pub(crate) trait Dual:
     + std::fmt::Debug
     + std::ops::Add<Output = Self>
     + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
     + std::ops::Div<Output = Self>
     + std::ops::BitAnd<Output = Self>
     + std::ops::AddAssign
@@ -22,6 +23,7 @@ pub(crate) trait Dual:
     const BUCKETS: usize;
     /// Callers only pass values that fit (checked by `fits_i64`).
     fn from_i128(x: i128) -> Self;
+    fn to_i128(self) -> i128;
     /// Index of the highest bit where two non-negative keys differ, plus one.
     fn radix(self, last: Self) -> usize;
 }
@@ -34,6 +36,9 @@ impl Dual for i64 {
     const BUCKETS: usize = 65;
     fn from_i128(x: i128) -> i64 {
         x as i64
+    }
+    fn to_i128(self) -> i128 {
+        i128::from(self)
     }
     fn radix(self, last: i64) -> usize {
         64 - (self ^ last).leading_zeros() as usize
@@ -48,6 +53,9 @@ impl Dual for i128 {
     const BUCKETS: usize = 129;
     fn from_i128(x: i128) -> i128 {
         x
+    }
+    fn to_i128(self) -> i128 {
+        self
     }
     fn radix(self, last: i128) -> usize {
         128 - (self ^ last).leading_zeros() as usize
