@@ -125,7 +125,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     b.screenshot("round-preview").await;
     b.click_within("summary", "Publiceren").await;
     b.click_text("Ja, publiceer deze ronde").await;
-    b.wait_for_text("Antwoorden").await;
+    b.wait_for_text("Gepubliceerd: 1 matches, 2 e-mails.").await;
     b.wait_for_text("Nog geen beoordelingen").await;
     log_out(&b).await;
 
@@ -152,6 +152,7 @@ async fn a_member_and_a_coordinator_go_through_a_round_in_the_browser(app: TestA
     assert!(card.contains("Bram"), "{card}");
     b.assert_accessible("match").await;
     b.click_text("Accepteren").await;
+    b.wait_for_text("Je hebt de match geaccepteerd.").await;
     b.wait_for_text("Ontmoeting vastleggen").await;
     b.screenshot("match").await;
     b.click_within("summary", "Ontmoeting vastleggen").await;

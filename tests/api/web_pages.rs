@@ -60,6 +60,8 @@ async fn a_member_keeps_appointments_reminders_and_account_in_the_browser(app: T
     assert!(b.text().await.contains("Met: Bram"));
     b.assert_accessible("appointments").await;
     b.click_text("Annuleren").await;
+    b.wait_for_text("De afspraak is geannuleerd; iedereen krijgt bericht.")
+        .await;
     b.wait_for_text("Geannuleerd").await;
     let appts: Value = app
         .get("/api/v1/me/appointments", Some(&anna))
@@ -343,6 +345,7 @@ async fn a_coordinator_and_an_admin_use_their_pages_in_the_browser(app: TestApp)
     .await;
     b.click("form[aria-label='Afwijzen'] button[type=submit]")
         .await;
+    b.wait_for_text("Je hebt de match afgewezen.").await;
     b.wait_for_text("Jouw reden (alleen jij ziet die): Dit kwartaal te druk.")
         .await;
     b.assert_accessible("a declined match").await;

@@ -54,6 +54,11 @@ function match(path) {
   return null;
 }
 
+// A short outcome to show (and have read out) at the top of the next page
+// drawn, for actions that redraw the page they were taken on.
+let pending = null;
+export function flash(text) { pending = text; }
+
 export function go(path, replace) {
   if (replace) history.replaceState(null, '', path); else history.pushState(null, '', path);
   render();
@@ -120,7 +125,7 @@ export async function render() {
         h('p', {}, m.who.includes('coordinator') ? L('Deze pagina is voor coördinatoren en beheerders.', 'This page is for coordinators and admins.')
           : L('Deze pagina is alleen voor beheerders.', 'This page is for admins only.')));
     } else {
-      node = await m.view({ params: m.params, query, go, rerender: render });
+      node = await m.view({ params: m.params, query, go, rerender: render, flash });
       // A logged-in member does not need an email link's token: keep it out
       // of the address bar and the history.
       if (query.has('token') && tokenPages.some((p) => p.test(path))) {
@@ -134,11 +139,15 @@ export async function render() {
   if (run !== rendering || !node) return;
   clear(main, node);
   const h1 = main.querySelector('h1');
+  const said = pending;
+  pending = null;
+  if (said && h1) h1.after(h('div', { class: 'notice', role: 'status', tabindex: '-1' }, said));
   document.title = `${h1 ? h1.textContent : ''} · buddymatch`;
   frame();
   // Screen readers hear the new page; keyboard users start at its top.
   window.scrollTo(0, 0);
-  if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
+  if (said) main.querySelector('.notice[role=status]')?.focus({ preventScroll: true });
+  else if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
 }
 
 // Same-origin links move within the app without a reload.

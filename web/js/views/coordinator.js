@@ -240,7 +240,7 @@ function publishedView(d, go, rerender) {
       }, 'secondary')) : null);
 }
 
-export async function round({ params, go, rerender }) {
+export async function round({ params, go, rerender, flash }) {
   const id = encodeURIComponent(params.id);
   const d = await get(`/rounds/${id}`);
   const r = d.round;
@@ -277,7 +277,8 @@ export async function round({ params, go, rerender }) {
       h('details', {}, h('summary', {}, L('Publiceren', 'Publish')),
         h('p', {}, L('Iedereen krijgt een e-mail met zijn of haar match. Dit kan niet terug.', 'Everyone gets an email with their match. This cannot be undone.')),
         actionButton(L('Ja, publiceer deze ronde', 'Yes, publish this round'), async () => {
-          await api('POST', `/rounds/${id}/publish`);
+          const pub = await api('POST', `/rounds/${id}/publish`);
+          flash(L(`Gepubliceerd: ${pub.matches} matches, ${pub.emails} e-mails.`, `Published: ${pub.matches} matches, ${pub.emails} emails.`));
           rerender();
         })),
       actionButton(L('Ronde annuleren', 'Cancel round'), async () => { await api('POST', `/rounds/${id}/cancel`); rerender(); }, 'secondary')),

@@ -71,7 +71,7 @@ function counterpart(c) {
     c.phone ? h('div', {}, h('a', { href: `tel:${c.phone}` }, c.phone)) : null);
 }
 
-function matchCard(m, rerender) {
+function matchCard(m, rerender, flash) {
   const reasons = m.reasons.map((r) => reasonWords(r, m)).filter(Boolean);
   const card = h('article', { class: 'card', 'aria-labelledby': `m-${m.id}` },
     h('h2', { id: `m-${m.id}` }, `${w.kind(m.kind)} · ${L('ronde', 'round')} ${m.round.number}`),
@@ -85,14 +85,18 @@ function matchCard(m, rerender) {
     card.append(h('p', {}, L('Jouw reden (alleen jij ziet die): ', 'Your reason (only you see it): '), m.decline_reason));
   }
   if (m.round.status !== 'published') return card;
-  if (m.response === 'pending') card.append(answerForms(m, rerender));
+  if (m.response === 'pending') card.append(answerForms(m, rerender, flash));
   if (m.response === 'accepted') card.append(acceptedTools(m, rerender));
   return card;
 }
 
-function answerForms(m, rerender) {
+function answerForms(m, rerender, flash) {
   const box = h('div', {},
-    actionButton(L('Accepteren', 'Accept'), async () => { await api('POST', `/me/matches/${m.id}/accept`); rerender(); }));
+    actionButton(L('Accepteren', 'Accept'), async () => {
+      await api('POST', `/me/matches/${m.id}/accept`);
+      flash(L('Je hebt de match geaccepteerd.', 'You accepted the match.'));
+      rerender();
+    }));
   box.append(h('details', {}, h('summary', {}, L('Afwijzen', 'Decline')),
     form({ 'aria-label': L('Afwijzen', 'Decline') }, [
       field(L('Reden (mag leeg blijven)', 'Reason (optional)'), h('textarea', { name: 'reason', maxlength: 500 }),
@@ -100,6 +104,7 @@ function answerForms(m, rerender) {
     ], L('Afwijzen', 'Decline'), async (fd) => {
       const reason = str(fd, 'reason');
       await api('POST', `/me/matches/${m.id}/decline`, { body: reason ? { reason } : {} });
+      flash(L('Je hebt de match afgewezen.', 'You declined the match.'));
       rerender();
     })));
   return box;
@@ -163,7 +168,7 @@ async function findMatch(id) {
   }
 }
 
-export async function matches({ rerender, query }) {
+export async function matches({ rerender, query, flash }) {
   const page = Number(query.get('page')) || 1;
   const p = await get('/me/matches', { page, per_page: 20 });
   const section = h('section', {}, h('h1', {}, L('Mijn matches', 'My matches')));
@@ -174,12 +179,12 @@ export async function matches({ rerender, query }) {
     section.append(h('p', {}, L('Nog geen matches. Zorg dat je ', 'No matches yet. Make sure your '),
       h('a', { href: '/profile' }, L('leerprofiel', 'learning profile')), L(' klopt; je krijgt een e-mail zodra er een ronde is.', ' is up to date; you get an email when a round is published.')));
   }
-  section.append(...p.items.map((m) => matchCard(m, rerender)));
+  section.append(...p.items.map((m) => matchCard(m, rerender, flash)));
   if (p.total > p.per_page) section.append(pager(p, (n) => { history.pushState(null, '', `/matches?page=${n}`); rerender(); }));
   return section;
 }
 
-export async function matchPage({ params, query, rerender }) {
+export async function matchPage({ params, query, rerender, flash }) {
   const m = await findMatch(params.id);
   // Logged in as someone else than the link was for: its own page acts on it.
   if (!m && query.get('token')) {
@@ -187,7 +192,7 @@ export async function matchPage({ params, query, rerender }) {
     return null;
   }
   if (!m) return h('section', {}, h('h1', {}, L('Match niet gevonden', 'Match not found')), h('p', {}, h('a', { href: '/matches' }, L('Alle matches', 'All matches'))));
-  return h('section', {}, h('h1', {}, L('Jouw match', 'Your match')), matchCard(m, rerender), h('p', {}, h('a', { href: '/matches' }, L('Alle matches', 'All matches'))));
+  return h('section', {}, h('h1', {}, L('Jouw match', 'Your match')), matchCard(m, rerender, flash), h('p', {}, h('a', { href: '/matches' }, L('Alle matches', 'All matches'))));
 }
 
 // ---- profile -------------------------------------------------------------
@@ -267,7 +272,7 @@ function sharingChoice(fd) {
 
 // ---- appointments --------------------------------------------------------
 
-function appointmentCard(a, rerender) {
+function appointmentCard(a, rerender, flash) {
   const cancelled = a.status === 'cancelled';
   return h('article', { class: 'card' },
     h('h2', {}, w.dateTime(a.starts_at), ` · ${a.duration_minutes} min`),
@@ -275,15 +280,19 @@ function appointmentCard(a, rerender) {
     a.online_url ? h('p', {}, h('a', { href: a.online_url, rel: 'noopener noreferrer' }, a.online_url)) : null,
     a.note ? h('p', {}, a.note) : null,
     h('p', {}, L('Met: ', 'With: '), a.attendees.filter((x) => !x.me).map((x) => x.name).join(', ')),
-    cancelled ? null : actionButton(L('Annuleren', 'Cancel'), async () => { await api('DELETE', `/me/appointments/${a.id}`); rerender(); }, 'secondary'),
+    cancelled ? null : actionButton(L('Annuleren', 'Cancel'), async () => {
+      await api('DELETE', `/me/appointments/${a.id}`);
+      flash(L('De afspraak is geannuleerd; iedereen krijgt bericht.', 'The appointment is cancelled; everyone is told.'));
+      rerender();
+    }, 'secondary'),
     !cancelled && a.record_meeting ? h('details', {}, h('summary', {}, L('Deze ontmoeting vastleggen', 'Record this meeting')), meetingForm(a.match_id, a.record_meeting)) : null);
 }
 
-export async function appointments({ query, rerender }) {
+export async function appointments({ query, rerender, flash }) {
   const page = Number(query.get('page')) || 1;
   const p = await get('/me/appointments', { page, per_page: 20 });
   return h('section', {}, h('h1', {}, L('Afspraken', 'Appointments')),
-    p.items.length ? p.items.map((a) => appointmentCard(a, rerender))
+    p.items.length ? p.items.map((a) => appointmentCard(a, rerender, flash))
       : h('p', {}, L('Nog geen afspraken. Stel er een voor bij een geaccepteerde match.', 'No appointments yet. Propose one on an accepted match.')),
     p.total > p.per_page ? pager(p, (n) => { history.pushState(null, '', `/appointments?page=${n}`); rerender(); }) : null,
     h('h2', {}, L('In je eigen agenda', 'In your own calendar')),
@@ -294,9 +303,9 @@ export async function appointments({ query, rerender }) {
     }, 'secondary'));
 }
 
-export async function appointmentPage({ params, rerender }) {
+export async function appointmentPage({ params, rerender, flash }) {
   const a = await get(`/me/appointments/${encodeURIComponent(params.id)}`);
-  return h('section', {}, h('h1', {}, L('Afspraak', 'Appointment')), appointmentCard(a, rerender),
+  return h('section', {}, h('h1', {}, L('Afspraak', 'Appointment')), appointmentCard(a, rerender, flash),
     h('p', {}, h('a', { href: '/appointments' }, L('Alle afspraken', 'All appointments'))));
 }
 
