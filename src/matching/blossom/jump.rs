@@ -30,12 +30,17 @@ use super::ids::Vertex;
 use super::solver::Solver;
 use crate::matching::primal_dual::Dual;
 
-/// Scaled values must leave room for prices to climb by a few times the
-/// largest value without nearing the limit of the auction's integer type:
-/// `i64` below the first bound (half the memory traffic), `i128` below the
-/// second (max-cardinality rounds, whose shifted weights are huge).
-const MAX_SCALED_I64: i128 = 1 << 58;
-const MAX_SCALED_I128: i128 = 1 << 120;
+/// Scaled values must leave room for prices to climb: every phase bids
+/// afresh, so a price can gain about twice the largest value per phase,
+/// over up to some fifty phases. The bounds leave a factor of 2^12 below
+/// the limit of the auction's integer type (`i64` below the first bound,
+/// half the memory traffic; `i128` below the second, for max-cardinality
+/// rounds, whose shifted weights are huge), and [`PRICE_CAP`] stops an
+/// auction that climbs further anyway: the greedy start is used then.
+const MAX_SCALED_I64: i128 = 1 << 50;
+const MAX_SCALED_I128: i128 = 1 << 114;
+/// A price above the type's maximum divided by this ends the auction.
+const PRICE_CAP: i128 = 4;
 /// How much ε shrinks from one auction phase to the next.
 const SHRINK: i128 = 6;
 /// Bellman-Ford relaxations allowed per column before the repair gives up
@@ -153,6 +158,9 @@ impl<T: Dual> Solver<T> {
         let mut queue = std::collections::VecDeque::with_capacity(n);
         let mut cache = Candidates::new(n, none);
         let mut eps = (max_half * scale / shrink).max(A::ONE);
+        // Values and raises stay far below this (see MAX_SCALED_I64), so a
+        // price crosses it before any sum could overflow.
+        let cap = A::MAX / A::from_i128(PRICE_CAP);
         loop {
             owner.fill(NONE);
             col.fill(NONE);
@@ -172,6 +180,9 @@ impl<T: Dual> Solver<T> {
                     best - second + eps
                 };
                 price[at as usize] += raise;
+                if price[at as usize] > cap {
+                    return None;
+                }
                 let before = std::mem::replace(&mut owner[at as usize], i);
                 col[i as usize] = at;
                 if before != NONE {

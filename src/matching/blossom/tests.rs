@@ -649,3 +649,22 @@ fn large_random_sparse_graph() {
         }
     }
 }
+
+/// Weights just under where the auction would leave `i64` once made its
+/// prices climb past the type's limit (found in review: a single edge of
+/// 4e13 overflowed). They are exact now, in both modes, and brute force agrees.
+#[test]
+fn large_weights_near_the_auction_bounds_stay_exact() {
+    for w in [
+        20_000_000_000_000i64,
+        34_000_000_000_000,
+        40_000_000_000_000,
+        46_000_000_000_000,
+    ] {
+        for mc in [false, true] {
+            check(2, &[(0, 1, w)], mc);
+            check(3, &[(0, 1, w), (1, 2, w - 3), (0, 2, w / 2)], mc);
+            check(4, &[(0, 1, w), (1, 2, w - 1), (2, 3, w), (3, 0, 7)], mc);
+        }
+    }
+}
