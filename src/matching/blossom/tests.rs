@@ -434,19 +434,43 @@ proptest! {
     }
 }
 
+/// A seeded xorshift for the larger randomised tests (the same graphs on
+/// every run).
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// 20 to 419 vertices with 1 to 8 random edges each (self-loops and
+    /// duplicates included); the weight range cycles with `round` (3, 20 or
+    /// 1000 values, about a quarter of them negative).
+    fn sparse_graph(&mut self, round: usize) -> (usize, Vec<(u32, u32, i64)>) {
+        let n = 20 + (self.next() % 400) as usize;
+        let k = 1 + (self.next() % 8) as usize;
+        let maxw = [3u64, 20, 1000][round % 3];
+        let mut edges = Vec::new();
+        for u in 0..n as u32 {
+            for _ in 0..k {
+                let v = (self.next() % n as u64) as u32;
+                edges.push((u, v, (self.next() % maxw) as i64 - (maxw / 4) as i64));
+            }
+        }
+        (n, edges)
+    }
+}
+
 /// The two paths that large runs take, forced on small graphs: dead queue
 /// entries dropped at every chance, and freed vertices re-queued by pushing
 /// from the live trees. The matching must keep its certificate and its
 /// weight; compaction alone must not change it at all.
 #[test]
 fn eager_compaction_and_push_requeue_keep_the_optimum() {
-    let mut st: u64 = 0x0DDB_1A5E_5BAD_5EED;
-    let mut rnd = move || {
-        st ^= st << 13;
-        st ^= st >> 7;
-        st ^= st << 17;
-        st
-    };
+    let mut rng = XorShift(0x0DDB_1A5E_5BAD_5EED);
     let weight = |edges: &[(u32, u32, i64)], s: &Solver<i64>| {
         let mate: Vec<Option<u32>> = s
             .mate
@@ -456,16 +480,7 @@ fn eager_compaction_and_push_requeue_keep_the_optimum() {
         (mate.iter().flatten().count(), matching_weight(edges, &mate))
     };
     for round in 0..60 {
-        let n = 20 + (rnd() % 400) as usize;
-        let k = 1 + (rnd() % 8) as usize;
-        let maxw = [3u64, 20, 1000][round % 3];
-        let mut edges = Vec::new();
-        for u in 0..n as u32 {
-            for _ in 0..k {
-                let v = (rnd() % n as u64) as u32;
-                edges.push((u, v, (rnd() % maxw) as i64 - (maxw / 4) as i64));
-            }
-        }
+        let (n, edges) = rng.sparse_graph(round);
         for mc in [false, true] {
             let graph = || Prepared::build(n, &edges, mc).into_graph::<i64>();
             let plain = run(graph());
@@ -492,13 +507,7 @@ fn eager_compaction_and_push_requeue_keep_the_optimum() {
 /// and both end at the same optimum with a certificate.
 #[test]
 fn jump_start_is_taken_and_reaches_the_same_optimum() {
-    let mut st: u64 = 0x51A7_0FF5_E7E7_0001;
-    let mut rnd = move || {
-        st ^= st << 13;
-        st ^= st >> 7;
-        st ^= st << 17;
-        st
-    };
+    let mut rng = XorShift(0x51A7_0FF5_E7E7_0001);
     let roots = |s: &Solver<i64>| {
         (0..s.g.n as u32)
             .map(Vertex)
@@ -507,16 +516,7 @@ fn jump_start_is_taken_and_reaches_the_same_optimum() {
     };
     let (mut jump_roots, mut greedy_roots) = (0, 0);
     for round in 0..60 {
-        let n = 20 + (rnd() % 400) as usize;
-        let k = 1 + (rnd() % 8) as usize;
-        let maxw = [3u64, 20, 1000][round % 3];
-        let mut edges = Vec::new();
-        for u in 0..n as u32 {
-            for _ in 0..k {
-                let v = (rnd() % n as u64) as u32;
-                edges.push((u, v, (rnd() % maxw) as i64 - (maxw / 4) as i64));
-            }
-        }
+        let (n, edges) = rng.sparse_graph(round);
         for mc in [false, true] {
             let what = format!("round {round} n={n} mc={mc}");
             let graph = || Prepared::build(n, &edges, mc).into_graph::<i64>();
@@ -588,24 +588,9 @@ fn jump_start_on_a_triangle_and_a_path() {
 /// certificate proves optimality instead.
 #[test]
 fn certificate_on_random_sparse_graphs() {
-    let mut st: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut rnd = move || {
-        st ^= st << 13;
-        st ^= st >> 7;
-        st ^= st << 17;
-        st
-    };
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     for round in 0..60 {
-        let n = 20 + (rnd() % 400) as usize;
-        let k = 1 + (rnd() % 8) as usize;
-        let maxw = [3u64, 20, 1000][round % 3];
-        let mut edges = Vec::new();
-        for u in 0..n as u32 {
-            for _ in 0..k {
-                let v = (rnd() % n as u64) as u32;
-                edges.push((u, v, (rnd() % maxw) as i64 - (maxw / 4) as i64));
-            }
-        }
+        let (n, edges) = rng.sparse_graph(round);
         for mc in [false, true] {
             assert_eq!(
                 certify::<i64>(n, &edges, mc),
