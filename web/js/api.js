@@ -22,7 +22,6 @@ export class ApiError extends Error {
 }
 
 export const user = () => me;
-export const loggedIn = () => !!me;
 export const onSession = (f) => listeners.add(f);
 const notify = () => listeners.forEach((f) => f(me));
 
