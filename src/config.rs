@@ -356,6 +356,15 @@ pub struct Config {
     )]
     pub metrics_token: Option<Secret>,
 
+    /// Answer every request with a Server-Timing header naming its database queries and their time (for development and load tests: the count can tell a client which branch a request took, so leave it off where the API is public).
+    #[arg(
+        long,
+        env = "BUDDYMATCH_SERVER_TIMING",
+        default_value_t = false,
+        global = true
+    )]
+    pub server_timing: bool,
+
     /// On SIGTERM or SIGINT: seconds to let requests in flight, work they left running (a reset email) and the email in hand finish before they are cut off.
     #[arg(
         long,

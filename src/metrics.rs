@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub const HTTP_REQUESTS: &str = "buddymatch_http_requests_total";
 pub const HTTP_DURATION: &str = "buddymatch_http_request_duration_seconds";
+pub const HTTP_QUERIES: &str = "buddymatch_http_request_queries";
 pub const ROUNDS: &str = "buddymatch_rounds_total";
 pub const ROUND_DURATION: &str = "buddymatch_round_duration_seconds";
 pub const OUTBOX_MESSAGES: &str = "buddymatch_outbox_messages";
@@ -22,6 +23,8 @@ pub const EMAILS_RELEASED: &str = "buddymatch_emails_released_total";
 const HTTP_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+// Database queries per request: a handful for most, more for a round.
+const QUERY_BUCKETS: &[f64] = &[1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0, 64.0, 128.0];
 // Rounds run from milliseconds (a small cohort) to minutes (100,000 members).
 const ROUND_BUCKETS: &[f64] = &[
     0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
@@ -39,6 +42,9 @@ pub fn handle() -> PrometheusHandle {
                 .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), HTTP_BUCKETS)
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Full(ROUND_DURATION.into()), ROUND_BUCKETS)
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full(HTTP_QUERIES.into()), QUERY_BUCKETS)
                 })
                 .expect("bucket lists are non-empty")
                 .build_recorder();
@@ -72,6 +78,10 @@ fn describe() {
         HTTP_DURATION,
         Unit::Seconds,
         "HTTP request latency by route pattern, method and status"
+    );
+    describe_histogram!(
+        HTTP_QUERIES,
+        "Database queries per HTTP request by route pattern, method and status"
     );
     describe_counter!(
         ROUNDS,
@@ -112,7 +122,7 @@ pub fn render() -> String {
 }
 
 /// Route templates only (`/api/v1/rounds/{id}`), never raw paths.
-pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
+pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration, queries: u64) {
     // Clients may send any token as a method; keep the label set closed.
     let method = match method {
         "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" => method,
@@ -125,6 +135,7 @@ pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
     ];
     metrics::counter!(HTTP_REQUESTS, &labels).increment(1);
     metrics::histogram!(HTTP_DURATION, &labels).record(elapsed.as_secs_f64());
+    metrics::histogram!(HTTP_QUERIES, &labels).record(queries as f64);
 }
 
 /// Times a round preview or publish; dropped without `succeeded` it counts

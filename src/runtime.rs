@@ -4,7 +4,103 @@
 //! them has to reach up into another for it.
 
 use crate::error::AppError;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use tracing::Instrument;
+
+thread_local! {
+    /// Queries this thread has run, and their time in microseconds.
+    static QUERIES: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+tokio::task_local! {
+    /// The request being served: its database work, summed over every
+    /// [`blocking`] call it makes, and the check of its login that waits
+    /// for the first of them.
+    static REQUEST: Arc<RequestWork>;
+}
+
+/// A check that must pass before a request touches any data.
+pub type Check = Box<dyn FnOnce() -> Result<(), AppError> + Send>;
+
+/// What [`blocking`] keeps for the request it serves.
+#[derive(Default)]
+pub struct RequestWork {
+    tally: QueryTally,
+    pending: std::sync::Mutex<Option<Check>>,
+}
+
+impl RequestWork {
+    pub fn queries(&self) -> &QueryTally {
+        &self.tally
+    }
+}
+
+/// How many queries a request ran and how long they took.
+#[derive(Debug, Default)]
+pub struct QueryTally {
+    count: AtomicU64,
+    micros: AtomicU64,
+}
+
+impl QueryTally {
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub fn time(&self) -> Duration {
+        Duration::from_micros(self.micros.load(Ordering::Relaxed))
+    }
+}
+
+/// Called by the store for every query it finishes.
+pub fn note_query(took: Duration) {
+    QUERIES.with(|q| {
+        let (n, us) = q.get();
+        q.set((n + 1, us + took.as_micros() as u64));
+    });
+}
+
+/// Runs a request's future, tallying the queries of its blocking work.
+pub async fn serving_request<F: std::future::Future>(fut: F) -> (F::Output, Arc<RequestWork>) {
+    let work = Arc::new(RequestWork::default());
+    let out = REQUEST.scope(work.clone(), fut).await;
+    (out, work)
+}
+
+/// Defers `check` to the request's first [`blocking`] call, which runs it
+/// first on its own thread: checking the login on a thread of its own cost
+/// each request a second hand-over between threads. Outside a request, or
+/// with a check already waiting, it runs at once.
+pub async fn before_any_data(check: Check) -> Result<(), AppError> {
+    let mut check = Some(check);
+    let _ = REQUEST.try_with(|w| {
+        let mut pending = w.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.is_none() {
+            *pending = check.take();
+        }
+    });
+    match check {
+        None => Ok(()),
+        Some(check) => blocking(check).await,
+    }
+}
+
+/// Runs the request's deferred check if no [`blocking`] call ran it: a
+/// request answered without touching data must still come from a valid
+/// login, or it is refused as before.
+pub async fn settle_checks() -> Result<(), AppError> {
+    let pending = REQUEST
+        .try_with(|w| w.pending.lock().unwrap_or_else(|p| p.into_inner()).take())
+        .ok()
+        .flatten();
+    match pending {
+        Some(check) => blocking(check).await,
+        None => Ok(()),
+    }
+}
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
@@ -22,8 +118,30 @@ where
     T: Send + 'static,
 {
     let span = tracing::Span::current();
-    actix_web::web::block(move || span.in_scope(f))
-        .instrument(tracing::Span::current())
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    let work = REQUEST.try_with(Arc::clone).ok();
+    let check = work
+        .as_ref()
+        .and_then(|w| w.pending.lock().unwrap_or_else(|p| p.into_inner()).take());
+    actix_web::web::block(move || {
+        let before = QUERIES.with(Cell::get);
+        let out = span.in_scope(|| {
+            if let Some(check) = check {
+                check()?;
+            }
+            f()
+        });
+        if let Some(w) = work {
+            let after = QUERIES.with(Cell::get);
+            w.tally
+                .count
+                .fetch_add(after.0 - before.0, Ordering::Relaxed);
+            w.tally
+                .micros
+                .fetch_add(after.1 - before.1, Ordering::Relaxed);
+        }
+        out
+    })
+    .instrument(tracing::Span::current())
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }

@@ -176,6 +176,7 @@ impl App {
         let origins = web::Data::new(api::cors::AllowedOrigins(config.cors_origins.clone()));
         let metrics_access = web::Data::new(api::metrics::MetricsAccess {
             token: config.metrics_token.clone(),
+            server_timing: config.server_timing,
         });
 
         let listener =
@@ -185,6 +186,7 @@ impl App {
             // Outermost last: the security headers go on every response,
             // CORS refusals included, and CORS headers on problem bodies.
             actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(api::settle_login_checks))
                 .wrap(actix_web::middleware::from_fn(api::head_as_get))
                 .wrap(api::problem_responses())
                 .wrap(api::cors::cors(&origins))

@@ -29,7 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The learning network's measures, exports and pictures: pure too.
     ("network", &["domain", "matching"]),
     // The only SQL.
-    ("store", &["domain", "error", "files"]),
+    ("store", &["domain", "error", "files", "runtime"]),
     // The process's counters; the outbox gauge reads a store type.
     ("metrics", &["store"]),
     // What the use cases call.

@@ -4,6 +4,7 @@
 --   matches  GET /api/v1/me/matches
 --   patch    PATCH /api/v1/me/profile (a new learning goal)
 --   mix      5 profile : 4 matches : 1 patch, as members use the app
+--   healthz  GET /healthz (no token, no database): the HTTP stack's ceiling
 -- Each token is a different account: the server limits logins per account,
 -- and many accounts spread the load over rows as real members do.
 
@@ -36,6 +37,7 @@ end
 
 function request()
   n = n + 1
+  if mode == "healthz" then return wrk.format("GET", "/healthz") end
   local token = tokens[(n % #tokens) + 1]
   if mode == "profile" then return get("/api/v1/me/profile", token) end
   if mode == "matches" then return get("/api/v1/me/matches", token) end

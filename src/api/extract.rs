@@ -12,6 +12,7 @@ use crate::auth::jwt::TokenError;
 use crate::auth::{Admin, AuthUser, Coordinator};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::runtime::before_any_data;
 use crate::service::{accounts, blocking, now, AppState};
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpRequest};
@@ -23,8 +24,8 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState missing from app data")))
 }
 
-/// The subject and session of a valid bearer token.
-fn token_subject(req: &HttpRequest, state: &AppState) -> Result<(String, String), AppError> {
+/// The subject, session and role of a valid bearer token.
+fn token_subject(req: &HttpRequest, state: &AppState) -> Result<(String, String, Role), AppError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         AppError::unauthorized(
             "missing_token",
@@ -42,7 +43,7 @@ fn token_subject(req: &HttpRequest, state: &AppState) -> Result<(String, String)
             )
         })?;
     match state.keys.verify(token, now() as u64) {
-        Ok(c) => Ok((c.sub, c.sid)),
+        Ok(c) => Ok((c.sub, c.sid, c.role)),
         Err(TokenError::Expired) => Err(AppError::unauthorized(
             "token_expired",
             "the access token has expired; get a new one from POST /api/v1/auth/refresh",
@@ -60,16 +61,41 @@ fn authenticate(
 ) -> LocalBoxFuture<'static, Result<AuthUser, AppError>> {
     let checked = state(req).and_then(|s| token_subject(req, &s).map(|t| (s, t)));
     Box::pin(async move {
-        let (state, (sub, sid)) = checked?;
+        let (state, (sub, sid, role)) = checked?;
+        // A new role ends every login of the account, so while the token's
+        // login is on, its role is the account's.
         let id = sub.clone();
-        let role = blocking(move || accounts::current_role(&state, &id, &sid)).await?;
+        let check = move || match accounts::current_role(&state, &id, &sid)? {
+            now if now == role => Ok(()),
+            _ => Err(accounts::session_ended()),
+        };
         if !role.at_least(needed) {
+            // An ended login is told so before it is told it may not.
+            blocking(check).await?;
             return Err(AppError::forbidden(format!(
                 "this needs the {needed} role; you are a {role}"
             )));
         }
+        before_any_data(Box::new(check)).await?;
         Ok(AuthUser { id: sub, role })
     })
+}
+
+/// Runs a deferred login check that no database work of the request ran
+/// (see `runtime::before_any_data`). Innermost of the middleware, so its
+/// refusal is a problem response with every header like any other.
+pub async fn settle_login_checks(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    match crate::runtime::settle_checks().await {
+        Ok(()) => Ok(res.map_into_boxed_body()),
+        Err(e) => {
+            let (req, _) = res.into_parts();
+            Ok(actix_web::dev::ServiceResponse::from_err(e, req))
+        }
+    }
 }
 
 impl FromRequest for AuthUser {

@@ -10,10 +10,12 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
 
-/// Who may scrape: anyone who reaches the port, unless a token is set.
+/// Who may scrape: anyone who reaches the port, unless a token is set;
+/// and whether each answer names its database work (`Server-Timing`).
 #[derive(Clone)]
 pub struct MetricsAccess {
     pub token: Option<Secret>,
+    pub server_timing: bool,
 }
 
 pub async fn metrics(
@@ -71,7 +73,11 @@ pub async fn track(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let res = next.call(req).await;
+    let server_timing = req
+        .app_data::<web::Data<MetricsAccess>>()
+        .is_some_and(|a| a.server_timing);
+    let (mut res, work) = crate::runtime::serving_request(next.call(req)).await;
+    let queries = work.queries();
     let (route, status) = match &res {
         Ok(r) => (r.request().match_pattern(), r.status()),
         Err(e) => (None, e.as_response_error().status_code()),
@@ -86,6 +92,18 @@ pub async fn track(
         route.as_deref().unwrap_or("unmatched"),
         status.as_u16(),
         started.elapsed(),
+        queries.count(),
     );
+    if let (true, Ok(r)) = (server_timing, &mut res) {
+        let value = format!(
+            "db;dur={:.3};desc=\"{} queries\"",
+            queries.time().as_secs_f64() * 1000.0,
+            queries.count()
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&value) {
+            r.headers_mut()
+                .insert(header::HeaderName::from_static("server-timing"), v);
+        }
+    }
     res
 }

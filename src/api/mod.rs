@@ -256,6 +256,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(front_end::routes);
 }
 
+pub use extract::settle_login_checks;
 pub use problems::problem_responses;
 
 /// Marks a request that came in as `HEAD` and is served as its `GET`.

@@ -4,7 +4,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -17,6 +17,50 @@ pub enum DbConnection {
 
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// How long after its last clean use a pooled connection is handed out
+/// again without a ping. r2d2 pings on every checkout by default: on
+/// PostgreSQL that was a round trip more per checkout, two per
+/// authenticated request, for connections that had just answered. One
+/// that sat idle longer (the server may have closed it) or whose last
+/// query failed is pinged as before. HikariCP skips its check for 500 ms.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+/// Watches every query of one connection: counts it for the request it
+/// serves (`runtime::note_query`) and keeps what the pool needs to know of
+/// the connection's health (diesel keeps it with the connection, so the
+/// pool's checks find it there).
+struct Watch {
+    /// When the connection last went back to the pool.
+    returned: Instant,
+    /// A query failed since the connection was last checked.
+    failed: bool,
+    /// The pool is checking the connection: its ping is nobody's query.
+    pinging: bool,
+    started: Option<Instant>,
+}
+
+/// The connection's [`Watch`], which every pooled connection has.
+fn watch(conn: &mut DbConnection) -> Option<&mut Watch> {
+    conn.instrumentation().downcast_mut::<Watch>()
+}
+
+impl diesel::connection::Instrumentation for Watch {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent as E;
+        match event {
+            E::StartQuery { .. } => self.started = Some(Instant::now()),
+            E::FinishQuery { error, .. } => {
+                let took = self.started.take().map(|t| t.elapsed()).unwrap_or_default();
+                if !self.pinging {
+                    crate::runtime::note_query(took);
+                }
+                self.failed |= error.is_some();
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Where the data lives, decided by the URL's scheme alone: trying each
 /// backend in turn (the derive's `establish`) would turn a mistyped
@@ -65,6 +109,49 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        let mut conn = self.open()?;
+        conn.set_instrumentation(Watch {
+            returned: Instant::now(),
+            failed: false,
+            pinging: false,
+            started: None,
+        });
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        if let Some(w) = watch(conn) {
+            if w.returned.elapsed() < TRUSTED_FOR && !w.failed {
+                return Ok(());
+            }
+        }
+        if let Some(w) = watch(conn) {
+            w.pinging = true;
+        }
+        let answered = ping(conn);
+        if let Some(w) = watch(conn) {
+            w.pinging = false;
+            w.failed = answered.is_err();
+        }
+        answered.map_err(r2d2::Error::QueryError)
+    }
+
+    /// A connection whose transaction was left open (a panic mid-way) goes
+    /// back to nobody: r2d2 drops it instead.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        if let Some(w) = watch(conn) {
+            w.returned = Instant::now();
+        }
+        match conn {
+            DbConnection::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+        }
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Sqlite { path } => {
                 let mut c = diesel::SqliteConnection::establish(path)
@@ -86,20 +173,6 @@ impl ManageConnection for Manager {
             DatabaseUrl::Postgres { url } => diesel::PgConnection::establish(url)
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
-        }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        ping(conn).map_err(r2d2::Error::QueryError)
-    }
-
-    /// A connection whose transaction was left open (a panic mid-way) goes
-    /// back to nobody: r2d2 drops it instead.
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        use diesel::connection::{AnsiTransactionManager, TransactionManager};
-        match conn {
-            DbConnection::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
-            DbConnection::Postgres(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
     }
 }
@@ -172,6 +245,29 @@ macro_rules! insert_batched {
 }
 pub(crate) use insert_batched;
 
+/// How long a writer waits for its turn: SQLite's own busy timeout, so a
+/// writer stuck behind a long one fails as before, as busy (a 503).
+const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(5);
+
+/// SQLite has one writer at a time. Left to SQLite, waiting writers poll
+/// with sleeps of up to 100 ms and whoever polls at the right moment wins,
+/// so under load a member's save could wait behind dozens of later ones
+/// (a p99 of 400-700 ms in `bench/load`). Writers of this process queue
+/// here instead, first come first served, and are woken the moment the
+/// previous one commits; `busy_timeout` still covers other processes (the
+/// command-line tools). One process serves one database, so one queue per
+/// process suffices; tests that run several apps in one process only share
+/// their turns.
+fn sqlite_writer_turn() -> Result<parking_lot::FairMutexGuard<'static, ()>, diesel::result::Error> {
+    static WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
+    WRITERS.try_lock_for(SQLITE_WRITER_WAIT).ok_or_else(|| {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("database is locked (waited for the writers before this one)".to_string()),
+        )
+    })
+}
+
 /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`, so
 /// a read-then-write never fails half-way on lock upgrade (SQLITE_BUSY);
 /// `busy_timeout` then makes writers queue. Store functions never open
@@ -185,6 +281,7 @@ where
 {
     match conn {
         DbConnection::Sqlite(_) => {
+            let _turn = sqlite_writer_turn()?;
             conn.batch_execute("BEGIN IMMEDIATE")?;
             // diesel does not know of this transaction, so a panic inside
             // must roll it back here, or the pooled connection would carry

@@ -233,19 +233,23 @@ pub fn matches_of_user_in(
     user_id: &str,
     statuses: &[RoundStatus],
 ) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
-    let mine: Vec<String> = mm::table
+    let mine = mm::table
         .filter(mm::user_id.eq(user_id))
-        .select(mm::match_id)
-        .load(conn)?;
+        .select(mm::match_id);
     let ms: Vec<(MatchRow, RoundRow)> = m::table
         .inner_join(r::table)
-        .filter(m::id.eq_any(&mine))
+        .filter(m::id.eq_any(mine))
         .filter(r::status.eq_any(statuses))
         .order((r::number.desc(), m::id.asc()))
         .select((MatchRow::as_select(), RoundRow::as_select()))
         .load(conn)?;
+    // The same table inside and outside: the inner one needs another name.
+    let me = diesel::alias!(crate::store::schema::match_members as me);
+    let mine_again = me
+        .filter(me.field(mm::user_id).eq(user_id))
+        .select(me.field(mm::match_id));
     let members: Vec<MatchMemberRow> = mm::table
-        .filter(mm::match_id.eq_any(&mine))
+        .filter(mm::match_id.eq_any(mine_again))
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select(MatchMemberRow::as_select())
         .load(conn)?;

@@ -34,6 +34,7 @@ mod privacy;
 mod profile;
 mod programmes;
 mod protocol;
+mod queries;
 mod reminders;
 mod rounds;
 mod scale_out;

@@ -137,6 +137,27 @@ async fn logout_ends_that_logins_access_tokens_at_once(app: TestApp) {
         assert_eq!(res.headers().get("www-authenticate").unwrap(), "Bearer");
         assert_problem(res, 401, "session_ended").await;
     }
+    // Also where the request is refused before it reads any data (the login
+    // is checked with the request's first read, or after it when there is
+    // none): the ended login is what it is told.
+    let res = app
+        .send_json(
+            reqwest::Method::PATCH,
+            "/api/v1/me/profile",
+            phone["access_token"].as_str(),
+            &json!({"no_such_field": 1}),
+        )
+        .await;
+    assert_problem(res, 401, "session_ended").await;
+    let res = app
+        .send_json(
+            reqwest::Method::PATCH,
+            "/api/v1/me/profile",
+            laptop["access_token"].as_str(),
+            &json!({"no_such_field": 1}),
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a login still on is told what is wrong");
     // The other login goes on.
     assert_eq!(
         app.get("/api/v1/me", laptop["access_token"].as_str())

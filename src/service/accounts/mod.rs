@@ -15,7 +15,8 @@ pub use links::{
     request_password_reset, resend_verification, reset_password, send_reset_link, verify_email,
 };
 pub use sessions::{
-    change_password, confirm_password, current_role, login, logout, me, refresh, Session,
+    change_password, confirm_password, current_role, login, logout, me, refresh, session_ended,
+    Session,
 };
 pub use signup::{
     insert_verified_account, register, NewAccount, Registration, RegistrationAccepted,

@@ -172,12 +172,16 @@ pub fn current_role(state: &AppState, user_id: &str, session_id: &str) -> Result
         return Err(account_gone());
     };
     if a.session != Some(None) {
-        return Err(AppError::unauthorized(
-            "session_ended",
-            "this login has ended (logout, password change or reset, or a new role); log in again",
-        ));
+        return Err(session_ended());
     }
     Ok(a.role)
+}
+
+pub fn session_ended() -> AppError {
+    AppError::unauthorized(
+        "session_ended",
+        "this login has ended (logout, password change or reset, or a new role); log in again",
+    )
 }
 
 /// Checks the account's password for an action that needs it again. Wrong

@@ -180,78 +180,32 @@ fn publish_steps(
     let plan = planned(&result, &prepared)?;
     report(state, round_id, Some("storing_matches_and_emails"));
     let settings: Settings = serde_json::from_str(&round.params).map_err(anyhow::Error::from)?;
-    let emails = write_tx(&mut conn, |conn| {
-        let t = now();
-        let reply_by = reply_by(t, settings.reply_within_days.unwrap_or(DEFAULT_REPLY_DAYS));
-        let metrics_json =
-            serde_json::to_string(&metrics(&prepared, &result)).map_err(anyhow::Error::from)?;
-        if !store_rounds::publish_if_draft(conn, round_id, t, &metrics_json, reply_by)? {
-            let current = load_round(conn, round_id)?;
-            return Err(not_draft(&current, "published"));
-        }
-        audit::record(
-            conn,
-            actor,
-            Action::RoundPublished,
-            ("round", round_id),
-            serde_json::json!({ "number": round.number, "matches": plan.len() }),
-        )?;
-        let ids: Vec<String> = prepared.people.keys().cloned().collect();
-        let contacts: round_mail::Contacts = store_rounds::people_for_publish(conn, &ids)?
-            .into_iter()
-            .map(|p| (p.id, (p.name, p.email, p.locale)))
-            .collect();
-        let profiles = store::profiles::load_many(conn, &ids)?;
-        let sharing: HashMap<String, crate::service::sharing::Sharing> =
-            store::privacy::contacts(conn, &ids)?
-                .into_iter()
-                .map(|r| (r.user_id.clone(), r.into()))
-                .collect();
-        let window: MeetingWindow =
-            serde_json::from_str(&round.meeting_window).map_err(anyhow::Error::from)?;
-        let kind = round.kind;
-        let ids: Vec<String> = plan
-            .iter()
-            .map(|_| uuid::Uuid::new_v4().to_string())
-            .collect();
-        let mut match_rows = Vec::with_capacity(plan.len());
-        let mut member_rows = Vec::new();
-        for (m, match_id) in plan.iter().zip(&ids) {
-            match_rows.push(MatchRow {
-                id: match_id.clone(),
-                round_id: round_id.into(),
-                kind,
-                score: m.score,
-                explanation: reasons::to_stored(&m.reasons).map_err(anyhow::Error::from)?,
-                created_at: t,
-                convener_id: m.convener.clone(),
-                meeting_mode: m.mode,
-                ready_at: None,
-            });
-            member_rows.extend(m.members.iter().map(|(uid, role)| MatchMemberRow {
-                match_id: match_id.clone(),
-                round_id: round_id.into(),
-                user_id: uid.clone(),
-                role: *role,
-                response: Answer::Pending,
-                responded_at: None,
-                decline_reason: None,
-                reminded_at: None,
-            }));
-        }
+    let window: MeetingWindow =
+        serde_json::from_str(&round.meeting_window).map_err(anyhow::Error::from)?;
+    let t = now();
+    let reply_by = reply_by(t, settings.reply_within_days.unwrap_or(DEFAULT_REPLY_DAYS));
+    let metrics_json =
+        serde_json::to_string(&metrics(&prepared, &result)).map_err(anyhow::Error::from)?;
+    let rows = Rows::of(&plan, &result, round_id, round.kind, t)?;
+    let people: Vec<String> = prepared.people.keys().cloned().collect();
+    // Everything the emails say is read and written before the write
+    // transaction: on SQLite it holds the only writer, and a member saving
+    // their profile meanwhile would wait for 10,000 emails to be rendered.
+    let mut facts = MailFacts::read(&mut conn, &people)?;
+    let letters_of = |facts: &MailFacts| {
         let news = round_mail::RoundNews {
-            kind,
+            kind: round.kind,
             number: round.number,
             note: &round.note,
             reply_by,
             window: (window.from.as_deref(), window.until.as_deref()),
-            contacts: &contacts,
-            profiles: &profiles,
-            sharing: &sharing,
+            contacts: &facts.contacts,
+            profiles: &facts.profiles,
+            sharing: &facts.sharing,
         };
         let stored: Vec<round_mail::MatchNews<'_>> = plan
             .iter()
-            .zip(&ids)
+            .zip(&rows.match_ids)
             .map(|(m, id)| round_mail::MatchNews {
                 match_id: id,
                 members: &m.members,
@@ -264,12 +218,94 @@ fn publish_steps(
             round_mail::publish_letters(&state.mail_context(), &news, &stored, &result.unmatched)?;
         let (mails, mentions): (Vec<_>, Vec<_>) =
             letters.into_iter().map(|l| (l.row, l.mentions)).unzip();
-        let mentions: Vec<_> = mentions.into_iter().flatten().collect();
-        store_rounds::insert_matches(conn, &match_rows, &member_rows)?;
+        Ok::<_, AppError>((mails, mentions.into_iter().flatten().collect::<Vec<_>>()))
+    };
+    let mut letters = letters_of(&facts)?;
+    let emails = write_tx(&mut conn, |conn| {
+        if !store_rounds::publish_if_draft(conn, round_id, t, &metrics_json, reply_by)? {
+            let current = load_round(conn, round_id)?;
+            return Err(not_draft(&current, "published"));
+        }
+        audit::record(
+            conn,
+            actor,
+            Action::RoundPublished,
+            ("round", round_id),
+            serde_json::json!({ "number": round.number, "matches": plan.len() }),
+        )?;
+        // Who may be named, and what they share, as of now: a member erased,
+        // renamed or sharing less since the emails were written gets them
+        // written again here (on PostgreSQL the rows are now locked against
+        // an erasure until this commits).
+        if facts.changed_since(conn, &people)? {
+            facts = MailFacts::read_locked(conn, &people)?;
+            letters = letters_of(&facts)?;
+        }
+        let (mails, mentions) = &letters;
+        store_rounds::insert_matches(conn, &rows.matches, &rows.members)?;
+        store::cohort::insert_unmatched(conn, &rows.unmatched)?;
+        store::outbox::enqueue_many(conn, mails, mentions)?;
+        Ok(mails.len())
+    })?;
+    timer.succeeded();
+    let round = load_round(&mut conn, round_id)?;
+    Ok(Published {
+        metrics: metrics(&prepared, &result),
+        matches: plan.len(),
+        emails,
+        round: view(round)?,
+    })
+}
+
+/// The rows a publish stores besides its emails.
+struct Rows {
+    match_ids: Vec<String>,
+    matches: Vec<MatchRow>,
+    members: Vec<MatchMemberRow>,
+    unmatched: Vec<store::cohort::UnmatchedRow>,
+}
+
+impl Rows {
+    fn of(
+        plan: &[PlannedMatch],
+        result: &RoundResult,
+        round_id: &str,
+        kind: crate::domain::MatchKind,
+        t: i64,
+    ) -> Result<Rows, AppError> {
+        let match_ids: Vec<String> = plan
+            .iter()
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .collect();
+        let mut matches = Vec::with_capacity(plan.len());
+        let mut members = Vec::new();
+        for (m, match_id) in plan.iter().zip(&match_ids) {
+            matches.push(MatchRow {
+                id: match_id.clone(),
+                round_id: round_id.into(),
+                kind,
+                score: m.score,
+                explanation: reasons::to_stored(&m.reasons).map_err(anyhow::Error::from)?,
+                created_at: t,
+                convener_id: m.convener.clone(),
+                meeting_mode: m.mode,
+                ready_at: None,
+            });
+            members.extend(m.members.iter().map(|(uid, role)| MatchMemberRow {
+                match_id: match_id.clone(),
+                round_id: round_id.into(),
+                user_id: uid.clone(),
+                role: *role,
+                response: Answer::Pending,
+                responded_at: None,
+                decline_reason: None,
+                reminded_at: None,
+            }));
+        }
         // Left unmatched by the solve (not kept out before it): a top-up
         // round starts from them. A member once, in their first role.
         let mut seen = std::collections::HashSet::new();
-        let unmatched: Vec<store::cohort::UnmatchedRow> = result
+        let unmatched = result
             .unmatched
             .iter()
             .filter(|u| !u.reason.before_matching() && seen.insert(u.member.as_str()))
@@ -282,16 +318,72 @@ fn publish_steps(
                     .unwrap_or_default(),
             })
             .collect();
-        store::cohort::insert_unmatched(conn, &unmatched)?;
-        store::outbox::enqueue_many(conn, &mails, &mentions)?;
-        Ok(mails.len())
-    })?;
-    timer.succeeded();
-    let round = load_round(&mut conn, round_id)?;
-    Ok(Published {
-        metrics: metrics(&prepared, &result),
-        matches: plan.len(),
-        emails,
-        round: view(round)?,
-    })
+        Ok(Rows {
+            match_ids,
+            matches,
+            members,
+            unmatched,
+        })
+    }
+}
+
+/// What the emails of a publish say about the people in it.
+struct MailFacts {
+    contacts: round_mail::Contacts,
+    profiles: HashMap<String, crate::domain::LearningProfile>,
+    sharing: HashMap<String, crate::service::sharing::Sharing>,
+}
+
+impl MailFacts {
+    fn read(conn: &mut store::DbConnection, ids: &[String]) -> Result<MailFacts, AppError> {
+        let contacts = contacts(store_rounds::people(conn, ids)?);
+        MailFacts::with(conn, ids, contacts)
+    }
+
+    /// On PostgreSQL the people's rows are read `FOR SHARE`, so an erasure
+    /// waits for the publish and then finds the emails that name them.
+    fn read_locked(conn: &mut store::DbConnection, ids: &[String]) -> Result<MailFacts, AppError> {
+        let contacts = contacts(store_rounds::people_for_publish(conn, ids)?);
+        MailFacts::with(conn, ids, contacts)
+    }
+
+    fn with(
+        conn: &mut store::DbConnection,
+        ids: &[String],
+        contacts: round_mail::Contacts,
+    ) -> Result<MailFacts, AppError> {
+        Ok(MailFacts {
+            contacts,
+            profiles: store::profiles::load_many(conn, ids)?,
+            sharing: sharing(conn, ids)?,
+        })
+    }
+
+    /// Whether anyone's name, address, language or sharing choice differs
+    /// from what was read (locking the rows on PostgreSQL, as above).
+    fn changed_since(
+        &self,
+        conn: &mut store::DbConnection,
+        ids: &[String],
+    ) -> Result<bool, AppError> {
+        let now = contacts(store_rounds::people_for_publish(conn, ids)?);
+        Ok(now != self.contacts || sharing(conn, ids)? != self.sharing)
+    }
+}
+
+fn contacts(people: Vec<store_rounds::Person>) -> round_mail::Contacts {
+    people
+        .into_iter()
+        .map(|p| (p.id, (p.name, p.email, p.locale)))
+        .collect()
+}
+
+fn sharing(
+    conn: &mut store::DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, crate::service::sharing::Sharing>, AppError> {
+    Ok(store::privacy::contacts(conn, ids)?
+        .into_iter()
+        .map(|r| (r.user_id.clone(), r.into()))
+        .collect())
 }

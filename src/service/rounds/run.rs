@@ -20,11 +20,10 @@ use std::collections::BTreeMap;
 pub(super) fn report(state: &AppState, round_id: &str, phase: Option<&str>) {
     let progress = phase.map(|p| serde_json::json!({ "phase": p, "since": now() }).to_string());
     let result = state.conn().and_then(|mut c| {
-        Ok(store_rounds::set_progress(
-            &mut c,
-            round_id,
-            progress.as_deref(),
-        )?)
+        crate::store::db::write_tx(&mut c, |c| {
+            store_rounds::set_progress(c, round_id, progress.as_deref())
+        })
+        .map_err(AppError::from)
     });
     if let Err(e) = result {
         tracing::warn!(round = round_id, error = %e, "could not record round progress");

@@ -1,0 +1,96 @@
+//! Database work per request, as the server reports it in `Server-Timing`
+//! (`--server-timing`): reading one's matches costs the same number of
+//! queries however many matches and counterparts there are.
+
+use crate::common::{sample_profile, Backend, TestApp};
+use crate::per_backend;
+use serde_json::json;
+
+/// The number of queries a `Server-Timing: db;dur=…;desc="N queries"` names.
+fn queries(res: &reqwest::Response) -> u64 {
+    let header = res
+        .headers()
+        .get("server-timing")
+        .expect("--server-timing answers with a Server-Timing header")
+        .to_str()
+        .unwrap();
+    let desc = header
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("desc="))
+        .unwrap_or_else(|| panic!("no desc in {header}"));
+    desc.trim_matches('"')
+        .strip_suffix(" queries")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no query count in {header}"))
+}
+
+async fn matches_and_queries(app: &TestApp, token: &str) -> (usize, usize, u64) {
+    let res = app.get("/api/v1/me/matches", Some(token)).await;
+    assert_eq!(res.status(), 200);
+    let n = queries(&res);
+    let page: serde_json::Value = res.json().await.unwrap();
+    let items = page["items"].as_array().unwrap();
+    let counterparts = items
+        .iter()
+        .map(|m| m["counterparts"].as_array().unwrap().len())
+        .sum();
+    (items.len(), counterparts, n)
+}
+
+async fn my_matches_cost_a_fixed_number_of_queries(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.server_timing = true).await;
+    // The first member asks for both forms: a buddy (the second member, the
+    // only other one who asks for one) and a group with the other three.
+    let members = [
+        ("uwv", json!(["buddy", "intervision"])),
+        ("self_employed", json!(["buddy"])),
+        ("municipality", json!(["intervision"])),
+        ("occupational_health", json!(["intervision"])),
+        ("self_employed", json!(["intervision"])),
+    ];
+    let mut tokens = Vec::new();
+    for (i, (domain, forms)) in members.iter().enumerate() {
+        let mut p = sample_profile();
+        p["domain"] = json!(domain);
+        p["forms"] = forms.clone();
+        p["meeting_modes"] = json!(["online"]);
+        p["hours_per_month"] = json!(20);
+        if i == 4 {
+            // A group needs a senior.
+            p["experience"] = json!(25);
+        }
+        let email = format!("lid{i}@example.nl");
+        let name = format!("Lid {i}");
+        tokens.push(app.verified_member(&email, &name, "nl", &p).await);
+    }
+    let coord = app
+        .with_role("coord@example.nl", buddymatch::domain::Role::Coordinator)
+        .await;
+    let none = matches_and_queries(&app, &tokens[0]).await;
+    assert_eq!((none.0, none.1), (0, 0));
+
+    app.published_round(&coord, json!({"kind": "buddy"})).await;
+    let one = matches_and_queries(&app, &tokens[0]).await;
+    assert_eq!(
+        (one.0, one.1),
+        (1, 1),
+        "a buddy: one match, one counterpart"
+    );
+
+    let group = json!({"kind": "intervision", "settings": {"group_min": 4, "group_max": 4}});
+    let (_, published) = app.published_round(&coord, group).await;
+    assert_eq!(published["matches"], 1, "one group: {published}");
+    let two = matches_and_queries(&app, &tokens[0]).await;
+    assert_eq!((two.0, two.1), (2, 4), "and a group of four: three more");
+
+    assert_eq!(
+        one.2, two.2,
+        "queries for 1 match and 1 counterpart, then 2 matches and 4 counterparts"
+    );
+    // With nobody to look up, the lookups of counterparts cost nothing.
+    assert!(none.2 <= one.2, "{} queries with no matches", none.2);
+    // The token check and one read per table the answer draws on.
+    assert!(one.2 <= 8, "{} queries for GET /me/matches", one.2);
+}
+
+per_backend! { my_matches_queries => my_matches_cost_a_fixed_number_of_queries }
