@@ -3,12 +3,16 @@
 //! (`flow`). Both keep their duals as integers of one of two widths
 //! ([`Dual`]), take their next event from a monotone radix queue
 //! ([`RadixQueue`]) and break ties with the same deterministic jitter
-//! ([`tie_breaking`], [`mix64`]).
+//! ([`tie_breaking`], [`mix64`]). The auctions in front of them (the
+//! blossom solver's jump start, the assignment solver's fast path) share
+//! their cache of each row's best arcs ([`Candidates`]).
 
+mod candidates;
 mod dual;
 mod queue;
 mod weights;
 
+pub(crate) use candidates::Candidates;
 pub(crate) use dual::{fits_i64, Dual};
 pub(crate) use queue::RadixQueue;
 pub(crate) use weights::{mix64, tie_breaking};
