@@ -302,10 +302,14 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::unavailable("the database was busy; retry the request")
             }
-            // The server went away in the middle of a request.
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                AppError::unavailable("the database is not reachable right now; retry shortly")
-            }
+            // The server went away in the middle of a request, or before it
+            // (a pooled connection is handed out unchecked for a moment after
+            // a clean use, so the first sign of an outage can be a query
+            // that cannot be sent).
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => AppError::unavailable("the database is not reachable right now; retry shortly"),
             other => AppError::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }

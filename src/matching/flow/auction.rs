@@ -24,7 +24,7 @@
 //! whose price for bids is its cheapest place's.
 //!
 //! Its answer is only kept with a proof: host duals from the final prices
-//! (rounded down to weight units, then lowered by Bellman-Ford where a
+//! (rounded up to weight units, then lowered by Bellman-Ford where a
 //! placed visitor is not at its best), visitor duals at their best option,
 //! and every complementary-slackness condition of the b-matching LP
 //! checked (see [`Auction::certified`]).
@@ -58,7 +58,7 @@ pub(super) fn assignment(p: &Prepared) -> Option<Vec<u32>> {
         // without it non-positive edges were dropped: nothing to place.
         return Some(vec![NONE; p.nv]);
     }
-    let slots: u64 = p.cap.iter().map(|&c| u64::from(c)).sum();
+    let slots: u64 = (0..p.cap.len()).map(|h| u64::from(places(p, h))).sum();
     if p.nv as u64 + slots + p.cap.len() as u64 >= u64::from(NONE) {
         return None;
     }
@@ -71,6 +71,16 @@ pub(super) fn assignment(p: &Prepared) -> Option<Vec<u32>> {
     } else {
         None
     }
+}
+
+/// A host's places in the auction: its capacity, but never more than one
+/// beyond its candidates. It can never take more visitors than it has
+/// candidates, and one place that always stays empty keeps its price at
+/// zero as all the unused ones would; a capacity far above the candidates
+/// would otherwise cost memory and every bid's scan of the host's places.
+fn places(p: &Prepared, h: usize) -> u32 {
+    let candidates = p.hstart[h + 1] - p.hstart[h];
+    p.cap[h].min(candidates.saturating_add(1))
 }
 
 /// Column ids: hosts `0..nh` (for bids only: the host's cheapest place),
@@ -100,8 +110,8 @@ impl<'a, A: Dual> Auction<'a, A> {
         let mut slot_start = Vec::with_capacity(nh + 1);
         let mut slot_host = Vec::new();
         slot_start.push(0u32);
-        for (h, &c) in p.cap.iter().enumerate() {
-            slot_host.extend(std::iter::repeat_n(h as u32, c as usize));
+        for h in 0..nh {
+            slot_host.extend(std::iter::repeat_n(h as u32, places(p, h) as usize));
             slot_start.push(slot_host.len() as u32);
         }
         Auction {
@@ -380,7 +390,7 @@ impl<'a, A: Dual> Auction<'a, A> {
     /// Lowers hosts' duals until every placed visitor's host is its best
     /// option (queue-based Bellman-Ford on `y(h) <= y(g) + w(v, h) -
     /// w(v, g)` and `y(h) <= w(v, h)` for each visitor `v` placed at `h`
-    /// and each other candidate host `g`). Rounding the prices down is off
+    /// and each other candidate host `g`). Rounding the prices up is off
     /// by less than one unit along any path, so this rarely moves anything.
     /// None if it runs past its budget.
     fn repair(&self, host: &[u32], yh: &mut [A]) -> Option<()> {

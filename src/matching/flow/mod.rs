@@ -704,6 +704,20 @@ mod tests {
             false,
         );
         check(3, &[2], &[(0, 0, -1), (1, 0, 0), (2, 0, 3)], false);
+        // A capacity far beyond the candidates costs the auction no places
+        // (it would otherwise allocate one per unit of capacity).
+        check(
+            3,
+            &[u32::MAX - 8, 1],
+            &[(0, 0, 4), (1, 0, 6), (2, 1, 2)],
+            false,
+        );
+        check(
+            3,
+            &[u32::MAX - 8, 1],
+            &[(0, 0, 4), (1, 0, 6), (2, 1, 2)],
+            true,
+        );
         check(
             2,
             &[0, 1],
