@@ -4,6 +4,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -38,6 +40,12 @@ struct Watch {
     /// The pool is checking the connection: its ping is nobody's query.
     pinging: bool,
     started: Option<Instant>,
+    /// The pool's count of connections found lost, and its value when this
+    /// one was last checked: one lost connection (the server restarted or
+    /// dropped its clients) makes every other one be pinged before its next
+    /// use, so requests after an outage find live connections at once.
+    losses: Arc<AtomicU64>,
+    checked_at_loss: u64,
 }
 
 /// The connection's [`Watch`], which every pooled connection has.
@@ -56,6 +64,12 @@ impl diesel::connection::Instrumentation for Watch {
                     crate::runtime::note_query(took);
                 }
                 self.failed |= error.is_some();
+                use diesel::result::{DatabaseErrorKind as K, Error};
+                if let Some(Error::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)) =
+                    error
+                {
+                    self.losses.fetch_add(1, Ordering::Relaxed);
+                }
             }
             _ => {}
         }
@@ -102,6 +116,8 @@ impl DatabaseUrl {
 
 pub struct Manager {
     url: DatabaseUrl,
+    /// Connections found lost so far (see [`Watch`]).
+    losses: Arc<AtomicU64>,
 }
 
 impl ManageConnection for Manager {
@@ -115,23 +131,25 @@ impl ManageConnection for Manager {
             failed: false,
             pinging: false,
             started: None,
+            checked_at_loss: self.losses.load(Ordering::Relaxed),
+            losses: self.losses.clone(),
         });
         Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        let losses = self.losses.load(Ordering::Relaxed);
         if let Some(w) = watch(conn) {
-            if w.returned.elapsed() < TRUSTED_FOR && !w.failed {
+            if w.returned.elapsed() < TRUSTED_FOR && !w.failed && w.checked_at_loss == losses {
                 return Ok(());
             }
-        }
-        if let Some(w) = watch(conn) {
             w.pinging = true;
         }
         let answered = ping(conn);
         if let Some(w) = watch(conn) {
             w.pinging = false;
             w.failed = answered.is_err();
+            w.checked_at_loss = losses;
         }
         answered.map_err(r2d2::Error::QueryError)
     }
@@ -189,7 +207,10 @@ pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(5))
-        .build(Manager { url: url.clone() })?;
+        .build(Manager {
+            url: url.clone(),
+            losses: Arc::new(AtomicU64::new(0)),
+        })?;
     Ok(pool)
 }
 

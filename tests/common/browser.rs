@@ -411,33 +411,43 @@ impl Browser {
 
     /// Clicks what `css` matches (waiting for it).
     pub async fn click(&self, css: &str) {
-        let e = self.wait_for(css).await;
-        if let Err(err) = e.click().await {
-            self.fail(&format!("cannot click {css:?}: {err}")).await;
+        for attempt in 1.. {
+            let e = self.wait_for(css).await;
+            match e.click().await {
+                Ok(()) => return,
+                // The page redrew between finding and clicking: find again.
+                Err(err) if attempt < 4 && is_stale(&err) => continue,
+                Err(err) => self.fail(&format!("cannot click {css:?}: {err}")).await,
+            }
         }
     }
 
     /// Clicks the button, link or submit input whose visible text (or
     /// accessible name from aria-label) is `text`, waiting for it to appear.
     pub async fn click_text(&self, text: &str) {
-        let e = self
-            .find_by_script(
-                "const want = arguments[0];
-                 const norm = s => (s || '').replace(/\\s+/g, ' ').trim();
-                 const all = document.querySelectorAll(
-                   'button, a, summary, [role=button], [role=link], [role=tab], [role=menuitem], \
-                    input[type=submit], input[type=button], input[type=reset]');
-                 for (const e of all) {
-                   if (norm(e.innerText) === want || norm(e.value) === want
-                       || norm(e.getAttribute('aria-label')) === want) return e;
-                 }
-                 return null;",
-                text,
-                &format!("no button or link reading {text:?}"),
-            )
-            .await;
-        if let Err(err) = e.click().await {
-            self.fail(&format!("cannot click {text:?}: {err}")).await;
+        for attempt in 1.. {
+            let e = self
+                .find_by_script(
+                    "const want = arguments[0];
+                     const norm = s => (s || '').replace(/\\s+/g, ' ').trim();
+                     const all = document.querySelectorAll(
+                       'button, a, summary, [role=button], [role=link], [role=tab], [role=menuitem], \
+                        input[type=submit], input[type=button], input[type=reset]');
+                     for (const e of all) {
+                       if (norm(e.innerText) === want || norm(e.value) === want
+                           || norm(e.getAttribute('aria-label')) === want) return e;
+                     }
+                     return null;",
+                    text,
+                    &format!("no button or link reading {text:?}"),
+                )
+                .await;
+            match e.click().await {
+                Ok(()) => return,
+                // The page redrew between finding and clicking: find again.
+                Err(err) if attempt < 4 && is_stale(&err) => continue,
+                Err(err) => self.fail(&format!("cannot click {text:?}: {err}")).await,
+            }
         }
     }
 
@@ -720,4 +730,9 @@ impl Drop for Browser {
         self.raw(reqwest::Method::DELETE, "");
         end_group(&mut self.driver);
     }
+}
+
+/// WebDriver's answer when an element found a moment ago left the page.
+fn is_stale(err: &fantoccini::error::CmdError) -> bool {
+    err.to_string().contains("stale element")
 }
