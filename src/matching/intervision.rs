@@ -93,10 +93,10 @@ pub fn candidate_graph(
 }
 
 /// Steps per unit of `search_effort` for the exact search of a block's
-/// small components: 2 million at the default effort, under a second of
-/// one core (the rounds of up to 24 members in `bench/run` need at most
-/// 0.6 million, except one: 32 million), then the local search's grouping
-/// stands.
+/// small components: 2 million at the default effort, about a second of
+/// one core at most (29 of the 30 rounds of 12–24 members `bench/run
+/// --intervision-small` solves are proven within 1 million; the 30th needs
+/// about 40 million), then the local search's grouping stands.
 pub const EXACT_STEPS_PER_EFFORT: u64 = 200;
 
 /// Dense block views, built from the candidate graph's own edges so that the
