@@ -93,8 +93,8 @@ pub fn candidate_graph(
 }
 
 /// Steps per unit of `search_effort` for the exact search of a block's
-/// small components: 2 million at the default effort, about a second of
-/// one core at most (29 of the 30 rounds of 12–24 members `bench/run
+/// small components: 2 million at the default effort, 1–2 seconds of one
+/// core at most (29 of the 30 rounds of 12–24 members `bench/run
 /// --intervision-small` solves are proven within 1 million; the 30th needs
 /// about 40 million), then the local search's grouping stands.
 pub const EXACT_STEPS_PER_EFFORT: u64 = 200;
