@@ -92,12 +92,14 @@ pub fn candidate_graph(
     )
 }
 
-/// Steps per unit of `search_effort` for the exact search of a block's
-/// small components: 2 million at the default effort, 1–2 seconds of one
-/// core at most (29 of the 30 rounds of 12–24 members `bench/run
-/// --intervision-small` solves are proven within 1 million; the 30th needs
-/// about 40 million), then the local search's grouping stands.
-pub const EXACT_STEPS_PER_EFFORT: u64 = 200;
+/// Steps per unit of `search_effort` for the exact search of a round's
+/// small components, shared by all its blocks: 2 billion at the default
+/// effort, about 1 second of one core (a step is a call or one group
+/// looked at; 29 of the 30 rounds of 12–24 members `bench/run
+/// --intervision-small` solves are proven within it, 27 within 100
+/// million; the 30th is proven at 40 billion), then the local search's
+/// grouping stands.
+pub const EXACT_STEPS_PER_EFFORT: u64 = 200_000;
 
 /// Dense block views, built from the candidate graph's own edges so that the
 /// search maximises exactly the emitted weights.
@@ -261,16 +263,15 @@ pub fn solve(round: &Round) -> RoundResult {
     let mut proven = true;
     // The blocks' own bounds, summed while every block has one.
     let mut bounded = Some(0i64);
+    // One budget for the whole round's exact search, so that many small
+    // blocks cannot each spend a full one.
+    let mut exact_budget = r.search_effort.saturating_mul(EXACT_STEPS_PER_EFFORT);
     for (bi, blk) in blocks.iter().enumerate() {
         let budget = r
             .search_effort
             .saturating_mul((blk.n as u64).max(MIN_BLOCK_EFFORT_MEMBERS));
         let found = grouping::search(blk, r.seed, bi as u64, budget);
-        let exact = exact::improve(
-            blk,
-            found,
-            r.search_effort.saturating_mul(EXACT_STEPS_PER_EFFORT),
-        );
+        let exact = exact::improve(blk, found, &mut exact_budget);
         proven &= exact.optimal;
         bounded = bounded.zip(exact.bound).map(|(a, b)| a + b);
         for local in exact.groups {

@@ -26,7 +26,8 @@ const MAX_MEMBERS: usize = 64;
 /// search's grouping. Listing takes its steps from the search's budget.
 const MAX_GROUPS: usize = 200_000;
 
-/// Subproblems remembered at most (about 40 MB); beyond, the search stops
+/// Subproblems remembered at most (about 66 MB: 2^21 buckets of 33 bytes,
+/// about 100 MB while the table grows into them); beyond, the search stops
 /// as when its steps run out.
 const MAX_REMEMBERED: usize = 1 << 20;
 
@@ -38,7 +39,8 @@ pub struct Outcome {
     pub optimal: bool,
     /// A bound on the block's best objective: the proven best of each
     /// component, or the search's bound at its start where it ran out of
-    /// steps; `None` when some component was too large to search.
+    /// steps; `None` when some component was too large to search, or the
+    /// budget was spent before its turn.
     pub bound: Option<i64>,
 }
 
@@ -50,19 +52,20 @@ enum Solved {
     Kept(i64),
     /// Steps ran out; a bound on the best value.
     Bounded(i64),
-    /// Too large to search.
+    /// Too large to search, or the budget ran out while listing its groups.
     Unknown,
 }
 
-/// The best grouping of `b` the search can prove within `steps` search
-/// steps over all components, starting from `start` (the local search's
-/// valid groups). A component whose search runs out of steps keeps its
-/// groups from `start`, so the result is never worse than `start`.
-pub fn improve(b: &Block, start: Vec<Vec<u32>>, steps: u64) -> Outcome {
+/// The best grouping of `b` the search can prove within `budget` search
+/// steps over all components (what it spends is taken off, so that one
+/// budget can cap a whole round), starting from `start` (the local
+/// search's valid groups). A component whose search runs out of steps
+/// keeps its groups from `start`, so the result is never worse than
+/// `start`.
+pub fn improve(b: &Block, start: Vec<Vec<u32>>, budget: &mut u64) -> Outcome {
     let mut optimal = true;
     let mut bound = Some(0i64);
     let mut groups: Vec<Vec<u32>> = Vec::new();
-    let mut budget = steps;
     let mut start_of: HashMap<u32, Vec<Vec<u32>>> = HashMap::new();
     let component = components(b);
     for g in start {
@@ -82,7 +85,7 @@ pub fn improve(b: &Block, start: Vec<Vec<u32>>, steps: u64) -> Outcome {
             groups.extend(kept);
             continue;
         }
-        let (proven, at_most) = match solve_component(b, members, &kept, &mut budget) {
+        let (proven, at_most) = match solve_component(b, members, &kept, budget) {
             Solved::Better(better, v) => {
                 groups.extend(better);
                 (true, Some(v))
@@ -294,9 +297,10 @@ fn bits(mask: u64) -> impl Iterator<Item = usize> {
     })
 }
 
-/// Hashes a set of members (the memo's key) with one multiplication:
+/// Hashes a set of members (the memo's key) with splitmix64's finalizer:
 /// the keys are the search's own, so no defence against chosen keys is
-/// needed, and SipHash was a tenth of the search's time.
+/// needed, and SipHash was a tenth of the search's time; the shifts both
+/// ways let every key bit reach the low bits that pick the bucket.
 #[derive(Default)]
 struct MixHasher(u64);
 
@@ -308,8 +312,10 @@ impl Hasher for MixHasher {
     }
 
     fn write_u64(&mut self, x: u64) {
-        let h = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
+        let mut h = self.0 ^ x;
+        h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        self.0 = h ^ (h >> 31);
     }
 
     fn finish(&self) -> u64 {
@@ -470,12 +476,9 @@ impl Search {
         if left == 0 {
             return Some(0);
         }
-        // Every call counts, answered from the memo or not: the lookups
-        // are most of the work.
-        self.steps += 1;
-        if self.steps > self.budget {
-            return None;
-        }
+        // Every call counts, answered from the memo or not, and so does
+        // every group looked at below, so that the budget bounds the time.
+        self.spend(1)?;
         let known = self.memo.get(&left).copied();
         if let Some(e) = known {
             if e.exact || e.value <= need {
@@ -487,12 +490,14 @@ impl Search {
         for x in bits(left) {
             let list = &self.share[x];
             let mut p = self.at[(depth - 1) * k + x] as usize;
+            let from = p;
             while p < list.groups.len() && list.groups[p] & !left != 0 {
                 p += 1;
             }
-            self.at[depth * k + x] = p as u32;
             // Staying out is worth 0.
             let best = list.values.get(p).map_or(0, |&v| v.max(0));
+            self.spend((p - from) as u64)?;
+            self.at[depth * k + x] = p as u32;
             self.top[depth * k + x] = best;
             twice += best;
         }
@@ -518,6 +523,7 @@ impl Search {
         // beats `need`, the answer must still bound those groups.
         let mut skipped = i64::MIN;
         for i in 0..self.led[first].groups.len() {
+            self.spend(1)?;
             let (g, v) = (self.led[first].groups[i], self.led[first].values[i]);
             if g & !left != 0 {
                 continue;
@@ -553,6 +559,12 @@ impl Search {
             },
         )?;
         Some(best)
+    }
+
+    /// Counts `n` steps; `None` once the budget is spent.
+    fn spend(&mut self, n: u64) -> Option<()> {
+        self.steps += n;
+        (self.steps <= self.budget).then_some(())
     }
 
     /// `None` once the memo is full: the improving choices are read back
@@ -654,7 +666,7 @@ mod tests {
             let want = brute(&b);
             let start = search(&b, round, 0, 200);
             for from in [start.clone(), Vec::new()] {
-                let out = improve(&b, from.clone(), 1 << 40);
+                let out = improve(&b, from.clone(), &mut (1 << 40));
                 assert!(out.optimal, "round {round}");
                 assert_eq!(objective(&b, &out.groups), want, "round {round}");
                 assert_eq!(out.bound, Some(want), "round {round}");
@@ -688,7 +700,7 @@ mod tests {
             let want = brute(&b);
             let start = search(&b, round, 0, 100);
             for steps in [3, 100, 200, 300, 500, 700, 1_000, 1_500] {
-                let out = improve(&b, start.clone(), steps);
+                let out = improve(&b, start.clone(), &mut { steps });
                 if !out.optimal {
                     stopped[usize::from(out.bound.is_some())] += 1;
                     assert_eq!(out.groups, start);
