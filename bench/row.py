@@ -47,6 +47,9 @@ def main():
         extra += f" viol={json.loads(check)['violations']}"
     if r.get("upper_bound") is not None:
         extra += f" ub={r['upper_bound']}"
+        # Intervision's exact search proved its grouping best.
+        if r["upper_bound"] == ours:
+            extra += " (proven)"
     print(
         f"{kind:<11} {size:>7} {label:<10} {r['graph']['edges']:>9} {ours:>10} "
         f"{name:<8} {str(ptotal):>10} {engine_solver_s:>8.3f} {ps:>9} {ratio:>8} "

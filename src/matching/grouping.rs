@@ -2,11 +2,14 @@
 //! possible into valid groups maximising the sum of pairwise weights inside
 //! groups. A greedy balanced start, then iterated local search (moves,
 //! swaps, forming groups from the leftovers, random kicks), deterministic
-//! for a seed and bounded by a count of evaluations, not by time.
+//! for a seed and bounded by a count of evaluations, not by time. Small
+//! components are then solved exactly from its result ([`exact`]).
 
 use super::profile::LangSet;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+pub mod exact;
 
 const POOL: usize = usize::MAX;
 

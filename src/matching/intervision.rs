@@ -10,7 +10,7 @@
 
 use super::candidates::CandidateGraph;
 use super::constraints::{compatible, in_person_possible};
-use super::grouping::{self, Block, GroupMode};
+use super::grouping::{self, exact, Block, GroupMode};
 use super::instance::{Instance, Prefer};
 use super::outcome::{GraphSummary, Group, RoundResult, UnmatchedReason};
 use super::participation::Participation;
@@ -91,6 +91,15 @@ pub fn candidate_graph(
         blocks,
     )
 }
+
+/// Steps per unit of `search_effort` for the exact search of a round's
+/// small components, shared by all its blocks: 2 billion at the default
+/// effort, about 1 second of one core (a step is a call or one group
+/// looked at; 29 of the 30 rounds of 12–24 members `bench/run
+/// --intervision-small` solves are proven within it, 27 within 100
+/// million; the 30th is proven at 40 billion), then the local search's
+/// grouping stands.
+pub const EXACT_STEPS_PER_EFFORT: u64 = 200_000;
 
 /// Dense block views, built from the candidate graph's own edges so that the
 /// search maximises exactly the emitted weights.
@@ -251,11 +260,21 @@ pub fn solve(round: &Round) -> RoundResult {
     let mut placed = vec![false; p.members.len()];
     let mut placed_local: Vec<Vec<bool>> = blocks.iter().map(|b| vec![false; b.n]).collect();
     let (mut total, mut pairs, mut crossing) = (0i64, 0usize, 0usize);
+    let mut proven = true;
+    // The blocks' own bounds, summed while every block has one.
+    let mut bounded = Some(0i64);
+    // One budget for the whole round's exact search, so that many small
+    // blocks cannot each spend a full one.
+    let mut exact_budget = r.search_effort.saturating_mul(EXACT_STEPS_PER_EFFORT);
     for (bi, blk) in blocks.iter().enumerate() {
         let budget = r
             .search_effort
             .saturating_mul((blk.n as u64).max(MIN_BLOCK_EFFORT_MEMBERS));
-        for local in grouping::search(blk, r.seed, bi as u64, budget) {
+        let found = grouping::search(blk, r.seed, bi as u64, budget);
+        let exact = exact::improve(blk, found, &mut exact_budget);
+        proven &= exact.optimal;
+        bounded = bounded.zip(exact.bound).map(|(a, b)| a + b);
+        for local in exact.groups {
             let mode = blk
                 .valid(&local)
                 .expect("the search returns valid groups only");
@@ -344,7 +363,15 @@ pub fn solve(round: &Round) -> RoundResult {
         visits: Vec::new(),
         groups: groups.into_iter().map(|x| x.1).collect(),
         total_score: total,
-        upper_bound: Some(upper_bound(g, r.group_max)),
+        // The exact search's bound is on the score alone only without
+        // coverage points; a proven best score is its own bound.
+        upper_bound: Some(match bounded {
+            Some(b) if r.prefer == Prefer::Score => {
+                debug_assert!(!proven || b == total, "a proven optimum bounds itself");
+                b.min(upper_bound(g, r.group_max))
+            }
+            _ => upper_bound(g, r.group_max),
+        }),
         unmatched: round.unmatched(extra),
         removed_pairs: round.removed,
     }
