@@ -28,21 +28,10 @@
 
 use super::ids::Vertex;
 use super::solver::Solver;
-use crate::matching::primal_dual::{Candidates, Dual};
+use crate::matching::primal_dual::{
+    Candidates, Dual, MAX_SCALED_I128, MAX_SCALED_I64, PRICE_CAP, SHRINK,
+};
 
-/// Scaled values must leave room for prices to climb: every phase bids
-/// afresh, so a price can gain about twice the largest value per phase,
-/// over up to some fifty phases. The bounds leave a factor of 2^12 below
-/// the limit of the auction's integer type (`i64` below the first bound,
-/// half the memory traffic; `i128` below the second, for max-cardinality
-/// rounds, whose shifted weights are huge), and [`PRICE_CAP`] stops an
-/// auction that climbs further anyway: the greedy start is used then.
-const MAX_SCALED_I64: i128 = 1 << 50;
-const MAX_SCALED_I128: i128 = 1 << 114;
-/// A price above the type's maximum divided by this ends the auction.
-const PRICE_CAP: i128 = 4;
-/// How much ε shrinks from one auction phase to the next.
-const SHRINK: i128 = 6;
 /// Bellman-Ford relaxations allowed per column before the repair gives up
 /// (it needs about two; more means the auction's result was not optimal).
 const MAX_RELAX_PER_COLUMN: u64 = 64;

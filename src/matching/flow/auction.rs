@@ -30,18 +30,10 @@
 //! checked (see [`Auction::certified`]).
 
 use super::Prepared;
-use crate::matching::primal_dual::{Candidates, Dual};
+use crate::matching::primal_dual::{
+    Candidates, Dual, MAX_SCALED_I128, MAX_SCALED_I64, PRICE_CAP, SHRINK,
+};
 
-/// Bounds on the largest weight times `visitors + 1`, as in the blossom
-/// solver's jump start: prices climb about twice the largest value per
-/// phase, so these leave a factor of 2^12 below each integer type's limit;
-/// [`PRICE_CAP`] stops an auction that climbs further anyway.
-const MAX_SCALED_I64: i128 = 1 << 50;
-const MAX_SCALED_I128: i128 = 1 << 114;
-/// A price above the type's maximum divided by this ends the auction.
-const PRICE_CAP: i128 = 4;
-/// How much ε shrinks from one auction phase to the next.
-const SHRINK: i128 = 6;
 /// Bellman-Ford relaxations allowed per host before the repair gives up.
 const MAX_RELAX_PER_HOST: u64 = 64;
 const NONE: u32 = u32::MAX;

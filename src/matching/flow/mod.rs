@@ -764,15 +764,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn certificate_on_random_instances() {
-        let mut st: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut rnd = move || {
+    /// A seeded xorshift generator for the random instances below.
+    fn xorshift(mut st: u64) -> impl FnMut() -> u64 {
+        move || {
             st ^= st << 13;
             st ^= st >> 7;
             st ^= st << 17;
             st
-        };
+        }
+    }
+
+    #[test]
+    fn certificate_on_random_instances() {
+        let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15);
         for round in 0..80 {
             let nv = 10 + (rnd() % 300) as usize;
             let nh = 1 + (rnd() % 120) as usize;
@@ -806,13 +810,7 @@ mod tests {
     /// placed count.
     #[test]
     fn auction_agrees_on_random_instances() {
-        let mut st: u64 = 0x6A09_E667_F3BC_C908;
-        let mut rnd = move || {
-            st ^= st << 13;
-            st ^= st >> 7;
-            st ^= st << 17;
-            st
-        };
+        let mut rnd = xorshift(0x6A09_E667_F3BC_C908);
         for round in 0..80 {
             let nv = 10 + (rnd() % 400) as usize;
             let nh = 1 + (rnd() % 150) as usize;
@@ -845,13 +843,7 @@ mod tests {
     #[test]
     #[ignore]
     fn large_random_instance() {
-        let mut st: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut rnd = move || {
-            st ^= st << 13;
-            st ^= st >> 7;
-            st ^= st << 17;
-            st
-        };
+        let mut rnd = xorshift(0x2545_F491_4F6C_DD1D);
         let (nv, nh, k) = (50_000usize, 20_000usize, 50usize);
         let cap: Vec<u32> = (0..nh).map(|_| 1 + (rnd() % 3) as u32).collect();
         let mut edges = Vec::new();

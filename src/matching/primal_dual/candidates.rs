@@ -5,6 +5,21 @@ use super::Dual;
 
 const NONE: u32 = u32::MAX;
 
+/// Bounds on the largest scaled value an auction takes. Scaled values must
+/// leave room for prices to climb: every phase bids afresh, so a price can
+/// gain about twice the largest value per phase, over up to some fifty
+/// phases. The bounds leave a factor of 2^12 below the limit of the
+/// auction's integer type (`i64` below the first bound, half the memory
+/// traffic; `i128` below the second, for max-cardinality rounds, whose
+/// shifted weights are huge), and [`PRICE_CAP`] stops an auction that
+/// climbs further anyway: its caller then starts otherwise.
+pub(crate) const MAX_SCALED_I64: i128 = 1 << 50;
+pub(crate) const MAX_SCALED_I128: i128 = 1 << 114;
+/// A price above the type's maximum divided by this ends the auction.
+pub(crate) const PRICE_CAP: i128 = 4;
+/// How much ε shrinks from one auction phase to the next.
+pub(crate) const SHRINK: i128 = 6;
+
 /// How many of a row's best arcs a bid looks at before it scans them all.
 const CACHED: usize = 4;
 
