@@ -9,7 +9,6 @@ use crate::error::AppError;
 use crate::mail::notify::DropOut;
 use crate::store::db::write_tx;
 use crate::store::rounds as store_rounds;
-use std::collections::HashMap;
 
 #[derive(Debug, serde::Serialize)]
 pub struct MyMatch {
@@ -74,6 +73,27 @@ impl Counterpart {
     }
 }
 
+/// What a counterpart's card shows: name, domain and profession always,
+/// the rest as they chose to share it.
+fn counterpart(c: store_rounds::SeatCard, locale: Locale) -> Counterpart {
+    let Some(person) = c.person else {
+        return Counterpart::former(&c.seat, locale);
+    };
+    let shared = c.contact.map(Sharing::from).unwrap_or_default();
+    Counterpart {
+        user_id: Some(c.seat.user_id),
+        display_name: person.name,
+        former_member: false,
+        email: shared.share_email.then_some(person.email),
+        phone: shared.phone.filter(|_| shared.share_phone),
+        role: c.seat.role,
+        response: c.seat.response,
+        domain: c.facts.map(|f| f.0),
+        profession: c.facts.map(|f| f.1),
+        province: c.facts.map(|f| f.2).filter(|_| shared.share_province),
+    }
+}
+
 pub fn mine(state: &AppState, user_id: &str) -> Result<Vec<MyMatch>, AppError> {
     in_rounds(state, user_id, &[RoundStatus::Published])
 }
@@ -85,49 +105,30 @@ pub fn in_rounds(
     statuses: &[RoundStatus],
 ) -> Result<Vec<MyMatch>, AppError> {
     let mut conn = state.conn()?;
-    let rows = store_rounds::matches_of_user_in(&mut conn, user_id, statuses)?;
-    let ids: Vec<String> = rows
+    let rows = store_rounds::cards_of_user_in(&mut conn, user_id, statuses)?;
+    drop(conn);
+    // A reader with no account left sees labels in the default language;
+    // the reader's own seat carries their account.
+    let locale = rows
         .iter()
-        .flat_map(|(_, _, ms)| ms.iter().map(|m| m.user_id.clone()))
-        .collect();
-    let contacts: HashMap<String, (String, String)> = store_rounds::people(&mut conn, &ids)?
-        .into_iter()
-        .map(|p| (p.id, (p.name, p.email)))
-        .collect();
-    let profiles = crate::store::profiles::load_many(&mut conn, &ids)?;
-    let sharing: HashMap<String, Sharing> = crate::store::privacy::contacts(&mut conn, &ids)?
-        .into_iter()
-        .map(|r| (r.user_id.clone(), Sharing::from(r)))
-        .collect();
-    // A reader with no account left sees labels in the default language.
-    let locale = crate::store::users::by_id(&mut conn, user_id)?
-        .map(|u| u.locale)
+        .flat_map(|(_, _, cards)| cards)
+        .find(|c| c.seat.user_id == user_id)
+        .and_then(|c| c.person.as_ref())
+        .map(|p| p.locale)
         .unwrap_or_default();
     rows.into_iter()
-        .filter_map(|(round, m, people)| {
-            let me = people.iter().find(|p| p.user_id == user_id)?.clone();
-            let counterparts: Vec<Counterpart> = people
+        .filter_map(|(round, m, cards)| {
+            let me = cards
                 .iter()
-                .filter(|p| p.user_id != user_id && crate::domain::in_contact(me.role, p.role))
-                .map(|p| {
-                    let Some((name, email)) = contacts.get(&p.user_id).cloned() else {
-                        return Counterpart::former(p, locale);
-                    };
-                    let prof = profiles.get(&p.user_id);
-                    let shared = sharing.get(&p.user_id).cloned().unwrap_or_default();
-                    Counterpart {
-                        user_id: Some(p.user_id.clone()),
-                        display_name: name,
-                        former_member: false,
-                        email: shared.share_email.then_some(email),
-                        phone: shared.phone.filter(|_| shared.share_phone),
-                        role: p.role,
-                        response: p.response,
-                        domain: prof.map(|x| x.domain),
-                        profession: prof.map(|x| x.profession),
-                        province: prof.map(|x| x.province).filter(|_| shared.share_province),
-                    }
+                .find(|c| c.seat.user_id == user_id)?
+                .seat
+                .clone();
+            let counterparts: Vec<Counterpart> = cards
+                .into_iter()
+                .filter(|c| {
+                    c.seat.user_id != user_id && crate::domain::in_contact(me.role, c.seat.role)
                 })
+                .map(|c| counterpart(c, locale))
                 .collect();
             // A reason may name me, or a counterpart the card names.
             let named = |id: &str| {

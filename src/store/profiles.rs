@@ -15,7 +15,7 @@ use crate::domain::{
 use diesel::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = p)]
 struct ProfileRow {
     user_id: String,
@@ -124,72 +124,143 @@ pub fn save(
     Ok(())
 }
 
+/// One member's profile in one statement (a member's own profile is read
+/// on every visit to it, so a round trip saved here is one per request).
 pub fn load(conn: &mut DbConnection, user_id: &str) -> QueryResult<Option<LearningProfile>> {
-    // `=` rather than a one-element `IN`: the statements are then the same
-    // text every time, and both backends keep them prepared.
-    Ok(profiles_where!(conn, eq, user_id).remove(user_id))
+    let q = OneProfile { user_id };
+    let rows: Vec<ProfileWithPart> = match conn {
+        DbConnection::Sqlite(c) => q.load(c)?,
+        DbConnection::Postgres(c) => q.load(c)?,
+    };
+    let mut parts = Vec::with_capacity(rows.len());
+    let mut profile = None;
+    for r in rows {
+        if let (Some(part), Some(value), Some(direction)) = (r.part, r.value, r.direction) {
+            parts.push((r.profile.user_id.clone(), part, value, direction));
+        }
+        profile.get_or_insert(r.profile);
+    }
+    Ok(from_parts(profile.into_iter().collect(), parts)?.remove(user_id))
 }
 
-/// Loads several profiles in two queries whatever their number.
+/// The profile row once for each of its list items (or once with none),
+/// each with the item: what [`load_many`] reads in two statements.
+/// diesel's query builder has no join on a union, and its `sql_query` is
+/// parsed anew on every call; this statement is the same text each time
+/// (binds only), so both backends keep it prepared.
+#[derive(Debug, Clone, Copy)]
+struct OneProfile<'a> {
+    user_id: &'a str,
+}
+
+#[derive(QueryableByName)]
+struct ProfileWithPart {
+    // Not `row`: the derive's own code has a variable of that name.
+    #[diesel(embed)]
+    profile: ProfileRow,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    part: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    value: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    direction: Option<String>,
+}
+
+impl diesel::query_builder::QueryId for OneProfile<'_> {
+    type QueryId = OneProfile<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for OneProfile<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<C> RunQueryDsl<C> for OneProfile<'_> {}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for OneProfile<'_>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::Text;
+        // The part names are LANGUAGE, FORM, MODE and TOPIC, as
+        // `from_parts` reads them.
+        out.push_sql(
+            "SELECT p.*, x.part, x.value, x.direction FROM profiles p LEFT JOIN (\
+             SELECT 'language' AS part, language AS value, '' AS direction \
+             FROM profile_languages WHERE user_id = ",
+        );
+        out.push_bind_param::<Text, _>(self.user_id)?;
+        out.push_sql(" UNION ALL SELECT 'form', form, '' FROM profile_forms WHERE user_id = ");
+        out.push_bind_param::<Text, _>(self.user_id)?;
+        out.push_sql(
+            " UNION ALL SELECT 'mode', mode, '' FROM profile_meeting_modes WHERE user_id = ",
+        );
+        out.push_bind_param::<Text, _>(self.user_id)?;
+        out.push_sql(
+            " UNION ALL SELECT 'topic', topic, direction FROM profile_topics WHERE user_id = ",
+        );
+        out.push_bind_param::<Text, _>(self.user_id)?;
+        out.push_sql(") x ON 1 = 1 WHERE p.user_id = ");
+        out.push_bind_param::<Text, _>(self.user_id)?;
+        Ok(())
+    }
+}
+
+/// Loads several profiles in two queries whatever their number: the
+/// profile rows, and every language, form, meeting mode and topic of theirs
+/// in one `UNION ALL` (one round trip instead of four on PostgreSQL, where
+/// each costs more than the reading). MultiBackend has no UNION, so the
+/// union is built for each backend.
 pub fn load_many(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<HashMap<String, LearningProfile>> {
-    Ok(profiles_where!(conn, eq_any, ids))
-}
-
-/// The profiles whose `user_id.$test($arg)`, in two queries: the profile
-/// rows, and every language, form, meeting mode and topic of theirs in one
-/// `UNION ALL` (one round trip instead of four on PostgreSQL, where each
-/// costs more than the reading). A macro because `eq` and `eq_any` build
-/// different types; MultiBackend has no UNION, so the union is built for
-/// each backend.
-macro_rules! profiles_where {
-    ($conn:expr, $test:ident, $arg:expr) => {{
-        use diesel::sql_types::Text;
-        let conn: &mut DbConnection = $conn;
-        let rows: Vec<ProfileRow> = p::table
-            .filter(p::user_id.$test($arg))
-            .select(ProfileRow::as_select())
-            .load(conn)?;
-        macro_rules! parts {
-            () => {
-                pl::table
-                    .filter(pl::user_id.$test($arg))
-                    .select((
-                        pl::user_id,
-                        LANGUAGE.into_sql::<Text>(),
-                        pl::language,
-                        "".into_sql::<Text>(),
-                    ))
-                    .union_all(pf::table.filter(pf::user_id.$test($arg)).select((
-                        pf::user_id,
-                        FORM.into_sql::<Text>(),
-                        pf::form,
-                        "".into_sql::<Text>(),
-                    )))
-                    .union_all(pm::table.filter(pm::user_id.$test($arg)).select((
-                        pm::user_id,
-                        MODE.into_sql::<Text>(),
-                        pm::mode,
-                        "".into_sql::<Text>(),
-                    )))
-                    .union_all(pt::table.filter(pt::user_id.$test($arg)).select((
-                        pt::user_id,
-                        TOPIC.into_sql::<Text>(),
-                        pt::topic,
-                        pt::direction,
-                    )))
-            };
-        }
-        let parts: Vec<Part> = match conn {
-            DbConnection::Sqlite(c) => parts!().load(c)?,
-            DbConnection::Postgres(c) => parts!().load(c)?,
+    use diesel::sql_types::Text;
+    let rows: Vec<ProfileRow> = p::table
+        .filter(p::user_id.eq_any(ids))
+        .select(ProfileRow::as_select())
+        .load(conn)?;
+    macro_rules! parts {
+        () => {
+            pl::table
+                .filter(pl::user_id.eq_any(ids))
+                .select((
+                    pl::user_id,
+                    LANGUAGE.into_sql::<Text>(),
+                    pl::language,
+                    "".into_sql::<Text>(),
+                ))
+                .union_all(pf::table.filter(pf::user_id.eq_any(ids)).select((
+                    pf::user_id,
+                    FORM.into_sql::<Text>(),
+                    pf::form,
+                    "".into_sql::<Text>(),
+                )))
+                .union_all(pm::table.filter(pm::user_id.eq_any(ids)).select((
+                    pm::user_id,
+                    MODE.into_sql::<Text>(),
+                    pm::mode,
+                    "".into_sql::<Text>(),
+                )))
+                .union_all(pt::table.filter(pt::user_id.eq_any(ids)).select((
+                    pt::user_id,
+                    TOPIC.into_sql::<Text>(),
+                    pt::topic,
+                    pt::direction,
+                )))
         };
-        from_parts(rows, parts)?
-    }};
+    }
+    let parts: Vec<Part> = match conn {
+        DbConnection::Sqlite(c) => parts!().load(c)?,
+        DbConnection::Postgres(c) => parts!().load(c)?,
+    };
+    from_parts(rows, parts)
 }
-use profiles_where;
 
 fn from_parts(
     rows: Vec<ProfileRow>,
@@ -210,7 +281,7 @@ fn from_parts(
     assemble(rows, langs, forms, modes, topics)
 }
 
-/// One row of [`load_many`]'s union: user, which part, value, direction.
+/// One list item of a profile: user, which part, value, direction.
 type Part = (String, String, String, String);
 const LANGUAGE: &str = "language";
 const FORM: &str = "form";

@@ -1,9 +1,16 @@
 //! Rounds, their matches and the people in them.
 
 use super::db::insert_batched;
-use super::schema::{match_members as mm, matches as m, rounds as r, users as u};
+use super::privacy::ContactRow;
+use super::schema::{
+    contact_preferences as cp, match_members as mm, matches as m, profiles as p, rounds as r,
+    users as u,
+};
 use super::DbConnection;
-use crate::domain::{Answer, GroupMeetingMode, Locale, MatchKind, MatchRole, RoundStatus};
+use crate::domain::{
+    Answer, Domain, GroupMeetingMode, Locale, MatchKind, MatchRole, Profession, Province,
+    RoundStatus,
+};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -173,14 +180,22 @@ pub fn matches_of_round(
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select(MatchMemberRow::as_select())
         .load(conn)?;
-    Ok(group(ms, members))
+    Ok(group(ms, members, |s| &s.match_id))
 }
 
-fn group(ms: Vec<MatchRow>, members: Vec<MatchMemberRow>) -> Vec<(MatchRow, Vec<MatchMemberRow>)> {
-    let mut by_match: std::collections::HashMap<String, Vec<MatchMemberRow>> =
-        std::collections::HashMap::new();
+/// Puts each match's members (rows of any shape) with it, keeping the
+/// matches' order.
+fn group<T>(
+    ms: Vec<MatchRow>,
+    members: Vec<T>,
+    match_id: impl Fn(&T) -> &String,
+) -> Vec<(MatchRow, Vec<T>)> {
+    let mut by_match: std::collections::HashMap<String, Vec<T>> = std::collections::HashMap::new();
     for mem in members {
-        by_match.entry(mem.match_id.clone()).or_default().push(mem);
+        by_match
+            .entry(match_id(&mem).clone())
+            .or_default()
+            .push(mem);
     }
     ms.into_iter()
         .map(|row| {
@@ -233,16 +248,7 @@ pub fn matches_of_user_in(
     user_id: &str,
     statuses: &[RoundStatus],
 ) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
-    let mine = mm::table
-        .filter(mm::user_id.eq(user_id))
-        .select(mm::match_id);
-    let ms: Vec<(MatchRow, RoundRow)> = m::table
-        .inner_join(r::table)
-        .filter(m::id.eq_any(mine))
-        .filter(r::status.eq_any(statuses))
-        .order((r::number.desc(), m::id.asc()))
-        .select((MatchRow::as_select(), RoundRow::as_select()))
-        .load(conn)?;
+    let ms = my_matches_in(conn, user_id, statuses)?;
     // The same table inside and outside: the inner one needs another name.
     let me = diesel::alias!(crate::store::schema::match_members as me);
     let mine_again = me
@@ -253,12 +259,104 @@ pub fn matches_of_user_in(
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select(MatchMemberRow::as_select())
         .load(conn)?;
+    Ok(with_members(ms, members, |s| &s.match_id))
+}
+
+/// Everyone in a match as the match card shows them: the seat, and where
+/// the account is not erased, the person, the profile facts the match was
+/// made on and their sharing choices. Which of it a reader may see is the
+/// service's to decide.
+#[derive(Debug, Clone)]
+pub struct SeatCard {
+    pub seat: MatchMemberRow,
+    pub person: Option<Person>,
+    pub facts: Option<(Domain, Profession, Province)>,
+    pub contact: Option<ContactRow>,
+}
+
+/// [`matches_of_user_in`] with a [`SeatCard`] for everyone: two queries
+/// whatever the number of matches and people (one when there are none),
+/// each the same text every time (subqueries by member rather than id
+/// lists), so both backends keep them prepared.
+pub fn cards_of_user_in(
+    conn: &mut DbConnection,
+    user_id: &str,
+    statuses: &[RoundStatus],
+) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<SeatCard>)>> {
+    let ms = my_matches_in(conn, user_id, statuses)?;
+    if ms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let me = diesel::alias!(crate::store::schema::match_members as me);
+    let mine_again = me
+        .filter(me.field(mm::user_id).eq(user_id))
+        .select(me.field(mm::match_id));
+    type Row = (
+        MatchMemberRow,
+        Option<Person>,
+        Option<(Domain, Profession, Province)>,
+        Option<ContactRow>,
+    );
+    let rows: Vec<Row> = mm::table
+        .left_join(u::table.on(u::id.eq(mm::user_id).and(u::erased_at.is_null())))
+        .left_join(p::table.on(p::user_id.eq(mm::user_id)))
+        .left_join(cp::table.on(cp::user_id.eq(mm::user_id)))
+        .filter(mm::match_id.eq_any(mine_again))
+        .order((mm::match_id.asc(), mm::user_id.asc()))
+        .select((
+            MatchMemberRow::as_select(),
+            Option::<Person>::as_select(),
+            (p::domain, p::profession, p::province).nullable(),
+            Option::<ContactRow>::as_select(),
+        ))
+        .load(conn)?;
+    let cards = rows
+        .into_iter()
+        .map(|(seat, person, facts, contact)| SeatCard {
+            seat,
+            person,
+            facts,
+            contact,
+        })
+        .collect();
+    Ok(with_members(ms, cards, |c| &c.seat.match_id))
+}
+
+/// A member's matches in rounds of the given statuses with their rounds,
+/// newest round first.
+fn my_matches_in(
+    conn: &mut DbConnection,
+    user_id: &str,
+    statuses: &[RoundStatus],
+) -> QueryResult<Vec<(MatchRow, RoundRow)>> {
+    let mine = mm::table
+        .filter(mm::user_id.eq(user_id))
+        .select(mm::match_id);
+    let query = m::table
+        .inner_join(r::table)
+        .filter(m::id.eq_any(mine))
+        .order((r::number.desc(), m::id.asc()))
+        .select((MatchRow::as_select(), RoundRow::as_select()));
+    // One status (a member's own view) with `=`: SQLite keeps no `IN (…)`
+    // list prepared, and this statement is read on every visit.
+    match statuses {
+        [status] => query.filter(r::status.eq(status)).load(conn),
+        _ => query.filter(r::status.eq_any(statuses)).load(conn),
+    }
+}
+
+/// [`group`] for matches read with their rounds.
+fn with_members<T>(
+    ms: Vec<(MatchRow, RoundRow)>,
+    members: Vec<T>,
+    match_id: impl Fn(&T) -> &String,
+) -> Vec<(RoundRow, MatchRow, Vec<T>)> {
     let (matches, rounds): (Vec<_>, Vec<_>) = ms.into_iter().unzip();
-    Ok(group(matches, members)
+    group(matches, members, match_id)
         .into_iter()
         .zip(rounds)
         .map(|((mr, people), rr)| (rr, mr, people))
-        .collect())
+        .collect()
 }
 
 /// Everyone who was in a match together in a published round, with the
