@@ -68,7 +68,7 @@ pub struct DemoProgramme {
 /// and the demo coordinator. Refuses to load twice.
 pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSummary, AppError> {
     let hash = password::hash(DEMO_PASSWORD)?;
-    write_tx(conn, |conn| {
+    let summary = write_tx(conn, |conn| {
         if users::by_email(conn, COORDINATOR_EMAIL)?.is_some() {
             return Err(AppError::conflict(
                 "demo_loaded",
@@ -186,7 +186,9 @@ pub fn load(conn: &mut DbConnection, members: usize, seed: u64) -> Result<DemoSu
             password: DEMO_PASSWORD,
             programmes,
         })
-    })
+    })?;
+    crate::store::db::refresh_statistics(conn, &[]);
+    Ok(summary)
 }
 
 /// The association-wide programme (the default one, renamed, with every

@@ -195,6 +195,23 @@ impl Manager {
     }
 }
 
+/// Brings PostgreSQL's row statistics of `tables` (every table when none
+/// is named) up to date after a bulk write, so the plans of the statements every member request runs (kept
+/// prepared, and planned generically after five runs) fit the tables as
+/// they now are. Without it, the first reads of a published round's matches
+/// planned them as if the tables were still empty (a scan of every match of
+/// the round per request, about a quarter of the rate) until autovacuum got
+/// round to them. A refresh that fails costs speed only, so it is logged and
+/// not returned. SQLite plans from its indexes without statistics.
+pub fn refresh_statistics(conn: &mut DbConnection, tables: &[&str]) {
+    let DbConnection::Postgres(pg) = conn else {
+        return;
+    };
+    if let Err(e) = pg.batch_execute(&format!("ANALYZE {}", tables.join(", "))) {
+        tracing::warn!(error = %e, "refreshing table statistics failed");
+    }
+}
+
 /// The cheapest query: does the database answer?
 pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

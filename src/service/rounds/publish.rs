@@ -248,6 +248,16 @@ fn publish_steps(
         Ok(mails.len())
     })?;
     timer.succeeded();
+    crate::store::db::refresh_statistics(
+        &mut conn,
+        &[
+            "matches",
+            "match_members",
+            "round_unmatched",
+            "outbox",
+            "outbox_mentions",
+        ],
+    );
     let round = load_round(&mut conn, round_id)?;
     Ok(Published {
         metrics: metrics(&prepared, &result),
