@@ -211,12 +211,29 @@ where
     }
 }
 
-/// Loads several profiles in two queries whatever their number: the
+/// Loads several profiles, two queries per [`MANY_AT_ONCE`] of them: the
 /// profile rows, and every language, form, meeting mode and topic of theirs
 /// in one `UNION ALL` (one round trip instead of four on PostgreSQL, where
-/// each costs more than the reading). MultiBackend has no UNION, so the
-/// union is built for each backend.
+/// each costs more than the reading).
 pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<HashMap<String, LearningProfile>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MANY_AT_ONCE) {
+        out.extend(load_chunk(conn, chunk)?);
+    }
+    Ok(out)
+}
+
+/// Profiles per [`load_many`] statement: its union binds every id four
+/// times, and SQLite takes at most 32,766 bound values a statement (a
+/// publish of 10,000 members failed on it).
+const MANY_AT_ONCE: usize = 8_000;
+
+/// [`load_many`] for one chunk. MultiBackend has no UNION, so the union is
+/// built for each backend.
+fn load_chunk(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> QueryResult<HashMap<String, LearningProfile>> {

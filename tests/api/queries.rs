@@ -126,3 +126,27 @@ async fn my_matches_cost_a_fixed_number_of_queries(backend: Backend) {
 }
 
 per_backend! { my_matches_queries => my_matches_cost_a_fixed_number_of_queries }
+
+/// A publish reads the profiles of everyone in the round at once: more
+/// people than one SQLite statement may bind (32,766 values; the union
+/// binds each id four times) must still be read, as a 10,000-member round
+/// once failed to publish.
+async fn profiles_of_a_large_round_are_read(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |_| {}).await;
+    let token = app
+        .verified_member("groot@example.nl", "Groot", "nl", &sample_profile())
+        .await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    let my_id = me.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = app.with_db(move |c| {
+        let mut ids: Vec<String> = (0..9_000).map(|i| format!("nobody-{i}")).collect();
+        ids.push(my_id.clone());
+        buddymatch::store::profiles::load_many(c, &ids).map(|m| m.into_keys().collect::<Vec<_>>())
+    });
+    assert_eq!(read.map(|ids| ids.len()).map_err(|e| e.to_string()), Ok(1));
+}
+
+per_backend! { large_profile_reads => profiles_of_a_large_round_are_read }
