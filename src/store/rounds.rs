@@ -241,6 +241,19 @@ pub fn matches_of_user(
     matches_of_user_in(conn, user_id, &[RoundStatus::Published])
 }
 
+/// The ids of a member's matches, as a subquery (a statement the same
+/// text for every member, so it stays prepared). Read from an alias of
+/// `match_members`: the queries it goes into read that table too, and the
+/// inner one needs another name. A macro because each alias is a type of
+/// its own.
+macro_rules! match_ids_of {
+    ($user_id:expr) => {{
+        let me = diesel::alias!(crate::store::schema::match_members as me);
+        me.filter(me.field(mm::user_id).eq($user_id))
+            .select(me.field(mm::match_id))
+    }};
+}
+
 /// A member's matches in rounds of the given statuses, newest round first,
 /// with everyone in them.
 pub fn matches_of_user_in(
@@ -249,13 +262,8 @@ pub fn matches_of_user_in(
     statuses: &[RoundStatus],
 ) -> QueryResult<Vec<(RoundRow, MatchRow, Vec<MatchMemberRow>)>> {
     let ms = my_matches_in(conn, user_id, statuses)?;
-    // The same table inside and outside: the inner one needs another name.
-    let me = diesel::alias!(crate::store::schema::match_members as me);
-    let mine_again = me
-        .filter(me.field(mm::user_id).eq(user_id))
-        .select(me.field(mm::match_id));
     let members: Vec<MatchMemberRow> = mm::table
-        .filter(mm::match_id.eq_any(mine_again))
+        .filter(mm::match_id.eq_any(match_ids_of!(user_id)))
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select(MatchMemberRow::as_select())
         .load(conn)?;
@@ -287,10 +295,6 @@ pub fn cards_of_user_in(
     if ms.is_empty() {
         return Ok(Vec::new());
     }
-    let me = diesel::alias!(crate::store::schema::match_members as me);
-    let mine_again = me
-        .filter(me.field(mm::user_id).eq(user_id))
-        .select(me.field(mm::match_id));
     type Row = (
         MatchMemberRow,
         Option<Person>,
@@ -301,7 +305,7 @@ pub fn cards_of_user_in(
         .left_join(u::table.on(u::id.eq(mm::user_id).and(u::erased_at.is_null())))
         .left_join(p::table.on(p::user_id.eq(mm::user_id)))
         .left_join(cp::table.on(cp::user_id.eq(mm::user_id)))
-        .filter(mm::match_id.eq_any(mine_again))
+        .filter(mm::match_id.eq_any(match_ids_of!(user_id)))
         .order((mm::match_id.asc(), mm::user_id.asc()))
         .select((
             MatchMemberRow::as_select(),
@@ -329,12 +333,9 @@ fn my_matches_in(
     user_id: &str,
     statuses: &[RoundStatus],
 ) -> QueryResult<Vec<(MatchRow, RoundRow)>> {
-    let mine = mm::table
-        .filter(mm::user_id.eq(user_id))
-        .select(mm::match_id);
     let query = m::table
         .inner_join(r::table)
-        .filter(m::id.eq_any(mine))
+        .filter(m::id.eq_any(match_ids_of!(user_id)))
         .order((r::number.desc(), m::id.asc()))
         .select((MatchRow::as_select(), RoundRow::as_select()));
     // One status (a member's own view) with `=`: SQLite keeps no `IN (…)`
