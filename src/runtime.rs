@@ -30,12 +30,39 @@ pub type Check = Box<dyn FnOnce() -> Result<(), AppError> + Send>;
 pub struct RequestWork {
     tally: QueryTally,
     pending: std::sync::Mutex<Option<Check>>,
+    login: std::sync::atomic::AtomicU8,
+}
+
+/// How a request's login was confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginCheck {
+    /// In the database (one query of the request's).
+    Checked,
+    /// By a recent check this instance may still trust.
+    Cached,
 }
 
 impl RequestWork {
     pub fn queries(&self) -> &QueryTally {
         &self.tally
     }
+
+    pub fn login(&self) -> Option<LoginCheck> {
+        match self.login.load(Ordering::Relaxed) {
+            1 => Some(LoginCheck::Checked),
+            2 => Some(LoginCheck::Cached),
+            _ => None,
+        }
+    }
+}
+
+/// Notes how the request being served had its login confirmed.
+pub fn note_login(how: LoginCheck) {
+    let code = match how {
+        LoginCheck::Checked => 1,
+        LoginCheck::Cached => 2,
+    };
+    let _ = REQUEST.try_with(|w| w.login.store(code, Ordering::Relaxed));
 }
 
 /// How many queries a request ran and how long they took.

@@ -5,7 +5,10 @@ use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::Config;
 use crate::mail::worker::WorkerSettings;
 use crate::mail::Transport;
+use crate::service::accounts::LoginCache;
 use crate::service::{AppState, BackgroundTasks};
+use crate::store::login_changes::LoginEpoch;
+use crate::store::login_listener::{self, Hearing};
 use crate::store::{db, DatabaseUrl};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, HttpServer};
@@ -62,7 +65,8 @@ impl App {
             crate::files::private_dir(&config.data_dir)?;
         }
         let url = DatabaseUrl::parse(&config.database_url()).map_err(anyhow::Error::msg)?;
-        let pool = db::pool(&url, config.db_pool_size)?;
+        let logins = LoginEpoch::default();
+        let pool = db::pool_with_logins(&url, config.db_pool_size, logins.clone())?;
         let migrate_pool = pool.clone();
         let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
             let mut conn = migrate_pool.get().context("connecting to the database")?;
@@ -120,6 +124,11 @@ impl App {
             concurrency: usize::from(config.mail_concurrency),
             shutdown_grace: Duration::from_secs(config.shutdown_timeout_secs),
         };
+        let hearing = Arc::new(Hearing::new(logins));
+        if let DatabaseUrl::Postgres { url } = &url {
+            login_listener::spawn(url, &hearing)
+                .context("starting the listener for changes of logins")?;
+        }
         let secret = signing_secret(&config)?;
         let keys = JwtKeys::new(
             secret.as_bytes(),
@@ -156,6 +165,7 @@ impl App {
                 .map(|m| m.email.to_string())
                 .context("--mail-from")?,
             background: BackgroundTasks::on_current_runtime(),
+            logins: LoginCache::new(hearing.clone()),
         });
         let background = state.background.clone();
         crate::metrics::handle();

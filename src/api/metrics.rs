@@ -95,11 +95,18 @@ pub async fn track(
         queries.count(),
     );
     if let (true, Ok(r)) = (server_timing, &mut res) {
-        let value = format!(
+        let mut value = format!(
             "db;dur={:.3};desc=\"{} queries\"",
             queries.time().as_secs_f64() * 1000.0,
             queries.count()
         );
+        // Whether the login was checked with one of those queries, or by
+        // a check this instance made lately (the cache of checked logins).
+        match work.login() {
+            Some(crate::runtime::LoginCheck::Checked) => value.push_str(", login;desc=\"checked\""),
+            Some(crate::runtime::LoginCheck::Cached) => value.push_str(", login;desc=\"cached\""),
+            None => {}
+        }
         if let Ok(v) = header::HeaderValue::from_str(&value) {
             r.headers_mut()
                 .insert(header::HeaderName::from_static("server-timing"), v);

@@ -58,6 +58,8 @@ pub struct AppState {
     pub organizer_email: String,
     /// Work that goes on after its request was answered.
     pub background: BackgroundTasks,
+    /// Logins checked lately, when this instance hears every change of one.
+    pub logins: accounts::LoginCache,
 }
 
 /// Work a request starts and does not wait for (the password-reset email,

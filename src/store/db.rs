@@ -1,5 +1,6 @@
 //! Connections and migrations for both backends behind one type.
 
+use super::login_changes::LoginEpoch;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
@@ -46,11 +47,18 @@ struct Watch {
     /// use, so requests after an outage find live connections at once.
     losses: Arc<AtomicU64>,
     checked_at_loss: u64,
+    /// What a change of a login made on this connection bumps.
+    logins: LoginEpoch,
 }
 
 /// The connection's [`Watch`], which every pooled connection has.
 fn watch(conn: &mut DbConnection) -> Option<&mut Watch> {
     conn.instrumentation().downcast_mut::<Watch>()
+}
+
+/// The count of changes of logins of the database `conn` belongs to.
+pub(super) fn login_epoch_of(conn: &mut DbConnection) -> Option<LoginEpoch> {
+    watch(conn).map(|w| w.logins.clone())
 }
 
 impl diesel::connection::Instrumentation for Watch {
@@ -118,6 +126,7 @@ pub struct Manager {
     url: DatabaseUrl,
     /// Connections found lost so far (see [`Watch`]).
     losses: Arc<AtomicU64>,
+    logins: LoginEpoch,
 }
 
 impl ManageConnection for Manager {
@@ -133,6 +142,7 @@ impl ManageConnection for Manager {
             started: None,
             checked_at_loss: self.losses.load(Ordering::Relaxed),
             losses: self.losses.clone(),
+            logins: self.logins.clone(),
         });
         Ok(conn)
     }
@@ -218,6 +228,12 @@ pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
 }
 
 pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
+    pool_with_logins(url, size, LoginEpoch::default())
+}
+
+/// A pool whose changes of logins bump `logins`, which the server's cache
+/// of checked logins reads.
+pub fn pool_with_logins(url: &DatabaseUrl, size: u32, logins: LoginEpoch) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite { path } = url {
         crate::files::private_sqlite(path)?;
     }
@@ -227,6 +243,7 @@ pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
         .build(Manager {
             url: url.clone(),
             losses: Arc::new(AtomicU64::new(0)),
+            logins,
         })?;
     Ok(pool)
 }
@@ -317,6 +334,7 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    let _changes = super::login_changes::WriteTransaction::begin();
     match conn {
         DbConnection::Sqlite(_) => {
             let _turn = sqlite_writer_turn()?;

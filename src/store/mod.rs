@@ -8,6 +8,8 @@ pub mod conflicts;
 pub mod db;
 pub mod email_tokens;
 pub mod evidence;
+pub mod login_changes;
+pub mod login_listener;
 pub mod network;
 pub mod outbox;
 pub mod overrides;

@@ -133,6 +133,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::update(mm::table.filter(mm::user_id.eq(user_id)))
         .set(mm::decline_reason.eq(None::<String>))
         .execute(conn)?;
+    super::login_changes::changed(conn);
     diesel::update(u::table.find(user_id))
         .set((
             u::email.eq(erased_address(user_id)),
@@ -193,6 +194,7 @@ pub fn purge(
                 .filter(ob::recipient.eq_any(addresses)),
         )
         .execute(conn)?;
+        super::login_changes::changed(conn);
         diesel::delete(u::table.filter(u::id.eq_any(chunk))).execute(conn)?;
     }
     let refresh_tokens =

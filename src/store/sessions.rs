@@ -31,6 +31,7 @@ pub fn ended_at(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Option<
 
 /// Ends one login: its session and every refresh token of its family.
 pub fn end(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<()> {
+    super::login_changes::changed(conn);
     diesel::update(s::table.find(id).filter(s::ended_at.is_null()))
         .set(s::ended_at.eq(now))
         .execute(conn)?;
@@ -40,6 +41,7 @@ pub fn end(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<()> {
 
 /// Ends every login of an account.
 pub fn end_all_for_user(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryResult<()> {
+    super::login_changes::changed(conn);
     diesel::update(
         s::table
             .filter(s::user_id.eq(user_id))

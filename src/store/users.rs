@@ -42,6 +42,7 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> 
 }
 
 pub fn set_role(conn: &mut DbConnection, id: &str, role: Role, now: i64) -> QueryResult<usize> {
+    super::login_changes::changed(conn);
     diesel::update(users::table.find(id))
         .set((users::role.eq(role), users::updated_at.eq(now)))
         .execute(conn)

@@ -20,6 +20,7 @@ mod front_end;
 mod fuzz;
 mod health;
 mod input;
+mod login_cache;
 mod mail;
 mod mail_faults;
 mod members;

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod process;
 mod rounds;
 pub mod smtp;
+pub mod timing;
 pub mod tools;
 mod undelivered;
 mod wait;

@@ -166,6 +166,7 @@ pub fn me(state: &AppState, user_id: &str) -> Result<UserView, AppError> {
 /// role, provided the account is not gone or erased and the token's login
 /// (`sid`) has not been ended.
 pub fn current_role(state: &AppState, user_id: &str, session_id: &str) -> Result<Role, AppError> {
+    let ticket = state.logins.ticket();
     let mut conn = state.conn()?;
     let found = store::sessions::account_session(&mut conn, user_id, session_id)?;
     let Some(a) = found.filter(|a| a.erased_at.is_none()) else {
@@ -174,7 +175,17 @@ pub fn current_role(state: &AppState, user_id: &str, session_id: &str) -> Result
     if a.session != Some(None) {
         return Err(session_ended());
     }
+    if let Some(ticket) = ticket {
+        state.logins.remember(ticket, user_id, session_id, a.role);
+    }
     Ok(a.role)
+}
+
+/// The account's role if this instance checked the login lately and nothing
+/// can have ended it since (see `login_cache`): then the request needs no
+/// check in the database.
+pub fn checked_role(state: &AppState, user_id: &str, session_id: &str) -> Option<Role> {
+    state.logins.role(user_id, session_id)
 }
 
 pub fn session_ended() -> AppError {

@@ -1,0 +1,173 @@
+//! On PostgreSQL, hears when any instance, a command-line tool or anyone's
+//! SQL ends a login, changes a role, or erases or deletes an account:
+//! triggers on `sessions` and `users` notify the channel [`CHANNEL`]
+//! (migration `2026-12-09-000001_login_notifications`), and a connection of
+//! this listener's own LISTENs to it and bumps the database's
+//! [`LoginEpoch`] for each notification.
+//!
+//! Cached checks of logins count only while [`Hearing::is_sure`]: after the
+//! listener connected and heard a probe it sent through a second connection
+//! (a pooler in transaction mode accepts LISTEN and then delivers nothing),
+//! and for as long as each later probe comes back in time. Otherwise every
+//! request checks its login in the database, as it would without a cache.
+//!
+//! diesel's connection can only be asked whether a notification arrived,
+//! not wait for one, so the listener asks every [`POLL`]: a read of the
+//! socket that finds nothing costs microseconds, and a change elsewhere is
+//! heard within that time plus the network's.
+
+use super::login_changes::LoginEpoch;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+pub const CHANNEL: &str = "buddymatch_logins";
+
+const POLL: Duration = Duration::from_millis(2);
+/// How often a probe checks that notifications still arrive.
+const PROBE_EVERY: Duration = Duration::from_secs(10);
+/// How long a probe may take to come back before the listener is given up.
+const PROBE_DEADLINE: Duration = Duration::from_secs(2);
+const MAX_RECONNECT_WAIT: Duration = Duration::from_secs(5);
+
+/// Whether this instance hears every change of a login in time, and the
+/// count of those changes.
+#[derive(Debug, Default)]
+pub struct Hearing {
+    sure: AtomicBool,
+    epoch: LoginEpoch,
+}
+
+impl Hearing {
+    pub fn new(epoch: LoginEpoch) -> Hearing {
+        Hearing {
+            sure: AtomicBool::new(false),
+            epoch,
+        }
+    }
+
+    pub fn is_sure(&self) -> bool {
+        self.sure.load(Ordering::Acquire)
+    }
+
+    pub fn epoch(&self) -> &LoginEpoch {
+        &self.epoch
+    }
+
+    /// Changes missed while unsure must not be trusted after: checks made
+    /// before now are voided whenever hearing is gained or lost.
+    fn set(&self, sure: bool) {
+        if self.sure.swap(sure, Ordering::AcqRel) != sure {
+            self.epoch.bump();
+        }
+    }
+
+    #[cfg(test)]
+    pub fn set_for_tests(&self, sure: bool) {
+        self.set(sure)
+    }
+}
+
+/// Starts the listener thread for the database at `url`; it stops soon
+/// after the last holder of `hearing` lets go of it.
+pub fn spawn(url: &str, hearing: &Arc<Hearing>) -> std::io::Result<()> {
+    let url = url.to_string();
+    let hearing = Arc::downgrade(hearing);
+    std::thread::Builder::new()
+        .name("login-listener".into())
+        .spawn(move || run(&url, &hearing))?;
+    Ok(())
+}
+
+fn run(url: &str, hearing: &Weak<Hearing>) {
+    let mut wait = Duration::from_millis(100);
+    let mut outage = false;
+    while hearing.strong_count() > 0 {
+        let stopped = Listener::connect(url).and_then(|mut l| {
+            wait = Duration::from_millis(100);
+            l.serve(hearing)
+        });
+        let Err(e) = stopped else {
+            return;
+        };
+        if let Some(h) = hearing.upgrade() {
+            h.set(false);
+        }
+        // Said once per outage: a database that is away says so already.
+        if !outage {
+            tracing::warn!(error = %e, "not hearing changes of logins from the database; every request checks its login there until this recovers");
+        }
+        outage = true;
+        let until = Instant::now() + wait;
+        while Instant::now() < until && hearing.strong_count() > 0 {
+            std::thread::sleep(Duration::from_millis(100).min(wait));
+        }
+        wait = (wait * 2).min(MAX_RECONNECT_WAIT);
+    }
+}
+
+struct Listener {
+    listen: PgConnection,
+    /// Sends the probes: a notification from the listening connection
+    /// itself would prove nothing behind a pooler.
+    probe: PgConnection,
+    probes_sent: u64,
+}
+
+impl Listener {
+    fn connect(url: &str) -> Result<Listener, String> {
+        let mut listen = PgConnection::establish(url).map_err(|e| e.to_string())?;
+        listen
+            .batch_execute(&format!("LISTEN {CHANNEL}"))
+            .map_err(|e| e.to_string())?;
+        let probe = PgConnection::establish(url).map_err(|e| e.to_string())?;
+        Ok(Listener {
+            listen,
+            probe,
+            probes_sent: 0,
+        })
+    }
+
+    /// Hears until something goes wrong (an error) or the app is gone (ok).
+    fn serve(&mut self, hearing: &Weak<Hearing>) -> Result<(), String> {
+        let mine = format!("probe:{}:", uuid::Uuid::new_v4().simple());
+        let mut awaited: Option<(String, Instant)> = None;
+        let mut next_probe = Instant::now();
+        loop {
+            let Some(h) = hearing.upgrade() else {
+                return Ok(());
+            };
+            let now = Instant::now();
+            match &awaited {
+                Some((_, sent)) if now.duration_since(*sent) > PROBE_DEADLINE => {
+                    return Err(format!(
+                        "a probe sent on channel {CHANNEL} was not heard back within {PROBE_DEADLINE:?}"
+                    ));
+                }
+                None if now >= next_probe => {
+                    self.probes_sent += 1;
+                    let payload = format!("{mine}{}", self.probes_sent);
+                    self.probe
+                        .batch_execute(&format!("NOTIFY {CHANNEL}, '{payload}'"))
+                        .map_err(|e| e.to_string())?;
+                    awaited = Some((payload, now));
+                }
+                _ => {}
+            }
+            for n in self.listen.notifications_iter() {
+                let payload = n.map_err(|e| e.to_string())?.payload;
+                if awaited.as_ref().is_some_and(|(p, _)| *p == payload) {
+                    awaited = None;
+                    next_probe = Instant::now() + PROBE_EVERY;
+                    h.set(true);
+                } else if !payload.starts_with("probe:") {
+                    h.epoch.bump();
+                }
+            }
+            drop(h);
+            std::thread::sleep(POLL);
+        }
+    }
+}
