@@ -13,6 +13,8 @@ use tracing::Instrument;
 thread_local! {
     /// Queries this thread has run, and their time in microseconds.
     static QUERIES: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    /// Set while a read runs on the async worker itself (see [`reading`]).
+    static INLINE: Cell<bool> = const { Cell::new(false) };
 }
 
 tokio::task_local! {
@@ -145,30 +147,66 @@ where
     T: Send + 'static,
 {
     let span = tracing::Span::current();
+    let (work, check) = request_and_check();
+    actix_web::web::block(move || span.in_scope(|| tallied(work, check, f)))
+        .instrument(tracing::Span::current())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+/// Runs a short read of a member's own data. With `inline` it runs on the
+/// calling async worker instead of a pool thread: handing the work to a
+/// pool thread and back was the larger part of such a request's cost on
+/// SQLite, where a read from the page cache takes microseconds and, in WAL
+/// mode, never waits for a writer. Only reads go here: their connections
+/// (`AppState::conn` while [`reading_inline`]) refuse to write. Without
+/// `inline` (PostgreSQL, where every query is a round trip that would hold
+/// the worker up) it is [`blocking`].
+pub async fn reading<T, F>(inline: bool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    if !inline {
+        return blocking(f).await;
+    }
+    let (work, check) = request_and_check();
+    INLINE.with(|i| i.set(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tallied(work, check, f)));
+    INLINE.with(|i| i.set(false));
+    out.unwrap_or_else(|_| Err(AppError::Internal(anyhow::anyhow!("a read panicked"))))
+}
+
+/// Whether the work running on this thread is a read on the async worker.
+pub fn reading_inline() -> bool {
+    INLINE.with(Cell::get)
+}
+
+/// The request being served, and the check of its login still waiting.
+fn request_and_check() -> (Option<Arc<RequestWork>>, Option<Check>) {
     let work = REQUEST.try_with(Arc::clone).ok();
     let check = work
         .as_ref()
         .and_then(|w| w.pending.lock().unwrap_or_else(|p| p.into_inner()).take());
-    actix_web::web::block(move || {
-        let before = QUERIES.with(Cell::get);
-        let out = span.in_scope(|| {
-            if let Some(check) = check {
-                check()?;
-            }
-            f()
-        });
-        if let Some(w) = work {
-            let after = QUERIES.with(Cell::get);
-            w.tally
-                .count
-                .fetch_add(after.0 - before.0, Ordering::Relaxed);
-            w.tally
-                .micros
-                .fetch_add(after.1 - before.1, Ordering::Relaxed);
-        }
-        out
-    })
-    .instrument(tracing::Span::current())
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    (work, check)
+}
+
+/// Runs the waiting check, then `f`, counting their queries for the request.
+fn tallied<T>(
+    work: Option<Arc<RequestWork>>,
+    check: Option<Check>,
+    f: impl FnOnce() -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let before = QUERIES.with(Cell::get);
+    let out = check.map_or(Ok(()), |c| c()).and_then(|()| f());
+    if let Some(w) = work {
+        let after = QUERIES.with(Cell::get);
+        w.tally
+            .count
+            .fetch_add(after.0 - before.0, Ordering::Relaxed);
+        w.tally
+            .micros
+            .fetch_add(after.1 - before.1, Ordering::Relaxed);
+    }
+    out
 }

@@ -124,6 +124,9 @@ impl App {
             concurrency: usize::from(config.mail_concurrency),
             shutdown_grace: Duration::from_secs(config.shutdown_timeout_secs),
         };
+        // Inline reads run one at a time on each HTTP worker (one per core).
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        let readers = db::sqlite_readers(&url, workers + 1, logins.clone())?;
         let hearing = Arc::new(Hearing::new(logins));
         if let DatabaseUrl::Postgres { url } = &url {
             login_listener::spawn(url, &hearing)
@@ -144,6 +147,7 @@ impl App {
         .context("BUDDYMATCH_PREVIOUS_SIGNING_KEYS")?;
         let state = web::Data::new(AppState {
             pool,
+            readers,
             keys: keys.clone(),
             throttle: LoginThrottle::new(
                 config.login_max_failures,

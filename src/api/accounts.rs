@@ -2,7 +2,7 @@ use super::json::ApiJson;
 use crate::auth::{Admin, AuthUser};
 use crate::domain::{Locale, Role};
 use crate::error::AppError;
-use crate::service::{accounts, blocking, AppState};
+use crate::service::{accounts, blocking, reading, AppState};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 #[derive(serde::Deserialize)]
@@ -80,7 +80,7 @@ pub async fn logout(
 }
 
 pub async fn me(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let me = blocking(move || accounts::me(&state, &user.id)).await?;
+    let me = reading(state.inline_reads(), move || accounts::me(&state, &user.id)).await?;
     Ok(HttpResponse::Ok().json(me))
 }
 

@@ -5,7 +5,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::service::profiles::{self, MemberQuery};
-use crate::service::{blocking, AppState};
+use crate::service::{blocking, reading, AppState};
 use actix_web::{web, HttpResponse};
 
 /// The profile as clients send it. PUT and PATCH share it: every field is
@@ -62,7 +62,10 @@ impl From<ProfileBody> for ProfileDraft {
 }
 
 pub async fn get(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let p = blocking(move || profiles::get(&state, &user.id)).await?;
+    let p = reading(state.inline_reads(), move || {
+        profiles::get(&state, &user.id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(p))
 }
 
@@ -91,7 +94,7 @@ pub async fn patch(
 }
 
 pub async fn topics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let t = blocking(move || profiles::all_topics(&state)).await?;
+    let t = reading(state.inline_reads(), move || profiles::all_topics(&state)).await?;
     Ok(HttpResponse::Ok().json(t))
 }
 

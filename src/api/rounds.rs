@@ -4,7 +4,7 @@ use crate::domain::MatchKind;
 use crate::error::AppError;
 use crate::service::paging::Page;
 use crate::service::rounds::{self, Cohort, MeetingWindow, NewRound, Settings};
-use crate::service::{blocking, evidence, matches, AppState};
+use crate::service::{blocking, evidence, matches, reading, AppState};
 use actix_web::{web, HttpResponse};
 
 #[derive(serde::Deserialize)]
@@ -197,7 +197,10 @@ pub async fn my_matches(
     q: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
     let (page, per_page) = q.resolve();
-    let out = blocking(move || Page::of(matches::mine(&state, &user.id)?, page, per_page)).await?;
+    let out = reading(state.inline_reads(), move || {
+        Page::of(matches::mine(&state, &user.id)?, page, per_page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

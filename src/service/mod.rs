@@ -34,10 +34,13 @@ use tracing::Instrument;
 
 // The use cases and their callers know the clock and the blocking helper as
 // the service's; they live beneath it because mail and auth need them too.
-pub use crate::runtime::{blocking, now};
+pub use crate::runtime::{blocking, now, reading};
 
 pub struct AppState {
     pub pool: Pool,
+    /// On SQLite, read-only connections for the reads that run on the async
+    /// workers (see `runtime::reading`).
+    pub readers: Option<Pool>,
     pub keys: JwtKeys,
     pub throttle: LoginThrottle,
     /// Limits requests that send email to an address (password reset,
@@ -112,6 +115,19 @@ impl BackgroundTasks {
 
 impl AppState {
     pub fn conn(&self) -> Result<PooledConn, AppError> {
+        if crate::runtime::reading_inline() {
+            // One per worker thread and a spare, so one is free unless a
+            // connection was lost; then the pool's, as anywhere else.
+            if let Some(c) = self.readers.as_ref().and_then(|r| r.try_get()) {
+                return Ok(c);
+            }
+        }
         Ok(self.pool.get()?)
+    }
+
+    /// Whether short reads run on the async workers (see
+    /// `runtime::reading`): on SQLite.
+    pub fn inline_reads(&self) -> bool {
+        self.readers.is_some()
     }
 }

@@ -127,6 +127,8 @@ pub struct Manager {
     /// Connections found lost so far (see [`Watch`]).
     losses: Arc<AtomicU64>,
     logins: LoginEpoch,
+    /// SQLite connections that refuse to write (`PRAGMA query_only`).
+    read_only: bool,
 }
 
 impl ManageConnection for Manager {
@@ -196,6 +198,10 @@ impl Manager {
                      PRAGMA secure_delete = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                if self.read_only {
+                    c.batch_execute("PRAGMA query_only = ON;")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
                 Ok(DbConnection::Sqlite(c))
             }
             DatabaseUrl::Postgres { url } => diesel::PgConnection::establish(url)
@@ -234,6 +240,29 @@ pub fn pool(url: &DatabaseUrl, size: u32) -> anyhow::Result<Pool> {
 /// A pool whose changes of logins bump `logins`, which the server's cache
 /// of checked logins reads.
 pub fn pool_with_logins(url: &DatabaseUrl, size: u32, logins: LoginEpoch) -> anyhow::Result<Pool> {
+    build_pool(url, size, logins, false)
+}
+
+/// Connections of a SQLite database that refuse every write, for reads
+/// that must not take the writers' turn (see `runtime::reading`); `None`
+/// for PostgreSQL.
+pub fn sqlite_readers(
+    url: &DatabaseUrl,
+    size: u32,
+    logins: LoginEpoch,
+) -> anyhow::Result<Option<Pool>> {
+    match url {
+        DatabaseUrl::Sqlite { .. } => build_pool(url, size, logins, true).map(Some),
+        DatabaseUrl::Postgres { .. } => Ok(None),
+    }
+}
+
+fn build_pool(
+    url: &DatabaseUrl,
+    size: u32,
+    logins: LoginEpoch,
+    read_only: bool,
+) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite { path } = url {
         crate::files::private_sqlite(path)?;
     }
@@ -244,6 +273,7 @@ pub fn pool_with_logins(url: &DatabaseUrl, size: u32, logins: LoginEpoch) -> any
             url: url.clone(),
             losses: Arc::new(AtomicU64::new(0)),
             logins,
+            read_only,
         })?;
     Ok(pool)
 }
@@ -396,6 +426,31 @@ mod tests {
         })
         .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn readers_of_a_sqlite_database_read_and_refuse_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url =
+            DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
+        let writers = pool(&url, 1).unwrap();
+        writers
+            .get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let readers = sqlite_readers(&url, 2, LoginEpoch::default())
+            .unwrap()
+            .expect("SQLite has readers");
+        let mut conn = readers.get().unwrap();
+        let n: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM t)",
+        ))
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(n, 1);
+        let refused = conn.batch_execute("INSERT INTO t VALUES (2)").unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
     }
 
     #[test]
