@@ -22,6 +22,7 @@ mod health;
 mod input;
 mod mail;
 mod mail_faults;
+mod mail_locks;
 mod members;
 mod metrics;
 mod migrations;
