@@ -366,7 +366,12 @@ async fn record(
     const MOST: usize = 256;
     let mut batch = Vec::with_capacity(MOST);
     while outcomes.recv_many(&mut batch, MOST).await > 0 {
-        let marks: Vec<Mark> = batch.drain(..).map(|o| Mark::of(o, &settings)).collect();
+        let mut marks: Vec<Mark> = batch.drain(..).map(|o| Mark::of(o, &settings)).collect();
+        // The lock order of store/outbox.rs: in the order the sends ended,
+        // a batch could hold one row and wait for another that an erasure
+        // holds while it waits for the first. The ids are UUIDs, whose text
+        // sorts alike bytewise and under the database's collation.
+        marks.sort_by(|a, b| a.id.cmp(&b.id));
         let mut wait = Duration::from_millis(50);
         let mut gave_up_at = None;
         loop {
@@ -497,15 +502,22 @@ async fn keep_claims(
         }
         let started = Instant::now();
         let lease = settings.lease_secs;
-        let (p, i) = (pool.clone(), ids.clone());
+        let p = pool.clone();
         let renewed = blocking(move || {
             let mut conn = p.get()?;
-            Ok(store::outbox::renew(&mut conn, &i, &claims, now() + lease)?)
+            Ok(store::outbox::renew(
+                &mut conn,
+                &ids,
+                &claims,
+                now() + lease,
+            )?)
         })
         .await;
         match renewed {
-            Ok(_) => held.extend(
-                &ids,
+            // Only those: a row it skipped (locked by a mark or an erasure
+            // on PostgreSQL) keeps the lease it had.
+            Ok(renewed) => held.extend(
+                &renewed,
                 started + Duration::from_secs(lease as u64) - settings.margin(),
             ),
             Err(e) => tracing::warn!(error = %e, "renewing mail claims failed; will retry"),

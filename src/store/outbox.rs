@@ -1,5 +1,14 @@
 //! The outbox table: enqueue in the caller's transaction; workers claim due
 //! rows with a lease, so several instances never deliver one row at once.
+//!
+//! Lock order (PostgreSQL). Several transactions change many outbox rows
+//! at once: the worker's recorder marks a batch, a release hands a batch
+//! back, an erasure or a purge changes every email of an account and every
+//! one that names it. Each of them that may wait for a row's lock takes
+//! the rows in id order, and a message's row before its mentions
+//! (`outbox_mentions`), so no two of them ever each hold a row the other
+//! waits for. Claiming and renewing wait for no row at all: they skip
+//! the rows others hold.
 
 use super::db::insert_batched;
 use super::schema::outbox as ob;
@@ -58,7 +67,9 @@ pub fn enqueue_many(
     insert_batched!(conn, om::table, mentions).map(|_| ())
 }
 
-/// Messages not yet delivered that name `user_id`.
+/// Messages not yet delivered that name `user_id`, in id order: the order
+/// the erasure that changes them one by one must take their rows in (see
+/// the module's lock order).
 pub fn unsent_mentioning(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<OutboxRow>> {
     ob::table
         .filter(ob::status.ne(OutboxStatus::Sent))
@@ -69,6 +80,7 @@ pub fn unsent_mentioning(conn: &mut DbConnection, user_id: &str) -> QueryResult<
                     .select(om::outbox_id),
             ),
         )
+        .order(ob::id)
         .select(OutboxRow::as_select())
         .load(conn)
 }
@@ -184,21 +196,51 @@ pub fn claim_due(
 
 /// Extends the lease of every row in `ids` still held under one of
 /// `claims` (a row another worker took over, or one already marked, is
-/// left alone). Returns how many rows it extended.
+/// left alone). Returns the ids it extended: only their claims are known
+/// to last longer now.
+///
+/// On PostgreSQL it also leaves alone a row another transaction has
+/// locked. Renewing takes many rows in one statement while the recorder
+/// marks many in one transaction and an erasure changes the rows that name
+/// a member: a renewal that waited for one of those rows while holding
+/// others deadlocked with them, and one that waited at all held up every
+/// claim of the worker. A row locked by a mark or an erasure is being
+/// marked or taken back; should that transaction roll back instead, the
+/// next renewal, a third of a lease later, still comes before the lease
+/// ends. SQLite has one writer at a time, so nothing holds a row there.
 pub fn renew(
     conn: &mut DbConnection,
     ids: &[String],
     claims: &[String],
     until: i64,
-) -> QueryResult<usize> {
-    diesel::update(
-        ob::table
-            .filter(ob::id.eq_any(ids))
-            .filter(ob::claim.eq_any(claims))
-            .filter(ob::status.eq(OutboxStatus::Sending)),
-    )
-    .set(ob::locked_until.eq(until))
-    .execute(conn)
+) -> QueryResult<Vec<String>> {
+    match conn {
+        DbConnection::Postgres(pg) => {
+            // Takes no lock it has to wait for, so the order it takes them
+            // in does not matter.
+            let free = diesel::alias!(ob as free);
+            let lockable = free
+                .filter(free.field(ob::id).eq_any(ids))
+                .filter(free.field(ob::claim).eq_any(claims))
+                .filter(free.field(ob::status).eq(OutboxStatus::Sending))
+                .select(free.field(ob::id))
+                .for_no_key_update()
+                .skip_locked();
+            diesel::update(ob::table.filter(ob::id.eq_any(lockable)))
+                .set(ob::locked_until.eq(until))
+                .returning(ob::id)
+                .get_results(pg)
+        }
+        DbConnection::Sqlite(sqlite) => diesel::update(
+            ob::table
+                .filter(ob::id.eq_any(ids))
+                .filter(ob::claim.eq_any(claims))
+                .filter(ob::status.eq(OutboxStatus::Sending)),
+        )
+        .set(ob::locked_until.eq(until))
+        .returning(ob::id)
+        .get_results(sqlite),
+    }
 }
 
 /// Marks a delivered message sent and drops its bodies: they may hold
@@ -214,11 +256,6 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> Qu
     let held = ob::status
         .eq(OutboxStatus::Sending)
         .and(ob::claim.eq(claim));
-    // Whom a delivered message named no longer matters: its text is gone.
-    diesel::delete(
-        om::table.filter(om::outbox_id.eq_any(ob::table.find(id).filter(held).select(ob::id))),
-    )
-    .execute(conn)?;
     let n = diesel::update(ob::table.find(id).filter(held))
         .set((
             ob::status.eq(OutboxStatus::Sent),
@@ -233,6 +270,11 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, claim: &str, now: i64) -> Qu
         ))
         .execute(conn)?;
     if n == 1 {
+        // Whom a delivered message named no longer matters: its text is
+        // gone. After the row, not before: an erasure deletes a member's
+        // mentions after it has locked the rows they belong to, so taking
+        // a mention first could wait for an erasure that waits for us.
+        diesel::delete(om::table.filter(om::outbox_id.eq(id))).execute(conn)?;
         return Ok(1);
     }
     ob::table
@@ -329,14 +371,31 @@ pub fn backlog(conn: &mut DbConnection) -> QueryResult<Backlog> {
 /// stops before it could send them. They were due when claimed, so their
 /// `next_attempt_at` already lies in the past.
 pub fn release(conn: &mut DbConnection, ids: &[String], claims: &[String]) -> QueryResult<usize> {
-    diesel::update(
-        ob::table
-            .filter(ob::id.eq_any(ids))
-            .filter(ob::claim.eq_any(claims))
-            .filter(ob::status.eq(OutboxStatus::Sending)),
-    )
-    .set(unclaimed())
-    .execute(conn)
+    match conn {
+        DbConnection::Postgres(pg) => {
+            // It may wait for an erasure that holds some of these rows, so
+            // it takes them in id order (see the module's lock order).
+            let ours = diesel::alias!(ob as ours);
+            let in_order = ours
+                .filter(ours.field(ob::id).eq_any(ids))
+                .filter(ours.field(ob::claim).eq_any(claims))
+                .filter(ours.field(ob::status).eq(OutboxStatus::Sending))
+                .order(ours.field(ob::id))
+                .select(ours.field(ob::id))
+                .for_no_key_update();
+            diesel::update(ob::table.filter(ob::id.eq_any(in_order)))
+                .set(unclaimed())
+                .execute(pg)
+        }
+        DbConnection::Sqlite(_) => diesel::update(
+            ob::table
+                .filter(ob::id.eq_any(ids))
+                .filter(ob::claim.eq_any(claims))
+                .filter(ob::status.eq(OutboxStatus::Sending)),
+        )
+        .set(unclaimed())
+        .execute(conn),
+    }
 }
 
 /// Messages that ran out of attempts, newest first; (rows, total failed).

@@ -3,8 +3,8 @@
 
 use super::schema::{
     contact_preferences as cp, email_tokens as et, match_members as mm, meetings as mt,
-    outbox as ob, profiles as p, ratings as ra, refresh_tokens as rt, rounds as r, sessions as s,
-    users as u,
+    outbox as ob, outbox_mentions as om, profiles as p, ratings as ra, refresh_tokens as rt,
+    rounds as r, sessions as s, users as u,
 };
 use super::DbConnection;
 use crate::domain::Role;
@@ -111,6 +111,22 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
             .eq(user_id)
             .or(ob::user_id.is_null().and(ob::recipient.eq(&email)))
     };
+    // Every outbox row this transaction changes, here and in the rewrite
+    // of the emails that name the member after it, taken at once in the
+    // lock order of store/outbox.rs: changed one statement at a time they
+    // were taken in no order, and a mail worker marking some of them in
+    // its own transaction could deadlock with us.
+    if let DbConnection::Postgres(pg) = &mut *conn {
+        let named = om::table
+            .filter(om::user_id.eq(user_id))
+            .select(om::outbox_id);
+        ob::table
+            .filter(mine().or(ob::id.eq_any(named)))
+            .order(ob::id)
+            .select(ob::id)
+            .for_update()
+            .execute(pg)?;
+    }
     diesel::delete(ob::table.filter(mine()).filter(ob::status.ne("sent"))).execute(conn)?;
     diesel::update(ob::table.filter(mine()))
         .set((
@@ -187,11 +203,26 @@ pub fn purge(
     // DELETE CASCADE); emails from before those named their account go by
     // address.
     for chunk in stale.chunks(1_000) {
-        let addresses = u::table.filter(u::id.eq_any(chunk)).select(u::email);
+        let addresses = || u::table.filter(u::id.eq_any(chunk)).select(u::email);
+        // The rows both deletes take (the second through ON DELETE
+        // CASCADE), first and in the lock order of store/outbox.rs: a mail
+        // worker may be marking some of them.
+        if let DbConnection::Postgres(pg) = &mut *conn {
+            ob::table
+                .filter(
+                    ob::user_id
+                        .eq_any(chunk)
+                        .or(ob::user_id.is_null().and(ob::recipient.eq_any(addresses()))),
+                )
+                .order(ob::id)
+                .select(ob::id)
+                .for_update()
+                .execute(pg)?;
+        }
         diesel::delete(
             ob::table
                 .filter(ob::user_id.is_null())
-                .filter(ob::recipient.eq_any(addresses)),
+                .filter(ob::recipient.eq_any(addresses())),
         )
         .execute(conn)?;
         super::login_changes::changed(conn);

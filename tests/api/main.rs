@@ -23,6 +23,7 @@ mod input;
 mod login_cache;
 mod mail;
 mod mail_faults;
+mod mail_locks;
 mod members;
 mod metrics;
 mod migrations;
