@@ -30,6 +30,7 @@ pub struct App {
     stop_worker: Arc<watch::Sender<bool>>,
     worker: tokio::task::JoinHandle<()>,
     purger: tokio::task::JoinHandle<()>,
+    listener: Option<login_listener::ListenerHandle>,
     background: BackgroundTasks,
     stopping_since: Arc<OnceLock<tokio::time::Instant>>,
     shutdown_timeout: Duration,
@@ -128,10 +129,13 @@ impl App {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
         let readers = db::sqlite_readers(&url, workers + 1, logins.clone())?;
         let hearing = Arc::new(Hearing::new(logins));
-        if let DatabaseUrl::Postgres { url } = &url {
-            login_listener::spawn(url, &hearing)
-                .context("starting the listener for changes of logins")?;
-        }
+        let login_listener = match &url {
+            DatabaseUrl::Postgres { url } => Some(
+                login_listener::spawn(url, &hearing)
+                    .context("starting the listener for changes of logins")?,
+            ),
+            DatabaseUrl::Sqlite { .. } => None,
+        };
         let secret = signing_secret(&config)?;
         let keys = JwtKeys::new(
             secret.as_bytes(),
@@ -231,6 +235,7 @@ impl App {
             stop_worker,
             worker,
             purger,
+            listener: login_listener,
             background,
             stopping_since: Arc::new(OnceLock::new()),
             shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
@@ -275,6 +280,13 @@ impl App {
         }
         let _ = self.worker.await;
         let _ = self.purger.await;
+        // Its connections closed before the process ends, not torn down
+        // with it mid-read.
+        if let Some(listener) = self.listener {
+            tokio::task::spawn_blocking(move || listener.stop(Duration::from_secs(2)))
+                .await
+                .ok();
+        }
         result
     }
 }

@@ -70,21 +70,67 @@ impl Hearing {
     }
 }
 
-/// Starts the listener thread for the database at `url`; it stops soon
-/// after the last holder of `hearing` lets go of it.
-pub fn spawn(url: &str, hearing: &Arc<Hearing>) -> std::io::Result<()> {
-    let url = url.to_string();
-    let hearing = Arc::downgrade(hearing);
-    std::thread::Builder::new()
-        .name("login-listener".into())
-        .spawn(move || run(&url, &hearing))?;
-    Ok(())
+/// The running listener: it stops when told to, or soon after the last
+/// holder of its `Hearing` lets go of it (a test's app that is dropped).
+pub struct ListenerHandle {
+    stop: Arc<AtomicBool>,
+    stopped: std::sync::mpsc::Receiver<()>,
 }
 
-fn run(url: &str, hearing: &Weak<Hearing>) {
+impl ListenerHandle {
+    /// Stops the listener and waits for it to close its connections, up to
+    /// `within` (a connection attempt to a database that does not answer
+    /// may take longer; the process exits anyway then).
+    pub fn stop(self, within: Duration) {
+        self.stop.store(true, Ordering::Release);
+        let _ = self.stopped.recv_timeout(within);
+    }
+}
+
+/// Starts the listener thread for the database at `url`.
+pub fn spawn(url: &str, hearing: &Arc<Hearing>) -> std::io::Result<ListenerHandle> {
+    let url = url.to_string();
+    let weak = Arc::downgrade(hearing);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (done, stopped) = std::sync::mpsc::channel();
+    let flag = stop.clone();
+    std::thread::Builder::new()
+        .name("login-listener".into())
+        .spawn(move || {
+            let alive = Alive {
+                hearing: weak,
+                stop: flag,
+            };
+            run(&url, &alive);
+            // The connections are closed by now.
+            let _ = done.send(());
+        })?;
+    Ok(ListenerHandle { stop, stopped })
+}
+
+/// What the listener asks before each step: is it still wanted?
+struct Alive {
+    hearing: Weak<Hearing>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Alive {
+    fn upgrade(&self) -> Option<Arc<Hearing>> {
+        if self.stop.load(Ordering::Acquire) {
+            return None;
+        }
+        self.hearing.upgrade()
+    }
+
+    fn wanted(&self) -> bool {
+        !self.stop.load(Ordering::Acquire) && self.hearing.strong_count() > 0
+    }
+}
+
+fn run(url: &str, hearing: &Alive) {
     let mut wait = Duration::from_millis(100);
     let mut outage = false;
-    while hearing.strong_count() > 0 {
+    while hearing.wanted() {
         let stopped = Listener::connect(url).and_then(|mut l| {
             wait = Duration::from_millis(100);
             l.serve(hearing)
@@ -101,7 +147,7 @@ fn run(url: &str, hearing: &Weak<Hearing>) {
         }
         outage = true;
         let until = Instant::now() + wait;
-        while Instant::now() < until && hearing.strong_count() > 0 {
+        while Instant::now() < until && hearing.wanted() {
             std::thread::sleep(Duration::from_millis(100).min(wait));
         }
         wait = (wait * 2).min(MAX_RECONNECT_WAIT);
@@ -131,7 +177,7 @@ impl Listener {
     }
 
     /// Hears until something goes wrong (an error) or the app is gone (ok).
-    fn serve(&mut self, hearing: &Weak<Hearing>) -> Result<(), String> {
+    fn serve(&mut self, hearing: &Alive) -> Result<(), String> {
         let mine = format!("probe:{}:", uuid::Uuid::new_v4().simple());
         let mut awaited: Option<(String, Instant)> = None;
         let mut next_probe = Instant::now();
