@@ -453,6 +453,25 @@ mod tests {
         assert!(refused.to_string().contains("readonly"), "{refused}");
     }
 
+    /// `.cargo/config.toml` builds the bundled SQLite for how the pool uses
+    /// it; a build without those options is slower, not wrong, so only this
+    /// test would notice.
+    #[test]
+    fn the_bundled_sqlite_is_built_for_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let url =
+            DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
+        let mut conn = pool(&url, 1).unwrap().get().unwrap();
+        for option in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0", "ENABLE_QPSG"] {
+            let used: i32 = diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>(
+                &format!("sqlite_compileoption_used('{option}')"),
+            ))
+            .get_result(&mut conn)
+            .unwrap();
+            assert_eq!(used, 1, "SQLite built with {option}");
+        }
+    }
+
     #[test]
     fn urls_choose_the_backend_by_scheme() {
         assert_eq!(
