@@ -5,7 +5,7 @@ use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::Config;
 use crate::mail::worker::WorkerSettings;
 use crate::mail::Transport;
-use crate::service::accounts::LoginCache;
+use crate::service::login_cache::LoginCache;
 use crate::service::{AppState, BackgroundTasks};
 use crate::store::login_changes::LoginEpoch;
 use crate::store::login_listener::{self, Hearing};

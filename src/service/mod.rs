@@ -12,6 +12,7 @@ pub mod demo;
 pub mod email_links;
 pub mod evidence;
 pub mod health;
+pub mod login_cache;
 pub mod mail;
 pub mod matches;
 pub mod network;
@@ -62,7 +63,7 @@ pub struct AppState {
     /// Work that goes on after its request was answered.
     pub background: BackgroundTasks,
     /// Logins checked lately, when this instance hears every change of one.
-    pub logins: accounts::LoginCache,
+    pub logins: login_cache::LoginCache,
 }
 
 /// Work a request starts and does not wait for (the password-reset email,

@@ -1,7 +1,7 @@
 //! When an access token's login may have stopped holding: a login ended, a
 //! role changed, an account was erased or deleted. Every such change bumps
 //! one process-wide epoch, and a cached check of a login
-//! (`service::accounts::login_cache`) counts only while the epoch it was
+//! (`service::login_cache`) counts only while the epoch it was
 //! made in is still the current one.
 //!
 //! A change made here bumps the epoch once its transaction has committed: a

@@ -6,7 +6,6 @@
 
 mod admin;
 mod links;
-pub mod login_cache;
 mod sessions;
 mod signup;
 mod user;
@@ -15,7 +14,6 @@ pub use admin::{create_or_promote, set_role};
 pub use links::{
     request_password_reset, resend_verification, reset_password, send_reset_link, verify_email,
 };
-pub use login_cache::LoginCache;
 pub use sessions::{
     change_password, checked_role, confirm_password, current_role, login, logout, me, refresh,
     session_ended, Session,
