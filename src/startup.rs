@@ -125,7 +125,8 @@ impl App {
             concurrency: usize::from(config.mail_concurrency),
             shutdown_grace: Duration::from_secs(config.shutdown_timeout_secs),
         };
-        // Inline reads run one at a time on each HTTP worker (one per core).
+        // Inline reads run one at a time on each HTTP worker (one per core,
+        // set on the server below from the same number).
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
         let readers = db::sqlite_readers(&url, workers + 1, logins.clone())?;
         let hearing = Arc::new(Hearing::new(logins));
@@ -222,6 +223,7 @@ impl App {
                 .app_data(api::json::path_config())
                 .configure(api::routes)
         })
+        .workers(workers as usize)
         .listen(listener)?
         .shutdown_timeout(config.shutdown_timeout_secs)
         // actix would stop gracefully on SIGTERM but abruptly on SIGINT;

@@ -117,10 +117,11 @@ impl BackgroundTasks {
 impl AppState {
     pub fn conn(&self) -> Result<PooledConn, AppError> {
         if crate::runtime::reading_inline() {
-            // One per worker thread and a spare, so one is free unless a
-            // connection was lost; then the pool's, as anywhere else.
-            if let Some(c) = self.readers.as_ref().and_then(|r| r.try_get()) {
-                return Ok(c);
+            if let Some(readers) = &self.readers {
+                // One per HTTP worker and a spare, so one is free at once
+                // unless a lost one is being replaced; waiting for that keeps
+                // the read on a connection that cannot write.
+                return Ok(readers.try_get().map_or_else(|| readers.get(), Ok)?);
             }
         }
         Ok(self.pool.get()?)

@@ -20,7 +20,7 @@ use super::login_changes::LoginEpoch;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 pub const CHANNEL: &str = "buddymatch_logins";
@@ -36,37 +36,56 @@ const MAX_RECONNECT_WAIT: Duration = Duration::from_secs(5);
 /// count of those changes.
 #[derive(Debug, Default)]
 pub struct Hearing {
-    sure: AtomicBool,
+    /// Until when the listener vouches for hearing: each probe heard back
+    /// in time renews it, so a listener that stalls (a connection whose
+    /// peer went silent, a thread that died) stops being trusted by
+    /// itself, without having to notice.
+    sure_until: Mutex<Option<Instant>>,
     epoch: LoginEpoch,
 }
 
 impl Hearing {
     pub fn new(epoch: LoginEpoch) -> Hearing {
         Hearing {
-            sure: AtomicBool::new(false),
+            sure_until: Mutex::new(None),
             epoch,
         }
     }
 
     pub fn is_sure(&self) -> bool {
-        self.sure.load(Ordering::Acquire)
+        let until = self.sure_until.lock().unwrap_or_else(|p| p.into_inner());
+        until.is_some_and(|t| Instant::now() < t)
     }
 
     pub fn epoch(&self) -> &LoginEpoch {
         &self.epoch
     }
 
-    /// Changes missed while unsure must not be trusted after: checks made
-    /// before now are voided whenever hearing is gained or lost.
-    fn set(&self, sure: bool) {
-        if self.sure.swap(sure, Ordering::AcqRel) != sure {
+    /// A probe came back in time. Changes missed while unsure must not be
+    /// trusted after, so gaining it voids the checks made before.
+    fn heard(&self) {
+        let mut until = self.sure_until.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let was_sure = until.is_some_and(|t| now < t);
+        *until = Some(now + PROBE_EVERY + PROBE_DEADLINE);
+        if !was_sure {
             self.epoch.bump();
         }
     }
 
+    fn lost(&self) {
+        let mut until = self.sure_until.lock().unwrap_or_else(|p| p.into_inner());
+        *until = None;
+        self.epoch.bump();
+    }
+
     #[cfg(test)]
     pub fn set_for_tests(&self, sure: bool) {
-        self.set(sure)
+        if sure {
+            self.heard()
+        } else {
+            self.lost()
+        }
     }
 }
 
@@ -131,15 +150,12 @@ fn run(url: &str, hearing: &Alive) {
     let mut wait = Duration::from_millis(100);
     let mut outage = false;
     while hearing.wanted() {
-        let stopped = Listener::connect(url).and_then(|mut l| {
-            wait = Duration::from_millis(100);
-            l.serve(hearing)
-        });
+        let stopped = Listener::connect(url).and_then(|mut l| l.serve(hearing, &mut wait));
         let Err(e) = stopped else {
             return;
         };
         if let Some(h) = hearing.upgrade() {
-            h.set(false);
+            h.lost();
         }
         // Said once per outage: a database that is away says so already.
         if !outage {
@@ -177,7 +193,10 @@ impl Listener {
     }
 
     /// Hears until something goes wrong (an error) or the app is gone (ok).
-    fn serve(&mut self, hearing: &Alive) -> Result<(), String> {
+    /// Sets `wait`, the pause before reconnecting, back to its least once a
+    /// probe came back: a listener that connects and never hears (behind a
+    /// pooler) keeps backing off.
+    fn serve(&mut self, hearing: &Alive, wait: &mut Duration) -> Result<(), String> {
         let mine = format!("probe:{}:", uuid::Uuid::new_v4().simple());
         let mut awaited: Option<(String, Instant)> = None;
         let mut next_probe = Instant::now();
@@ -207,7 +226,8 @@ impl Listener {
                 if awaited.as_ref().is_some_and(|(p, _)| *p == payload) {
                     awaited = None;
                     next_probe = Instant::now() + PROBE_EVERY;
-                    h.set(true);
+                    *wait = Duration::from_millis(100);
+                    h.heard();
                 } else if !payload.starts_with("probe:") {
                     h.epoch.bump();
                 }

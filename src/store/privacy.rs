@@ -149,7 +149,6 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
     diesel::update(mm::table.filter(mm::user_id.eq(user_id)))
         .set(mm::decline_reason.eq(None::<String>))
         .execute(conn)?;
-    super::login_changes::changed(conn);
     diesel::update(u::table.find(user_id))
         .set((
             u::email.eq(erased_address(user_id)),
@@ -160,6 +159,7 @@ pub fn erase_account(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryR
             u::updated_at.eq(now),
         ))
         .execute(conn)?;
+    super::login_changes::changed(conn);
     Ok(true)
 }
 
@@ -225,8 +225,8 @@ pub fn purge(
                 .filter(ob::recipient.eq_any(addresses())),
         )
         .execute(conn)?;
-        super::login_changes::changed(conn);
         diesel::delete(u::table.filter(u::id.eq_any(chunk))).execute(conn)?;
+        super::login_changes::changed(conn);
     }
     let refresh_tokens =
         diesel::delete(rt::table.filter(rt::expires_at.lt(tokens_before))).execute(conn)?;

@@ -42,10 +42,13 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserRow>> 
 }
 
 pub fn set_role(conn: &mut DbConnection, id: &str, role: Role, now: i64) -> QueryResult<usize> {
-    super::login_changes::changed(conn);
-    diesel::update(users::table.find(id))
+    let changed = diesel::update(users::table.find(id))
         .set((users::role.eq(role), users::updated_at.eq(now)))
-        .execute(conn)
+        .execute(conn)?;
+    // After the statement: outside a transaction, a bump before it would
+    // let a check read the old role and keep it under the new epoch.
+    super::login_changes::changed(conn);
+    Ok(changed)
 }
 
 pub fn set_password(conn: &mut DbConnection, id: &str, hash: &str, now: i64) -> QueryResult<usize> {
