@@ -179,7 +179,8 @@ where
 
 /// Whether the work running on this thread is a read on the async worker.
 pub fn reading_inline() -> bool {
-    INLINE.with(Cell::get)
+    // Never a panic while the thread's locals are being torn down.
+    INLINE.try_with(Cell::get).unwrap_or(false)
 }
 
 /// The request being served, and the check of its login still waiting.

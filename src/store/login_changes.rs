@@ -42,14 +42,16 @@ pub(crate) fn changed(conn: &mut DbConnection) {
     let Some(epoch) = super::db::login_epoch_of(conn) else {
         return;
     };
-    OPEN.with(|o| {
-        let mut o = o.borrow_mut();
-        if o.0 == 0 {
-            epoch.bump();
-        } else {
-            o.1 = Some(epoch);
-        }
-    });
+    // A thread whose locals are being torn down has no transaction open.
+    let deferred = OPEN
+        .try_with(|o| {
+            let mut o = o.borrow_mut();
+            (o.0 > 0).then(|| o.1 = Some(epoch.clone())).is_some()
+        })
+        .unwrap_or(false);
+    if !deferred {
+        epoch.bump();
+    }
 }
 
 /// Marks a write transaction open on this thread until dropped, after the
@@ -59,22 +61,25 @@ pub(crate) struct WriteTransaction(());
 
 impl WriteTransaction {
     pub(crate) fn begin() -> WriteTransaction {
-        OPEN.with(|o| o.borrow_mut().0 += 1);
+        let _ = OPEN.try_with(|o| o.borrow_mut().0 += 1);
         WriteTransaction(())
     }
 }
 
 impl Drop for WriteTransaction {
     fn drop(&mut self) {
-        let pending = OPEN.with(|o| {
-            let mut o = o.borrow_mut();
-            o.0 = o.0.saturating_sub(1);
-            if o.0 == 0 {
-                o.1.take()
-            } else {
-                None
-            }
-        });
+        let pending = OPEN
+            .try_with(|o| {
+                let mut o = o.borrow_mut();
+                o.0 = o.0.saturating_sub(1);
+                if o.0 == 0 {
+                    o.1.take()
+                } else {
+                    None
+                }
+            })
+            .ok()
+            .flatten();
         if let Some(epoch) = pending {
             epoch.bump();
         }
