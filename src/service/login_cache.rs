@@ -52,10 +52,6 @@ impl LoginCache {
         }
     }
 
-    pub fn hearing(&self) -> &Arc<Hearing> {
-        &self.hearing
-    }
-
     /// The account's role if this login was found on and nothing since can
     /// have ended it.
     pub fn role(&self, user_id: &str, session_id: &str) -> Option<Role> {
