@@ -39,9 +39,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = App::build(config.clone()).await?;
     tracing::info!(bind = %config.bind, port = app.port(), "buddymatch is serving");
     let signals = tokio::spawn(crate::startup::shutdown_on_signals(app.shutdown()));
-    app.run_until_stopped().await?;
+    let stopped = app.run_until_stopped().await?;
     signals.abort();
-    tracing::info!("stopped");
+    tracing::info!(
+        cleanly = stopped == crate::startup::Stopped::Cleanly,
+        "stopped"
+    );
     Ok(())
 }
 

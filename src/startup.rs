@@ -34,6 +34,18 @@ pub struct App {
     background: BackgroundTasks,
     stopping_since: Arc<OnceLock<tokio::time::Instant>>,
     shutdown_timeout: Duration,
+    state: Arc<AppState>,
+}
+
+/// How a stop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Everything the app started has ended, and its database connections
+    /// were closed by the stopping task.
+    Cleanly,
+    /// Work cut off by the shutdown timeout still holds the app or a
+    /// database connection; it ends with the process.
+    WithWorkCutOff,
 }
 
 /// Starts a graceful stop from outside the server (a signal handler).
@@ -177,6 +189,7 @@ impl App {
             logins: LoginCache::new(hearing.clone()),
         });
         let background = state.background.clone();
+        let state_here = state.clone().into_inner();
         crate::metrics::handle();
         let (stop_worker, stop_rx) = watch::channel(false);
         let stop_worker = Arc::new(stop_worker);
@@ -241,6 +254,7 @@ impl App {
             background,
             stopping_since: Arc::new(OnceLock::new()),
             shutdown_timeout: Duration::from_secs(config.shutdown_timeout_secs),
+            state: state_here,
         })
     }
 
@@ -263,8 +277,8 @@ impl App {
     /// Serves until the server is stopped (signal or handle), then lets the
     /// work that answered requests left running (a password-reset email)
     /// and the mail worker's message in hand finish, within what is left of
-    /// the shutdown timeout.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+    /// the shutdown timeout; then closes the database connections.
+    pub async fn run_until_stopped(self) -> std::io::Result<Stopped> {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
         let since = *self.stopping_since.get_or_init(tokio::time::Instant::now);
@@ -289,7 +303,49 @@ impl App {
                 .await
                 .ok();
         }
-        result
+        let deadline =
+            (since + self.shutdown_timeout).max(tokio::time::Instant::now() + RELEASE_GRACE);
+        let stopped = release(self.state, deadline).await;
+        result.map(|()| stopped)
+    }
+}
+
+/// How long the HTTP workers' threads get to let go of the app after they
+/// report their stop.
+const RELEASE_GRACE: Duration = Duration::from_secs(2);
+
+/// Waits until nothing but the caller holds the app, then drops it here,
+/// which closes the database connections properly.
+///
+/// actix's workers report that they stopped before their threads drop
+/// their services, and with them their share of the app. Left to the
+/// process exit, every PostgreSQL connection was cut rather than closed, and
+/// the database logged "could not receive data from client: Connection
+/// reset by peer" for each at every stop.
+async fn release(state: Arc<AppState>, deadline: tokio::time::Instant) -> Stopped {
+    let started = tokio::time::Instant::now();
+    while Arc::strong_count(&state) > 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let holders = Arc::strong_count(&state) - 1;
+    let pool = state.pool.state();
+    let in_use = pool.connections - pool.idle_connections;
+    tracing::debug!(
+        waited_ms = started.elapsed().as_millis() as u64,
+        holders,
+        in_use,
+        "shutting down: releasing the database pools"
+    );
+    drop(state);
+    if holders == 0 && in_use == 0 {
+        Stopped::Cleanly
+    } else {
+        tracing::warn!(
+            holders,
+            connections_in_use = in_use,
+            "shutting down: work cut off by the shutdown timeout still runs; it ends with the process"
+        );
+        Stopped::WithWorkCutOff
     }
 }
 

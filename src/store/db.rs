@@ -204,11 +204,28 @@ impl Manager {
                 }
                 Ok(DbConnection::Sqlite(c))
             }
-            DatabaseUrl::Postgres { url } => diesel::PgConnection::establish(url)
+            DatabaseUrl::Postgres { url } => establish_postgres(url)
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
         }
     }
+}
+
+/// Opens a PostgreSQL connection; every one the service opens comes here.
+///
+/// libpq encrypts with OpenSSL, which by default frees its global state in
+/// an `atexit` handler. The process ends while some of its threads still
+/// run (a blocking-pool thread that ran queries can be leaving at that very
+/// moment and freeing its own OpenSSL state), and the two frees met: a
+/// server on PostgreSQL sometimes ended its stop with "double free or
+/// corruption (fasttop)" instead of exit 0 (a core showed the exiting
+/// thread in glibc's thread-cache shutdown while the main thread ran the
+/// exit handlers; openssl/openssl#17469 describes the race). Starting
+/// OpenSSL ourselves before libpq does, without that handler, leaves its
+/// memory to the operating system at exit; the first start decides.
+pub fn establish_postgres(url: &str) -> diesel::ConnectionResult<diesel::PgConnection> {
+    openssl_sys::init();
+    diesel::PgConnection::establish(url)
 }
 
 /// Brings PostgreSQL's row statistics of `tables` (every table when none

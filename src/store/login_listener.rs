@@ -18,7 +18,7 @@
 
 use super::login_changes::LoginEpoch;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::PgConnection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -180,11 +180,11 @@ struct Listener {
 
 impl Listener {
     fn connect(url: &str) -> Result<Listener, String> {
-        let mut listen = PgConnection::establish(url).map_err(|e| e.to_string())?;
+        let mut listen = super::db::establish_postgres(url).map_err(|e| e.to_string())?;
         listen
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .map_err(|e| e.to_string())?;
-        let probe = PgConnection::establish(url).map_err(|e| e.to_string())?;
+        let probe = super::db::establish_postgres(url).map_err(|e| e.to_string())?;
         Ok(Listener {
             listen,
             probe,

@@ -136,7 +136,9 @@ async fn a_mark_lost_to_a_dropped_connection_is_retried_not_resent(backend: Back
     });
     sink.release(to);
     if backend == Backend::Postgres {
-        let mut admin = tokio::task::block_in_place(|| PgConnection::establish(&db.url).unwrap());
+        let mut admin = tokio::task::block_in_place(|| {
+            buddymatch::store::db::establish_postgres(&db.url).unwrap()
+        });
         wait_until("the mark to wait on the row lock", WAIT, || {
             tokio::task::block_in_place(|| marks_waiting(&mut admin)) > 0
         })

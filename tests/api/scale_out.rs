@@ -445,7 +445,7 @@ async fn instances_starting_together_migrate_once() {
     }
     let url = db.url.clone();
     let versions: Vec<String> = tokio::task::block_in_place(move || {
-        let mut conn = diesel::PgConnection::establish(&url).unwrap();
+        let mut conn = buddymatch::store::db::establish_postgres(&url).unwrap();
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
             .load::<Version>(&mut conn)
             .unwrap()

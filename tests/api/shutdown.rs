@@ -131,6 +131,15 @@ async fn sigterm_finishes_requests_in_flight_and_loses_no_email(backend: Backend
     let exit = tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(30)));
     assert!(exit.success(), "exit status after SIGTERM: {exit:?}");
     assert!(server.logged("buddymatch is serving") && server.logged("stopped"));
+    // Its connections closed by the stop itself, none left to the exit.
+    assert!(
+        server
+            .lines()
+            .iter()
+            .any(|l| l["fields"]["message"] == "stopped" && l["fields"]["cleanly"] == true),
+        "the stop did not end cleanly: {:?}",
+        server.lines()
+    );
     assert!(
         server.non_json_lines().is_empty(),
         "with BUDDYMATCH_LOG_FORMAT=json every log line is JSON: {:?}",
@@ -308,6 +317,45 @@ async fn sigterm_waits_for_a_reset_email_still_being_written(backend: Backend) {
     let rows = tokio::task::block_in_place(|| outbox_at(&db.url));
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r.recipient == "vergeten@example.nl"));
+}
+
+/// The process ends while some of its threads still run, so OpenSSL (which
+/// libpq encrypts with) must not free its state in an exit handler: a thread
+/// leaving at that moment freed it too, and a server sometimes ended with
+/// "double free or corruption". `buddymatch migrate` connects over TLS
+/// (`sslmode=require`) and returns from main like `serve` does; gdb
+/// reports whether OpenSSL's cleanup ran.
+#[test]
+fn exit_leaves_openssl_state_to_the_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(Backend::Postgres, dir.path());
+    let url = format!("{}?sslmode=require", db.url);
+    let out = std::process::Command::new("gdb")
+        .args(["-batch", "-nx", "-ex", "set breakpoint pending on"])
+        .args(["-ex", r#"dprintf OPENSSL_cleanup,"OPENSSL_cleanup ran\n""#])
+        .args([
+            "-ex",
+            "run",
+            "--args",
+            env!("CARGO_BIN_EXE_buddymatch"),
+            "migrate",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &url)
+        .env("BUDDYMATCH_DATA_DIR", dir.path())
+        .output()
+        .expect("gdb is needed for this test (.ci/run installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("postgres: ") && stdout.contains("exited normally"),
+        "migrate over TLS did not run to its end under gdb:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        !stdout.lines().any(|l| l == "OPENSSL_cleanup ran"),
+        "OpenSSL's exit handler ran:\n{stdout}"
+    );
 }
 
 crate::per_backend! {

@@ -93,12 +93,13 @@ impl TestDb {
             Backend::Postgres => {
                 let admin = postgres_admin_url();
                 let name = format!("bm_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL tests need a server at {admin} \
+                let mut conn =
+                    buddymatch::store::db::establish_postgres(&admin).unwrap_or_else(|e| {
+                        panic!(
+                            "PostgreSQL tests need a server at {admin} \
                          (set TEST_POSTGRES_URL to another one): {e}"
-                    )
-                });
+                        )
+                    });
                 conn.batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("creating the test database");
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
@@ -114,7 +115,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
-            if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
+            if let Ok(mut conn) = buddymatch::store::db::establish_postgres(&postgres_admin_url()) {
                 let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
