@@ -31,24 +31,28 @@ pub fn ended_at(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Option<
 
 /// Ends one login: its session and every refresh token of its family.
 pub fn end(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<()> {
-    diesel::update(s::table.find(id).filter(s::ended_at.is_null()))
+    let ended = diesel::update(s::table.find(id).filter(s::ended_at.is_null()))
         .set(s::ended_at.eq(now))
         .execute(conn)?;
-    super::login_changes::changed(conn);
+    if ended > 0 {
+        super::login_changes::changed(conn);
+    }
     tokens::revoke_family(conn, id, now)?;
     Ok(())
 }
 
 /// Ends every login of an account.
 pub fn end_all_for_user(conn: &mut DbConnection, user_id: &str, now: i64) -> QueryResult<()> {
-    diesel::update(
+    let ended = diesel::update(
         s::table
             .filter(s::user_id.eq(user_id))
             .filter(s::ended_at.is_null()),
     )
     .set(s::ended_at.eq(now))
     .execute(conn)?;
-    super::login_changes::changed(conn);
+    if ended > 0 {
+        super::login_changes::changed(conn);
+    }
     tokens::revoke_all_for_user(conn, user_id, now)?;
     Ok(())
 }

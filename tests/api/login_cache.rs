@@ -156,3 +156,49 @@ async fn changes_of_logins_reach_every_instance_at_once() {
         .unwrap();
     assert_problem(res, 401, "session_ended").await;
 }
+
+/// Only a statement that changed a login tells the instances: a delete that
+/// removed nothing (the hourly purge, most hours) leaves every cache alone;
+/// one that removed a session tells once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_deletes_that_remove_rows_announce_a_change() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.register("vier@uwv.nl", "Vier").await;
+    app.login("vier@uwv.nl").await;
+    let url = app.config.database_url.clone().unwrap();
+    let mut listen = tokio::task::block_in_place(|| {
+        let mut c = buddymatch::store::db::establish_postgres(&url).unwrap();
+        c.batch_execute("LISTEN buddymatch_logins").unwrap();
+        c
+    });
+    // One transaction each: PostgreSQL folds equal notifications of one
+    // transaction into one.
+    app.with_db(|c| {
+        for delete in [
+            "DELETE FROM sessions WHERE false",
+            "DELETE FROM users WHERE false",
+            "DELETE FROM sessions WHERE user_id = \
+             (SELECT id FROM users WHERE email = 'vier@uwv.nl')",
+        ] {
+            c.batch_execute(delete).unwrap();
+        }
+    });
+    // Notifications arrive in commit order: any from the empty deletes
+    // come before the one from the real delete.
+    let mut heard = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while heard.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::task::block_in_place(|| {
+            for n in listen.notifications_iter() {
+                let payload = n.unwrap().payload;
+                // The instances' own probes share the channel.
+                if !payload.starts_with("probe:") {
+                    heard.push(payload);
+                }
+            }
+        });
+    }
+    assert_eq!(heard, ["login"], "one change told, for the real delete");
+}
