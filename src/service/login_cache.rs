@@ -39,9 +39,13 @@ pub struct LoginCache {
     entries: Mutex<(u64, HashMap<String, Entry>)>,
 }
 
-/// The epoch a check began in, when its outcome may be kept.
+/// The epoch a check began in, when its outcome may be kept, and the time
+/// it began, from which its outcome is counted as trusted.
 #[derive(Debug, Clone, Copy)]
-pub struct Ticket(u64);
+pub struct Ticket {
+    epoch: u64,
+    taken: Instant,
+}
 
 impl LoginCache {
     /// A cache that keeps nothing until `hearing` is sure.
@@ -68,29 +72,30 @@ impl LoginCache {
     /// Taken before a check reads the database, so a change that commits
     /// while it reads voids its outcome.
     pub fn ticket(&self) -> Option<Ticket> {
-        self.hearing
-            .is_sure()
-            .then(|| Ticket(self.hearing.epoch().current()))
+        self.hearing.is_sure().then(|| Ticket {
+            epoch: self.hearing.epoch().current(),
+            taken: Instant::now(),
+        })
     }
 
     /// Keeps a check that found the login on, unless a login changed since
     /// `ticket` was taken.
     pub fn remember(&self, ticket: Ticket, user_id: &str, session_id: &str, role: Role) {
-        if ticket.0 != self.hearing.epoch().current() || !self.hearing.is_sure() {
+        if ticket.epoch != self.hearing.epoch().current() || !self.hearing.is_sure() {
             return;
         }
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (epoch, entries) = &mut *guard;
-        if *epoch != ticket.0 || entries.len() >= MOST {
+        if *epoch != ticket.epoch || entries.len() >= MOST {
             entries.clear();
-            *epoch = ticket.0;
+            *epoch = ticket.epoch;
         }
         entries.insert(
             session_id.to_string(),
             Entry {
                 user_id: user_id.to_string(),
                 role,
-                checked: Instant::now(),
+                checked: ticket.taken,
             },
         );
     }
@@ -133,6 +138,15 @@ mod tests {
         let cache = sure_cache();
         let ticket = cache.ticket().expect("sure");
         cache.hearing.epoch().bump();
+        cache.remember(ticket, "u1", "s1", Role::Member);
+        assert_eq!(cache.role("u1", "s1"), None);
+    }
+
+    #[test]
+    fn a_check_is_trusted_for_its_lifetime_from_when_it_began() {
+        let cache = sure_cache();
+        let mut ticket = cache.ticket().expect("sure");
+        ticket.taken -= LIFETIME;
         cache.remember(ticket, "u1", "s1", Role::Member);
         assert_eq!(cache.role("u1", "s1"), None);
     }
