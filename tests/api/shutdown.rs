@@ -322,16 +322,20 @@ async fn sigterm_waits_for_a_reset_email_still_being_written(backend: Backend) {
 /// The process ends while some of its threads still run, so OpenSSL (which
 /// libpq encrypts with) must not free its state in an exit handler: a thread
 /// leaving at that moment freed it too, and a server sometimes ended with
-/// "double free or corruption". `buddymatch migrate` connects over TLS
-/// (`sslmode=require`) and returns from main like `serve` does; gdb
-/// reports whether OpenSSL's cleanup ran.
+/// "double free or corruption". `buddymatch migrate` connects (over TLS
+/// where the server offers it, as libpq prefers) and returns from main like
+/// `serve` does; gdb reports that OpenSSL was started and that its cleanup
+/// did not run.
 #[test]
 fn exit_leaves_openssl_state_to_the_system() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(Backend::Postgres, dir.path());
-    let url = format!("{}?sslmode=require", db.url);
     let out = std::process::Command::new("gdb")
         .args(["-batch", "-nx", "-ex", "set breakpoint pending on"])
+        .args([
+            "-ex",
+            r#"dprintf OPENSSL_init_ssl,"OPENSSL_init_ssl ran\n""#,
+        ])
         .args(["-ex", r#"dprintf OPENSSL_cleanup,"OPENSSL_cleanup ran\n""#])
         .args([
             "-ex",
@@ -342,18 +346,23 @@ fn exit_leaves_openssl_state_to_the_system() {
         ])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", &db.url)
         .env("BUDDYMATCH_DATA_DIR", dir.path())
         .output()
         .expect("gdb is needed for this test (.ci/run installs it)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let ran = |what: &str| stdout.lines().any(|l| l == format!("{what} ran"));
     assert!(
         stdout.contains("postgres: ") && stdout.contains("exited normally"),
-        "migrate over TLS did not run to its end under gdb:\n{stdout}\n{stderr}"
+        "migrate did not run to its end under gdb:\n{stdout}\n{stderr}"
     );
     assert!(
-        !stdout.lines().any(|l| l == "OPENSSL_cleanup ran"),
+        ran("OPENSSL_init_ssl"),
+        "OpenSSL was not started:\n{stdout}"
+    );
+    assert!(
+        !ran("OPENSSL_cleanup"),
         "OpenSSL's exit handler ran:\n{stdout}"
     );
 }
