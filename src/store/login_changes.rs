@@ -46,7 +46,11 @@ pub(crate) fn changed(conn: &mut DbConnection) {
     let deferred = OPEN
         .try_with(|o| {
             let mut o = o.borrow_mut();
-            (o.0 > 0).then(|| o.1 = Some(epoch.clone())).is_some()
+            let open = o.0 > 0;
+            if open {
+                o.1 = Some(epoch.clone());
+            }
+            open
         })
         .unwrap_or(false);
     if !deferred {
